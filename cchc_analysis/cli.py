@@ -1,0 +1,205 @@
+"""The ``cchc`` command. Exit codes: 0 ok, 1 data rejected or store problem, 2 usage error."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import config, formatting
+from .exceptions import CchcError, DataRejected, UsageError
+from .glossary import LABELS
+from .ingest import check as check_batch
+from .periods import Month
+from .sample import SAMPLE_AREA, sample_files
+from .store import Store
+from .units import Registry
+
+app = typer.Typer(
+    name="cchc",
+    help="Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
+AreaOpt = Annotated[str, typer.Option("--area", help="Danh mục đơn vị params/units/<area>.csv.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="In đầy đủ lỗi kỹ thuật.")]
+
+
+def _fail(exc: Exception, debug: bool) -> None:
+    if debug:
+        raise exc
+    if not isinstance(exc, CchcError):
+        err.print(f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {exc} — chạy lại với --debug "
+                  "và gửi kết quả cho người phụ trách phần mềm", soft_wrap=True)
+        raise typer.Exit(1)
+    if isinstance(exc, DataRejected):
+        for problem in exc.problems:
+            err.print(f"[bold red]lỗi:[/] {problem}", soft_wrap=True, markup=True, highlight=False)
+        files = len({p.file for p in exc.problems})
+        err.print(f"Không nhập gì: {len(exc.problems)} lỗi trong {files} tệp; kho dữ liệu giữ nguyên. "
+                  "Sửa các lỗi trên rồi chạy lại.")
+    else:
+        err.print(f"[bold red]lỗi:[/] {exc}", soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _parse_month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _validate(files: list[Path], area: str) -> tuple[Registry, object]:
+    registry = Registry.load(area)
+    batch = check_batch(files, registry)
+    for notice in batch.notices:
+        err.print(f"[yellow]lưu ý:[/] {notice}", soft_wrap=True)
+    if batch.problems:
+        raise DataRejected(batch.problems)
+    return registry, batch
+
+
+@app.command()
+def ingest(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="Tệp .csv/.xlsx số liệu đơn vị – tháng.")] = None,
+    sample: Annotated[bool, typer.Option("--sample", help="Nhập bộ số liệu mẫu Tứ Kỳ 2023 kèm theo phần mềm.")] = False,
+    store: StoreOpt = None,
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Kiểm tra và nhập số liệu vào kho; tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
+    try:
+        paths = list(files or [])
+        if sample:
+            paths += sample_files()
+            area = SAMPLE_AREA
+        if not paths:
+            raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
+        registry, batch = _validate(paths, area)
+        with Store.open(config.store_path(store)) as st:
+            report = st.ingest(batch, registry)
+        for f in report.files:
+            if f.status == "already":
+                out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            else:
+                out.print(f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
+                          f"{f.unchanged} dòng không đổi")
+        out.print(f"Kho {config.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
+                  f"không đổi {report.unchanged}.")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Tệp .csv/.xlsx cần kiểm tra.")],
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Kiểm tra tệp số liệu mà không ghi gì vào kho."""
+    try:
+        _, batch = _validate(files, area)
+        rows = sum(f.frame.height for f in batch.files)
+        out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
+@app.command("store")
+def store_cmd(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="Liệt kê các dòng số liệu đã được thay thế.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
+    try:
+        with Store.open(config.store_path(store), read_only=True) as st:
+            summary = st.summary()
+            hist = st.history() if history else None
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    if as_json:
+        if hist is not None:
+            summary["history"] = hist.with_columns(hist["superseded_at"].cast(str)).to_dicts()
+        out.print_json(json.dumps(summary, ensure_ascii=False))
+        return
+    _print_summary(summary)
+    if hist is not None:
+        _print_history(hist)
+
+
+def _print_summary(s: dict) -> None:
+    out.print(f"[bold]{LABELS['store']}[/] {s['store']}")
+    out.print(f"{LABELS['files']}: {formatting.integer(s['files'])} · {LABELS['rows']}: {formatting.integer(s['rows'])} "
+              f"· {LABELS['current_rows']}: {formatting.integer(s['current_rows'])} "
+              f"· {LABELS['superseded_rows']}: {formatting.integer(s['superseded_rows'])} "
+              f"· {LABELS['units']}: {s['units']}")
+    table = Table(show_lines=False)
+    for head, justify in ((LABELS["month"], "left"), (LABELS["units"], "right"), (LABELS["commune_level"], "right"),
+                          (LABELS["departments"], "right"), ("Hồ sơ tiếp nhận", "right"), ("Đơn vị thiếu số liệu", "left")):
+        table.add_column(head, justify=justify)
+    for m in s["months"]:
+        missing = ", ".join(m["missing"][:4]) + (f" (+{len(m['missing']) - 4})" if len(m["missing"]) > 4 else "")
+        table.add_row(m["month"], str(m["units"]), str(m["commune_level"]), str(m["departments"]),
+                      formatting.integer(m["received"]), missing or "—")
+    out.print(table)
+
+
+def _print_history(hist) -> None:
+    if hist.is_empty():
+        out.print("Chưa có dòng số liệu nào bị thay thế.")
+        return
+    table = Table(title="Lịch sử thay thế số liệu")
+    for head in (LABELS["unit"], LABELS["month"], LABELS["superseded_at"], LABELS["source_file"],
+                 LABELS["replaced_by_file"], "Thay đổi"):
+        table.add_column(head)
+    for r in hist.iter_rows(named=True):
+        table.add_row(r["unit"] or "", r["month"], str(r["superseded_at"]), f"{r['old_file']} (dòng {r['old_row']})",
+                      f"{r['new_file']} (dòng {r['new_row']})", r["changes"])
+    out.print(table)
+
+
+@app.command()
+def template(
+    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Ghi mẫu biểu nhập số liệu (.xlsx) với danh sách đơn vị điền sẵn."""
+    from .template import write_template
+
+    try:
+        month = _parse_month(period)
+        registry = Registry.load(area)
+        if output is None and not sys.stdout.isatty():
+            with tempfile.TemporaryDirectory() as tmp:
+                target = Path(tmp) / "template.xlsx"
+                n = write_template(month, registry, target)
+                sys.stdout.buffer.write(target.read_bytes())
+                sys.stdout.flush()
+            err.print(f"Mẫu biểu tháng {month}: {n} đơn vị.")
+            return
+        target = output or Path(f"mau-bieu-{month}.xlsx")
+        n = write_template(month, registry, target)
+        out.print(f"Đã ghi {target}: mẫu biểu tháng {month}, {n} đơn vị.")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

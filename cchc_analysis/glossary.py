@@ -1,0 +1,101 @@
+"""Every user-facing Vietnamese label, keyed by the English name used in code. Typed once, here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the canonical unit-month input."""
+
+    name: str
+    header: str  # the Vietnamese header written in templates
+    meaning: str  # explanation for the template's instruction sheet
+    required: bool = False
+    kind: str = "count"  # "count", "month" or "text"
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("ky", "Kỳ báo cáo", "Tháng báo cáo, dạng 2023-08, 08/2023 hoặc 8/2023", True, "month",
+           ("Tháng", "Kỳ", "Tháng báo cáo")),
+    Column("don_vi", "Đơn vị", "Tên đơn vị (xã, thị trấn, phòng chuyên môn) như thường viết", True, "text",
+           ("Tên đơn vị", "Đơn vị báo cáo", "Cơ quan, đơn vị")),
+    Column("tiep_nhan", "Tiếp nhận trong kỳ", "Số hồ sơ tiếp nhận mới trong tháng", True),
+    Column("phai_so_hoa_tiep_nhan", "Hồ sơ phải số hóa khi tiếp nhận",
+           "Số hồ sơ phải số hóa khi tiếp nhận; để trống cột này thì lấy bằng «Tiếp nhận trong kỳ»"),
+    Column("so_hoa_tiep_nhan", "Số hóa đầy đủ thành phần hồ sơ",
+           "Số hồ sơ được số hóa đầy đủ thành phần khi tiếp nhận", True),
+    Column("ket_qua", "Kết quả phải số hóa", "Số kết quả giải quyết TTHC phải số hóa", True),
+    Column("so_hoa_ket_qua", "Số hóa kết quả", "Số kết quả giải quyết TTHC đã được số hóa", True),
+    Column("co_phi", "Hồ sơ có phí, lệ phí", "Số hồ sơ có phát sinh phí, lệ phí (khác 0)", True),
+    Column("thanh_toan_truc_tuyen", "Thanh toán trực tuyến",
+           "Trong số hồ sơ có phí, lệ phí: số hồ sơ đã thanh toán trực tuyến", True),
+    Column("ky_truoc_chuyen_sang", "Kỳ trước chuyển sang", "Số hồ sơ kỳ trước chuyển sang (không bắt buộc)"),
+    Column("phai_truc_tuyen", "Hồ sơ phải xử lý trực tuyến",
+           "Số hồ sơ thuộc diện phải tiếp nhận, xử lý trực tuyến (không bắt buộc)"),
+    Column("truc_tuyen", "Hồ sơ trực tuyến",
+           "Số hồ sơ tiếp nhận, giải quyết trực tuyến toàn trình và một phần (không bắt buộc)"),
+    Column("dung_han", "Giải quyết trước và đúng hạn", "Số hồ sơ giải quyết trước và đúng hạn (không bắt buộc)"),
+    Column("qua_han", "Giải quyết quá hạn", "Số hồ sơ giải quyết quá hạn (không bắt buộc)"),
+    Column("dang_giai_quyet", "Đang giải quyết", "Số hồ sơ đang giải quyết cuối tháng (không bắt buộc)"),
+    Column("tam_dung", "Tạm dừng", "Số hồ sơ đang tạm dừng cuối tháng (không bắt buộc)"),
+    Column("tra_lai", "Trả lại", "Số hồ sơ trả lại trong tháng (không bắt buộc)"),
+    Column("huy", "Hủy", "Số hồ sơ đã hủy trong tháng (không bắt buộc)"),
+    Column("chung_thuc_dien_tu", "Chứng thực điện tử",
+           "Số bản sao chứng thực điện tử từ bản chính đã cấp trong tháng (không bắt buộc)"),
+    Column("tai_su_dung", "Khai thác, sử dụng lại dữ liệu",
+           "Số hồ sơ có khai thác, sử dụng lại dữ liệu đã số hóa (không bắt buộc)"),
+)
+
+COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+COUNT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "count")
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+
+# numerator → denominator: a numerator above its denominator is rejected.
+RATIO_PAIRS: tuple[tuple[str, str], ...] = (
+    ("so_hoa_tiep_nhan", "phai_so_hoa_tiep_nhan"),
+    ("so_hoa_ket_qua", "ket_qua"),
+    ("thanh_toan_truc_tuyen", "co_phi"),
+    ("truc_tuyen", "phai_truc_tuyen"),
+)
+
+# Columns the one-stop exports carry that are not statistics; ignored without a notice.
+IGNORED_HEADERS: tuple[str, ...] = ("STT", "Số TT", "Ghi chú", "Mã đơn vị")
+
+UNIT_KINDS: dict[str, str] = {
+    "xa": "xã",
+    "thi_tran": "thị trấn",
+    "phuong": "phường",
+    "dac_khu": "đặc khu",
+    "phong_ban": "cơ quan chuyên môn",
+    "co_quan": "cơ quan",
+}
+COMMUNE_LEVEL_KINDS: frozenset[str] = frozenset({"xa", "thi_tran", "phuong", "dac_khu"})
+
+LABELS: dict[str, str] = {
+    "month": "Tháng",
+    "unit": "Đơn vị",
+    "unit_kind": "Loại đơn vị",
+    "units": "Số đơn vị",
+    "rows": "Số dòng số liệu",
+    "current_rows": "Dòng đang dùng",
+    "superseded_rows": "Dòng đã được thay thế",
+    "files": "Tệp đã nhập",
+    "store": "Kho dữ liệu",
+    "commune_level": "Cấp xã",
+    "departments": "Cơ quan chuyên môn",
+    "total": "Tổng",
+    "superseded_at": "Thời điểm thay thế",
+    "source_file": "Tệp nguồn",
+    "replaced_by_file": "Thay bằng tệp",
+    "instructions_sheet": "huong_dan",
+    "data_sheet": "so_lieu",
+    "column": "Cột",
+    "header": "Tiêu đề cột",
+    "required": "Bắt buộc",
+    "meaning": "Ý nghĩa",
+    "yes": "Có",
+    "no": "Không",
+}

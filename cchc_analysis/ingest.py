@@ -1,0 +1,263 @@
+"""Validate unit-month statistics files and turn them into store rows.
+
+Every problem in every file is collected before anything is written, each located by file, sheet,
+row and column; a batch with any problem is rejected whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .exceptions import Problem
+from .glossary import COLUMNS, COLUMNS_BY_NAME, COUNT_COLUMNS, IGNORED_HEADERS, RATIO_PAIRS, REQUIRED_COLUMNS
+from .periods import Month
+from .readers import RawTable, Unreadable, column_letter, read_table
+from .textnorm import clean, header_key
+from .units import MatchError, Registry
+
+MAX_COUNT = 1_000_000_000  # far above any unit-month; larger values are typing errors
+
+_HEADER_INDEX: dict[str, str] = {}
+for _c in COLUMNS:
+    for _h in (_c.name, _c.header, *_c.aliases):
+        _HEADER_INDEX[header_key(_h)] = _c.name
+_IGNORED = {header_key(h) for h in IGNORED_HEADERS}
+
+_INT = re.compile(r"^-?\d+$")
+_GROUPED = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")  # 1.698 — Vietnamese thousands separator
+_DECIMAL = re.compile(r"^-?\d+(?:[.,]\d+)+$")
+
+STAT_SCHEMA: dict[str, Any] = {
+    "unit_id": pl.String,
+    "month": pl.Date,
+    **{c: pl.Int64 for c in COUNT_COLUMNS},
+    "unit_raw": pl.String,
+    "source_row": pl.Int32,
+}
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    name: str
+    sha256: str
+    sheet: str | None
+    columns: frozenset[str]  # count columns the file carries (absent ones are unknown, not null)
+    frame: pl.DataFrame
+
+
+@dataclass
+class Batch:
+    files: list[ParsedFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def parse_count(value: Any) -> int | None:
+    """A count cell as an int; None for an empty cell. Raises ValueError with the reason."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"«{value}» không phải số")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float):
+        if value != value or not value.is_integer():
+            raise ValueError(f"«{str(value).replace('.', ',')}» không phải số nguyên")
+        n = int(value)
+    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise ValueError("ô chứa ngày tháng, không phải số hồ sơ")
+    else:
+        text = "".join(str(value).split())  # also drops no-break and thin spaces between digit groups
+        if text == "":
+            return None
+        if _INT.match(text):
+            n = int(text)
+        elif _GROUPED.match(text):
+            n = int(text.replace(".", ""))
+        elif _DECIMAL.match(text):
+            raise ValueError(f"«{value}» không phải số nguyên")
+        else:
+            raise ValueError(f"«{value}» không phải số")
+    if n < 0:
+        raise ValueError(f"số âm ({n})")
+    if n > MAX_COUNT:
+        raise ValueError(f"giá trị quá lớn ({n})")
+    return n
+
+
+def parse_month(value: Any) -> Month:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return Month(value.year, value.month)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("thiếu kỳ báo cáo")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"«{value}» là một con số, không phải tháng (viết dạng 2023-08 hoặc 08/2023)")
+    return Month.parse(str(value))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], list[Problem]]:
+    problems: list[Problem] = []
+    colmap: dict[str, int] = {}
+    for idx, text in enumerate(raw.header):
+        if not text:
+            continue
+        key = header_key(text)
+        name = _HEADER_INDEX.get(key)
+        if name is None:
+            if key not in _IGNORED:
+                notices.append(f"{raw.file}: bỏ qua cột {column_letter(idx)} «{text}» (không thuộc mẫu số liệu)")
+            continue
+        if name in colmap:
+            first = colmap[name]
+            problems.append(Problem(raw.file, f"cột này trùng ý nghĩa với cột {column_letter(first)} "
+                                    f"«{raw.header[first]}» — xóa một trong hai", raw.sheet, 1, column_letter(idx), text))
+            continue
+        colmap[name] = idx
+    for name in REQUIRED_COLUMNS:
+        if name not in colmap:
+            col = COLUMNS_BY_NAME[name]
+            problems.append(Problem(raw.file, f"thiếu cột bắt buộc «{col.header}» ({name}) — thêm cột này vào dòng tiêu đề "
+                                    "(xem mẫu: cchc template)", raw.sheet, 1))
+    return colmap, problems
+
+
+def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
+               display_name: str | None = None) -> tuple[ParsedFile | None, list[Problem], list[str]]:
+    """Read and validate one file. Returns the parsed file (None if it has problems), problems, notices."""
+    today = today or dt.date.today()
+    notices: list[str] = []
+    try:
+        raw = read_table(path)
+    except Unreadable as exc:
+        return None, [exc.problem], notices
+    if display_name:
+        raw.file = display_name
+    colmap, problems = _map_headers(raw, notices)
+    if problems:
+        return None, problems, notices
+    if not raw.rows:
+        return None, [Problem(raw.file, "chỉ có dòng tiêu đề, không có dòng số liệu nào — điền số liệu từ dòng 2",
+                              raw.sheet)], notices
+
+    def loc(row: int, name: str) -> dict[str, Any]:
+        idx = colmap[name]
+        return {"file": raw.file, "sheet": raw.sheet, "row": row, "column": column_letter(idx), "header": raw.header[idx]}
+
+    counts_present = [c for c in COUNT_COLUMNS if c in colmap]
+    records: list[dict[str, Any]] = []
+    seen: dict[tuple[str, Month], int] = {}
+    this_month = Month.of(today)
+    for row_no, values in raw.rows:
+        def cell(name: str) -> Any:
+            idx = colmap[name]
+            return values[idx] if idx < len(values) else None
+
+        record: dict[str, Any] = {"source_row": row_no}
+        ok = True
+        try:
+            month = parse_month(cell("ky"))
+            if month > this_month:
+                problems.append(Problem(message=f"tháng {month} chưa đến (hôm nay {today:%d/%m/%Y}) — kiểm tra kỳ báo cáo",
+                                        **loc(row_no, "ky")))
+                ok = False
+        except ValueError as exc:
+            problems.append(Problem(message=f"{exc}", **loc(row_no, "ky")))
+            month, ok = None, False
+        unit_text = "" if cell("don_vi") is None else clean(str(cell("don_vi")))
+        unit = None
+        try:
+            unit = registry.match(unit_text, month.first_day if month else None, month.last_day if month else None)
+        except MatchError as exc:
+            problems.append(Problem(message=f"{exc}", **loc(row_no, "don_vi")))
+            ok = False
+        for name in counts_present:
+            try:
+                record[name] = parse_count(cell(name))
+            except ValueError as exc:
+                problems.append(Problem(message=f"{exc} — ghi số hồ sơ là số nguyên không âm, để trống nếu không có số liệu",
+                                        **loc(row_no, name)))
+                record[name], ok = None, False
+        if ok and all(record[c] is None for c in counts_present):
+            problems.append(Problem(raw.file, f"dòng của «{unit_text}» không có số liệu nào — điền số liệu hoặc xóa dòng",
+                                    raw.sheet, row_no))
+            ok = False
+        if "phai_so_hoa_tiep_nhan" not in colmap:
+            record["phai_so_hoa_tiep_nhan"] = record.get("tiep_nhan")
+        for num, den in RATIO_PAIRS:
+            n, d = record.get(num), record.get(den)
+            if n is not None and d is not None and n > d and num in colmap:
+                den_label = (f"«{raw.header[colmap[den]]}»" if den in colmap
+                             else f"«{raw.header[colmap['tiep_nhan']]}» (dùng thay cho {den})")
+                problems.append(Problem(message=f"{n} lớn hơn {den_label} ({d}) — số hồ sơ đạt không thể vượt tổng số",
+                                        **loc(row_no, num)))
+                ok = False
+        if unit is not None and month is not None:
+            key = (unit.id, month)
+            if key in seen:
+                problems.append(Problem(message=f"«{unit.name}» tháng {month} đã có ở dòng {seen[key]} — mỗi đơn vị chỉ một dòng mỗi tháng",
+                                        **loc(row_no, "don_vi")))
+                ok = False
+            else:
+                seen[key] = row_no
+        if ok:
+            record.update(unit_id=unit.id, month=month.first_day, unit_raw=unit_text)
+            records.append(record)
+    if problems:
+        return None, problems, notices
+    frame = pl.DataFrame(records, schema=STAT_SCHEMA) if records else pl.DataFrame(schema=STAT_SCHEMA)
+    present = set(counts_present) | {"phai_so_hoa_tiep_nhan"}
+    return ParsedFile(path, raw.file, sha256_file(path), raw.sheet, frozenset(present), frame), [], notices
+
+
+def check(paths: list[Path], registry: Registry, today: dt.date | None = None) -> Batch:
+    """Validate a batch of files together: each file, then units and months repeated across files."""
+    batch = Batch()
+    seen_sha: dict[str, str] = {}
+    first_seen: dict[tuple[str, dt.date], tuple[str, int]] = {}
+    names = _display_names(paths)
+    for path in paths:
+        parsed, problems, notices = parse_file(path, registry, today, names[path])
+        batch.problems.extend(problems)
+        batch.notices.extend(notices)
+        if parsed is None:
+            continue
+        if parsed.sha256 in seen_sha:
+            batch.notices.append(f"{parsed.name}: giống hệt tệp {seen_sha[parsed.sha256]} trong cùng lần nhập, bỏ qua")
+            continue
+        seen_sha[parsed.sha256] = parsed.name
+        for unit_id, month, row in parsed.frame.select("unit_id", "month", "source_row").iter_rows():
+            key = (unit_id, month)
+            if key in first_seen:
+                other, other_row = first_seen[key]
+                unit = registry.by_id[unit_id]
+                batch.problems.append(Problem(
+                    parsed.name, f"«{unit.name}» tháng {Month.of(month)} đã có trong tệp {other} dòng {other_row} "
+                    "— nhập mỗi đơn vị, mỗi tháng một lần (tệp sửa số liệu thì nhập riêng sau)", parsed.sheet, row))
+            else:
+                first_seen[key] = (parsed.name, row)
+        batch.files.append(parsed)
+    return batch
+
+
+def _display_names(paths: list[Path]) -> dict[Path, str]:
+    """File names as shown in messages: the bare name, or the path where two names collide."""
+    counts: dict[str, int] = {}
+    for p in paths:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    return {p: (p.name if counts[p.name] == 1 else str(p)) for p in paths}

@@ -1,0 +1,96 @@
+"""Read an input file (CSV or XLSX) into header cells and data rows, keeping spreadsheet positions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from .exceptions import Problem
+
+DATA_SHEET = "so_lieu"
+
+
+@dataclass
+class RawTable:
+    file: str  # the name shown in messages
+    sheet: str | None
+    header: list[str]  # header text per column (index 0 = column A)
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cell values)
+
+
+class Unreadable(Exception):
+    """The file cannot be read at all; ``problem`` says why and what to do."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def column_letter(index: int) -> str:
+    return get_column_letter(index + 1)
+
+
+def read_table(path: Path) -> RawTable:
+    name = path.name
+    if path.is_dir():
+        raise Unreadable(Problem(name, "là một thư mục, không phải tệp số liệu — chỉ định tệp .csv hoặc .xlsx"))
+    if not path.is_file():
+        raise Unreadable(Problem(name, "không tìm thấy tệp — kiểm tra đường dẫn"))
+    data = path.read_bytes()
+    if not data.strip():
+        raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        return _read_xlsx(name, data)
+    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise Unreadable(Problem(name, "là tệp Excel cũ (.xls) hoặc tệp có mật khẩu — mở bằng Excel và lưu lại dạng .xlsx"))
+    if data[:5] == b"%PDF-":
+        raise Unreadable(Problem(name, "là tệp PDF, không phải bảng số liệu — dùng tệp .csv hoặc .xlsx"))
+    if suffix not in (".csv", ".txt", ""):
+        raise Unreadable(Problem(name, f"định dạng «{suffix}» không được hỗ trợ — dùng tệp .csv hoặc .xlsx"))
+    return _read_csv(name, data)
+
+
+def _read_csv(name: str, data: bytes) -> RawTable:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8", row=line)) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not rows:
+        raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
+    header = [h.strip() for h in rows[0]]
+    body = [(i, list(r)) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    return RawTable(name, None, header, body)
+
+
+def _read_xlsx(name: str, data: bytes) -> RawTable:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise Unreadable(Problem(name, f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng Excel")) from None
+    try:
+        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows:
+        raise Unreadable(Problem(name, "trang tính rỗng — điền số liệu từ dòng 2, tiêu đề ở dòng 1", sheet=ws.title))
+    header = ["" if h is None else str(h).strip() for h in rows[0]]
+    body = []
+    for i, r in enumerate(rows[1:], start=2):
+        values = list(r)
+        if any(v is not None and str(v).strip() != "" for v in values):
+            body.append((i, values))
+    return RawTable(name, ws.title, header, body)

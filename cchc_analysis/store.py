@@ -1,0 +1,283 @@
+"""The DuckDB store: every month of every unit, every file ingested, and the letters issued.
+
+Only ``ingest`` and ``issue`` write, each in one transaction. A restated unit-month never overwrites:
+the earlier row stays, marked as superseded by the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from . import __version__
+from .exceptions import StoreError
+from .glossary import COUNT_COLUMNS
+from .ingest import Batch
+from .units import Registry
+
+SCHEMA_VERSION = 1
+
+_COUNTS_DDL = ",\n    ".join(f"{c} BIGINT" for c in COUNT_COLUMNS)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY, started_at TIMESTAMP, command VARCHAR, package_version VARCHAR);
+CREATE TABLE IF NOT EXISTS files (
+    sha256 VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, sheet VARCHAR, kind VARCHAR,
+    n_rows INTEGER, columns VARCHAR[], batch_id INTEGER, ingested_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS units (
+    id VARCHAR PRIMARY KEY, name VARCHAR, short_name VARCHAR, kind VARCHAR, parent VARCHAR, area VARCHAR,
+    valid_from DATE, valid_to DATE);
+CREATE TABLE IF NOT EXISTS unit_month (
+    row_id BIGINT PRIMARY KEY,
+    unit_id VARCHAR NOT NULL,
+    month DATE NOT NULL,
+    {_COUNTS_DDL},
+    unit_raw VARCHAR,
+    source_sha256 VARCHAR NOT NULL,
+    source_row INTEGER,
+    batch_id INTEGER NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    superseded_by BIGINT,
+    superseded_at TIMESTAMP);
+CREATE OR REPLACE VIEW unit_month_current AS SELECT * FROM unit_month WHERE superseded_by IS NULL;
+CREATE TABLE IF NOT EXISTS letters (
+    period VARCHAR NOT NULL, version INTEGER NOT NULL, issued_at TIMESTAMP NOT NULL, findings_sha256 VARCHAR,
+    params_json VARCHAR, superseded BOOLEAN DEFAULT FALSE, PRIMARY KEY (period, version));
+CREATE TABLE IF NOT EXISTS letter_findings (
+    period VARCHAR NOT NULL, version INTEGER NOT NULL, unit_id VARCHAR NOT NULL, unit_kind VARCHAR,
+    indicator VARCHAR, kind VARCHAR, level INTEGER, value DOUBLE, window_value DOUBLE, area_value DOUBLE,
+    change_pp DOUBLE, gap_pp DOUBLE, decline_run INTEGER, gap_dossiers BIGINT, sentence VARCHAR);
+"""
+
+
+@dataclass
+class FileResult:
+    name: str
+    status: str  # "new", "already" (same bytes stored before)
+    inserted: int = 0
+    superseded: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def inserted(self) -> int:
+        return sum(f.inserted for f in self.files)
+
+    @property
+    def superseded(self) -> int:
+        return sum(f.superseded for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+
+class Store:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, read_only: bool = False) -> Iterator[Store]:
+        path = Path(path)
+        if read_only and not path.exists():
+            raise StoreError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP… (hoặc cchc ingest --sample)")
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(f"kho dữ liệu {path} đang được một lệnh khác ghi — chờ lệnh đó xong rồi chạy lại") from None
+            raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
+        store = cls(con, path, read_only)
+        try:
+            store._check_schema()
+            yield store
+        finally:
+            con.close()
+
+    def _check_schema(self) -> None:
+        has_meta = _one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")[0]
+        if not has_meta:
+            if self.read_only:
+                raise StoreError(f"{self.path} không phải kho dữ liệu cchc (thiếu bảng meta)")
+            self.con.execute("BEGIN")
+            self.con.execute(_SCHEMA)
+            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?)",
+                             [str(SCHEMA_VERSION), __version__])
+            self.con.execute("COMMIT")
+            return
+        row = _one(self.con, "SELECT value FROM meta WHERE key = 'schema_version'")
+        version = int(row[0]) if row else 0
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"kho {self.path} có phiên bản cấu trúc {version}, phần mềm này dùng {SCHEMA_VERSION} "
+                             "— cập nhật phần mềm hoặc dùng kho khác")
+
+    # -- writing -----------------------------------------------------------------------------
+    def ingest(self, batch: Batch, registry: Registry, command: str = "ingest") -> IngestReport:
+        """Write a validated batch in one transaction; files stored before (same SHA-256) change nothing."""
+        report = IngestReport()
+        now = dt.datetime.now().replace(microsecond=0)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            batch_id = _one(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM batches")[0]
+            con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [batch_id, now, command, __version__])
+            self._save_units(registry)
+            for parsed in batch.files:
+                if _one(con, "SELECT 1 FROM files WHERE sha256 = ?", [parsed.sha256]):
+                    report.files.append(FileResult(parsed.name, "already", unchanged=parsed.frame.height))
+                    continue
+                result = FileResult(parsed.name, "new")
+                self._write_rows(parsed.frame, parsed.columns, parsed.sha256, batch_id, now, result)
+                con.execute("INSERT INTO files VALUES (?, ?, ?, ?, 'unit_month', ?, ?, ?, ?)",
+                            [parsed.sha256, parsed.name, str(parsed.path.resolve()), parsed.sheet,
+                             parsed.frame.height, sorted(parsed.columns), batch_id, now])
+                report.files.append(result)
+            if not any(f.status == "new" for f in report.files):
+                con.execute("ROLLBACK")
+                return report
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return report
+
+    def _save_units(self, registry: Registry) -> None:
+        rows = [(u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
+                for u in registry.units]
+        self.con.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _write_rows(self, frame: pl.DataFrame, columns: frozenset[str], sha: str, batch_id: int,
+                    now: dt.datetime, result: FileResult) -> None:
+        con = self.con
+        con.register("incoming", frame.to_arrow())
+        try:
+            old = con.sql("SELECT c.* FROM unit_month_current c JOIN incoming i USING (unit_id, month)").pl()
+        finally:
+            con.unregister("incoming")
+        old = old.select(["row_id", "unit_id", "month", *COUNT_COLUMNS]).rename({c: f"{c}__old" for c in COUNT_COLUMNS})
+        merged = frame.join(old, on=["unit_id", "month"], how="left")
+        # A column the file does not carry says nothing: keep what the superseded row knew.
+        merged = merged.with_columns(
+            [pl.col(f"{c}__old").alias(c) for c in COUNT_COLUMNS if c not in columns]
+        )
+        differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in COUNT_COLUMNS])
+        merged = merged.with_columns(
+            is_new=pl.col("row_id").is_null(),
+            changed=pl.col("row_id").is_not_null() & differs,
+        )
+        to_write = merged.filter(pl.col("is_new") | pl.col("changed"))
+        result.unchanged = merged.height - to_write.height
+        result.inserted = int(to_write["is_new"].sum())
+        result.superseded = int(to_write["changed"].sum())
+        if to_write.is_empty():
+            return
+        start = _one(con, "SELECT coalesce(max(row_id), 0) + 1 FROM unit_month")[0]
+        to_write = to_write.with_row_index("offset").with_columns(new_id=pl.col("offset").cast(pl.Int64) + start)
+        rows = to_write.select(
+            pl.col("new_id").alias("row_id"), "unit_id", "month", *COUNT_COLUMNS, "unit_raw",
+            pl.lit(sha).alias("source_sha256"), "source_row", pl.lit(batch_id).alias("batch_id"),
+            pl.lit(now).alias("ingested_at"),
+        )
+        con.register("new_rows", rows.to_arrow())
+        try:
+            cols = ", ".join(rows.columns)
+            con.execute(f"INSERT INTO unit_month ({cols}) SELECT {cols} FROM new_rows")
+        finally:
+            con.unregister("new_rows")
+        links = to_write.filter(pl.col("changed")).select(pl.col("row_id").alias("old_id"), "new_id")
+        if links.height:
+            con.executemany("UPDATE unit_month SET superseded_by = ?, superseded_at = ? WHERE row_id = ?",
+                            [(new, now, old) for old, new in links.iter_rows()])
+
+    # -- reading -----------------------------------------------------------------------------
+    def current(self) -> pl.DataFrame:
+        """Current unit-month rows joined with unit names and kinds."""
+        return self.con.sql(
+            "SELECT u.name AS unit, u.kind AS unit_kind, c.* FROM unit_month_current c "
+            "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id").pl()
+
+    def summary(self) -> dict[str, Any]:
+        con = self.con
+        total, current = _one(con, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM unit_month")
+        months = con.execute("""
+            SELECT strftime(c.month, '%Y-%m') AS month, count(*) AS units,
+                   count(*) FILTER (WHERE u.kind IN ('xa', 'thi_tran', 'phuong', 'dac_khu')) AS commune_level,
+                   count(*) FILTER (WHERE u.kind NOT IN ('xa', 'thi_tran', 'phuong', 'dac_khu')) AS departments,
+                   coalesce(sum(c.tiep_nhan), 0) AS received
+            FROM unit_month_current c LEFT JOIN units u ON u.id = c.unit_id
+            GROUP BY 1 ORDER BY 1""").fetchall()
+        missing = con.execute("""
+            SELECT strftime(m.month, '%Y-%m'), list(u.name ORDER BY u.name)
+            FROM (SELECT DISTINCT month FROM unit_month_current) m
+            CROSS JOIN units u
+            WHERE (u.valid_from IS NULL OR u.valid_from <= last_day(m.month))
+              AND (u.valid_to IS NULL OR u.valid_to >= m.month)
+              AND u.id IN (SELECT DISTINCT unit_id FROM unit_month_current)
+              AND NOT EXISTS (SELECT 1 FROM unit_month_current c WHERE c.unit_id = u.id AND c.month = m.month)
+            GROUP BY 1 ORDER BY 1""").fetchall()
+        missing_by_month = dict(missing)
+        return {
+            "store": str(self.path),
+            "schema_version": SCHEMA_VERSION,
+            "files": _one(con, "SELECT count(*) FROM files")[0],
+            "rows": total,
+            "current_rows": current,
+            "superseded_rows": total - current,
+            "units": _one(con, "SELECT count(DISTINCT unit_id) FROM unit_month_current")[0],
+            "letters": _one(con, "SELECT count(*) FROM letters")[0],
+            "months": [
+                {"month": m, "units": n, "commune_level": cl, "departments": dp, "received": int(rec),
+                 "missing": missing_by_month.get(m, [])}
+                for m, n, cl, dp, rec in months
+            ],
+        }
+
+    def history(self) -> pl.DataFrame:
+        """Every superseded row beside the row that replaced it, with the figures that changed."""
+        pairs = self.con.sql(f"""
+            SELECT u.name AS unit, strftime(o.month, '%Y-%m') AS month, o.superseded_at,
+                   fo.file_name AS old_file, o.source_row AS old_row, fn.file_name AS new_file, n.source_row AS new_row,
+                   {", ".join(f"o.{c} AS {c}__old, n.{c} AS {c}__new" for c in COUNT_COLUMNS)}
+            FROM unit_month o
+            JOIN unit_month n ON n.row_id = o.superseded_by
+            LEFT JOIN units u ON u.id = o.unit_id
+            LEFT JOIN files fo ON fo.sha256 = o.source_sha256
+            LEFT JOIN files fn ON fn.sha256 = n.source_sha256
+            ORDER BY o.superseded_at, o.month, u.name""").pl()
+        changes = []
+        for row in pairs.iter_rows(named=True):
+            diffs = [f"{c}: {_fmt(row[c + '__old'])} → {_fmt(row[c + '__new'])}"
+                     for c in COUNT_COLUMNS if row[c + "__old"] != row[c + "__new"]]
+            changes.append("; ".join(diffs))
+        return pairs.select("unit", "month", "superseded_at", "old_file", "old_row", "new_file", "new_row").with_columns(
+            changes=pl.Series(changes, dtype=pl.String))
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple | None:
+    """First row of a query, reading the result to its end so the connection is free for the next one."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _fmt(v: int | None) -> str:
+    return "trống" if v is None else str(v)

@@ -1,0 +1,61 @@
+"""Vietnamese text keys for matching names and headers.
+
+Three strengths, strictest first:
+- ``tone_key``: NFC, case-folded, punctuation dropped, and each word's tone mark moved to a suffix,
+  so "hoá" and "hóa" (old and new tone placement) agree while "Quang" and "Quảng" stay apart;
+- ``fold``: every diacritic removed and đ → d ("Hung Dao"), used only where it is unambiguous;
+- ``ocr_fold``: ``fold`` plus the OCR confusion Đ → P seen in scanned letters ("Hung Pao").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks → a digit; vowel-shape marks (circumflex, breve, horn) stay on the letter.
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean(text: str) -> str:
+    """NFC with runs of white space (including no-break spaces) folded to one space."""
+    return " ".join(nfc(text).split())
+
+
+def words(text: str) -> list[str]:
+    text = nfc(text).casefold().replace("&", " và ")
+    return _WORD.findall(text)
+
+
+def _tone_word(word: str) -> str:
+    tone = ""
+    kept = []
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONES:
+            tone = _TONES[ch]
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)) + tone
+
+
+def tone_key(text: str) -> str:
+    return " ".join(_tone_word(w) for w in words(text))
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", " ".join(words(text)).replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def ocr_fold(text: str) -> str:
+    # Vietnamese words do not start with a bare "p" (only "ph"), so a leading "p" is a misread "Đ".
+    return " ".join(re.sub(r"^p(?!h)", "d", w) for w in fold(text).split())
+
+
+def header_key(text: str) -> str:
+    """Headers match ignoring case, spacing, punctuation and diacritics."""
+    return fold(text).replace(" ", "").replace("_", "")

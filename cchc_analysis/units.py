@@ -1,0 +1,194 @@
+"""The unit registry (``params/units/<area>.csv``) and name matching.
+
+A registry is data: any number of units of any kind, each valid between two dates, so a district of
+23 communes and a province of 150 after the 2025 reform are the same code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config
+from .exceptions import UsageError
+from .glossary import COMMUNE_LEVEL_KINDS, UNIT_KINDS
+from .textnorm import clean, fold, ocr_fold, tone_key, words
+
+REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases")
+
+# Words written before (or after) a unit's own name. Matched as tone keys, so "phường" is stripped
+# but "Phượng Kỳ" is not.
+_PREFIXES = ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "các xã", "xã", "thị trấn", "tt", "phường",
+             "đặc khu", "phòng", "cơ quan", "bộ phận một cửa")
+_SUFFIXES = ("huyện", "cấp huyện")
+_PREFIX_KEYS = sorted((tone_key(p).split() for p in _PREFIXES), key=len, reverse=True)
+_SUFFIX_KEYS = [tone_key(s).split() for s in _SUFFIXES]
+# For names typed without diacritics; "phuong" is left out because it is also Phượng.
+_FOLD_PREFIX_KEYS = sorted((fold(p).split() for p in _PREFIXES if fold(p) != "phuong"), key=len, reverse=True)
+_FOLD_SUFFIX_KEYS = [fold(s).split() for s in _SUFFIXES]
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str  # canonical, e.g. "UBND xã Hưng Đạo"
+    short_name: str  # "Hưng Đạo"
+    kind: str
+    parent: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    aliases: tuple[str, ...]
+
+    @property
+    def is_commune_level(self) -> bool:
+        return self.kind in COMMUNE_LEVEL_KINDS
+
+    def valid_on(self, first: dt.date, last: dt.date) -> bool:
+        """Valid at any day between ``first`` and ``last``."""
+        return (self.valid_from is None or self.valid_from <= last) and (self.valid_to is None or self.valid_to >= first)
+
+
+class MatchError(Exception):
+    """A name matched no unit, or several; ``str()`` is the user's message."""
+
+
+def _variants(tokens: list[str], prefixes: list[list[str]], suffixes: list[list[str]]) -> list[str]:
+    """The name itself, then with leading prefixes and trailing suffixes stripped one at a time."""
+    out = [" ".join(tokens)]
+    changed = True
+    while changed:
+        changed = False
+        for p in prefixes:
+            if len(tokens) > len(p) and tokens[: len(p)] == p:
+                tokens = tokens[len(p):]
+                out.append(" ".join(tokens))
+                changed = True
+                break
+        for s in suffixes:
+            if len(tokens) > len(s) and tokens[-len(s):] == s:
+                tokens = tokens[: -len(s)]
+                out.append(" ".join(tokens))
+                changed = True
+                break
+    return out
+
+
+def _level_variants(name: str) -> list[list[str]]:
+    """Variants per matching level: tone keys, diacritic-free, diacritic-free with OCR repairs."""
+    folded = _variants(fold(name).split(), _FOLD_PREFIX_KEYS, _FOLD_SUFFIX_KEYS)
+    return [
+        _variants(tone_key(name).split(), _PREFIX_KEYS, _SUFFIX_KEYS),
+        folded,
+        [ocr_fold(v) for v in folded],
+    ]
+
+
+class Registry:
+    """Units of one area, with an index of every way their names are written."""
+
+    def __init__(self, area: str, units: list[Unit]):
+        self.area = area
+        self.units = list(units)
+        self.by_id = {u.id: u for u in self.units}
+        self._index: list[dict[str, set[str]]] = [defaultdict(set) for _ in range(3)]
+        for u in self.units:
+            for name in (u.name, u.short_name, *u.aliases):
+                for level, variants in enumerate(_level_variants(name)):
+                    for key in variants:
+                        self._index[level][key].add(u.id)
+
+    @classmethod
+    def load(cls, area: str = config.DEFAULT_AREA, path: Path | None = None) -> Registry:
+        path = path or config.units_file(area)
+        if not path.is_file():
+            raise UsageError(f"không có danh mục đơn vị «{path}» — tạo tệp params/units/{area}.csv")
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in REGISTRY_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise UsageError(f"{path}: danh mục đơn vị thiếu cột {', '.join(missing)}")
+            units = []
+            for lineno, row in enumerate(reader, start=2):
+                units.append(_unit_from_row(path, lineno, row))
+        ids = [u.id for u in units]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise UsageError(f"{path}: mã đơn vị trùng: {', '.join(dup)}")
+        return cls(area, units)
+
+    def valid_units(self, first: dt.date, last: dt.date) -> list[Unit]:
+        return [u for u in self.units if u.valid_on(first, last)]
+
+    def match(self, name: str, first: dt.date | None = None, last: dt.date | None = None) -> Unit:
+        """The one unit ``name`` designates, valid between ``first`` and ``last`` when given."""
+        if not clean(name):
+            raise MatchError("thiếu tên đơn vị")
+        valid = None if first is None else {u.id for u in self.valid_units(first, last or first)}
+        levels = _level_variants(name)
+        # A name written with diacritics must agree with them ("Quảng" is never "Quang"); only a name
+        # typed without any is matched diacritic-free, and only when that is unambiguous.
+        if fold(name) != " ".join(words(name)):
+            levels = levels[:1]
+        for level, variants in enumerate(levels):
+            for key in variants:
+                ids = self._index[level].get(key)
+                if not ids:
+                    continue
+                candidates = sorted(ids if valid is None else ids & valid)
+                if len(candidates) == 1:
+                    return self.by_id[candidates[0]]
+                if len(candidates) > 1:
+                    names = "; ".join(self.by_id[i].name for i in candidates)
+                    raise MatchError(f"tên đơn vị «{clean(name)}» không rõ là đơn vị nào: {names} — ghi đủ tên có dấu")
+                expired = "; ".join(f"{self.by_id[i].name} ({_validity(self.by_id[i])})" for i in sorted(ids))
+                raise MatchError(f"đơn vị «{clean(name)}» không còn hiệu lực trong kỳ này: {expired}")
+        raise MatchError(f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(name)}")
+
+    def _suggest(self, name: str) -> str:
+        keys = {}
+        for u in self.units:
+            for n in (u.name, u.short_name, *u.aliases):
+                keys.setdefault(fold(n), u.name)
+                keys.setdefault(_level_variants(n)[1][-1], u.name)
+        close = difflib.get_close_matches(_level_variants(name)[1][-1], list(keys), n=6, cutoff=0.5)
+        names = list(dict.fromkeys(keys[k] for k in close))[:3]
+        return f" — gần nhất: {'; '.join(names)}" if names else " — thêm đơn vị hoặc bí danh vào danh mục"
+
+
+def _date(path: Path, lineno: int, text: str) -> dt.date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{path}, dòng {lineno}: ngày «{text}» không hợp lệ (viết dạng 2023-01-01)") from None
+
+
+def _unit_from_row(path: Path, lineno: int, row: dict[str, str]) -> Unit:
+    kind = (row["kind"] or "").strip()
+    if kind not in UNIT_KINDS:
+        raise UsageError(f"{path}, dòng {lineno}: loại đơn vị «{kind}» không hợp lệ ({', '.join(UNIT_KINDS)})")
+    if not (row["id"] or "").strip() or not clean(row["name"] or ""):
+        raise UsageError(f"{path}, dòng {lineno}: thiếu mã hoặc tên đơn vị")
+    aliases = tuple(clean(a) for a in (row["aliases"] or "").split("|") if clean(a))
+    return Unit(
+        id=row["id"].strip(),
+        name=clean(row["name"]),
+        short_name=clean(row["short_name"] or row["name"]),
+        kind=kind,
+        parent=(row["parent"] or "").strip(),
+        valid_from=_date(path, lineno, row["valid_from"]),
+        valid_to=_date(path, lineno, row["valid_to"]),
+        aliases=aliases,
+    )
+
+
+def _validity(u: Unit) -> str:
+    start = u.valid_from.strftime("%d/%m/%Y") if u.valid_from else "…"
+    end = u.valid_to.strftime("%d/%m/%Y") if u.valid_to else "…"
+    return f"hiệu lực {start}–{end}"

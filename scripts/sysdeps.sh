@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian packages the stack needs, and only those that are missing:
+# venv support, pango for WeasyPrint, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks.
+set -euo pipefail
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "sysdeps: not a Debian system; install pango, Liberation 2 fonts and poppler-utils yourself" >&2
+  exit 0
+fi
+
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+need=()
+python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils; do
+  have "$pkg" || need+=("$pkg")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "sysdeps: installing ${need[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
