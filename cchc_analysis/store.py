@@ -103,7 +103,7 @@ class Store:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise StoreError(f"kho dữ liệu {path} đang được một lệnh khác ghi — chờ lệnh đó xong rồi chạy lại") from None
+                raise StoreError(f"kho dữ liệu {path} đang được một chương trình khác mở (lệnh cchc khác, hoặc notebook giữ kết nối) — đóng chương trình đó rồi chạy lại") from None
             raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
         except duckdb.Error as exc:
             raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cchc_analysis.units import Registry
+
+HEADER = ["ky", "don_vi", "tiep_nhan", "so_hoa_tiep_nhan", "ket_qua", "so_hoa_ket_qua", "co_phi",
+          "thanh_toan_truc_tuyen"]
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.load("tu-ky")
+
+
+def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, delimiter: str = ",") -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed console script, as an analyst runs it."""
+    cchc = Path(sys.executable).with_name("cchc")
+    return subprocess.run([str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+def store_rows(path: Path) -> list[tuple]:
+    """Every row of every table, to compare a store before and after."""
+    if not path.exists():
+        return []
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = []
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
+            out.append((table, sorted(map(repr, con.execute(f'SELECT * FROM "{table}"').fetchall()))))
+        return out
+    finally:
+        con.close()
