@@ -152,3 +152,11 @@ def test_payment_not_reported_before_april_is_null(sample_store):
     _, con, _ = sample_store
     assert con.execute("SELECT count(*), count(co_phi) FROM unit_month_current WHERE month < DATE '2023-04-01'"
                        ).fetchone() == (105, 0)
+
+
+def test_van_to_may_is_the_second_month_of_decline(sample_store):   # seed 000
+    _, con, _ = sample_store
+    rates = [r for (r,) in con.execute("""SELECT so_hoa_tiep_nhan / phai_so_hoa_tiep_nhan FROM unit_month_current
+        WHERE unit_id = 'van-to' AND month BETWEEN DATE '2023-02-01' AND DATE '2023-05-01' ORDER BY month""").fetchall()]
+    feb, mar, apr, may = rates
+    assert mar >= feb and apr < mar and may < apr
