@@ -1,0 +1,108 @@
+"""Run parameters: ``params/defaults.yaml`` overridden by ``params/<period>.yaml``, validated with pydantic.
+
+Unknown keys are rejected with their path, so a typo never silently leaves a rule at its default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import config
+from .exceptions import UsageError
+
+RATE_INDICATORS = ("digitized_input", "digitized_output", "online_payment", "online", "on_time")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    enabled: bool = True
+
+
+class IndicatorRule(Rule):
+    indicators: tuple[str, ...] = ("digitized_input", "digitized_output")
+
+
+class ThresholdRule(Rule):
+    digitized_input: float = Field(0.985, ge=0, le=1)
+    digitized_output: float = Field(0.99, ge=0, le=1)
+    online_payment: float = Field(0.80, ge=0, le=1)
+
+
+class Rules(_Strict):
+    commend_both_digitization: Rule = Rule()
+    commend_single_full: IndicatorRule = IndicatorRule()
+    commend_thresholds: ThresholdRule = ThresholdRule()
+    remind_below_area: IndicatorRule = IndicatorRule()
+    remind_good_month_poor_window: IndicatorRule = IndicatorRule(indicators=("digitized_input", "digitized_output",
+                                                                             "online_payment"))
+    remind_no_e_cert: Rule = Rule()
+    escalate_payment: Rule = Rule()
+    escalate_no_e_cert: Rule = Rule()
+
+
+class Targets(_Strict):
+    digitized_input: float = Field(1.0, ge=0, le=1)
+    digitized_output: float = Field(1.0, ge=0, le=1)
+    online_payment: float = Field(0.30, ge=0, le=1)
+    online: float | None = Field(None, ge=0, le=1)
+    on_time: float | None = Field(None, ge=0, le=1)
+
+
+class Params(_Strict):
+    area: str = config.DEFAULT_AREA
+    area_name: str = "huyện"
+    targets: Targets = Targets()
+    payment_window_start: dt.date | None = None  # None: the window starts on 1 January
+    rules: Rules = Rules()
+    ladder: tuple[str, str, str] = ("Nhắc nhở lần thứ nhất", "Phê bình lần thứ hai", "Phê bình lần thứ ba")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: không đọc được YAML ({exc.__class__.__name__}) — kiểm tra thụt lề và dấu «:»") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: tệp tham số phải là một bảng khóa: giá trị")
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def load_params(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> Params:
+    """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given."""
+    params_dir = params_dir or config.PARAMS_DIR
+    merged: dict[str, Any] = {}
+    sources = [params_dir / "defaults.yaml"]
+    if path is not None:
+        if not path.is_file():
+            raise UsageError(f"không có tệp tham số {path}")
+        sources.append(path)
+    elif period:
+        sources.append(params_dir / f"{period}.yaml")
+    for source in sources:
+        if source.is_file():
+            merged = _merge(merged, _read(source))
+    try:
+        return Params.model_validate(merged)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            what = "khóa không được phép" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"{where}: {what}")
+        raise UsageError(f"tham số không hợp lệ ({', '.join(s.name for s in sources if s.is_file())}): "
+                         + "; ".join(lines)) from None
