@@ -1,0 +1,67 @@
+"""The May 2023 letter (seed 000) from the sample: figures quoted from the seed."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from cchc_analysis.findings import build_context, evaluate
+from cchc_analysis.params import load_params
+from cchc_analysis.periods import Month
+from cchc_analysis.store import Store
+
+from conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def sample_frame(tmp_path_factory):
+    db = tmp_path_factory.mktemp("f") / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    with Store.open(db, read_only=True) as st:
+        return st.current()
+
+
+def pp(x):
+    return round(x, 2)
+
+
+def test_may_2023(sample_frame):
+    ctx = build_context(sample_frame, Month(2023, 5), load_params("2023-05"))
+    assert (round(ctx.area["digitized_input"] * 100, 2), round(ctx.area["digitized_output"] * 100, 2)) == (96.65, 96.28)
+    f = evaluate(ctx)
+    below = f.filter(pl.col("rule") == "remind_below_area")
+    got = {(r["unit"], r["indicator"]): (round(r["value"] * 100, 2), pp(r["change_pp"]), pp(r["gap_pp"]))
+           for r in below.iter_rows(named=True)}
+    assert got == {
+        ("UBND xã Tái Sơn", "digitized_input"): (88.31, 5.51, 8.34),
+        ("UBND xã Hưng Đạo", "digitized_input"): (86.77, 2.94, 9.88),
+        ("UBND xã Văn Tố", "digitized_input"): (87.06, -1.23, 9.59),
+        ("UBND xã Minh Đức", "digitized_output"): (87.54, -5.24, 8.74),
+        ("UBND xã Hà Kỳ", "digitized_output"): (85.81, -11.26, 10.47),
+    }
+    runs = dict(zip(below["unit"], below["decline_run"]))
+    assert runs["UBND xã Văn Tố"] == 2 and runs["UBND xã Tái Sơn"] == runs["UBND xã Hưng Đạo"] == 0
+    both = set(f.filter(pl.col("rule") == "commend_both_digitization")["unit"])
+    assert both == {"Phòng Tài chính - Kế hoạch", "Phòng Văn hóa và Thông tin", "Phòng Kinh tế và Hạ tầng", "Phòng Nội vụ"}
+    single = f.filter(pl.col("rule") == "commend_single_full")
+    assert set(single["unit"]) == {"UBND xã Dân Chủ", "UBND xã Phượng Kỳ", "UBND xã Bình Lãng", "UBND xã Cộng Lạc",
+                                   "UBND xã Quảng Nghiệp", "UBND xã Ngọc Kỳ"}
+    assert set(single["indicator"]) == {"digitized_output"}
+    esc = f.filter(pl.col("kind") == "escalate")
+    assert sorted(zip(esc["unit"], esc["indicator"], esc["level"])) == [("UBND xã Ngọc Kỳ", "e_cert", 1),
+                                                                        ("UBND xã Tiên Động", "e_cert", 1)]
+
+
+def test_august_2023_payment_cases_and_ladder(sample_frame):
+    ctx = build_context(sample_frame, Month(2023, 8), load_params("2023-08"))
+    assert [round(ctx.area[i] * 100, 2) for i in ("digitized_input", "digitized_output", "online_payment")] == \
+        [97.67, 99.05, 80.2]
+    # the history an issued June and July would leave (issuing itself is not built yet)
+    f = evaluate(ctx, issued_sanctions={"tien-dong": 2, "dan-chu": 2, "hung-dao": 1, "phuong-ky": 1})
+    poor = f.filter(pl.col("rule") == "remind_good_month_poor_window").filter(pl.col("indicator") == "online_payment")
+    got = {r["unit"]: (round(r["value"] * 100, 2), round(r["window_value"] * 100, 2)) for r in poor.iter_rows(named=True)}
+    assert got == {"Phòng Tài chính - Kế hoạch": (67.27, 28.16), "UBND xã Cộng Lạc": (61.88, 13.15),
+                   "UBND xã Hà Kỳ": (96.77, 28.3), "UBND xã Tái Sơn": (44.33, 12.32), "UBND xã Tân Kỳ": (78.18, 19.52)}
+    esc = f.filter(pl.col("kind") == "escalate")
+    assert sorted(zip(esc["unit"], esc["level"])) == [("UBND xã Dân Chủ", 3), ("UBND xã Hưng Đạo", 2),
+                                                      ("UBND xã Phượng Kỳ", 2), ("UBND xã Tiên Động", 3)]
