@@ -19,6 +19,11 @@ FINDING_COLUMNS = ("period", "unit_id", "unit", "unit_kind", "indicator", "kind"
                    "window_value", "area_value", "change_pp", "gap_pp", "decline_run", "gap_dossiers")
 
 
+# findings about a unit rather than one rate (both digitization rates, e-certification) carry no gap
+_NO_RATE = {"value": None, "area_value": None, "gap_pp": None, "gap_dossiers": None, "change_pp": None,
+            "decline_run": None}
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything the rules read for one month, computed once."""
@@ -90,8 +95,7 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
         r_in, r_out, r_pay = rate(uid, "digitized_input"), rate(uid, "digitized_output"), rate(uid, "online_payment")
         both = r_in == 1 and r_out == 1
         if rules.commend_both_digitization.enabled and both:
-            add(unit, "digitization", "commend", "commend_both_digitization", value=None, area_value=None, gap_pp=None,
-                gap_dossiers=None, change_pp=None, decline_run=None)
+            add(unit, "digitization", "commend", "commend_both_digitization", **_NO_RATE)
         if rules.commend_single_full.enabled and not both:
             for ind in rules.commend_single_full.indicators:
                 if rate(uid, ind) == 1:
@@ -99,8 +103,7 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
         t = rules.commend_thresholds
         if t.enabled and not both and None not in (r_in, r_out, r_pay) and r_in >= t.digitized_input \
                 and r_out >= t.digitized_output and r_pay >= t.online_payment:
-            add(unit, "all_three", "commend", "commend_thresholds", value=None, area_value=None, gap_pp=None,
-                gap_dossiers=None, change_pp=None, decline_run=None)
+            add(unit, "all_three", "commend", "commend_thresholds", **_NO_RATE)
         if rules.remind_below_area.enabled:
             for ind in rules.remind_below_area.indicators:
                 v, a = rate(uid, ind), ctx.area.get(ind)
@@ -122,12 +125,10 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                             gap_pp=(aw - w) * 100)
         no_ecert = unit["unit_kind"] in ("xa", "thi_tran", "phuong", "dac_khu") and ctx.e_cert_ytd.get(uid) == 0
         if rules.remind_no_e_cert.enabled and no_ecert:
-            add(unit, "e_cert", "remind", "remind_no_e_cert", value=0, area_value=None, gap_pp=None, gap_dossiers=None,
-                change_pp=None, decline_run=None)
+            add(unit, "e_cert", "remind", "remind_no_e_cert", **{**_NO_RATE, "value": 0})
         sanctions = []
         if rules.escalate_no_e_cert.enabled and no_ecert:
-            sanctions.append(("e_cert", {"value": 0, "area_value": None, "gap_pp": None, "gap_dossiers": None,
-                                         "change_pp": None, "decline_run": None}))
+            sanctions.append(("e_cert", {**_NO_RATE, "value": 0}))
         w = pay_window.get(uid)
         if rules.escalate_payment.enabled and r_pay is not None and w is not None \
                 and r_pay < targets.online_payment and w < targets.online_payment:
