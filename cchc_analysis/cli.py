@@ -201,5 +201,33 @@ def template(
         _fail(exc, debug)
 
 
+@app.command("issue")
+def issue_cmd(
+    period: Annotated[str, typer.Argument(help="Tháng của văn bản, ví dụ 2023-08.")],
+    store: StoreOpt = None,
+    params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi phiên bản mới khi kỳ này đã ban hành với nội dung khác.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Ghi nhận văn bản biểu dương – nhắc nhở của tháng là đã ban hành (căn cứ để nâng mức phê bình)."""
+    from .findings import build_context, evaluate
+    from .params import load_params
+    from .store import issue_letter, issued_sanctions
+
+    try:
+        month = _parse_month(period)
+        params = load_params(str(month), params_file)
+        with Store.open(config.store_path(store)) as st:
+            ctx = build_context(st.current(), month, params)
+            findings = evaluate(ctx, issued_sanctions(st, month.year, month.first_day))
+            status = issue_letter(st, str(month), findings, params.model_dump_json(), force)
+        sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
+        text = {"new": "đã ghi nhận", "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
+                "replaced": "đã ghi phiên bản mới (phiên bản cũ vẫn được lưu)"}[status]
+        out.print(f"Văn bản {month.label()}: {text} — {findings.height} nội dung, {sanctions} hình thức nhắc nhở/phê bình.")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

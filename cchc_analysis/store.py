@@ -281,3 +281,56 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
 
 def _fmt(v: int | None) -> str:
     return "trống" if v is None else str(v)
+
+
+# -- issued letters ------------------------------------------------------------------------------
+def _findings_hash(findings: pl.DataFrame) -> str:
+    import hashlib
+
+    canonical = findings.sort(findings.columns).write_csv() if findings.height else ""
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json: str, force: bool = False) -> str:
+    """Record ``findings`` as the letter sent for ``period``. Returns "new", "same" or "replaced"."""
+    con = store.con
+    digest = _findings_hash(findings)
+    latest = _one(con, "SELECT version, findings_sha256 FROM letters WHERE period = ? AND NOT superseded "
+                       "ORDER BY version DESC LIMIT 1", [period])
+    if latest and latest[1] == digest:
+        return "same"
+    if latest and not force:
+        raise StoreError(f"văn bản kỳ {period} đã được ghi nhận là đã ban hành với nội dung khác — "
+                         "thêm --force để ghi phiên bản mới (phiên bản cũ vẫn được lưu)")
+    version = (latest[0] + 1) if latest else 1
+    now = dt.datetime.now().replace(microsecond=0)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if latest:
+            con.execute("UPDATE letters SET superseded = TRUE WHERE period = ?", [period])
+        con.execute("INSERT INTO letters VALUES (?, ?, ?, ?, ?, FALSE)", [period, version, now, digest, params_json])
+        if findings.height:
+            rows = findings.select(
+                pl.lit(period).alias("period"), pl.lit(version).alias("version"), "unit_id", "unit_kind", "indicator",
+                "kind", "level", "value", "window_value", "area_value", "change_pp", "gap_pp", "decline_run",
+                "gap_dossiers", pl.lit(None, dtype=pl.String).alias("sentence"))
+            con.register("issued", rows.to_arrow())
+            try:
+                con.execute("INSERT INTO letter_findings SELECT * FROM issued")
+            finally:
+                con.unregister("issued")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return "replaced" if latest else "new"
+
+
+def issued_sanctions(store: Store, year: int, before: dt.date) -> dict[str, int]:
+    """Per unit: letters of ``year`` issued for months before ``before`` that gave it a formal sanction."""
+    rows = store.con.execute("""
+        SELECT f.unit_id, count(DISTINCT f.period)
+        FROM letter_findings f JOIN letters l ON l.period = f.period AND l.version = f.version AND NOT l.superseded
+        WHERE f.kind = 'escalate' AND f.period LIKE ? AND f.period < ?
+        GROUP BY 1""", [f"{year:04d}-%", before.strftime("%Y-%m")]).fetchall()
+    return dict(rows)

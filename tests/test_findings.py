@@ -65,3 +65,36 @@ def test_august_2023_payment_cases_and_ladder(sample_frame):
     esc = f.filter(pl.col("kind") == "escalate")
     assert sorted(zip(esc["unit"], esc["level"])) == [("UBND xã Dân Chủ", 3), ("UBND xã Hưng Đạo", 2),
                                                       ("UBND xã Phượng Kỳ", 2), ("UBND xã Tiên Động", 3)]
+
+
+def test_ladder_from_issued_letters(tmp_path):
+    """Issue May, June and July in order; August's levels then come from the store (seed 002)."""
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    for month in ("2023-05", "2023-06", "2023-07"):
+        res = run_cli("issue", month, "--store", str(db))
+        assert res.returncode == 0, res.stderr
+    again = run_cli("issue", "2023-07", "--store", str(db))
+    assert again.returncode == 0 and "cùng nội dung" in again.stdout
+    from cchc_analysis.store import issued_sanctions
+    with Store.open(db, read_only=True) as st:
+        ctx = build_context(st.current(), Month(2023, 8), load_params("2023-08"))
+        f = evaluate(ctx, issued_sanctions(st, 2023, Month(2023, 8).first_day))
+    esc = f.filter(pl.col("kind") == "escalate")
+    assert sorted(zip(esc["unit"], esc["level"])) == [("UBND xã Dân Chủ", 3), ("UBND xã Hưng Đạo", 2),
+                                                      ("UBND xã Phượng Kỳ", 2), ("UBND xã Tiên Động", 3)]
+
+
+def test_changed_findings_need_force_and_keep_the_old_version(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    assert run_cli("issue", "2023-05", "--store", str(db)).returncode == 0
+    other = tmp_path / "p.yaml"
+    other.write_text("rules:\n  commend_single_full: {enabled: false}\n", encoding="utf-8")
+    res = run_cli("issue", "2023-05", "--store", str(db), "--params", str(other))
+    assert res.returncode == 1 and "--force" in res.stderr
+    assert run_cli("issue", "2023-05", "--store", str(db), "--params", str(other), "--force").returncode == 0
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT version, superseded FROM letters ORDER BY version").fetchall() == [(1, True), (2, False)]
+    con.close()
