@@ -136,6 +136,7 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                                                  "gap_pp": (targets.online_payment - r_pay) * 100}))
         level = min(len(ctx.params.ladder), 1 + issued_sanctions.get(uid, 0))
         for ind, extra in sanctions:
-            add(unit, ind, "escalate", f"escalate_{ind if ind != 'e_cert' else 'no_e_cert'}", level=level, **extra)
+            add(unit, ind, "escalate", "escalate_no_e_cert" if ind == "e_cert" else "escalate_payment", level=level,
+                **extra)
     return pl.DataFrame(out, schema_overrides={"level": pl.Int32, "decline_run": pl.Int32, "gap_dossiers": pl.Int64},
                         infer_schema_length=None).select(FINDING_COLUMNS) if out else pl.DataFrame()

@@ -22,6 +22,16 @@ def percent(rate: float | None, decimals: int = 2) -> str:
     return format_percent(rate, format=pattern, locale=LOCALE)
 
 
+def letter_percent(rate: float | None) -> str:
+    """A rate as the letters print it: up to two decimals, no trailing zeros (96,65%; 80,2%; 100%)."""
+    return "" if rate is None else format_percent(rate, format="#,##0.##%", locale=LOCALE)
+
+
+def letter_pp(pp: float | None) -> str:
+    """A difference in percentage points, written with a % sign as the letters do (5,51%)."""
+    return "" if pp is None else format_decimal(abs(pp), format="#,##0.##", locale=LOCALE) + "%"
+
+
 def number(x: float | None, decimals: int = 2) -> str:
     if x is None:
         return ""

@@ -99,3 +99,16 @@ LABELS: dict[str, str] = {
     "yes": "Có",
     "no": "Không",
 }
+
+# Indicators as the letters name them ("tỷ lệ … đạt 96,65%").
+INDICATOR_LABELS: dict[str, str] = {
+    "digitized_input": "tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận",
+    "digitized_output": "tỷ lệ số hóa kết quả giải quyết TTHC",
+    "online_payment": "tỷ lệ hồ sơ thanh toán trực tuyến",
+    "online": "tỷ lệ hồ sơ tiếp nhận, giải quyết trực tuyến toàn trình và một phần",
+    "on_time": "tỷ lệ hồ sơ giải quyết trước và đúng hạn",
+    "e_cert": "chứng thực bản sao điện tử từ bản chính",
+    "digitization": "tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận và số hóa kết quả giải quyết TTHC",
+    "all_three": "tỷ lệ số hóa hồ sơ khi tiếp nhận, số hóa kết quả và thanh toán trực tuyến",
+}
+FINDING_KINDS: dict[str, str] = {"commend": "Biểu dương", "remind": "Nhắc nhở", "escalate": "Nhắc nhở, phê bình"}

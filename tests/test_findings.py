@@ -98,3 +98,37 @@ def test_changed_findings_need_force_and_keep_the_old_version(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT version, superseded FROM letters ORDER BY version").fetchall() == [(1, True), (2, False)]
     con.close()
+
+
+def test_sentences_in_the_seeds_style(sample_frame):
+    from cchc_analysis.sentences import with_sentences
+
+    ctx = build_context(sample_frame, Month(2023, 5), load_params("2023-05"))
+    s = dict(zip(*with_sentences(evaluate(ctx), ctx).filter(pl.col("rule") == "remind_below_area")
+                 .select("unit", "sentence")))
+    # seed 000, word for word
+    assert s["UBND xã Tái Sơn"] == ("UBND xã Tái Sơn (88,31%), tăng 5,51% so với tháng 4/2023, nhưng vẫn thấp hơn "
+                                    "8,34% mức bình quân chung của huyện.")
+    assert s["UBND xã Văn Tố"].endswith("đây là tháng thứ 2 liên tiếp UBND xã Văn Tố có kết quả giảm so với tháng "
+                                       "trước liền kề.")
+    ctx8 = build_context(sample_frame, Month(2023, 8), load_params("2023-08"))
+    s8 = with_sentences(evaluate(ctx8), ctx8)
+    tc = s8.filter((pl.col("unit") == "Phòng Tài chính - Kế hoạch") & (pl.col("indicator") == "online_payment"))
+    assert tc["sentence"][0] == ("Phòng Tài chính - Kế hoạch mặc dù có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng "
+                                 "8/2023 đạt 67,27%, vượt tỷ lệ giao của UBND tỉnh (30%); tuy nhiên, kết quả này tính "
+                                 "từ ngày 01/4/2023-31/8/2023 chỉ đạt 28,16%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.")
+
+
+def test_sanction_sentences(sample_frame):
+    from cchc_analysis.sentences import with_sentences
+
+    ctx = build_context(sample_frame, Month(2023, 8), load_params("2023-08"))
+    s = with_sentences(evaluate(ctx, {"dan-chu": 2}), ctx).filter(
+        (pl.col("kind") == "escalate") & (pl.col("unit_id") == "dan-chu"))["sentence"][0]
+    # seed 002, section 4
+    assert s == ("Phê bình lần thứ ba đối với UBND xã Dân Chủ. Lý do: tỷ lệ hồ sơ thanh toán trực tuyến trong tháng "
+                 "8/2023 đạt 19,51%; từ ngày 01/4/2023-31/8/2023 đạt 12,5%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.")
+    ctx5 = build_context(sample_frame, Month(2023, 5), load_params("2023-05"))
+    s5 = with_sentences(evaluate(ctx5), ctx5).filter((pl.col("kind") == "escalate") & (pl.col("unit_id") == "ngoc-ky"))
+    assert s5["sentence"][0] == ("Nhắc nhở lần thứ nhất đối với UBND xã Ngọc Kỳ. Lý do: Tính đến hết ngày 31/5/2023, "
+                                 "UBND xã Ngọc Kỳ chưa thực hiện chứng thực bản sao điện tử từ bản chính.")
