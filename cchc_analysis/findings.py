@@ -104,10 +104,13 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
         if t.enabled and not both and None not in (r_in, r_out, r_pay) and r_in >= t.digitized_input \
                 and r_out >= t.digitized_output and r_pay >= t.online_payment:
             add(unit, "all_three", "commend", "commend_thresholds", **_NO_RATE)
-        if rules.remind_below_area.enabled:
-            for ind in rules.remind_below_area.indicators:
+        below = rules.remind_below_area
+        if below.enabled:
+            for ind in below.indicators:
                 v, a = rate(uid, ind), ctx.area.get(ind)
-                if v is not None and a is not None and v < a:
+                den = (rates.get((uid, ind)) or {}).get("denominator") or 0
+                if v is not None and a is not None and v < a and (a - v) * 100 >= below.min_gap_pp \
+                        and den >= below.min_denominator:
                     add(unit, ind, "remind", "remind_below_area")
         if rules.remind_good_month_poor_window.enabled:
             for ind in rules.remind_good_month_poor_window.indicators:
@@ -120,7 +123,8 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                             gap_pp=(targets.online_payment - w) * 100)
                 else:
                     w, aw = ytd.get((uid, ind)), ctx.area_ytd.get(ind)
-                    if None not in (v, w, aw) and v >= aw > w and (v - w) * 100 >= 5:
+                    if None not in (v, w, aw) and aw > w \
+                            and (v - w) * 100 >= rules.remind_good_month_poor_window.min_improvement_pp:
                         add(unit, ind, "remind", "remind_good_month_poor_window", window_value=w, area_value=aw,
                             gap_pp=(aw - w) * 100)
         no_ecert = unit["unit_kind"] in ("xa", "thi_tran", "phuong", "dac_khu") and ctx.e_cert_ytd.get(uid) == 0

@@ -112,3 +112,31 @@ INDICATOR_LABELS: dict[str, str] = {
     "all_three": "tỷ lệ số hóa hồ sơ khi tiếp nhận, số hóa kết quả và thanh toán trực tuyến",
 }
 FINDING_KINDS: dict[str, str] = {"commend": "Biểu dương", "remind": "Nhắc nhở", "escalate": "Nhắc nhở, phê bình"}
+
+# Sections of the monthly letter, in the order the letters (seeds 000, 002) write them.
+SECTION_LABELS: dict[str, str] = {
+    "commend": "Biểu dương các cơ quan, đơn vị",
+    "remind": "Nhắc nhở các cơ quan, đơn vị có kết quả thấp",
+    "remind_digitized_input": "Về tỷ lệ số hóa đầy đủ thành phần hồ sơ TTHC khi tiếp nhận",
+    "remind_digitized_output": "Về tỷ lệ số hóa kết quả giải quyết TTHC",
+    "remind_online_payment": "Về thanh toán trực tuyến",
+    "remind_e_cert": "Về chứng thực bản sao điện tử từ bản chính",
+}
+# Pooled rates, by unit scope (indicators.SCOPES); "{area}" is the area's word, e.g. "huyện".
+SCOPE_LABELS: dict[str, str] = {
+    "all": "Toàn {area}",
+    "commune_level": "Các xã, thị trấn",
+    "departments": "Các cơ quan chuyên môn",
+}
+WINDOW_LABELS: dict[str, str] = {"month": "Tháng", "ytd": "Từ đầu năm", "payment": "Kỳ tính thanh toán trực tuyến"}
+# Short names for table headers and flags.
+INDICATOR_SHORT: dict[str, str] = {
+    "digitized_input": "số hóa khi tiếp nhận",
+    "digitized_output": "số hóa kết quả",
+    "online_payment": "thanh toán trực tuyến",
+    "online": "trực tuyến",
+    "on_time": "đúng hạn",
+    "e_cert": "chứng thực điện tử",
+    "digitization": "số hóa",
+    "all_three": "số hóa và thanh toán",
+}

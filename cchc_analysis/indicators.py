@@ -107,3 +107,23 @@ def gap_dossiers(numerator: int | None, denominator: int | None, rate: float | N
 
 def month_window(month: Month) -> Window:
     return Window(month, month)
+
+
+def _dossiers_to_reach(target: pl.Expr) -> pl.Expr:
+    need = (target * pl.col("denominator") - pl.col("numerator") - 1e-9).ceil().clip(lower_bound=0)
+    return pl.when(pl.col("rate").is_not_null() & target.is_not_null()).then(need.cast(pl.Int64))
+
+
+def compare(rates: pl.DataFrame, area: dict[str, float | None], targets: dict[str, float | None]) -> pl.DataFrame:
+    """Per unit and indicator: gap to the area rate and to the target, in percentage points (positive: below)
+    and in dossiers (how many more the unit needed on the same denominator; 0 when it reached it)."""
+    lookup = pl.DataFrame({"indicator": list(RATIOS),
+                           "area_rate": [area.get(i) for i in RATIOS],
+                           "target": [targets.get(i) for i in RATIOS]},
+                          schema={"indicator": pl.String, "area_rate": pl.Float64, "target": pl.Float64})
+    return rates.join(lookup, on="indicator", how="left").with_columns(
+        gap_pp=(pl.col("area_rate") - pl.col("rate")) * 100,
+        target_gap_pp=(pl.col("target") - pl.col("rate")) * 100,
+        gap_dossiers=_dossiers_to_reach(pl.col("area_rate")),
+        target_gap_dossiers=_dossiers_to_reach(pl.col("target")),
+    )

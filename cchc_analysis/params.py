@@ -30,6 +30,18 @@ class IndicatorRule(Rule):
     indicators: tuple[str, ...] = ("digitized_input", "digitized_output")
 
 
+class BelowAreaRule(IndicatorRule):
+    # a pooled average always has units just below it; the letters name only clear gaps
+    min_gap_pp: float = Field(0.0, ge=0, le=100)
+    min_denominator: int = Field(1, ge=1)
+
+
+class PoorWindowRule(IndicatorRule):
+    indicators: tuple[str, ...] = ("digitized_input", "digitized_output", "online_payment")
+    # digitization: the month must beat the year to date by this much to be worth a sentence
+    min_improvement_pp: float = Field(5.0, ge=0, le=100)
+
+
 class ThresholdRule(Rule):
     digitized_input: float = Field(0.985, ge=0, le=1)
     digitized_output: float = Field(0.99, ge=0, le=1)
@@ -40,9 +52,8 @@ class Rules(_Strict):
     commend_both_digitization: Rule = Rule()
     commend_single_full: IndicatorRule = IndicatorRule()
     commend_thresholds: ThresholdRule = ThresholdRule()
-    remind_below_area: IndicatorRule = IndicatorRule()
-    remind_good_month_poor_window: IndicatorRule = IndicatorRule(indicators=("digitized_input", "digitized_output",
-                                                                             "online_payment"))
+    remind_below_area: BelowAreaRule = BelowAreaRule()
+    remind_good_month_poor_window: PoorWindowRule = PoorWindowRule()
     remind_no_e_cert: Rule = Rule()
     escalate_payment: Rule = Rule()
     escalate_no_e_cert: Rule = Rule()
@@ -56,12 +67,21 @@ class Targets(_Strict):
     on_time: float | None = Field(None, ge=0, le=1)
 
 
+class Document(_Strict):
+    """The letter an appendix is attached to: "(Kèm theo văn bản số … ngày … của …)"."""
+
+    number: str | None = None  # e.g. "1220/UBND-NV"; blank leaves dots to fill by hand
+    date: dt.date | None = None
+    issuer: str = "UBND huyện"
+
+
 class Params(_Strict):
     area: str = config.DEFAULT_AREA
     area_name: str = "huyện"
     targets: Targets = Targets()
     payment_window_start: dt.date | None = None  # None: the window starts on 1 January
     rules: Rules = Rules()
+    document: Document = Document()
     ladder: tuple[str, str, str] = ("Nhắc nhở lần thứ nhất", "Phê bình lần thứ hai", "Phê bình lần thứ ba")
 
 
@@ -82,10 +102,9 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_params(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> Params:
-    """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given."""
+def param_sources(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> list[Path]:
+    """The files a run's parameters come from, in the order they apply (missing ones left out)."""
     params_dir = params_dir or config.PARAMS_DIR
-    merged: dict[str, Any] = {}
     sources = [params_dir / "defaults.yaml"]
     if path is not None:
         if not path.is_file():
@@ -93,9 +112,15 @@ def load_params(period: str | None = None, path: Path | None = None, params_dir:
         sources.append(path)
     elif period:
         sources.append(params_dir / f"{period}.yaml")
+    return [s for s in sources if s.is_file()]
+
+
+def load_params(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> Params:
+    """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given."""
+    merged: dict[str, Any] = {}
+    sources = param_sources(period, path, params_dir)
     for source in sources:
-        if source.is_file():
-            merged = _merge(merged, _read(source))
+        merged = _merge(merged, _read(source))
     try:
         return Params.model_validate(merged)
     except ValidationError as exc:
@@ -104,5 +129,5 @@ def load_params(period: str | None = None, path: Path | None = None, params_dir:
             where = ".".join(str(p) for p in err["loc"])
             what = "khóa không được phép" if err["type"] == "extra_forbidden" else err["msg"]
             lines.append(f"{where}: {what}")
-        raise UsageError(f"tham số không hợp lệ ({', '.join(s.name for s in sources if s.is_file())}): "
+        raise UsageError(f"tham số không hợp lệ ({', '.join(s.name for s in sources)}): "
                          + "; ".join(lines)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from .findings import Context
+from .params import Params
 from .formatting import letter_percent as pct
 from .formatting import letter_pp as pp
 from .glossary import INDICATOR_LABELS
@@ -75,3 +76,22 @@ def with_sentences(findings: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         return findings.with_columns(sentence=pl.lit(None, dtype=pl.String))
     return findings.with_columns(sentence=pl.Series([sentence(r, ctx) for r in findings.iter_rows(named=True)],
                                                      dtype=pl.String))
+
+
+def area_sentence(month: Month, params: Params, area: dict[str, float | None],
+                  previous: dict[str, float | None]) -> str:
+    """"Trong tháng 5/2023, tỷ lệ … đạt 96,65%, tăng 1,18% so với tháng 4/2023; …" (seeds 000, 002)."""
+    parts = []
+    for ind in ("digitized_input", "digitized_output", "online_payment"):
+        now = area.get(ind)
+        if now is None:
+            continue
+        text = f"{INDICATOR_LABELS[ind]} đạt {pct(now)}"
+        before = previous.get(ind)
+        if before is not None:
+            change = round((now - before) * 100, 2)
+            word = "tăng" if change > 0 else "giảm" if change < 0 else "không đổi"
+            text += f", {word} {pp(change)} so với {(month - 1).label()}" if change else f", {word} so với {(month - 1).label()}"
+        parts.append(text)
+    scope = f"toàn {params.area_name}" if params.area_name else "toàn địa bàn"
+    return f"Trong {month.label()}, {scope}: " + "; ".join(parts) + "." if parts else ""

@@ -213,7 +213,7 @@ class Store:
     def current(self) -> pl.DataFrame:
         """Current unit-month rows joined with unit names and kinds."""
         return self.con.sql(
-            "SELECT u.name AS unit, u.kind AS unit_kind, c.* FROM unit_month_current c "
+            "SELECT u.name AS unit, u.kind AS unit_kind, u.area AS area, c.* FROM unit_month_current c "
             "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id").pl()
 
     def summary(self) -> dict[str, Any]:
@@ -313,7 +313,7 @@ def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json:
             rows = findings.select(
                 pl.lit(period).alias("period"), pl.lit(version).alias("version"), "unit_id", "unit_kind", "indicator",
                 "kind", "level", "value", "window_value", "area_value", "change_pp", "gap_pp", "decline_run",
-                "gap_dossiers", pl.lit(None, dtype=pl.String).alias("sentence"))
+                "gap_dossiers", "sentence")
             con.register("issued", rows.to_arrow())
             try:
                 con.execute("INSERT INTO letter_findings SELECT * FROM issued")

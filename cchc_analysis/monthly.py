@@ -1,0 +1,176 @@
+"""The monthly review: everything the letter, its notebook and its appendix show for one month.
+
+Built once from the store (opened read-only and closed at once, so an open notebook never blocks the next
+ingest) and shared by the notebook, the CSV exports and the appendix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from . import config
+from .exceptions import UsageError
+from .findings import FINDING_COLUMNS, Context, build_context, evaluate
+from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
+from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
+from .params import Params, load_params
+from .periods import Month, Window
+from .sentences import area_sentence, with_sentences
+from .store import Store, issued_sanctions
+
+# findings.csv and indicators.csv: the columns an analyst opens in Excel
+FINDINGS_CSV = ("period", "unit", "unit_kind", "indicator", "kind", "level", "value", "window_value", "area_value",
+                "change_pp", "gap_pp", "decline_run", "gap_dossiers", "sentence")
+INDICATORS_CSV = ("period", "window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
+
+_KIND_ORDER = {"commend": 0, "remind": 1, "escalate": 2}
+_RULE_ORDER = {"commend_both_digitization": 0, "commend_thresholds": 1, "commend_single_full": 2}
+_INDICATOR_ORDER = {"digitization": 0, "all_three": 1, "digitized_input": 2, "digitized_output": 3,
+                    "online_payment": 4, "e_cert": 5}
+
+
+@dataclass(frozen=True)
+class MonthlyReview:
+    month: Month
+    params: Params
+    context: Context
+    findings: pl.DataFrame  # FINDING_COLUMNS + sentence, in the letter's order
+    units: pl.DataFrame  # per unit × rate indicator: the month's figures beside area, target and window
+    windows: dict[str, Window]  # "month", "ytd", "payment"
+    rates: pl.DataFrame  # window, unit_id, unit, unit_kind, indicator, numerator, denominator, rate
+    area: pl.DataFrame  # window, scope, indicator, numerator, denominator, rate
+    history: pl.DataFrame  # per unit × indicator × month, January to the month: rate, change_pp, decline_run
+    counts: pl.DataFrame  # per unit, year to date: late, e_cert, reuse
+    previous_area: dict[str, float | None]  # indicator → pooled rate of all units in the month before
+
+    @property
+    def area_name(self) -> str:
+        return self.params.area_name
+
+    def scope_label(self, scope: str) -> str:
+        return SCOPE_LABELS[scope].format(area=self.params.area_name)
+
+    def area_rate(self, indicator: str, window: str = "month", scope: str = "all") -> float | None:
+        row = self.area.filter((pl.col("window") == window) & (pl.col("scope") == scope)
+                               & (pl.col("indicator") == indicator))
+        return row["rate"][0] if row.height else None
+
+    def headline(self) -> str:
+        """The letter's opening figures: area rates and their change since the month before."""
+        return area_sentence(self.month, self.params, self.context.area, self.previous_area)
+
+    def sections(self) -> list[tuple[str, pl.DataFrame]]:
+        """The letter's sections in order, each with its findings (empty sections left out)."""
+        f = self.findings
+        if f.is_empty():
+            return []
+        out = [(SECTION_LABELS["commend"], f.filter(pl.col("kind") == "commend"))]
+        for ind in ("digitized_input", "digitized_output", "online_payment", "e_cert"):
+            out.append((SECTION_LABELS[f"remind_{ind}"],
+                        f.filter((pl.col("kind") == "remind") & (pl.col("indicator") == ind))))
+        for level, label in enumerate(self.params.ladder, start=1):
+            units = f.filter((pl.col("kind") == "escalate") & (pl.col("level") == level))
+            out.append((label, units))
+        return [(title, part) for title, part in out if part.height]
+
+
+def letter_order(findings: pl.DataFrame) -> pl.DataFrame:
+    """Commend, remind, escalate; departments before communes, as the letters list them."""
+    if findings.is_empty():
+        return findings
+    return findings.with_columns(
+        _k=pl.col("kind").replace_strict(_KIND_ORDER, default=9),
+        _r=pl.col("rule").replace_strict(_RULE_ORDER, default=5),
+        _i=pl.col("indicator").replace_strict(_INDICATOR_ORDER, default=9),
+        _s=pl.col("unit_kind").is_in(sorted(COMMUNE_LEVEL_KINDS)),
+    ).sort("_k", "_i", "level", "_r", "_s", "unit_id", nulls_last=True).drop("_k", "_r", "_i", "_s")
+
+
+def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
+                      sanctions: dict[str, int] | None = None) -> MonthlyReview:
+    """The review of ``month`` from current unit-month rows and the sanctions of letters already issued."""
+    if "area" in frame.columns:
+        frame = frame.filter(pl.col("area") == params.area)
+    if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
+        raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
+    ctx = build_context(frame, month, params)
+    findings = evaluate(ctx, sanctions or {})
+    if findings.is_empty():
+        findings = pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
+    findings = letter_order(with_sentences(findings, ctx))
+
+    upto = frame.filter(pl.col("month") <= month.first_day)
+    pay_start = Month.of(params.payment_window_start) if params.payment_window_start else Month(month.year, 1)
+    windows = {"month": Window(month, month), "ytd": Window(Month(month.year, 1), month),
+               "payment": Window(min(pay_start, month), month)}
+    per_window = {name: window_rates(upto, w) for name, w in windows.items()}
+    area = pl.concat([area_rates(r).with_columns(window=pl.lit(name)) for name, r in per_window.items()])
+
+    targets = params.targets.model_dump()
+    units = compare(ctx.month_rates, ctx.area, targets).join(ctx.units, on="unit_id", how="left")
+    window_rate = pl.concat([
+        per_window["ytd"].filter(pl.col("indicator") != "online_payment"),
+        per_window["payment"].filter(pl.col("indicator") == "online_payment"),
+    ]).select("unit_id", "indicator", pl.col("rate").alias("window_rate"))
+    units = units.join(window_rate, on=["unit_id", "indicator"], how="left").with_columns(
+        scope=scope_of(pl.col("unit_kind")))
+
+    history = monthly_rates(upto.filter(pl.col("month") >= dt.date(month.year, 1, 1))).select(
+        "unit_id", "unit", "unit_kind", "indicator", "month", "numerator", "denominator", "rate", "change_pp",
+        "decline_run")
+    rates = pl.concat([r.with_columns(window=pl.lit(name)) for name, r in per_window.items()])
+    before = area_rates(window_rates(upto, Window(month - 1, month - 1))).filter(pl.col("scope") == "all")
+    return MonthlyReview(month=month, params=params, context=ctx, findings=findings, units=units, windows=windows,
+                         rates=rates.select("window", "unit_id", "unit", "unit_kind", "indicator", "numerator",
+                                            "denominator", "rate"),
+                         area=area.select("window", "scope", "indicator", "numerator", "denominator", "rate"),
+                         history=history, counts=window_counts(upto, windows["ytd"]),
+                         previous_area=dict(before.select("indicator", "rate").iter_rows()))
+
+
+def load_review(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
+                area: str | None = None) -> MonthlyReview:
+    """Read the store (read-only, closed before returning) and build the month's review."""
+    try:
+        month = Month.parse(period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    params = load_params(str(month), Path(params_file) if params_file else None)
+    if area and area != params.area:
+        params = params.model_copy(update={"area": area})
+    with Store.open(config.store_path(store), read_only=True) as st:
+        frame = st.current()
+        sanctions = issued_sanctions(st, month.year, month.first_day)
+    return review_from_frame(frame, month, params, sanctions)
+
+
+def findings_csv(review: MonthlyReview) -> pl.DataFrame:
+    return review.findings.select(FINDINGS_CSV) if review.findings.height else pl.DataFrame(
+        schema={c: pl.String for c in FINDINGS_CSV})
+
+
+def indicators_csv(review: MonthlyReview) -> pl.DataFrame:
+    """Every unit and the pooled areas, for each window of the review: numerator, denominator, rate; counts
+    (late, e-certification, reuse, year to date) as a numerator with no denominator."""
+    label = {name: str(w) for name, w in review.windows.items()}
+    order = {k: n for n, k in enumerate(RATIOS)}
+    units = review.rates.with_columns(_i=pl.col("indicator").replace_strict(order, default=9)).sort(
+        "window", "_i", "unit_id").select("window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
+    areas = review.area.with_columns(
+        unit=pl.col("scope").map_elements(review.scope_label, return_dtype=pl.String), unit_kind=pl.lit("area"),
+    ).select("window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
+    counts = review.counts.unpivot(index=["unit_id", "unit", "unit_kind"], on=list(COUNTS),
+                                   variable_name="indicator", value_name="numerator").with_columns(
+        window=pl.lit("ytd"), denominator=pl.lit(None, dtype=pl.Int64), rate=pl.lit(None, dtype=pl.Float64))
+    out = pl.concat([units, areas, counts.select(units.columns)], how="vertical_relaxed")
+    return out.with_columns(period=pl.lit(str(review.month)),
+                            window=pl.col("window").replace_strict(label)).select(INDICATORS_CSV)
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> None:
+    """UTF-8 with a BOM, so Excel opens Vietnamese text correctly."""
+    frame.write_csv(path, include_bom=True)
