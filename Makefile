@@ -6,12 +6,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STORE := outputs/demo/cchc.duckdb
 
-.PHONY: demo test sysdeps venv clean
+.PHONY: demo test sysdeps venv clean pages
 
+# The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
+# May and August 2023 reviews with their appendices in outputs/2023-05 and outputs/2023-08.
 demo: sysdeps $(STAMP)
 	@rm -f $(DEMO_STORE) $(DEMO_STORE).wal
 	$(BIN)/cchc ingest --sample --store $(DEMO_STORE)
 	$(BIN)/cchc store --store $(DEMO_STORE)
+	for m in 2023-05 2023-06 2023-07; do $(BIN)/cchc issue $$m --store $(DEMO_STORE) || exit 1; done
+	$(BIN)/cchc run monthly 2023-05 --store $(DEMO_STORE)
+	$(BIN)/cchc run monthly 2023-08 --store $(DEMO_STORE)
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps $(STAMP)
@@ -31,3 +36,11 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) outputs/demo .pytest_cache
+
+# Turn an appendix PDF into PNG pages for visual review: make pages PERIOD=2023-05 [OUT=outputs]
+OUT ?= outputs
+pages:
+	@test -n "$(PERIOD)" || { echo "make pages PERIOD=2023-05 [OUT=outputs]" >&2; exit 2; }
+	@mkdir -p $(OUT)/$(PERIOD)/pages
+	pdftoppm -r 80 -png $(OUT)/$(PERIOD)/phu-luc-$(PERIOD).pdf $(OUT)/$(PERIOD)/pages/phu-luc-$(PERIOD)
+	@ls $(OUT)/$(PERIOD)/pages

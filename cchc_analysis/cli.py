@@ -210,7 +210,7 @@ def issue_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Ghi nhận văn bản biểu dương – nhắc nhở của tháng là đã ban hành (căn cứ để nâng mức phê bình)."""
-    from .findings import build_context, evaluate
+    from .monthly import review_from_frame
     from .params import load_params
     from .store import issue_letter, issued_sanctions
 
@@ -218,8 +218,8 @@ def issue_cmd(
         month = _parse_month(period)
         params = load_params(str(month), params_file)
         with Store.open(config.store_path(store)) as st:
-            ctx = build_context(st.current(), month, params)
-            findings = evaluate(ctx, issued_sanctions(st, month.year, month.first_day))
+            review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day))
+            findings = review.findings
             status = issue_letter(st, str(month), findings, params.model_dump_json(), force)
         sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
         text = {"new": "đã ghi nhận", "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
@@ -227,6 +227,35 @@ def issue_cmd(
         out.print(f"Văn bản {month.label()}: {text} — {findings.height} nội dung, {sanctions} hình thức nhắc nhở/phê bình.")
     except Exception as exc:
         _fail(exc, debug)
+
+
+run_app = typer.Typer(help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.",
+                      no_args_is_help=True)
+app.add_typer(run_app, name="run")
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Thư mục kết quả (mặc định outputs/).")]
+ParamsOpt = Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="Không in tiến trình (cho CI).")]
+
+
+@run_app.command("monthly")
+def run_monthly_cmd(
+    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
+    store: StoreOpt = None,
+    out_dir: OutOpt = None,
+    params_file: ParamsOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
+    from .run import run_monthly
+
+    try:
+        folder = run_monthly(period, store, out_dir, params_file, quiet)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    if not quiet:
+        out.print(f"Kết quả: {folder}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -45,3 +45,20 @@ def long_date(day: dt.date) -> str:
 
 def short_date(day: dt.date) -> str:
     return format_date(day, format="dd/MM/yyyy", locale=LOCALE)
+
+
+def signed_pp(pp: float) -> str:
+    """A change in percentage points with its sign, for tables: +5,51; -1,23; 0,00."""
+    if round(pp, 2) == 0:
+        return format_decimal(0, format="0.00", locale=LOCALE)
+    return format_decimal(pp, format="+#,##0.00;-#,##0.00", locale=LOCALE)
+
+
+def roman(n: int) -> str:
+    """Appendix numbers: I, II, III, IV … (Nghị định 30/2020: Roman numerals when there are several)."""
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out

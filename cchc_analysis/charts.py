@@ -1,0 +1,112 @@
+"""Altair charts with Vietnamese labels and number format, rendered as SVG (vl-convert) so that they work
+offline, in the notebook's HTML and in print."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from .glossary import INDICATOR_SHORT
+from .monthly import MonthlyReview
+from .render import FONT_DIR, FONT_FAMILY
+
+_VI_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"], "percent": "%"}
+_AREA_COLOUR, _BELOW, _ABOVE, _TARGET = "#444444", "#c0392b", "#2e6da4", "#27864a"
+
+
+def enable(renderer: str = "svg") -> None:
+    """Use the shipped font and the given renderer: ``svg`` (offline, printable) or ``html`` (interactive,
+    inline Vega so it needs no network)."""
+    import vl_convert as vlc
+
+    vlc.register_font_directory(str(FONT_DIR))
+    if renderer == "html":
+        alt.renderers.enable("html", template="inline")
+    else:
+        alt.renderers.enable(renderer)
+
+
+def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(font=FONT_FAMILY, locale={"number": _VI_NUMBERS}).configure_axis(
+        labelFontSize=11, titleFontSize=12).configure_title(fontSize=14, anchor="start")
+
+
+def _pandas_free(frame: pl.DataFrame) -> list[dict]:
+    # Altair takes plain records, so the notebook needs neither pandas nor pyarrow conversion.
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+            for row in frame.iter_rows(named=True)]
+
+
+def rate_vs_area(review: MonthlyReview, indicator: str) -> alt.TopLevelMixin:
+    """Each unit's rate in the month, sorted, against the area rate (and the target where there is one)."""
+    df = review.units.filter((pl.col("indicator") == indicator) & pl.col("rate").is_not_null()).select(
+        "unit", "rate", "numerator", "denominator", "change_pp", "gap_pp").with_columns(
+        below=pl.col("gap_pp") > 0)
+    area = review.area_rate(indicator)
+    target = getattr(review.params.targets, indicator, None)
+    label = INDICATOR_SHORT[indicator]
+    lowest = min([r for r in [df["rate"].min(), area, target] if r is not None], default=0)
+    start = max(0.0, int(lowest * 10) / 10 - 0.05)  # rates near 100% would otherwise look all alike
+    base = alt.Chart(alt.Data(values=_pandas_free(df)))
+    bars = base.mark_bar().encode(
+        x=alt.X("rate:Q", title=f"Tỷ lệ {label}", axis=alt.Axis(format=".0%"),
+                  scale=alt.Scale(domain=[start, 1], clamp=True)),
+        y=alt.Y("unit:N", sort="-x", title=None),
+        color=alt.Color("below:N", legend=None, scale=alt.Scale(domain=[True, False], range=[_BELOW, _ABOVE])),
+        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
+                 alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
+                 alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
+                 alt.Tooltip("change_pp:Q", title="So với tháng trước (điểm %)", format="+.2f")],
+    )
+    layers = [bars]
+    rules = [{"name": f"Bình quân chung {review.area_name}", "value": area, "colour": _AREA_COLOUR}]
+    if target is not None and target < 1:
+        rules.append({"name": "Chỉ tiêu", "value": target, "colour": _TARGET})
+    for rule in rules:
+        if rule["value"] is None:
+            continue
+        layers.append(alt.Chart(alt.Data(values=[rule])).mark_rule(color=rule["colour"], strokeDash=[4, 3],
+                                                                   size=1.5).encode(x="value:Q"))
+    title = f"Tỷ lệ {label} {review.month.label()}: bình quân chung {_pct(area)}"
+    return _configure(alt.layer(*layers).properties(title=title, width=420, height=max(160, 15 * df.height)))
+
+
+def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None) -> alt.TopLevelMixin:
+    """Monthly rates since January of the named units (default: those the letter names on this indicator),
+    beside the area rate."""
+    if units is None:
+        units = review.findings.filter(pl.col("indicator") == indicator)["unit_id"].unique().to_list()
+    hist = review.history.filter((pl.col("indicator") == indicator) & pl.col("unit_id").is_in(units)
+                                 & pl.col("rate").is_not_null()).select("unit", "month", "rate")
+    area = []
+    for m in review.windows["ytd"].months():
+        sub = review.history.filter((pl.col("indicator") == indicator) & (pl.col("month") == m.first_day)
+                                    & pl.col("denominator").is_not_null())
+        den = sub["denominator"].sum()
+        if den:
+            area.append({"unit": f"Bình quân chung {review.area_name}", "month": m.first_day,
+                         "rate": sub["numerator"].sum() / den})
+    df = pl.concat([hist, pl.DataFrame(area, schema=hist.schema)]) if area else hist
+    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(point=True).encode(
+        x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
+        y=alt.Y("rate:Q", title=f"Tỷ lệ {INDICATOR_SHORT[indicator]}", axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("unit:N", title="Đơn vị"),
+        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
+                 alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%")],
+    )
+    title = f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}"
+    return _configure(chart.properties(title=title, width=480, height=240))
+
+
+def _pct(rate: float | None) -> str:
+    from .formatting import percent
+
+    return percent(rate) if rate is not None else "—"
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    import vl_convert as vlc
+
+    vlc.register_font_directory(str(FONT_DIR))
+    return vlc.vegalite_to_svg(chart.to_dict())

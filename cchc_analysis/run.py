@@ -1,0 +1,256 @@
+"""``cchc run``: execute a notebook with papermill and render its outputs, all or nothing.
+
+Everything is written to a temporary folder beside the destination and moved into ``OUT/PERIOD`` only when
+every step succeeded; a failed run is left as ``OUT/PERIOD.failed`` (with the executed notebook, to read the
+error), never where a finished run would be. ``manifest.json`` records inputs, parameters and versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import __version__, config
+from .exceptions import CchcError, UsageError
+
+NOTEBOOKS_DIR = config.PROJECT_ROOT / "notebooks"
+_LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
+              "babel", "pydantic", "jinja2")
+
+
+class RunError(CchcError):
+    """A step of ``cchc run`` failed; the message is one line naming the step or the notebook cell."""
+
+
+@dataclass
+class Progress:
+    """One line per step (rich), or nothing with ``quiet``."""
+
+    quiet: bool = False
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - start
+        self.steps.append({"step": label, "seconds": round(seconds, 3)})
+        if not self.quiet:
+            from rich.console import Console
+
+            from .formatting import number
+
+            Console(highlight=False).print(f"[green]✓[/] {label} ({number(seconds, 1)} giây)")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "cchc-workbook": __version__}
+    for name in _LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def execute_notebook(name: str, folder: Path, parameters: dict[str, str]) -> Path:
+    """Run ``notebooks/<name>.ipynb`` into ``folder``; a failing cell becomes a one-line ``RunError``.
+    Parameters are passed as data (papermill writes them as Python literals), never as code."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = NOTEBOOKS_DIR / f"{name}.ipynb"
+    if not source.is_file():
+        raise RunError(f"không tìm thấy notebook {source}")
+    target = folder / f"{name}.ipynb"
+    try:
+        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
+                            progress_bar=False, log_output=False, cwd=str(folder),
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    except PapermillExecutionError as exc:
+        lines = [ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()][:2]
+        where = " ⏎ ".join(lines)
+        raise RunError(f"notebook {name}.ipynb lỗi ở ô số {exc.exec_count} «{where[:160]}»: "
+                       f"{exc.ename}: {str(exc.evalue)[:300]}") from None
+    return target
+
+
+def notebook_html(notebook: Path) -> Path:
+    """The executed notebook as HTML without code cells (what an official reads)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            template_name="notebook_offline", language_code="vi",
+                            extra_template_basedirs=[str(config.PACKAGE_DIR / "templates")])
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target = notebook.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+@dataclass
+class RunFolder:
+    """The temporary folder a run writes into, and how it becomes final."""
+
+    root: Path
+    name: str
+    tmp: Path
+
+    @classmethod
+    def create(cls, root: Path, name: str) -> RunFolder:
+        if not name or Path(name).name != name or name in {".", ".."}:
+            raise UsageError(f"tên thư mục kết quả không hợp lệ: «{name}»")
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
+        tmp.chmod(0o755)  # mkdtemp makes it private; the finished folder is shared like any other output
+        return cls(root, name, tmp)
+
+    @property
+    def final(self) -> Path:
+        return self.root / self.name
+
+    def commit(self) -> Path:
+        old = None
+        if self.final.exists():
+            old = self.root / f".{self.name}-old-{os.getpid()}"
+            self.final.rename(old)
+        self.tmp.rename(self.final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        failed = self.root / f"{self.name}.failed"
+        if failed.exists():
+            shutil.rmtree(failed, ignore_errors=True)
+        return self.final
+
+    def fail(self) -> Path:
+        failed = self.root / f"{self.name}.failed"
+        if failed.exists():
+            shutil.rmtree(failed)
+        self.tmp.rename(failed)
+        return failed
+
+
+def run_steps(folder: RunFolder, steps: Callable[[Path, Progress], dict[str, Any]], progress: Progress) -> Path:
+    """Run ``steps`` in the temporary folder, write the manifest, and move the folder into place."""
+    started = dt.datetime.now().astimezone().replace(microsecond=0)
+    try:
+        manifest = steps(folder.tmp, progress)
+        outputs = {p.name: sha256(p) for p in sorted(folder.tmp.iterdir()) if p.is_file()}
+        manifest.update({"created_at": started.isoformat(), "package_version": __version__,
+                         "versions": library_versions(), "steps": progress.steps, "outputs": outputs})
+        (folder.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
+                                                  encoding="utf-8")
+    except BaseException as exc:
+        failed = folder.fail()
+        if isinstance(exc, RunError):
+            raise RunError(f"{exc} — chưa tạo kết quả; bản chạy lỗi để xem ở {failed}") from None
+        raise
+    return folder.commit()
+
+
+def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[str, Any]:
+    """The files a run read, with their SHA-256, and the source files recorded in the store."""
+    import duckdb
+
+    files = [{"path": str(p), "sha256": sha256(p)} for p in params_sources if p.is_file()]
+    nb = NOTEBOOKS_DIR / f"{notebook}.ipynb"
+    files.append({"path": str(nb), "sha256": sha256(nb)})
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        sources = [{"file_name": n, "sha256": s, "ingested_at": str(t)} for n, s, t in
+                   con.execute("SELECT file_name, sha256, ingested_at FROM files ORDER BY ingested_at, file_name")
+                   .fetchall()]
+    finally:
+        con.close()
+    return {"files": files, "store": {"path": str(store), "source_files": sources}}
+
+
+def run_monthly(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
+                quiet: bool = False) -> Path:
+    """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
+    XLSX, and manifest.json in ``OUT/PERIOD``."""
+    from .annexes import monthly_document, monthly_tables
+    from .monthly import findings_csv, indicators_csv, load_review, write_csv
+    from .params import param_sources
+    from .periods import Month
+    from .render import write_html, write_pdf, write_xlsx
+
+    try:
+        month = Month.parse(period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    progress = Progress(quiet)
+    folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, str(month))
+
+    def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
+        store_file = _store_or_sample(store, tmp, progress)
+        with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
+            review = load_review(str(month), store_file, params_file)
+        with progress.step("Ghi findings.csv, indicators.csv"):
+            write_csv(findings_csv(review), tmp / "findings.csv")
+            write_csv(indicators_csv(review), tmp / "indicators.csv")
+        with progress.step("Chạy notebook 01_monthly_review"):
+            nb = execute_notebook("01_monthly_review", tmp, {
+                "period": str(month), "store": str(store_file.resolve()),
+                "params_file": str(Path(params_file).resolve()) if params_file else "", "area": ""})
+        with progress.step("Xuất notebook ra HTML (không có mã)"):
+            notebook_html(nb)
+        doc = monthly_document(review)
+        stem = f"phu-luc-{month}"
+        with progress.step("Phụ lục HTML"):
+            write_html(doc, tmp / f"{stem}.html")
+        with progress.step("Phụ lục PDF (A4)"):
+            pages = write_pdf(doc, tmp / f"{stem}.pdf")
+        with progress.step("Phụ lục XLSX"):
+            write_xlsx(monthly_tables(review), tmp / f"{stem}.xlsx")
+        manifest = {"command": "run monthly", "period": str(month), "pdf_pages": pages,
+                    "parameters": json.loads(review.params.model_dump_json()),
+                    "inputs": inputs_of(store_file, param_sources(str(month), params_file), "01_monthly_review")}
+        if store_file.parent == tmp:
+            manifest["inputs"]["store"]["path"] = "số liệu mẫu (cchc ingest --sample)"
+            store_file.unlink()
+        return manifest
+
+    return run_steps(folder, steps, progress)
+
+
+def _store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
+    """The store to read; with no store at all, a throwaway one holding the embedded sample, so that a new
+    user sees every output in one command."""
+    path = config.store_path(store)
+    if path.exists() or store is not None or os.environ.get("CCHC_STORE"):
+        if not path.exists():
+            raise UsageError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP…")
+        return path
+    from .ingest import check
+    from .sample import SAMPLE_AREA, sample_files
+    from .store import Store
+    from .units import Registry
+
+    with progress.step("Chưa có kho dữ liệu: dùng số liệu mẫu Tứ Kỳ 2023"):
+        registry = Registry.load(SAMPLE_AREA)
+        sample = tmp / "sample.duckdb"
+        with Store.open(sample) as st:
+            st.ingest(check(sample_files(), registry), registry, command="run --sample")
+    return sample

@@ -1,0 +1,77 @@
+"""A table as the appendices print it: grouped headers, group and total rows, Vietnamese number formats.
+
+One ``Table`` feeds the HTML/PDF appendix (``render``), the XLSX workbook and the notebook display, so the
+three never disagree. Values stay numbers (rates as fractions, changes in points) until formatted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import formatting
+
+FORMATS = ("text", "int", "pct", "pp", "num")
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    fmt: str = "text"  # one of FORMATS
+    group: str | None = None  # a header spanning adjacent columns of the same group
+    width: float = 1.0  # relative width (HTML) and Excel width factor
+
+    def __post_init__(self) -> None:
+        if self.fmt not in FORMATS:
+            raise ValueError(f"unknown format {self.fmt!r}")
+
+
+@dataclass(frozen=True)
+class Row:
+    values: dict[str, Any]
+    style: str = "data"  # "data", "group" (a heading row spanning the table) or "total"
+
+
+@dataclass
+class Table:
+    name: str  # sheet name in the workbook (≤ 31 characters)
+    title: str
+    columns: list[Col]
+    rows: list[Row] = field(default_factory=list)
+    note: str | None = None
+    landscape: bool = False
+
+    def header_groups(self) -> list[tuple[str | None, int]]:
+        """Runs of adjacent columns sharing a group label: (label, span)."""
+        runs: list[tuple[str | None, int]] = []
+        for col in self.columns:
+            if runs and col.group is not None and runs[-1][0] == col.group:
+                runs[-1] = (col.group, runs[-1][1] + 1)
+            else:
+                runs.append((col.group, 1))
+        return runs
+
+    @property
+    def has_groups(self) -> bool:
+        return any(c.group for c in self.columns)
+
+    def _repr_html_(self) -> str:
+        from .render import table_html
+
+        return table_html(self, standalone=True)
+
+
+def cell_text(value: Any, fmt: str) -> str:
+    """A value as the appendix prints it: 1.698; 99,94%; +5,51; empty for no value."""
+    if value is None or value == "":
+        return ""
+    if fmt == "int":
+        return formatting.integer(int(value))
+    if fmt == "pct":
+        return formatting.percent(float(value))
+    if fmt == "pp":
+        return formatting.signed_pp(float(value))
+    if fmt == "num":
+        return formatting.number(float(value))
+    return str(value)

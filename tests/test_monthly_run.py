@@ -1,0 +1,180 @@
+"""`cchc run monthly` end to end on the sample: papermill runs the real notebook; the CSVs, the appendix and
+the manifest are read back as an analyst would. Figures are quoted from seeds 000 and 002."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import run_cli
+
+
+def read_csv(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the UTF-8 BOM to show Vietnamese"
+    return list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+
+
+def pct(value: str) -> float:
+    return round(float(value) * 100, 2)
+
+
+def test_outputs_and_progress(runs):
+    out, results = runs
+    names = {p.name for p in (out / "2023-05").iterdir()}
+    assert names == {"01_monthly_review.ipynb", "01_monthly_review.html", "phu-luc-2023-05.html",
+                     "phu-luc-2023-05.pdf", "phu-luc-2023-05.xlsx", "findings.csv", "indicators.csv", "manifest.json"}
+    lines = results["2023-05"].stdout.splitlines()
+    assert any("Chạy notebook" in ln for ln in lines) and any("Phụ lục PDF" in ln for ln in lines)
+    # nothing temporary or failed is left beside the result
+    assert sorted(p.name for p in out.iterdir()) == ["2023-05", "2023-08"]
+
+
+def test_may_findings_csv(runs):   # seed 000
+    out, _ = runs
+    rows = read_csv(out / "2023-05" / "findings.csv")
+    assert list(rows[0]) == ["period", "unit", "unit_kind", "indicator", "kind", "level", "value", "window_value",
+                             "area_value", "change_pp", "gap_pp", "decline_run", "gap_dossiers", "sentence"]
+    remind = {(r["unit"], r["indicator"]): r for r in rows if r["kind"] == "remind" and r["indicator"] != "e_cert"}
+    expected = {("UBND xã Tái Sơn", "digitized_input"): (88.31, 5.51, 8.34),
+                ("UBND xã Hưng Đạo", "digitized_input"): (86.77, 2.94, 9.88),
+                ("UBND xã Văn Tố", "digitized_input"): (87.06, -1.23, 9.59),
+                ("UBND xã Minh Đức", "digitized_output"): (87.54, -5.24, 8.74),
+                ("UBND xã Hà Kỳ", "digitized_output"): (85.81, -11.26, 10.47)}
+    got = {k: (pct(r["value"]), round(float(r["change_pp"]), 2), round(float(r["gap_pp"]), 2))
+           for k, r in remind.items()}
+    assert got == expected
+    assert {pct(r["area_value"]) for k, r in remind.items() if k[1] == "digitized_input"} == {96.65}
+    assert {pct(r["area_value"]) for k, r in remind.items() if k[1] == "digitized_output"} == {96.28}
+    assert remind[("UBND xã Văn Tố", "digitized_input")]["decline_run"] == "2"
+    assert "đây là tháng thứ 2 liên tiếp" in remind[("UBND xã Văn Tố", "digitized_input")]["sentence"]
+    esc = sorted((r["unit"], r["indicator"], r["level"]) for r in rows if r["kind"] == "escalate")
+    assert esc == [("UBND xã Ngọc Kỳ", "e_cert", "1"), ("UBND xã Tiên Động", "e_cert", "1")]
+    commended = {r["unit"] for r in rows if r["kind"] == "commend"}
+    assert commended == {"Phòng Tài chính - Kế hoạch", "Phòng Văn hóa và Thông tin", "Phòng Kinh tế và Hạ tầng",
+                         "Phòng Nội vụ", "UBND xã Dân Chủ", "UBND xã Phượng Kỳ", "UBND xã Bình Lãng",
+                         "UBND xã Cộng Lạc", "UBND xã Quảng Nghiệp", "UBND xã Ngọc Kỳ"}
+
+
+def test_august_findings_csv_after_issuing_may_to_july(runs):   # seed 002
+    out, _ = runs
+    rows = read_csv(out / "2023-08" / "findings.csv")
+    payment = {r["unit"]: (pct(r["value"]), pct(r["window_value"])) for r in rows
+               if r["indicator"] == "online_payment" and r["kind"] == "remind"}
+    assert payment == {"Phòng Tài chính - Kế hoạch": (67.27, 28.16), "UBND xã Cộng Lạc": (61.88, 13.15),
+                       "UBND xã Hà Kỳ": (96.77, 28.3), "UBND xã Tái Sơn": (44.33, 12.32),
+                       "UBND xã Tân Kỳ": (78.18, 19.52)}
+    levels = sorted((r["unit"], r["level"]) for r in rows if r["kind"] == "escalate")
+    assert levels == [("UBND xã Dân Chủ", "3"), ("UBND xã Hưng Đạo", "2"), ("UBND xã Phượng Kỳ", "2"),
+                      ("UBND xã Tiên Động", "3")]
+    # seed 002: the two "good month, poor window" digitization reminders
+    poor = {(r["unit"], r["indicator"]): (pct(r["value"]), pct(r["window_value"])) for r in rows
+            if r["kind"] == "remind" and r["window_value"] and r["indicator"] != "online_payment"}
+    assert poor == {("UBND xã Tiên Động", "digitized_output"): (96.15, 86.93),
+                    ("UBND xã Hưng Đạo", "digitized_input"): (97.67, 85.89)}
+
+
+def test_indicators_csv_pooled_rates_match_a_hand_sum(runs):
+    out, _ = runs
+    rows = read_csv(out / "2023-08" / "indicators.csv")
+    assert list(rows[0]) == ["period", "window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate"]
+    area = {(r["window"], r["indicator"]): r for r in rows if r["unit"] == "Toàn huyện"}
+    assert [pct(area[("2023-08", i)]["rate"]) for i in ("digitized_input", "digitized_output", "online_payment")] \
+        == [97.67, 99.05, 80.2]
+    # every unit's numerators and denominators add up to the pooled figure
+    for indicator in ("digitized_input", "online_payment"):
+        units = [r for r in rows if r["window"] == "2023-04..2023-08" and r["indicator"] == indicator
+                 and r["unit_kind"] != "area" and r["denominator"]]
+        total = area[("2023-04..2023-08", indicator)]
+        assert sum(int(r["numerator"]) for r in units) == int(total["numerator"])
+        assert sum(int(r["denominator"]) for r in units) == int(total["denominator"])
+    tc = [r for r in rows if r["unit"] == "Phòng Tài chính - Kế hoạch" and r["window"] == "2023-04..2023-08"
+          and r["indicator"] == "online_payment"][0]
+    assert pct(tc["rate"]) == 28.16
+    # counts carry a numerator only
+    late = [r for r in rows if r["indicator"] == "late"]
+    assert late and all(r["denominator"] == "" and r["rate"] == "" for r in late)
+
+
+def test_notebook_executed_with_its_parameters(runs):
+    out, _ = runs
+    nb = json.loads((out / "2023-08" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected and 'period = "2023-08"' in "".join(injected[0]["source"])
+    html = (out / "2023-08" / "01_monthly_review.html").read_text(encoding="utf-8")
+    # the letter's opening figures (seed 002), the sections in order, charts as SVG, no code
+    assert "97,67%, tăng 0,54% so với tháng 7/2023" in html and "80,2%, tăng 29,86%" in html
+    assert html.index("Biểu dương các cơ quan") < html.index("Về thanh toán trực tuyến") \
+        < html.index("Phê bình lần thứ hai") < html.index("Phê bình lần thứ ba")
+    assert html.count('<img alt="Biểu đồ" src="data:image/svg+xml;base64,') >= 3 and "load_review(" not in html
+    assert '<html lang="vi">' in html
+
+
+def test_manifest_records_inputs_and_steps(runs):
+    out, _ = runs
+    m = json.loads((out / "2023-05" / "manifest.json").read_text(encoding="utf-8"))
+    assert m["period"] == "2023-05" and m["parameters"]["rules"]["escalate_payment"]["enabled"] is False
+    assert len(m["inputs"]["store"]["source_files"]) == 8
+    assert all(len(f["sha256"]) == 64 for f in m["inputs"]["files"])
+    assert {"polars", "duckdb", "papermill", "weasyprint"} <= set(m["versions"])
+    assert [s["step"] for s in m["steps"]][2].startswith("Chạy notebook")
+    assert set(m["outputs"]) >= {"findings.csv", "phu-luc-2023-05.pdf"}
+
+
+def test_run_without_a_store_uses_the_sample(tmp_path):
+    out = tmp_path / "out"
+    res = run_cli("run", "monthly", "2023-05", "--out", str(out), "--quiet",
+                  env={"CCHC_STORE": "", "CCHC_HOME": str(_home(tmp_path))})
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == ""
+    rows = read_csv(out / "2023-05" / "findings.csv")
+    assert any(r["unit"] == "UBND xã Tái Sơn" for r in rows)
+    assert not (out / "2023-05" / "sample.duckdb").exists()
+
+
+def test_failing_notebook_leaves_nothing_final(tmp_path):
+    home = _home(tmp_path)
+    nb = json.loads((home / "notebooks" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                        "id": "broken", "source": "total = 1\ntotal / 0  # a broken cell"})
+    (home / "notebooks" / "01_monthly_review.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    db, out = tmp_path / "s.duckdb", tmp_path / "out"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet",
+                  env={"CCHC_HOME": str(home)})
+    assert res.returncode == 1
+    errors = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(errors) == 1, res.stderr
+    assert "total = 1 ⏎ total / 0" in errors[0] and "ZeroDivisionError" in errors[0]
+    assert not (out / "2023-05").exists() and (out / "2023-05.failed").is_dir()
+
+
+def test_bad_period_is_a_usage_error(tmp_path):
+    res = run_cli("run", "monthly", "2023-13", "--store", str(tmp_path / "x.duckdb"), "--out", str(tmp_path))
+    assert res.returncode == 2 and "tháng không hợp lệ" in res.stderr
+
+
+def _home(tmp_path):
+    """A working folder (CCHC_HOME) with the repository's params and notebooks."""
+    from cchc_analysis import config
+
+    home = tmp_path / "home"
+    shutil.copytree(config.PACKAGE_DIR.parent / "params", home / "params")
+    shutil.copytree(config.PACKAGE_DIR.parent / "notebooks", home / "notebooks")
+    return home
+
+
+def test_pages_target_turns_the_pdf_into_images(runs, tmp_path):
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils not installed")
+    out, _ = runs
+    from cchc_analysis import config
+
+    res = subprocess.run(["make", "-s", "pages", "PERIOD=2023-05", f"OUT={out}"], cwd=config.PACKAGE_DIR.parent,
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (out / "2023-05" / "pages").glob("*.png"))[0].startswith("phu-luc-2023-05")

@@ -1,0 +1,156 @@
+"""Rendered appendices read back as a reader would: PDF text and fonts, HTML with the network off, XLSX cells."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from cchc_analysis.render import Appendix, Document, document_html, write_html, write_pdf, write_xlsx
+from cchc_analysis.tables import Col, Row, Table
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+
+
+def big_table(n: int = 300) -> Table:
+    cols = [Col("stt", "STT", width=0.5), Col("unit", "Đơn vị", width=3), Col("num", "Đã số hóa", "int", "Tiếp nhận"),
+            Col("den", "Phải số hóa", "int", "Tiếp nhận"), Col("rate", "Tỷ lệ", "pct", "Tiếp nhận")]
+    rows = [Row({"stt": i, "unit": f"UBND xã Thử Nghiệm {i}", "num": 1000 + i, "den": 1700 + i,
+                 "rate": (1000 + i) / (1700 + i)}) for i in range(1, n + 1)]
+    return Table("Thu nghiem", "Bảng thử nghiệm", cols, rows)
+
+
+def doc_of(*tables: Table) -> Document:
+    return Document("Thử nghiệm", "(Kèm theo văn bản số 12/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)",
+                    [Appendix(f"Phụ lục thử {i}", [t]) for i, t in enumerate(tables, start=1)])
+
+
+def page_texts(pdf) -> list[str]:
+    return [p.extract_text() for p in PdfReader(str(pdf)).pages]
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "long.pdf"
+    pages = write_pdf(doc_of(big_table(300), big_table(3)), path)
+    return path, pages
+
+
+def test_a_300_row_table_repeats_its_header_on_every_page(long_pdf):
+    path, pages = long_pdf
+    texts = page_texts(path)
+    assert pages == len(texts) and pages >= 5
+    assert all("Phải số hóa" in t and "Đơn vị" in t for t in texts)
+    # every row is there once, in Vietnamese number format: 1.300 / 2.000 = 65,00%
+    joined = "\n".join(texts)
+    assert "UBND xã Thử Nghiệm 300" in joined and "1.300" in joined and "65,00%" in joined
+
+
+def test_each_appendix_numbers_its_own_pages_with_none_on_its_first(long_pdf):
+    path, _ = long_pdf
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    firsts = []
+    reader = PdfReader(str(path))
+    for n in range(1, len(reader.pages) + 1):
+        text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"],
+                              capture_output=True, text=True).stdout.strip().splitlines()
+        firsts.append(text[0].strip())
+    assert firsts[0].startswith("Phụ lục I")
+    assert firsts[1:firsts.index("Phụ lục II")] == [str(k) for k in range(2, firsts.index("Phụ lục II") + 1)]
+    assert firsts[-1] == "Phụ lục II"  # the 3-row second appendix: one page, no number
+
+
+def test_the_pdf_embeds_only_the_shipped_font(long_pdf):
+    path, _ = long_pdf
+    if shutil.which("pdffonts") is None:
+        pytest.skip("poppler-utils not installed")
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
+    names = {ln.split()[0].split("+", 1)[-1] for ln in lines}
+    assert names and all(n.startswith("Liberation-Serif") for n in names), names
+    assert all(" yes yes " in ln for ln in lines)  # embedded and subset
+
+
+def test_html_is_self_contained_and_escapes_data(tmp_path):
+    t = big_table(2)
+    t.rows.append(Row({"stt": 3, "unit": '<script>alert("x")</script><img src="http://evil/x.png">', "num": 1}))
+    path = tmp_path / "a.html"
+    write_html(doc_of(t), path)
+    html = path.read_text(encoding="utf-8")
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "@font-face" in html and "data:font/ttf;base64," in html
+
+
+def test_pdf_with_hostile_text_shows_it_as_text(tmp_path):
+    t = big_table(1)
+    t.rows.append(Row({"unit": '<b>UBND xã "Độc"</b> & <i>Đạo</i>'}))
+    path = tmp_path / "a.pdf"
+    write_pdf(doc_of(t), path)
+    assert '<b>UBND xã "Độc"</b> & <i>Đạo</i>' in page_texts(path)[0]
+
+
+def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):
+    t = big_table(3)
+    t.rows.append(Row({"unit": "=HYPERLINK(\"http://x\")", "num": 5}, "total"))
+    t.rows.insert(0, Row({"text": "I. Các cơ quan chuyên môn"}, "group"))
+    path = tmp_path / "a.xlsx"
+    write_xlsx([t, big_table(1)], path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Thu nghiem", "Thu nghiem (2)"]
+    ws = wb["Thu nghiem"]
+    assert ws["A1"].value == "Bảng thử nghiệm"
+    assert ws["C3"].value == "Tiếp nhận" and ws["C4"].value == "Đã số hóa" and ws["B3"].value == "Đơn vị"
+    assert ws.freeze_panes == "C5"
+    assert ws["A5"].value == "I. Các cơ quan chuyên môn"
+    assert ws["C6"].value == 1001 and isinstance(ws["C6"].value, int) and ws["C6"].number_format == "#,##0"
+    assert ws["E6"].value == pytest.approx(1001 / 1701) and ws["E6"].number_format == "0.00%"
+    formula = ws["B9"]
+    assert formula.value == "=HYPERLINK(\"http://x\")" and formula.data_type == "s"
+    assert ws.column_dimensions["B"].width >= len("UBND xã Thử Nghiệm 3")
+
+
+def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
+    out, _ = runs
+    texts = page_texts(out / "2023-05" / "phu-luc-2023-05.pdf")
+    joined = "\n".join(texts)
+    assert texts[0].lstrip().startswith("Phụ lục I")
+    assert "DANH SÁCH BIỂU DƯƠNG, NHẮC NHỞ, PHÊ BÌNH" in joined
+    assert "(Kèm theo văn bản số ……/…… ngày …… tháng …… năm …… của UBND huyện Tứ Kỳ)" in joined.replace("\n", " ")
+    # seed 000's figures, written the Vietnamese way
+    for text in ("UBND xã Tái Sơn", "88,31%", "96,65%", "96,28%", "UBND xã Hưng Đạo", "Phòng Tài chính - Kế hoạch",
+                 "Nhắc nhở lần thứ nhất", "Toàn huyện"):
+        assert text in joined, text
+    html = (out / "2023-05" / "phu-luc-2023-05.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.search(html)
+
+
+def test_monthly_appendix_xlsx_has_the_area_totals(runs):
+    out, _ = runs
+    wb = load_workbook(out / "2023-08" / "phu-luc-2023-08.xlsx")
+    assert len(wb.sheetnames) == 3
+    ws = wb[wb.sheetnames[1]]
+    total = [r for r in ws.iter_rows(values_only=True) if r[1] == "Toàn huyện"][0]
+    # August 2023, seed 002: 97,67% input, 99,05% output (rates stored as fractions)
+    rates = [v for v in total if isinstance(v, float)]
+    assert [round(v * 100, 2) for v in rates[:1]] == [97.67]
+    assert any(round(v * 100, 2) == 99.05 for v in rates)
+
+
+def test_reference_line_has_the_letter_number_and_date():
+    from cchc_analysis.params import load_params
+    from cchc_analysis.render import reference_line
+
+    assert reference_line(load_params("2023-08")) == \
+        "(Kèm theo văn bản số 1220/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)"
+
+
+def test_document_labels_use_roman_numerals_only_when_several():
+    one = document_html(doc_of(big_table(1)))
+    assert ">Phụ lục<" in one
+    three = document_html(doc_of(big_table(1), big_table(1), big_table(1)))
+    assert ">Phụ lục III<" in three
