@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from .glossary import COMMUNE_LEVEL_KINDS
 from .indicators import area_rates, gap_dossiers, monthly_rates, window_counts, window_rates
 from .params import Params
 from .periods import Month, Window
@@ -127,7 +128,7 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                             and (v - w) * 100 >= rules.remind_good_month_poor_window.min_improvement_pp:
                         add(unit, ind, "remind", "remind_good_month_poor_window", window_value=w, area_value=aw,
                             gap_pp=(aw - w) * 100)
-        no_ecert = unit["unit_kind"] in ("xa", "thi_tran", "phuong", "dac_khu") and ctx.e_cert_ytd.get(uid) == 0
+        no_ecert = unit["unit_kind"] in COMMUNE_LEVEL_KINDS and ctx.e_cert_ytd.get(uid) == 0
         if rules.remind_no_e_cert.enabled and no_ecert:
             add(unit, "e_cert", "remind", "remind_no_e_cert", **{**_NO_RATE, "value": 0})
         sanctions = []

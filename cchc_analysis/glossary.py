@@ -71,8 +71,13 @@ UNIT_KINDS: dict[str, str] = {
     "dac_khu": "đặc khu",
     "phong_ban": "cơ quan chuyên môn",
     "co_quan": "cơ quan",
+    "huyen": "huyện",
+    "tinh": "tỉnh",
 }
 COMMUNE_LEVEL_KINDS: frozenset[str] = frozenset({"xa", "thi_tran", "phuong", "dac_khu"})
+# The area itself (a district's or province's People's Committee): it has a CCHC score of its own but no
+# monthly statistics (its desk's figures are its departments').
+AREA_KINDS: frozenset[str] = frozenset({"huyen", "tinh"})
 
 LABELS: dict[str, str] = {
     "month": "Tháng",

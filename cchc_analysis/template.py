@@ -9,14 +9,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .exceptions import UsageError
-from .glossary import COLUMNS, LABELS, UNIT_KINDS
+from .glossary import AREA_KINDS, COLUMNS, LABELS, UNIT_KINDS
 from .periods import Month
 from .units import Registry
 
 
 def write_template(month: Month, registry: Registry, out: Path) -> int:
     """Write the template for ``month``; returns the number of units pre-filled."""
-    units = registry.valid_units(month.first_day, month.last_day)
+    units = [u for u in registry.valid_units(month.first_day, month.last_day) if u.kind not in AREA_KINDS]
     if not units:
         raise UsageError(f"danh mục {registry.area} không có đơn vị nào còn hiệu lực trong tháng {month}")
     units = sorted(units, key=lambda u: (not u.is_commune_level, u.name))

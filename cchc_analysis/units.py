@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import config
 from .exceptions import UsageError
-from .glossary import COMMUNE_LEVEL_KINDS, UNIT_KINDS
+from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, UNIT_KINDS
 from .textnorm import clean, fold, ocr_fold, tone_key, words
 
 REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases")
@@ -123,11 +123,14 @@ class Registry:
     def valid_units(self, first: dt.date, last: dt.date) -> list[Unit]:
         return [u for u in self.units if u.valid_on(first, last)]
 
-    def match(self, name: str, first: dt.date | None = None, last: dt.date | None = None) -> Unit:
-        """The one unit ``name`` designates, valid between ``first`` and ``last`` when given."""
+    def match(self, name: str, first: dt.date | None = None, last: dt.date | None = None,
+              area_level: bool = False) -> Unit:
+        """The one unit ``name`` designates, valid between ``first`` and ``last`` when given. The area itself
+        (kind huyện/tỉnh) is a candidate only with ``area_level``: monthly statistics never belong to it."""
         if not clean(name):
             raise MatchError("thiếu tên đơn vị")
-        valid = None if first is None else {u.id for u in self.valid_units(first, last or first)}
+        allowed = {u.id for u in self.units if area_level or u.kind not in AREA_KINDS}
+        valid = allowed if first is None else {u.id for u in self.valid_units(first, last or first)} & allowed
         levels = _level_variants(name)
         # A name written with diacritics must agree with them ("Quảng" is never "Quang"); only a name
         # typed without any is matched diacritic-free, and only when that is unambiguous.
@@ -138,12 +141,15 @@ class Registry:
                 ids = self._index[level].get(key)
                 if not ids:
                     continue
-                candidates = sorted(ids if valid is None else ids & valid)
+                candidates = sorted(ids & valid)
                 if len(candidates) == 1:
                     return self.by_id[candidates[0]]
                 if len(candidates) > 1:
                     names = "; ".join(self.by_id[i].name for i in candidates)
                     raise MatchError(f"tên đơn vị «{clean(name)}» không rõ là đơn vị nào: {names} — ghi đủ tên có dấu")
+                if not ids & allowed:
+                    raise MatchError(f"«{clean(name)}» là chính quyền cấp {self.by_id[min(ids)].kind == 'tinh' and 'tỉnh' or 'huyện'} "
+                                     "— số liệu tháng nhập theo từng cơ quan chuyên môn, xã, thị trấn")
                 expired = "; ".join(f"{self.by_id[i].name} ({_validity(self.by_id[i])})" for i in sorted(ids))
                 raise MatchError(f"đơn vị «{clean(name)}» không còn hiệu lực trong kỳ này: {expired}")
         raise MatchError(f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(name)}")

@@ -81,6 +81,18 @@ def test_registry_size_is_data(tmp_path):
     assert reg.match("Xã Số 149").id == "x149"
 
 
-def test_shipped_registry_has_23_commune_level_units_and_12_departments(registry):
+def test_shipped_registry_has_23_commune_level_units_12_departments_and_the_district(registry):
     assert sum(u.is_commune_level for u in registry.units) == 23
-    assert sum(not u.is_commune_level for u in registry.units) == 12
+    assert sum(u.kind == "phong_ban" or u.kind == "co_quan" for u in registry.units) == 12
+    assert [u.name for u in registry.units if u.kind == "huyen"] == ["UBND huyện Tứ Kỳ"]
+
+
+def test_the_district_matches_only_where_the_area_itself_is_meant(registry):
+    import pytest as _pytest
+
+    from cchc_analysis.units import MatchError
+
+    assert registry.match("UBND huyện Tứ Kỳ", area_level=True).id == "huyen-tu-ky"
+    assert registry.match("Tứ Kỳ").id == "tt-tu-ky"
+    with _pytest.raises(MatchError, match="chính quyền cấp huyện"):
+        registry.match("UBND huyện Tứ Kỳ")
