@@ -9,7 +9,7 @@ DEMO_STORE := outputs/demo/cchc.duckdb
 .PHONY: demo test sysdeps venv clean pages
 
 # The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
-# May and August 2023 reviews with their appendices in outputs/2023-05 and outputs/2023-08.
+# May and August 2023 reviews and the H1 2023 report, with their appendices in outputs/<period>/.
 demo: sysdeps $(STAMP)
 	@rm -f $(DEMO_STORE) $(DEMO_STORE).wal
 	$(BIN)/cchc ingest --sample --store $(DEMO_STORE)
@@ -17,6 +17,7 @@ demo: sysdeps $(STAMP)
 	for m in 2023-05 2023-06 2023-07; do $(BIN)/cchc issue $$m --store $(DEMO_STORE) || exit 1; done
 	$(BIN)/cchc run monthly 2023-05 --store $(DEMO_STORE)
 	$(BIN)/cchc run monthly 2023-08 --store $(DEMO_STORE)
+	$(BIN)/cchc run semiannual 2023-H1 --store $(DEMO_STORE)
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps $(STAMP)

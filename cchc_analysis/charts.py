@@ -39,27 +39,32 @@ def _pandas_free(frame: pl.DataFrame) -> list[dict]:
 
 def rate_vs_area(review: MonthlyReview, indicator: str) -> alt.TopLevelMixin:
     """Each unit's rate in the month, sorted, against the area rate (and the target where there is one)."""
-    df = review.units.filter((pl.col("indicator") == indicator) & pl.col("rate").is_not_null()).select(
-        "unit", "rate", "numerator", "denominator", "change_pp", "gap_pp").with_columns(
-        below=pl.col("gap_pp") > 0)
-    area = review.area_rate(indicator)
-    target = getattr(review.params.targets, indicator, None)
+    title = f"Tỷ lệ {INDICATOR_SHORT[indicator]} {review.month.label()}"
+    return unit_rates(review.units.filter(pl.col("indicator") == indicator), review.area_rate(indicator),
+                      getattr(review.params.targets, indicator, None), title, review.area_name, indicator)
+
+
+def unit_rates(rates: pl.DataFrame, area: float | None, target: float | None, title: str, area_name: str,
+               indicator: str) -> alt.TopLevelMixin:
+    """Bars of each unit's rate (``unit``, ``rate``, ``numerator``, ``denominator``), sorted, red below the
+    area rate, with the area rate and the target (when below 100%) as dashed rules."""
+    df = rates.filter(pl.col("rate").is_not_null()).select("unit", "rate", "numerator", "denominator").with_columns(
+        below=pl.col("rate") < area if area is not None else pl.lit(False))
     label = INDICATOR_SHORT[indicator]
     lowest = min([r for r in [df["rate"].min(), area, target] if r is not None], default=0)
     start = max(0.0, int(lowest * 10) / 10 - 0.05)  # rates near 100% would otherwise look all alike
     base = alt.Chart(alt.Data(values=_pandas_free(df)))
     bars = base.mark_bar().encode(
         x=alt.X("rate:Q", title=f"Tỷ lệ {label}", axis=alt.Axis(format=".0%"),
-                  scale=alt.Scale(domain=[start, 1], clamp=True)),
+                scale=alt.Scale(domain=[start, 1], clamp=True)),
         y=alt.Y("unit:N", sort="-x", title=None),
         color=alt.Color("below:N", legend=None, scale=alt.Scale(domain=[True, False], range=[_BELOW, _ABOVE])),
         tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
                  alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
-                 alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
-                 alt.Tooltip("change_pp:Q", title="So với tháng trước (điểm %)", format="+.2f")],
+                 alt.Tooltip("denominator:Q", title="Mẫu số", format=",d")],
     )
     layers = [bars]
-    rules = [{"name": f"Bình quân chung {review.area_name}", "value": area, "colour": _AREA_COLOUR}]
+    rules = [{"name": f"Bình quân chung {area_name}", "value": area, "colour": _AREA_COLOUR}]
     if target is not None and target < 1:
         rules.append({"name": "Chỉ tiêu", "value": target, "colour": _TARGET})
     for rule in rules:
@@ -67,8 +72,22 @@ def rate_vs_area(review: MonthlyReview, indicator: str) -> alt.TopLevelMixin:
             continue
         layers.append(alt.Chart(alt.Data(values=[rule])).mark_rule(color=rule["colour"], strokeDash=[4, 3],
                                                                    size=1.5).encode(x="value:Q"))
-    title = f"Tỷ lệ {label} {review.month.label()}: bình quân chung {_pct(area)}"
-    return _configure(alt.layer(*layers).properties(title=title, width=420, height=max(160, 15 * df.height)))
+    full = f"{title}: bình quân chung {_pct(area)}" + (f"; chỉ tiêu {_pct(target)}" if target and target < 1 else "")
+    return _configure(alt.layer(*layers).properties(title=full, width=420, height=max(160, 15 * df.height)))
+
+
+def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
+    """Each unit's estimated CCHC score as a share of the maximum, coloured by band."""
+    df = totals.select("unit", "share", "points", "max", "band", "rank")
+    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_bar().encode(
+        x=alt.X("share:Q", title="Tỷ lệ điểm trên điểm tối đa", axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0.5, 1], clamp=True)),
+        y=alt.Y("unit:N", sort=alt.EncodingSortField("rank"), title=None),
+        color=alt.Color("band:N", title="Dự kiến xếp loại", sort=[b.label for b in bands]),
+        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("points:Q", title="Điểm", format=".2f"),
+                 alt.Tooltip("share:Q", title="Tỷ lệ", format=".2%"), alt.Tooltip("rank:Q", title="Xếp hạng")])
+    return _configure(chart.properties(title="Ước tính Chỉ số CCHC theo đơn vị", width=420,
+                                       height=max(160, 15 * df.height)))
 
 
 def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None) -> alt.TopLevelMixin:

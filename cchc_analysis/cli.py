@@ -17,7 +17,7 @@ from .exceptions import CchcError, DataRejected, UsageError
 from .glossary import LABELS
 from .ingest import check as check_batch
 from .periods import Month
-from .sample import SAMPLE_AREA, sample_files
+from .sample import SAMPLE_AREA, sample_files, sample_score_files
 from .store import Store
 from .units import Registry
 
@@ -28,8 +28,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
 AreaOpt = Annotated[str, typer.Option("--area", help="Danh mục đơn vị params/units/<area>.csv.")]
@@ -88,8 +88,17 @@ def ingest(
         if not paths:
             raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
         registry, batch = _validate(paths, area)
+        scores = None
+        if sample:
+            from .selfscores import check_scores
+
+            scores = check_scores(sample_score_files(), registry)
+            if scores.problems:
+                raise DataRejected(scores.problems)
         with Store.open(config.store_path(store)) as st:
             report = st.ingest(batch, registry)
+            if scores is not None:
+                report.files += st.ingest_scores(scores, registry).files
         for f in report.files:
             if f.status == "already":
                 out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
@@ -201,6 +210,55 @@ def template(
         _fail(exc, debug)
 
 
+@app.command("template-scores")
+def template_scores(
+    period: Annotated[str, typer.Argument(help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Ghi mẫu nhập điểm tự chấm Chỉ số CCHC (.xlsx): mỗi đơn vị, mỗi tiêu chí tự chấm một dòng."""
+    from .selfscores import write_scores_template
+
+    try:
+        target = output or Path(f"tu-cham-{period}.xlsx")
+        n = write_scores_template(period, Registry.load(area), target)
+        out.print(f"Đã ghi {target}: {n} dòng tiêu chí cần tự chấm.")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
+@app.command("ingest-scores")
+def ingest_scores(
+    files: Annotated[list[Path], typer.Argument(help="Tệp .xlsx/.csv điểm tự chấm (mẫu: cchc template-scores).")],
+    store: StoreOpt = None,
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Kiểm tra và nhập điểm tự chấm Chỉ số CCHC; tất cả tệp được nhập, hoặc không tệp nào."""
+    from .selfscores import check_scores
+
+    try:
+        registry = Registry.load(area)
+        path = config.store_path(store)
+        stored: set[tuple[str, str, str]] = set()
+        if path.exists():
+            with Store.open(path, read_only=True) as st:
+                stored = set(st.scores().select("period", "unit_id", "criterion_id").iter_rows())
+        batch = check_scores(files, registry, stored)
+        if batch.problems:
+            raise DataRejected(batch.problems)
+        with Store.open(path) as st:
+            report = st.ingest_scores(batch, registry)
+        for f in report.files:
+            if f.status == "already":
+                out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            else:
+                out.print(f"{f.name}: {f.inserted} điểm mới, {f.superseded} điểm thay thế, {f.unchanged} không đổi")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
 @app.command("issue")
 def issue_cmd(
     period: Annotated[str, typer.Argument(help="Tháng của văn bản, ví dụ 2023-08.")],
@@ -251,6 +309,28 @@ def run_monthly_cmd(
 
     try:
         folder = run_monthly(period, store, out_dir, params_file, quiet)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    if not quiet:
+        out.print(f"Kết quả: {folder}")
+
+
+@run_app.command("semiannual")
+def run_semiannual_cmd(
+    period: Annotated[str, typer.Argument(help="Kỳ: 2023-H1, 2023-H2 hoặc 2023.")],
+    store: StoreOpt = None,
+    out_dir: OutOpt = None,
+    params_file: ParamsOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Báo cáo 6 tháng, năm: phụ lục giải quyết hồ sơ, số hóa, thanh toán, chứng thực, quá hạn; ước tính Chỉ số
+    CCHC; Chỉ số 766."""
+    from .run import run_semiannual
+
+    try:
+        folder = run_semiannual(period, store, out_dir, params_file, quiet)
     except Exception as exc:
         _fail(exc, debug)
         return

@@ -62,6 +62,7 @@ class Criterion(_Strict):
 class FieldSpec(_Strict):
     id: str
     name: str
+    short: str | None = None  # for table headers: "Thủ tục hành chính"
     max: Decimal = Field(gt=0)
     criteria: tuple[Criterion, ...]
 

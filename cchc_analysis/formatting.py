@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -36,6 +37,11 @@ def number(x: float | None, decimals: int = 2) -> str:
     if x is None:
         return ""
     return format_decimal(x, format="#,##0." + "0" * decimals, locale=LOCALE)
+
+
+def points(x: float | Decimal | None) -> str:
+    """A score as reports write it: up to two decimals, no trailing zeros (62,12; 72,5; 74)."""
+    return "" if x is None else format_decimal(x, format="#,##0.##", locale=LOCALE)
 
 
 def long_date(day: dt.date) -> str:

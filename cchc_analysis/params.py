@@ -6,11 +6,12 @@ Unknown keys are rejected with their path, so a typo never silently leaves a rul
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import config
 from .exceptions import UsageError
@@ -75,6 +76,42 @@ class Document(_Strict):
     issuer: str = "UBND huyện"
 
 
+class Band(_Strict):
+    min_share: Decimal = Field(ge=0, le=1)  # share of the maximum score, inclusive
+    label: str
+
+
+class Scoring(_Strict):
+    """The CCHC index estimate: bands by share of the maximum (highest first) and last year's ranks."""
+
+    bands: tuple[Band, ...] = (
+        Band(min_share=Decimal("0.9"), label="Hoàn thành xuất sắc nhiệm vụ"),
+        Band(min_share=Decimal("0.8"), label="Hoàn thành tốt nhiệm vụ"),
+        Band(min_share=Decimal("0.7"), label="Hoàn thành nhiệm vụ"),
+        Band(min_share=Decimal("0"), label="Không hoàn thành nhiệm vụ"),
+    )
+    previous_ranks: dict[str, int] = {}  # unit name as written → its rank in last year's index
+    previous_label: str = "năm trước"
+
+    @field_validator("bands")
+    @classmethod
+    def _descending(cls, bands: tuple[Band, ...]) -> tuple[Band, ...]:
+        shares = [b.min_share for b in bands]
+        if not bands or shares != sorted(shares, reverse=True) or shares[-1] != 0:
+            raise ValueError("các mức xếp loại phải giảm dần và mức cuối cùng bắt đầu từ 0")
+        return bands
+
+
+class Index766(_Strict):
+    """The national service index (Quyết định 766/QĐ-TTg): where a group scores full points. Not
+    authoritative in public sources, so every threshold is a parameter."""
+
+    online_full_at: float = Field(0.5, gt=0, le=1)
+    digitization_full_at: float = Field(0.8, gt=0, le=1)
+    reuse_full_at: float = Field(0.8, gt=0, le=1)
+    payment_full_at: float | None = Field(None, gt=0, le=1)  # None: points in proportion to the rate
+
+
 class Params(_Strict):
     area: str = config.DEFAULT_AREA
     area_name: str = "huyện"
@@ -82,6 +119,8 @@ class Params(_Strict):
     payment_window_start: dt.date | None = None  # None: the window starts on 1 January
     rules: Rules = Rules()
     document: Document = Document()
+    scoring: Scoring = Scoring()
+    index766: Index766 = Index766()
     ladder: tuple[str, str, str] = ("Nhắc nhở lần thứ nhất", "Phê bình lần thứ hai", "Phê bình lần thứ ba")
 
 

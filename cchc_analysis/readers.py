@@ -36,7 +36,8 @@ def column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def read_table(path: Path) -> RawTable:
+def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
+    """The table in a CSV file, or in an XLSX file's sheet ``sheet`` (else its first sheet)."""
     name = path.name
     if path.is_dir():
         raise Unreadable(Problem(name, "là một thư mục, không phải tệp số liệu — chỉ định tệp .csv hoặc .xlsx"))
@@ -47,7 +48,7 @@ def read_table(path: Path) -> RawTable:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        return _read_xlsx(name, data)
+        return _read_xlsx(name, data, sheet)
     if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise Unreadable(Problem(name, "là tệp Excel cũ (.xls) hoặc tệp có mật khẩu — mở bằng Excel và lưu lại dạng .xlsx"))
     if data[:5] == b"%PDF-":
@@ -73,7 +74,7 @@ def _read_csv(name: str, data: bytes) -> RawTable:
     return RawTable(name, None, header, body)
 
 
-def _read_xlsx(name: str, data: bytes) -> RawTable:
+def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -81,7 +82,7 @@ def _read_xlsx(name: str, data: bytes) -> RawTable:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise Unreadable(Problem(name, f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng Excel")) from None
     try:
-        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
         rows = list(ws.iter_rows(values_only=True))
     finally:
         wb.close()

@@ -31,6 +31,7 @@ _NUMERIC = {"int", "pct", "pp", "num"}
 class Appendix:
     title: str  # printed in capitals
     tables: list[Table] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # text after the tables (the report's sentences)
 
     @property
     def wide(self) -> bool:
@@ -94,8 +95,8 @@ def table_html(table: Table, standalone: bool = False) -> str:
         if r.style == "group":
             rows.append({"style": "group", "text": r.values.get("text", "")})
             continue
-        cells = [{"text": cell_text(r.values.get(c.key), c.fmt),
-                  "cls": "n" if c.fmt in _NUMERIC else ("c" if c.key == "stt" else "")} for c in table.columns]
+        cells = [{"text": cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else ""),
+                  "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else "")} for c in table.columns]
         rows.append({"style": r.style, "cells": cells})
     html = _env().get_template("table.html.j2").render(
         widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=_head_rows(table.columns), rows=rows)
@@ -120,6 +121,7 @@ def document_html(doc: Document, only: int | None = None) -> str:
         "label": doc.label(i), "title": doc.appendices[i].title, "wide": doc.appendices[i].wide,
         "tables": [{"heading": t.title if len(doc.appendices[i].tables) > 1 else None, "html": Markup(table_html(t)),
                     "note": t.note} for t in doc.appendices[i].tables],
+        "paragraphs": doc.appendices[i].paragraphs,
     } for i in indices]
     return _env().get_template("appendix.html.j2").render(
         title=doc.title, fonts_css=Markup(fonts_css()), css=Markup(css), appendices=appendices, ref=doc.reference)
@@ -211,6 +213,8 @@ def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = No
                 if c.fmt in _NUMERIC and value is not None:
                     cell.value = int(value) if c.fmt == "int" else float(value)
                     cell.number_format = _XLSX_FORMATS[c.fmt]
+                elif value is None and c.empty and r.style == "data":
+                    cell.value = c.empty
                 elif value is not None:
                     cell.value = _as_text(str(value))
                     if str(value).startswith(_FORMULA_START):

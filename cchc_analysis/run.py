@@ -192,41 +192,80 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
     from .monthly import findings_csv, indicators_csv, load_review, write_csv
-    from .params import param_sources
     from .periods import Month
-    from .render import write_html, write_pdf, write_xlsx
 
     try:
-        month = Month.parse(period)
+        month = str(Month.parse(period))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    progress = Progress(quiet)
-    folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, str(month))
 
-    def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
-        store_file = _store_or_sample(store, tmp, progress)
+    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
-            review = load_review(str(month), store_file, params_file)
+            review = load_review(month, store_file, params_file)
         with progress.step("Ghi findings.csv, indicators.csv"):
             write_csv(findings_csv(review), tmp / "findings.csv")
             write_csv(indicators_csv(review), tmp / "indicators.csv")
-        with progress.step("Chạy notebook 01_monthly_review"):
-            nb = execute_notebook("01_monthly_review", tmp, {
-                "period": str(month), "store": str(store_file.resolve()),
+        return review.params, monthly_document(review), monthly_tables(review)
+
+    return _run("monthly", month, "01_monthly_review", build, store, out, params_file, quiet)
+
+
+def run_semiannual(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
+                   quiet: bool = False) -> Path:
+    """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
+    e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
+    manifest.json in ``OUT/PERIOD``."""
+    from .annexes import semiannual_document, semiannual_tables
+    from .monthly import write_csv
+    from .selfscores import parse_period_label, period_name
+    from .semiannual import load_semiannual
+
+    try:
+        name = period_name(parse_period_label(period))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
+        with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và điểm CCHC ước tính"):
+            review = load_semiannual(name, store_file, params_file)
+        with progress.step("Ghi scores.csv"):
+            write_csv(review.scores.totals.join(
+                review.scores.fields.pivot(on="field_id", index="unit_id", values="points"), on="unit_id", how="left"),
+                tmp / "scores.csv")
+        return review.params, semiannual_document(review), semiannual_tables(review)
+
+    return _run("semiannual", name, "02_semiannual_report", build, store, out, params_file, quiet)
+
+
+def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: Path | None,
+         params_file: Path | None, quiet: bool) -> Path:
+    """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
+    no-code HTML, the appendix as HTML, PDF and XLSX, and the manifest."""
+    from .params import param_sources
+    from .render import write_html, write_pdf, write_xlsx
+
+    progress = Progress(quiet)
+    folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, period)
+
+    def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
+        store_file = _store_or_sample(store, tmp, progress)
+        params, doc, tables = build(tmp, store_file, progress)
+        with progress.step(f"Chạy notebook {notebook}"):
+            nb = execute_notebook(notebook, tmp, {
+                "period": period, "store": str(store_file.resolve()),
                 "params_file": str(Path(params_file).resolve()) if params_file else "", "area": ""})
         with progress.step("Xuất notebook ra HTML (không có mã)"):
             notebook_html(nb)
-        doc = monthly_document(review)
-        stem = f"phu-luc-{month}"
+        stem = f"phu-luc-{period}"
         with progress.step("Phụ lục HTML"):
             write_html(doc, tmp / f"{stem}.html")
         with progress.step("Phụ lục PDF (A4)"):
             pages = write_pdf(doc, tmp / f"{stem}.pdf")
         with progress.step("Phụ lục XLSX"):
-            write_xlsx(monthly_tables(review), tmp / f"{stem}.xlsx")
-        manifest = {"command": "run monthly", "period": str(month), "pdf_pages": pages,
-                    "parameters": json.loads(review.params.model_dump_json()),
-                    "inputs": inputs_of(store_file, param_sources(str(month), params_file), "01_monthly_review")}
+            write_xlsx(tables, tmp / f"{stem}.xlsx")
+        manifest = {"command": f"run {kind}", "period": period, "pdf_pages": pages,
+                    "parameters": json.loads(params.model_dump_json()),
+                    "inputs": inputs_of(store_file, param_sources(period, params_file), notebook)}
         if store_file.parent == tmp:
             manifest["inputs"]["store"]["path"] = "số liệu mẫu (cchc ingest --sample)"
             store_file.unlink()
@@ -244,7 +283,8 @@ def _store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
             raise UsageError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP…")
         return path
     from .ingest import check
-    from .sample import SAMPLE_AREA, sample_files
+    from .sample import SAMPLE_AREA, sample_files, sample_score_files
+    from .selfscores import check_scores
     from .store import Store
     from .units import Registry
 
@@ -253,4 +293,5 @@ def _store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
         sample = tmp / "sample.duckdb"
         with Store.open(sample) as st:
             st.ingest(check(sample_files(), registry), registry, command="run --sample")
+            st.ingest_scores(check_scores(sample_score_files(), registry), registry)
     return sample

@@ -12,3 +12,8 @@ SAMPLE_AREA = "tu-ky"
 def sample_files() -> list[Path]:
     """The sample's monthly files, in month order."""
     return sorted(SAMPLE_DIR.glob("so-lieu-*.csv"))
+
+
+def sample_score_files() -> list[Path]:
+    """The sample's self-assessed CCHC scores (H1 2023)."""
+    return sorted(SAMPLE_DIR.glob("tu-cham-*.csv"))

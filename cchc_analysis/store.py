@@ -7,6 +7,7 @@ the earlier row stays, marked as superseded by the new one.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,10 +21,20 @@ from . import __version__
 from .exceptions import StoreError
 from .glossary import COUNT_COLUMNS
 from .ingest import Batch
+from .selfscores import ScoresBatch
 from .units import Registry
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
+# Each version's additions; a store of an older version is upgraded by running the later ones in order.
+_V2 = """
+CREATE TABLE IF NOT EXISTS self_scores (
+    row_id BIGINT PRIMARY KEY, period VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, criterion_id VARCHAR NOT NULL,
+    score DECIMAL(9, 3) NOT NULL, note VARCHAR, source_sha256 VARCHAR NOT NULL, source_row INTEGER,
+    batch_id INTEGER NOT NULL, ingested_at TIMESTAMP NOT NULL, superseded_by BIGINT, superseded_at TIMESTAMP);
+CREATE OR REPLACE VIEW self_scores_current AS SELECT * FROM self_scores WHERE superseded_by IS NULL;
+"""
+_MIGRATIONS = {2: _V2}
 _COUNTS_DDL = ",\n    ".join(f"{c} BIGINT" for c in COUNT_COLUMNS)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -55,7 +66,8 @@ CREATE TABLE IF NOT EXISTS letter_findings (
     period VARCHAR NOT NULL, version INTEGER NOT NULL, unit_id VARCHAR NOT NULL, unit_kind VARCHAR,
     indicator VARCHAR, kind VARCHAR, level INTEGER, value DOUBLE, window_value DOUBLE, area_value DOUBLE,
     change_pp DOUBLE, gap_pp DOUBLE, decline_run INTEGER, gap_dossiers BIGINT, sentence VARCHAR);
-"""
+""" + _V2
+
 
 
 @dataclass
@@ -89,6 +101,7 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self.version = SCHEMA_VERSION
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -127,13 +140,43 @@ class Store:
             return
         row = _one(self.con, "SELECT value FROM meta WHERE key = 'schema_version'")
         version = int(row[0]) if row else 0
-        if version != SCHEMA_VERSION:
+        if version > SCHEMA_VERSION or version < 1:
             raise StoreError(f"kho {self.path} có phiên bản cấu trúc {version}, phần mềm này dùng {SCHEMA_VERSION} "
                              "— cập nhật phần mềm hoặc dùng kho khác")
+        self.version = version
+        if version < SCHEMA_VERSION and not self.read_only:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older store up to this version in one transaction; its data is kept as it is."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                self.con.execute(_MIGRATIONS[v])
+            self.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"migrated_from_{version}", __version__])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.version = SCHEMA_VERSION
+
+    def has_table(self, name: str) -> bool:
+        """A store opened read-only keeps its version: tables added later may be missing (read as empty)."""
+        return bool(_one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])[0])
 
     # -- writing -----------------------------------------------------------------------------
     def ingest(self, batch: Batch, registry: Registry, command: str = "ingest") -> IngestReport:
         """Write a validated batch in one transaction; files stored before (same SHA-256) change nothing."""
+        return self._ingest_files(batch.files, registry, command, "unit_month",
+                                  lambda parsed, *args: self._write_rows(parsed.frame, parsed.columns, *args))
+
+    def ingest_scores(self, batch: ScoresBatch, registry: Registry) -> IngestReport:
+        """Write validated self-assessment files, as ``ingest`` does: restated scores supersede, never overwrite."""
+        return self._ingest_files(batch.files, registry, "ingest-scores", "self_scores",
+                                  lambda parsed, *args: self._write_scores(parsed.frame, *args))
+
+    def _ingest_files(self, files: list, registry: Registry, command: str, kind: str, write) -> IngestReport:
         report = IngestReport()
         now = dt.datetime.now().replace(microsecond=0)
         con = self.con
@@ -142,15 +185,16 @@ class Store:
             batch_id = _one(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM batches")[0]
             con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [batch_id, now, command, __version__])
             self._save_units(registry)
-            for parsed in batch.files:
+            for parsed in files:
                 if _one(con, "SELECT 1 FROM files WHERE sha256 = ?", [parsed.sha256]):
                     report.files.append(FileResult(parsed.name, "already", unchanged=parsed.frame.height))
                     continue
                 result = FileResult(parsed.name, "new")
-                self._write_rows(parsed.frame, parsed.columns, parsed.sha256, batch_id, now, result)
-                con.execute("INSERT INTO files VALUES (?, ?, ?, ?, 'unit_month', ?, ?, ?, ?)",
-                            [parsed.sha256, parsed.name, str(parsed.path.resolve()), parsed.sheet,
-                             parsed.frame.height, sorted(parsed.columns), batch_id, now])
+                write(parsed, parsed.sha256, batch_id, now, result)
+                con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [parsed.sha256, parsed.name, str(parsed.path.resolve()), parsed.sheet, kind,
+                             parsed.frame.height, sorted(getattr(parsed, "columns", parsed.frame.columns)), batch_id,
+                             now])
                 report.files.append(result)
             if not any(f.status == "new" for f in report.files):
                 con.execute("ROLLBACK")
@@ -160,6 +204,34 @@ class Store:
             con.execute("ROLLBACK")
             raise
         return report
+
+    def _write_scores(self, frame: pl.DataFrame, sha: str, batch_id: int, now: dt.datetime,
+                      result: FileResult) -> None:
+        con = self.con
+        old = con.execute("SELECT row_id, period, unit_id, criterion_id, CAST(score AS VARCHAR), note "
+                          "FROM self_scores_current").fetchall()
+        known = {(p, u, c): (rid, Decimal(sc), note) for rid, p, u, c, sc, note in old}
+        start = _one(con, "SELECT coalesce(max(row_id), 0) + 1 FROM self_scores")[0]
+        inserts, links = [], []
+        for r in frame.iter_rows(named=True):
+            key = (r["period"], r["unit_id"], r["criterion_id"])
+            before = known.get(key)
+            if before is not None and before[1] == Decimal(r["score"]) and before[2] == r["note"]:
+                result.unchanged += 1
+                continue
+            row_id = start + len(inserts)
+            inserts.append((row_id, *key, r["score"], r["note"], sha, r["source_row"], batch_id, now))
+            if before is None:
+                result.inserted += 1
+            else:
+                result.superseded += 1
+                links.append((row_id, now, before[0]))
+        if inserts:
+            con.executemany("INSERT INTO self_scores (row_id, period, unit_id, criterion_id, score, note, "
+                            "source_sha256, source_row, batch_id, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            inserts)
+        if links:
+            con.executemany("UPDATE self_scores SET superseded_by = ?, superseded_at = ? WHERE row_id = ?", links)
 
     def _save_units(self, registry: Registry) -> None:
         rows = [(u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
@@ -215,6 +287,17 @@ class Store:
         return self.con.sql(
             "SELECT u.name AS unit, u.kind AS unit_kind, u.area AS area, c.* FROM unit_month_current c "
             "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id").pl()
+
+    def scores(self, period: str | None = None) -> pl.DataFrame:
+        """Current self-assessed scores (period, unit_id, criterion_id, score as text, note)."""
+        schema = {"period": pl.String, "unit_id": pl.String, "criterion_id": pl.String, "score": pl.String,
+                  "note": pl.String}
+        if not self.has_table("self_scores"):
+            return pl.DataFrame(schema=schema)
+        where, args = ("WHERE period = ?", [period]) if period else ("", [])
+        rows = self.con.execute("SELECT period, unit_id, criterion_id, CAST(score AS VARCHAR), note "
+                                f"FROM self_scores_current {where} ORDER BY 1, 2, 3", args).fetchall()
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
     def summary(self) -> dict[str, Any]:
         con = self.con

@@ -21,6 +21,7 @@ class Col:
     fmt: str = "text"  # one of FORMATS
     group: str | None = None  # a header spanning adjacent columns of the same group
     width: float = 1.0  # relative width (HTML) and Excel width factor
+    empty: str = ""  # shown where there is no value ("chưa tính" where a figure cannot be computed)
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
@@ -62,10 +63,10 @@ class Table:
         return table_html(self, standalone=True)
 
 
-def cell_text(value: Any, fmt: str) -> str:
-    """A value as the appendix prints it: 1.698; 99,94%; +5,51; empty for no value."""
+def cell_text(value: Any, fmt: str, empty: str = "") -> str:
+    """A value as the appendix prints it: 1.698; 99,94%; +5,51; ``empty`` for no value."""
     if value is None or value == "":
-        return ""
+        return empty
     if fmt == "int":
         return formatting.integer(int(value))
     if fmt == "pct":

@@ -64,3 +64,14 @@ def runs(tmp_path_factory):
         assert res.returncode == 0, res.stderr
         results[month] = res
     return out, results
+
+
+@pytest.fixture(scope="session")
+def semiannual_run(tmp_path_factory):
+    """The sample (statistics and H1 2023 self-assessment) and `cchc run semiannual 2023-H1`."""
+    base = tmp_path_factory.mktemp("h1")
+    db, out = base / "cchc.duckdb", base / "out"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    res = run_cli("run", "semiannual", "2023-H1", "--store", str(db), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    return out / "2023-H1", db

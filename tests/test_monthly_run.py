@@ -118,7 +118,8 @@ def test_manifest_records_inputs_and_steps(runs):
     out, _ = runs
     m = json.loads((out / "2023-05" / "manifest.json").read_text(encoding="utf-8"))
     assert m["period"] == "2023-05" and m["parameters"]["rules"]["escalate_payment"]["enabled"] is False
-    assert len(m["inputs"]["store"]["source_files"]) == 8
+    names = [f["file_name"] for f in m["inputs"]["store"]["source_files"]]
+    assert sum(n.startswith("so-lieu-2023-") for n in names) == 8 and "tu-cham-2023-H1.csv" in names
     assert all(len(f["sha256"]) == 64 for f in m["inputs"]["files"])
     assert {"polars", "duckdb", "papermill", "weasyprint"} <= set(m["versions"])
     assert [s["step"] for s in m["steps"]][2].startswith("Chạy notebook")

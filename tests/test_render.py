@@ -17,7 +17,7 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']
 
 
 def big_table(n: int = 300) -> Table:
-    cols = [Col("stt", "STT", width=0.5), Col("unit", "Đơn vị", width=3), Col("num", "Đã số hóa", "int", "Tiếp nhận"),
+    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3), Col("num", "Đã số hóa", "int", "Tiếp nhận"),
             Col("den", "Phải số hóa", "int", "Tiếp nhận"), Col("rate", "Tỷ lệ", "pct", "Tiếp nhận")]
     rows = [Row({"stt": i, "unit": f"UBND xã Thử Nghiệm {i}", "num": 1000 + i, "den": 1700 + i,
                  "rate": (1000 + i) / (1700 + i)}) for i in range(1, n + 1)]

@@ -46,13 +46,14 @@ H1 = "month BETWEEN DATE '2023-01-01' AND DATE '2023-06-30'"
 def test_summary_after_sample_ingest(sample_store):
     db, _, _ = sample_store
     s = json.loads(run_cli("store", "--json", "--store", str(db)).stdout)
-    assert (s["files"], s["rows"], s["units"], len(s["months"])) == (8, 280, 35, 8)
+    # 8 monthly files and the H1 2023 self-assessment
+    assert (s["files"], s["rows"], s["units"], len(s["months"])) == (9, 280, 35, 8)
     assert all(m["missing"] == [] for m in s["months"])
 
 
 def test_sample_ingest_twice_changes_nothing(sample_store):
     _, _, res = sample_store
-    assert res.returncode == 0 and res.stdout.count("đã nhập trước đó") == 8
+    assert res.returncode == 0 and res.stdout.count("đã nhập trước đó") == 9
 
 
 def test_may_2023_letter(sample_store):   # seed 000

@@ -1,0 +1,144 @@
+"""The semi-annual (or annual) review: dossier handling, digitization, payment and e-certification per unit
+over the period, the CCHC index estimate and the 766 service index. Built once from the store (read-only,
+closed at once) and shared by the notebook, the annexes and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from . import config
+from .criteria import CriteriaSet, criteria_sets
+from .exceptions import UsageError
+from .glossary import SCOPE_LABELS
+from .index766 import index_table
+from .indicators import area_rates, scope_of, window_counts, window_rates
+from .params import Params, load_params
+from .periods import Month, Window
+from .scoring import Scores, score_units
+from .selfscores import parse_period_label, period_name
+from .store import Store
+from .units import MatchError, Registry
+
+FLOWS = ("tiep_nhan", "dung_han", "qua_han", "tra_lai", "huy", "truc_tuyen", "phai_truc_tuyen", "so_hoa_tiep_nhan",
+         "phai_so_hoa_tiep_nhan", "so_hoa_ket_qua", "ket_qua", "co_phi", "thanh_toan_truc_tuyen",
+         "chung_thuc_dien_tu", "tai_su_dung")
+
+
+@dataclass(frozen=True)
+class SemiannualReview:
+    period: str  # "2023-H1"
+    window: Window
+    params: Params
+    handling: pl.DataFrame  # per unit: carried_over, received, total, on_time, late, resolved, in_progress, paused,
+    #                         returned, cancelled, online, online_required, and the FLOWS sums
+    rates: pl.DataFrame  # per unit × indicator over the period
+    area: pl.DataFrame  # scope × indicator over the period
+    payment_window: Window
+    payment: pl.DataFrame  # per unit: online payment over the payment window
+    payment_area: pl.DataFrame
+    scores: Scores
+    sets: list[CriteriaSet]
+    index766: pl.DataFrame
+
+    @property
+    def label(self) -> str:
+        w = self.window
+        if len(w.months()) == 12:
+            return f"năm {w.start.year}"
+        return f"6 tháng {'đầu' if w.start.month == 1 else 'cuối'} năm {w.start.year}"
+
+    def scope_label(self, scope: str) -> str:
+        return SCOPE_LABELS[scope].format(area=self.params.area_name)
+
+
+def _null_sum(col: str) -> pl.Expr:
+    return pl.when(pl.col(col).count() > 0).then(pl.col(col).sum()).alias(col)
+
+
+def handling_table(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
+    """Per unit over the window: flows summed; carried over from the first month, in progress and paused
+    at the end of the last month (stocks, not flows)."""
+    sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
+    sums = sub.group_by("unit_id", "unit", "unit_kind").agg(*[_null_sum(c) for c in FLOWS])
+    first = sub.filter(pl.col("month") == window.start.first_day).select(
+        "unit_id", pl.col("ky_truoc_chuyen_sang").alias("carried_over"))
+    last = sub.filter(pl.col("month") == window.end.first_day).select(
+        "unit_id", pl.col("dang_giai_quyet").alias("in_progress"), pl.col("tam_dung").alias("paused"))
+    out = sums.join(first, on="unit_id", how="left").join(last, on="unit_id", how="left")
+    return out.with_columns(
+        received=pl.col("tiep_nhan"), on_time=pl.col("dung_han"), late=pl.col("qua_han"),
+        resolved=pl.col("dung_han") + pl.col("qua_han"), returned=pl.col("tra_lai"), cancelled=pl.col("huy"),
+        total=pl.col("carried_over") + pl.col("tiep_nhan"), scope=scope_of(pl.col("unit_kind")),
+    ).sort("unit_id")
+
+
+def _values(rates: pl.DataFrame, counts: pl.DataFrame) -> dict[tuple[str, str], float | int | None]:
+    values = {(r["unit_id"], r["indicator"]): r["rate"] for r in rates.iter_rows(named=True)}
+    for r in counts.iter_rows(named=True):
+        values[(r["unit_id"], "e_cert")] = r["e_cert"]
+        values[(r["unit_id"], "reuse")] = r["reuse"]
+    return values
+
+
+def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Registry, period: str, params: Params,
+                      criteria_dir: Path | None = None) -> SemiannualReview:
+    try:
+        window = parse_period_label(period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    name = period_name(window)
+    if "area" in frame.columns:
+        frame = frame.filter(pl.col("area") == params.area)
+    sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
+    if sub.is_empty():
+        raise UsageError(f"kho chưa có số liệu tháng nào trong kỳ {name} — nhập số liệu trước (cchc ingest …)")
+    rates = window_rates(frame, window)
+    counts = window_counts(frame, window)
+    start = params.payment_window_start
+    pay_start = max(Month.of(start), window.start) if start and start >= window.start.first_day else window.start
+    pay_window = Window(min(pay_start, window.end), window.end)
+    payment = window_rates(frame, pay_window).filter(pl.col("indicator") == "online_payment")
+
+    sets = criteria_sets(params.area, window.start.year, criteria_dir)
+    units = registry.valid_units(window.start.first_day, window.end.last_day)
+    own = scores.filter(pl.col("period") == name)
+    self_scores = {(u, c): Decimal(s) for u, c, s in own.select("unit_id", "criterion_id", "score").iter_rows()}
+    previous = {}
+    for unit_name, rank in params.scoring.previous_ranks.items():
+        try:
+            previous[registry.match(unit_name, area_level=True).id] = rank
+        except MatchError as exc:
+            raise UsageError(f"scoring.previous_ranks: {exc}") from None
+    scored = score_units(units, sets, self_scores, _values(rates, counts), params.scoring.bands, previous)
+
+    handling = handling_table(frame, window)
+    return SemiannualReview(
+        period=name, window=window, params=params, handling=handling, rates=rates, area=area_rates(rates),
+        payment_window=pay_window, payment=payment, payment_area=area_rates(payment), scores=scored, sets=sets,
+        index766=index_table(handling, params.index766))
+
+
+def load_semiannual(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
+                    area: str | None = None) -> SemiannualReview:
+    """Read the store (read-only, closed before returning) and build the period's review."""
+    params = load_params(period, Path(params_file) if params_file else None)
+    if area and area != params.area:
+        params = params.model_copy(update={"area": area})
+    with Store.open(config.store_path(store), read_only=True) as st:
+        frame = st.current()
+        scores = st.scores()
+    return review_semiannual(frame, scores, Registry.load(params.area), period, params)
+
+
+def totals_row(table: pl.DataFrame, columns: list[str]) -> dict[str, int | None]:
+    """Column sums that stay null where no unit reported the column."""
+    out: dict[str, int | None] = {}
+    for c in columns:
+        col = table[c]
+        out[c] = int(col.sum()) if col.count() else None
+    return out
+
