@@ -350,6 +350,10 @@ def semiannual_sentences(review: SemiannualReview) -> list[str]:
         d = district.row(0, named=True)
         out.insert(0, f"{d['unit']} tự đánh giá, chấm điểm ước đạt {points(d['points'])}/{points(d['max'])} điểm, "
                       f"đạt {percent(d['share'])}.")
+    missing = review.scores.criteria.filter(pl.col("status") == "missing") if review.scores.criteria.height else None
+    if missing is not None and missing.height:
+        out.insert(0, f"Lưu ý: còn {missing['unit_id'].n_unique()} đơn vị chưa có đủ điểm tự chấm kỳ {review.period} "
+                      f"({missing.height} tiêu chí tính 0 điểm) — nhập bằng cchc ingest-scores rồi chạy lại.")
     return out
 
 

@@ -287,6 +287,41 @@ def issue_cmd(
         _fail(exc, debug)
 
 
+@app.command("check-report")
+def check_report(
+    file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
+    store: Annotated[Optional[Path], typer.Option("--store", help="Đối chiếu thêm với số liệu trong kho này.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06.")] = None,
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau."""
+    from .periods import parse_period
+    from .reconcile import read_text, reconcile, stored_rates
+
+    try:
+        stored = None
+        if store is not None:
+            if not period:
+                raise UsageError("đối chiếu với kho cần --period (ví dụ --period 2023-H1)")
+            try:
+                window = parse_period(period)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            with Store.open(store, read_only=True) as st:
+                frame = st.current()
+            stored = stored_rates(frame.filter(frame["area"] == area), window)
+        result = reconcile(read_text(file), Registry.load(area), stored)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    for m in result.mismatches:
+        out.print(f"[bold]{file.name}[/], {m}", markup=True)
+    out.print(f"{result.summary()} {len(result.mismatches)} chỗ không khớp.")
+    if result.mismatches:
+        raise typer.Exit(1)
+
+
 run_app = typer.Typer(help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.",
                       no_args_is_help=True)
 app.add_typer(run_app, name="run")

@@ -61,12 +61,13 @@ def _null_sum(col: str) -> pl.Expr:
 
 def handling_table(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     """Per unit over the window: flows summed; carried over from the first month, in progress and paused
-    at the end of the last month (stocks, not flows)."""
+    at the end of the unit's last month in the window (stocks, not flows), so a year still under way ends
+    at the latest month stored."""
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
     sums = sub.group_by("unit_id", "unit", "unit_kind").agg(*[_null_sum(c) for c in FLOWS])
     first = sub.filter(pl.col("month") == window.start.first_day).select(
         "unit_id", pl.col("ky_truoc_chuyen_sang").alias("carried_over"))
-    last = sub.filter(pl.col("month") == window.end.first_day).select(
+    last = sub.sort("month").group_by("unit_id").last().select(
         "unit_id", pl.col("dang_giai_quyet").alias("in_progress"), pl.col("tam_dung").alias("paused"))
     out = sums.join(first, on="unit_id", how="left").join(last, on="unit_id", how="left")
     return out.with_columns(

@@ -1,0 +1,520 @@
+"""Report reconciliation: find the figures a draft report states and check that they add up.
+
+Statements recognised (Vietnamese, with or without diacritics, so OCR copies are read too):
+- a fraction and its rate: "1.640/1.670 đạt tỷ lệ 98,23%" (checked to the stated number of decimals, and a
+  numerator above its denominator is flagged);
+- a gap to the average: "(88,31%) … thấp hơn 8,34% mức bình quân" against the average the document states
+  for the same indicator;
+- the same indicator and scope stated twice with different rates ("95,68%" and "95,59%" for the communes'
+  digitization at reception);
+- a whole-area rate against the pooled fractions stated for its parts (district desk and communes);
+- lists of units with counts and a stated total ("19 hồ sơ quá hạn ở các xã: Hà Kỳ (04), …"), and two lists
+  of the same quantity that disagree;
+- with the store: stated rates and month-on-month changes against the stored data of the period.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from .exceptions import UsageError
+from .formatting import LOCALE
+from .units import MatchError, Registry
+
+_NUM = r"\d{1,3}(?:\.\d{3})+|\d+"
+_FRACTION = re.compile(rf"(?<![\d.,/])({_NUM})(?:\s*hồ sơ)?\s*/\s*({_NUM})(?![\d/]|,\d)")
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d+)?)\s*%")
+_ITEM = re.compile(r"([^\s(),:;][^(),:;]*?)\s*\((\d{1,4})\)")
+
+def W(pattern: str) -> re.Pattern:
+    """A pattern on the folded text whose spaces match any run of white space: lines wrap anywhere."""
+    return re.compile(pattern.replace(" ", r"\s+"))
+
+
+# Keywords on the folded text (no diacritics, lower case), nearest before a figure.
+INDICATOR_KEYS: tuple[tuple[str, str], ...] = (
+    ("online_payment", r"thanh toan truc tuyen"),
+    ("digitized_output", r"so hoa ket qua|\(dau ra\)"),
+    ("digitized_input", r"so hoa day du|\(dau vao\)|so hoa ho so"),
+    ("on_time", r"dung han"),
+    ("online", r"truc tuyen toan trinh|giai quyet truc tuyen|xu ly truc tuyen"),
+    ("late", r"qua han|tre han"),
+)
+SCOPE_KEYS: tuple[tuple[str, str], ...] = (
+    ("province", r"toan tinh|cac huyen, thi xa|trong tinh"),
+    ("all", r"toan huyen|cua toan huyen|chung cua huyen"),
+    ("commune_level", r"cap xa|cac xa|xa, thi tran"),
+    ("district_desk", r"cap huyen|mot cua huyen|cua huyen|ubnd huyen"),
+)
+LABELS = {"online_payment": "tỷ lệ thanh toán trực tuyến", "digitized_output": "tỷ lệ số hóa kết quả",
+          "digitized_input": "tỷ lệ số hóa đầy đủ thành phần hồ sơ", "on_time": "tỷ lệ giải quyết trước và đúng hạn",
+          "online": "tỷ lệ hồ sơ trực tuyến", "late": "hồ sơ quá hạn", None: "tỷ lệ"}
+SCOPE_LABELS = {"all": "toàn huyện", "commune_level": "cấp xã", "district_desk": "cấp huyện", "province": "toàn tỉnh",
+                None: "không rõ phạm vi"}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str  # fraction, over_100, gap, restated, pooled, list_total, lists_disagree, store
+    line: int
+    sentence: str
+    states: str
+    should_be: str
+
+    def __str__(self) -> str:
+        return f"dòng {self.line}: «{self.sentence}» — ghi {self.states}; đúng là {self.should_be}"
+
+
+@dataclass
+class Statement:
+    """A rate the document states, with what it is about."""
+
+    start: int
+    line: int
+    value: Decimal
+    decimals: int
+    indicator: str | None
+    scope: str | None
+    fraction: tuple[int, int] | None = None
+    extras: dict = field(default_factory=dict)
+
+
+def fold_chars(text: str) -> str:
+    """Lower case without diacritics, character for character (so positions match the original)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0] if ch not in "đĐ" else "d"
+        out.append(base.lower() if len(base) == 1 else ch.lower())
+    return "".join(out)
+
+
+def read_text(path: Path) -> str:
+    """A draft as text: .txt (UTF-8) or .docx (paragraphs and tables, text only: links and macros are never
+    followed or run)."""
+    if not path.is_file():
+        raise UsageError(f"không tìm thấy tệp {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".docx", ".docm"):
+        return _docx_text(path)
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return unicodedata.normalize("NFC", data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise UsageError(f"{path.name}: không đọc được văn bản (cần UTF-8) — lưu lại tệp dạng .txt UTF-8 hoặc .docx")
+
+
+def _docx_text(path: Path) -> str:
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise UsageError(f"{path.name}: không phải tệp Word .docx hợp lệ ({type(exc).__name__})") from None
+    root = ElementTree.fromstring(xml)
+    paragraphs = []
+    for p in root.iter(f"{ns}p"):
+        paragraphs.append("".join(t.text or "" for t in p.iter(f"{ns}t")))
+    return unicodedata.normalize("NFC", "\n".join(paragraphs))
+
+
+def _int(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+def _dec(text: str) -> tuple[Decimal, int]:
+    decimals = len(text.split(",", 1)[1]) if "," in text else 0
+    return Decimal(text.replace(",", ".")), decimals
+
+
+def _round(x: Decimal, decimals: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _fmt(x: Decimal | float, decimals: int = 2) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(_round(Decimal(str(x)), decimals), format="#,##0." + "0" * decimals if decimals else "#,##0",
+                          locale=LOCALE)
+
+
+class Document:
+    def __init__(self, text: str):
+        self.text = unicodedata.normalize("NFC", text)
+        self.folded = fold_chars(self.text)
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    def line_of(self, pos: int) -> int:
+        lo, hi = 0, len(self._line_starts)
+        while lo + 1 < hi:
+            mid = (lo + hi) // 2
+            if self._line_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid
+        return lo + 1
+
+    def sentence(self, pos: int, end: int | None = None, width: int = 90) -> str:
+        """The clause around a position, on one line, shortened."""
+        end = end or pos
+        bullets = [b.start() for b in re.finditer(r"\n\s*[-+]\s", self.text[max(0, pos - width):pos])]
+        left = max([self.text.rfind(c, 0, pos) for c in ".;:"] + [max(0, pos - width) + b for b in bullets[-1:]])
+        left = max(left, pos - width)
+        right_candidates = [i for i in (self.text.find(c, end) for c in ".;\n") if i != -1]
+        right = min(min(right_candidates, default=len(self.text)), end + width)
+        return " ".join(self.text[left + 1 if left > 0 else 0:right].split())
+
+    def _context(self, pos: int, back: int = 160) -> str:
+        start = max(0, pos - back)
+        return self.folded[start:pos]
+
+    def indicator_before(self, pos: int, back: int = 160) -> str | None:
+        """The indicator named nearest before ``pos`` in the same sentence or clause."""
+        ctx = self._context(pos, back)
+        cut = [m.end() for m in re.finditer(r"[.;](\s|$)", ctx)]
+        ctx = ctx[cut[-1]:] if cut else ctx
+        best, where = None, -1
+        for name, pattern in INDICATOR_KEYS:
+            for m in W(pattern).finditer(ctx):
+                if m.start() > where:
+                    best, where = name, m.start()
+        return best
+
+    def scope_before(self, pos: int) -> str | None:
+        """Scope words in the figure's own sentence; else the desk heading it sits under ("(2) Bộ phận Một
+        cửa cấp xã: …"), within the paragraph."""
+        sentence_start = max(m.end() for m in re.finditer(r"(^|[.!?])\s", self.folded[max(0, pos - 400):pos])) \
+            if re.search(r"(^|[.!?])\s", self.folded[max(0, pos - 400):pos]) else 0
+        ctx = self.folded[max(0, pos - 400):pos][sentence_start:]
+        best, where = None, -1
+        for name, pattern in SCOPE_KEYS:
+            for m in W(pattern).finditer(ctx):
+                if m.start() > where:
+                    best, where = name, m.start()
+        if best:
+            return best
+        heads = list(W(r"\(\d\)\s*bo phan mot cua cap (huyen|xa)").finditer(self.folded[max(0, pos - 700):pos]))
+        if heads:
+            return "district_desk" if heads[-1].group(1) == "huyen" else "commune_level"
+        return None
+
+
+def statements(doc: Document) -> list[Statement]:
+    """Every rate the document states after a fraction ("a/b … x%") or on its own ("… đạt x%")."""
+    out: list[Statement] = []
+    taken: set[int] = set()
+    for m in _FRACTION.finditer(doc.text):
+        if _is_month(m.group(1), m.group(2)):
+            continue
+        tail = doc.text[m.end():m.end() + 60]
+        stop = re.search(r"[;.](?:\s|$)|\d+\s*/\s*\d", tail)
+        window = tail[:stop.start()] if stop else tail
+        p = _PERCENT.search(window)
+        if not p or _bound_or_range(doc, m.end() + p.start(), m.end() + p.end()):
+            continue
+        value, decimals = _dec(p.group(1))
+        pos = m.end() + p.start()
+        taken.add(pos)
+        out.append(Statement(m.start(), doc.line_of(m.start()), value, decimals, doc.indicator_before(m.start() + 1),
+                             doc.scope_before(m.start()), (_int(m.group(1)), _int(m.group(2))), {"end": pos + len(p.group(0))}))
+    for p in _PERCENT.finditer(doc.text):
+        if p.start() in taken or _bound_or_range(doc, p.start(), p.end()):
+            continue
+        value, decimals = _dec(p.group(1))
+        out.append(Statement(p.start(), doc.line_of(p.start()), value, decimals, doc.indicator_before(p.start()),
+                             doc.scope_before(p.start()), None, {"end": p.end()}))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _is_month(a: str, b: str) -> bool:
+    """ "5/2023" is May 2023, not a fraction."""
+    return "." not in a + b and 1 <= int(a) <= 12 and 1900 <= int(b) <= 2100
+
+
+def _bound_or_range(doc: Document, start: int, end: int) -> bool:
+    """ "từ 30% trở lên", "từ 90%-100%", "trên 30%" as a target: a bound, not a rate achieved."""
+    before = doc.folded[max(0, start - 12):start]
+    after = doc.folded[end:end + 12]
+    return bool(W(r"\b(tu|den|duoi|toi thieu|toi da)\s*$").search(before) or W(r"\s*(-|–|den\b|tro len)").match(after))
+
+
+def _about_units(doc: Document, pos: int) -> bool:
+    """The clause is about named units ("UBND xã Tái Sơn (88,31%)", "Phòng Kinh tế … đạt 75%", "như xã Chí
+    Minh …"), so its rate is not its scope's."""
+    start = max(doc.folded.rfind(c, max(0, pos - 300), pos) for c in ".;")
+    clause = doc.folded[start + 1:pos]
+    after = doc.folded[pos:pos + 60]
+    return bool(W(r"\bphong [a-z]|\bubnd (cac )?(xa|thi tran) [a-z]|\bxa [a-z]+ [a-z]+ \(").search(clause)
+                or W(r"^[^;.]{0,45}\b(nhu|gom) (xa|ubnd|cac)").search(after))
+
+
+def _rate_statement(doc: Document, s: Statement) -> bool:
+    """A rate achieved ("đạt x%", "là x%") for a scope, not a change, a gap, a target or one unit's rate."""
+    before = doc.folded[max(0, s.start - 30):s.start]
+    if W(r"(tang|giam|thap hon|cao hon|chi tieu|giao)\s*$").search(before) or re.search(r"\(\s*$", before):
+        return False
+    after = doc.folded[s.extras["end"]:s.extras["end"] + 25]
+    # "100% văn bản …", "100,94% chỉ tiêu": a share of something else, not the indicator's rate
+    if W(r"\s*[a-z]").match(after) and not W(r"\s*(va|nhung|trong|tuy) ").match(after):
+        return False
+    return not _bound_or_range(doc, s.start, s.extras["end"]) and not _about_units(doc, s.start)
+
+
+def check_fractions(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+    out = []
+    for s in found:
+        if s.fraction is None:
+            continue
+        num, den = s.fraction
+        text = doc.sentence(s.start, s.extras["end"])
+        stated = f"{num:,}/{den:,}".replace(",", ".") + f" = {_fmt(s.value, s.decimals)}%"
+        if den == 0:
+            continue
+        actual = Decimal(num) * 100 / Decimal(den)
+        checked["fraction"] += 1
+        if _round(actual, s.decimals) != s.value:
+            out.append(Mismatch("fraction", s.line, text, stated, f"{_fmt(actual, 2)}%"))
+        if num > den:
+            out.append(Mismatch("over_100", s.line, text, f"{num:,}/{den:,}".replace(",", "."),
+                                "tử số lớn hơn mẫu số (tỷ lệ trên 100%) — kiểm tra lại hai số"))
+    return out
+
+
+def _area_rates(doc: Document, found: list[Statement]) -> dict[tuple[str | None, str | None], list[Statement]]:
+    rates: dict[tuple[str | None, str | None], list[Statement]] = {}
+    for s in found:
+        if s.indicator in (None, "late") or not _rate_statement(doc, s):
+            continue
+        rates.setdefault((s.indicator, s.scope), []).append(s)
+    return rates
+
+
+def check_restated(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+    """One indicator and scope stated with different rates. Only rates with a scope are compared, and a rate
+    of one unit ("UBND xã Tái Sơn (88,31%)") is never taken for its scope's."""
+    out = []
+    for (indicator, scope), group in _area_rates(doc, found).items():
+        if scope is None:
+            continue
+        seen: dict[Decimal, Statement] = {}
+        checked["restated"] += len(group) - 1
+        for s in group:
+            key = _round(s.value, 1)
+            if seen and key not in seen:
+                first = next(iter(seen.values()))
+                if abs(first.value - s.value) >= Decimal("0.05"):
+                    out.append(Mismatch(
+                        "restated", s.line, doc.sentence(s.start, s.extras["end"]),
+                        f"{LABELS[indicator]} {SCOPE_LABELS[scope]} {_fmt(s.value, s.decimals)}%",
+                        f"cùng chỉ tiêu đã ghi {_fmt(first.value, first.decimals)}% ở dòng {first.line} — thống nhất một số"))
+            seen.setdefault(key, s)
+    return out
+
+
+def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+    """A whole-area rate against Σ numerators / Σ denominators of the parts' fractions."""
+    out = []
+    parts: dict[str, dict[str, Statement]] = {}
+    for s in found:
+        if s.fraction and s.indicator and s.scope in ("district_desk", "commune_level"):
+            parts.setdefault(s.indicator, {}).setdefault(s.scope, s)
+    for s in found:
+        if s.scope != "all" or s.indicator not in parts or s.fraction or not _rate_statement(doc, s):
+            continue
+        p = parts[s.indicator]
+        if set(p) != {"district_desk", "commune_level"}:
+            continue
+        num = sum(x.fraction[0] for x in p.values())
+        den = sum(x.fraction[1] for x in p.values())
+        pooled = Decimal(num) * 100 / Decimal(den)
+        checked["pooled"] += 1
+        if _round(pooled, s.decimals) != s.value:
+            a, b = p["district_desk"].fraction, p["commune_level"].fraction
+            out.append(Mismatch(
+                "pooled", s.line, doc.sentence(s.start, s.extras["end"]),
+                f"{LABELS[s.indicator]} toàn huyện {_fmt(s.value, s.decimals)}%",
+                f"({_fmt(a[0], 0)} + {_fmt(b[0], 0)}) / ({_fmt(a[1], 0)} + {_fmt(b[1], 0)}) = {_fmt(pooled, 2)}% "
+                f"(dòng {p['district_desk'].line} và {p['commune_level'].line})"))
+    return out
+
+
+def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+    """ "(88,31%) … thấp hơn 8,34% mức bình quân" against the average stated for the same indicator."""
+    out = []
+    averages = {}
+    for (indicator, scope), group in sorted(_area_rates(doc, found).items(),
+                                            key=lambda kv: kv[0][1] not in (None, "all")):
+        if scope != "province":
+            averages.setdefault(indicator, group[0])
+    for m in W(r"thap hon (\d{1,3}(?:,\d+)?)\s*%\s*(?:so voi )?(?:muc )?(binh quan|trung binh)").finditer(doc.folded):
+        gap, decimals = _dec(m.group(1))
+        # line breaks in these documents are mostly soft wraps: the sentence starts after ". ; +" or a "- " bullet
+        bullets = [b.end() - 1 for b in re.finditer(r"\n\s*-\s", doc.text[:m.start()])]
+        sentence_start = max([doc.text.rfind(c, 0, m.start()) for c in ".;+"] + bullets[-1:])
+        head = doc.text[sentence_start + 1:m.start()]
+        own = list(_PERCENT.finditer(head))
+        if not own:
+            continue
+        value, _ = _dec(own[0].group(1))
+        tail = doc.text[m.end():m.end() + 160]
+        stated_avg = re.search(r"(?:là|la)\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
+        if stated_avg:
+            average, avg_dec = _dec(stated_avg.group(1))
+            source = "mức trung bình ghi ngay sau"
+        else:
+            indicator = _section_indicator(doc, m.start())
+            avg = averages.get(indicator)
+            if avg is None:
+                continue
+            average, avg_dec, source = avg.value, avg.decimals, f"bình quân {_fmt(avg.value, avg.decimals)}% ở dòng {avg.line}"
+        expected = average - value
+        checked["gap"] += 1
+        tolerance = Decimal(1).scaleb(-decimals) if max(avg_dec, decimals) > 0 else Decimal(1)
+        if abs(expected - gap) > tolerance / 2 + Decimal("0.005"):
+            out.append(Mismatch("gap", doc.line_of(m.start()), doc.sentence(m.start()),
+                                f"thấp hơn {_fmt(gap, decimals)} điểm %",
+                                f"{_fmt(average, avg_dec)}% − {_fmt(value, 2)}% = {_fmt(expected, 2)} điểm % ({source})"))
+    return out
+
+
+def _section_indicator(doc: Document, pos: int) -> str | None:
+    """The indicator of the nearest heading before ``pos`` ("2.2. Về tỷ lệ số hóa kết quả …")."""
+    headings = [m for m in re.finditer(r"(?m)^\s*\d+(?:\.\d+)+\.?\s+[^\n]*", doc.folded[:pos])]
+    for h in reversed(headings):
+        ind = doc.indicator_before(h.end(), back=h.end() - h.start())
+        if ind:
+            return ind
+    return doc.indicator_before(pos)
+
+
+@dataclass
+class CountList:
+    line: int
+    start: int
+    total: int | None
+    items: dict[str, int]  # unit id (or the text as written) → count
+    commune_total: int
+    quantity: str | None
+
+
+def count_lists(doc: Document, registry: Registry | None) -> list[CountList]:
+    """ "19 hồ sơ giải quyết quá hạn ở các xã: Hà Kỳ (04), Tái Sơn (01), …" and the like."""
+    out = []
+    for m in W(r"(?<![\d.,/])(\d{1,4}) ho so([^:]{0,120}):").finditer(doc.folded):
+        quantity = next((name for name, pattern in INDICATOR_KEYS if W(pattern).search(m.group(2))), None)
+        body_end = doc.text.find(".", m.end())
+        body_end = len(doc.text) if body_end == -1 else body_end
+        body = doc.text[m.end():body_end]
+        items = list(_ITEM.finditer(body))
+        if len(items) < 2:
+            continue
+        named, commune = {}, 0
+        for it in items:
+            name = re.sub(r"^(?:và|tại các xã|tại|các xã|gồm)\s*:?\s*", "", " ".join(it.group(1).split()))
+            count = int(it.group(2))
+            key, is_commune = name, False
+            if registry is not None:
+                try:
+                    unit = registry.match(name)
+                    key, is_commune = unit.id, unit.is_commune_level
+                except MatchError:
+                    pass
+            named[key] = named.get(key, 0) + count
+            commune += count if is_commune else 0
+        out.append(CountList(doc.line_of(m.start()), m.start(), int(m.group(1)), named, commune, quantity))
+    return out
+
+
+def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> list[Mismatch]:
+    out = []
+    lists = count_lists(doc, registry)
+    for c in lists:
+        total = sum(c.items.values())
+        checked["list_total"] += 1
+        if c.total is not None and total != c.total:
+            out.append(Mismatch("list_total", c.line, doc.sentence(c.start), f"tổng {c.total}",
+                                f"các đơn vị liệt kê cộng lại {total}"))
+    by_quantity: dict[str, list[CountList]] = {}
+    for c in lists:
+        if c.quantity:
+            by_quantity.setdefault(c.quantity, []).append(c)
+    for quantity, group in by_quantity.items():
+        for a, b in zip(group, group[1:]):
+            if a.commune_total and b.commune_total and a.commune_total != b.commune_total:
+                diffs = []
+                for key in sorted(set(a.items) | set(b.items)):
+                    x, y = a.items.get(key), b.items.get(key)
+                    if x != y and registry is not None and key in registry.by_id and registry.by_id[key].is_commune_level:
+                        diffs.append(f"{registry.by_id[key].short_name} {x or 0}/{y or 0}")
+                out.append(Mismatch(
+                    "lists_disagree", b.line, doc.sentence(b.start),
+                    f"{LABELS[quantity]} cấp xã: {b.commune_total}",
+                    f"dòng {a.line} ghi {a.commune_total} cho cùng kỳ — khác nhau ở: {', '.join(diffs)}"))
+    return out
+
+
+def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, str], float],
+                checked: Counter) -> list[Mismatch]:
+    """Stated rates against the stored data of the period: ``rates`` maps (indicator, scope) to the pooled rate
+    (scope "all", "commune_level" or "district_desk")."""
+    out = []
+    for s in found:
+        if s.indicator in (None, "late") or s.scope == "province" or not _rate_statement(doc, s):
+            continue
+        stored = rates.get((s.indicator, s.scope or "all"))
+        if stored is None:
+            continue
+        checked["store"] += 1
+        actual = Decimal(str(stored)) * 100
+        if _round(actual, s.decimals) != s.value:
+            out.append(Mismatch("store", s.line, doc.sentence(s.start, s.extras["end"]),
+                                f"{LABELS[s.indicator]} {SCOPE_LABELS[s.scope or 'all']} {_fmt(s.value, s.decimals)}%",
+                                f"{_fmt(actual, 2)}% theo số liệu trong kho"))
+    return out
+
+
+@dataclass
+class Reconciliation:
+    mismatches: list[Mismatch]
+    checked: Counter  # statements checked, per kind of check
+
+    def summary(self) -> str:
+        names = {"fraction": "phân số và tỷ lệ", "pooled": "tỷ lệ chung so với các phần", "restated": "số liệu nêu lại",
+                 "gap": "chênh lệch so với mức bình quân", "list_total": "danh sách có tổng", "store": "số liệu trong kho"}
+        parts = [f"{n} {names[k]}" for k, n in self.checked.items() if n]
+        return "Đã kiểm tra: " + (", ".join(parts) if parts else "không tìm thấy số liệu nào để kiểm tra") + "."
+
+
+def reconcile(text: str, registry: Registry | None = None,
+              stored: dict[tuple[str, str], float] | None = None) -> Reconciliation:
+    """Every arithmetic mismatch in a document's text, in document order, and what was checked; with
+    ``stored`` rates, the stated rates are checked against them too."""
+    doc = Document(text)
+    found = statements(doc)
+    checked: Counter = Counter()
+    out = (check_fractions(doc, found, checked) + check_pooled(doc, found, checked)
+           + check_restated(doc, found, checked) + check_gaps(doc, found, checked) + check_lists(doc, registry, checked))
+    if stored:
+        out += check_store(doc, found, stored, checked)
+    return Reconciliation(sorted(out, key=lambda x: x.line), checked)
+
+
+def stored_rates(frame, window) -> dict[tuple[str, str], float]:
+    """Pooled rates of a period from the store's rows: (indicator, scope) → rate."""
+    from .indicators import area_rates, window_rates
+
+    scopes = {"all": "all", "commune_level": "commune_level", "departments": "district_desk"}
+    out = {}
+    for r in area_rates(window_rates(frame, window)).iter_rows(named=True):
+        if r["rate"] is not None:
+            out[(r["indicator"], scopes[r["scope"]])] = r["rate"]
+    return out
