@@ -9,7 +9,7 @@ DEMO_STORE := outputs/demo/cchc.duckdb
 .PHONY: demo test sysdeps venv clean pages
 
 # The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
-# May and August 2023 reviews and the H1 2023 report, with their appendices in outputs/<period>/.
+# May and August 2023 reviews, the H1 2023 report and the May anomalies, in outputs/<period>/.
 demo: sysdeps $(STAMP)
 	@rm -f $(DEMO_STORE) $(DEMO_STORE).wal
 	$(BIN)/cchc ingest --sample --store $(DEMO_STORE)
@@ -18,6 +18,7 @@ demo: sysdeps $(STAMP)
 	$(BIN)/cchc run monthly 2023-05 --store $(DEMO_STORE)
 	$(BIN)/cchc run monthly 2023-08 --store $(DEMO_STORE)
 	$(BIN)/cchc run semiannual 2023-H1 --store $(DEMO_STORE)
+	$(BIN)/cchc run anomalies 2023-05 --store $(DEMO_STORE)
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps $(STAMP)

@@ -369,3 +369,12 @@ def semiannual_document(review: SemiannualReview) -> Document:
         reference=reference_line(review.params),
         appendices=[Appendix(table.title, [table]) for table in t[:5]]
         + [Appendix(t[5].title, [t[5]], semiannual_sentences(review)), Appendix(t[6].title, [t[6]])])
+
+
+def anomalies_table(found: pl.DataFrame, title: str) -> Table:
+    from .anomalies import CHECK_LABELS
+
+    cols = [Col("stt", "STT", "int", width=0.5), Col("severity", "Mức độ", width=1), Col("check", "Kiểm tra", width=1.6),
+            Col("unit", "Đơn vị", width=2.4), Col("evidence", "Căn cứ", width=6)]
+    rows = [Row({**r, "stt": n, "check": CHECK_LABELS[r["check"]]}) for n, r in enumerate(found.iter_rows(named=True), 1)]
+    return Table(name="Bat thuong", title=title, columns=cols, rows=rows)

@@ -129,3 +129,61 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
     vlc.register_font_directory(str(FONT_DIR))
     return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def changes(frame: pl.DataFrame, month, indicator: str, flagged: list[str]) -> alt.TopLevelMixin:
+    """Each unit's rate this month against its change since last month; flagged units stand out. Click a
+    point (or a legend entry) to highlight the unit; tooltips give the figures."""
+    from .indicators import monthly_rates
+
+    rates = monthly_rates(frame.filter(pl.col("month") <= month.first_day)).filter(
+        (pl.col("month") == month.first_day) & (pl.col("indicator") == indicator) & pl.col("rate").is_not_null())
+    df = rates.select("unit_id", "unit", "rate", "change_pp", "numerator", "denominator").with_columns(
+        flagged=pl.col("unit_id").is_in(flagged))
+    pick = alt.selection_point(fields=["unit"], on="click", clear="dblclick")
+    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_circle(size=90).encode(
+        x=alt.X("change_pp:Q", title="Thay đổi so với tháng trước (điểm %)"),
+        y=alt.Y("rate:Q", title=f"Tỷ lệ {INDICATOR_SHORT[indicator]}", axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(zero=False)),
+        color=alt.condition("datum.flagged", alt.value(_BELOW), alt.value(_ABOVE)),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.25)),
+        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
+                 alt.Tooltip("change_pp:Q", title="Thay đổi (điểm %)", format="+.2f"),
+                 alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
+                 alt.Tooltip("denominator:Q", title="Mẫu số", format=",d")],
+    ).add_params(pick)
+    title = f"{INDICATOR_SHORT[indicator].capitalize()} {month.label()}: tỷ lệ và thay đổi (đỏ: có cảnh báo)"
+    return _configure(chart.properties(title=title, width=460, height=300))
+
+
+def unit_history(frame: pl.DataFrame, unit: str, month) -> alt.TopLevelMixin:
+    """One unit's monthly rates on every indicator since January, with a tooltip per month. ``unit`` as an
+    analyst writes it ("Hà Kỳ"), matched through the registry of the rows' area."""
+    from .indicators import monthly_rates
+    from .units import Registry
+
+    areas = frame["area"].drop_nulls().unique().to_list() if "area" in frame.columns else []
+    unit_id = Registry.load(areas[0]).match(unit).id if len(areas) == 1 else unit
+    sub = frame.filter(((pl.col("unit") == unit) | (pl.col("unit_id") == unit_id))
+                       & pl.col("month").is_between(month.first_day.replace(month=1), month.first_day))
+    if sub.is_empty():
+        raise ValueError(f"không có số liệu của «{unit}»")
+    name = sub["unit"][0]
+    rates = monthly_rates(sub).filter(pl.col("rate").is_not_null()).with_columns(
+        indicator_label=pl.col("indicator").replace_strict(INDICATOR_SHORT, default=pl.col("indicator")))
+    df = rates.select("month", "indicator_label", "rate", "numerator", "denominator", "change_pp")
+    legend = alt.selection_point(fields=["indicator_label"], bind="legend")
+    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(point=True).encode(
+        x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
+        y=alt.Y("rate:Q", title="Tỷ lệ", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
+        color=alt.Color("indicator_label:N", title="Chỉ tiêu"),
+        opacity=alt.condition(legend, alt.value(1), alt.value(0.15)),
+        tooltip=[alt.Tooltip("indicator_label:N", title="Chỉ tiêu"),
+                 alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
+                 alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
+                 alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
+                 alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
+                 alt.Tooltip("change_pp:Q", title="Thay đổi (điểm %)", format="+.2f")],
+    ).add_params(legend)
+    return _configure(chart.properties(title=f"Diễn biến các chỉ tiêu của {name} năm {month.year}", width=480,
+                                       height=260))

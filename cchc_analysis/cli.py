@@ -287,6 +287,35 @@ def issue_cmd(
         _fail(exc, debug)
 
 
+@app.command("anomalies")
+def anomalies_cmd(
+    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
+    store: StoreOpt = None,
+    params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
+    unit: Annotated[Optional[list[str]], typer.Option("--unit", help="Chỉ xem đơn vị này (tên hoặc mã; lặp lại được).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Kiểm tra bất thường trong số liệu đã lưu: thay đổi đột ngột, 100% trên ít hồ sơ, thiếu tháng, số liệu
+    không cân đối, không có hồ sơ, số liệu tháng trước bị sửa."""
+    from .anomalies import CHECK_LABELS, load_anomalies
+
+    try:
+        found, _ = load_anomalies(period, store, params_file, unit)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    if as_json:
+        out.print_json(json.dumps(found.to_dicts(), ensure_ascii=False))
+        return
+    table = Table(title=f"Bất thường trong số liệu tháng {period}: {found.height}")
+    for head in ("Mức độ", "Kiểm tra", "Đơn vị", "Căn cứ"):
+        table.add_column(head, overflow="fold")
+    for r in found.iter_rows(named=True):
+        table.add_row(r["severity"], CHECK_LABELS[r["check"]], r["unit"], r["evidence"])
+    out.print(table)
+
+
 @app.command("check-report")
 def check_report(
     file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
@@ -366,6 +395,27 @@ def run_semiannual_cmd(
 
     try:
         folder = run_semiannual(period, store, out_dir, params_file, quiet)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    if not quiet:
+        out.print(f"Kết quả: {folder}")
+
+
+@run_app.command("anomalies")
+def run_anomalies_cmd(
+    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
+    store: StoreOpt = None,
+    out_dir: OutOpt = None,
+    params_file: ParamsOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
+    from .run import run_anomalies
+
+    try:
+        folder = run_anomalies(period, store, out_dir, params_file, quiet)
     except Exception as exc:
         _fail(exc, debug)
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -112,6 +112,27 @@ class Index766(_Strict):
     payment_full_at: float | None = Field(None, gt=0, le=1)  # None: points in proportion to the rate
 
 
+class AreaFigure(_Strict):
+    """A total stated elsewhere (a province's table, a report) to hold the sum of the units against."""
+
+    period: str  # "2023-H1", "2023-05", "2023-04..2023-06"
+    column: str  # a count column of the input, e.g. "tiep_nhan"
+    scope: Literal["all", "commune_level", "departments"] = "all"
+    value: int
+    source: str = ""
+
+
+class Anomalies(_Strict):
+    """Thresholds of the data-quality checks (cchc anomalies)."""
+
+    change_pp: float = Field(10.0, gt=0)  # a month-on-month change this large, in points, is a sudden change
+    robust_z: float = Field(3.5, gt=0)  # modified z-score (median and MAD) against history and against peers
+    perfect_months: int = Field(3, ge=2)  # consecutive months at 100% …
+    perfect_max_denominator: int = Field(5, ge=1)  # … on denominators this small
+    correction_pp: float = Field(1.0, gt=0)  # a restated month moving a rate by this much
+    area_figures: tuple[AreaFigure, ...] = ()
+
+
 class Params(_Strict):
     area: str = config.DEFAULT_AREA
     area_name: str = "huyện"
@@ -121,6 +142,7 @@ class Params(_Strict):
     document: Document = Document()
     scoring: Scoring = Scoring()
     index766: Index766 = Index766()
+    anomalies: Anomalies = Anomalies()
     ladder: tuple[str, str, str] = ("Nhắc nhở lần thứ nhất", "Phê bình lần thứ hai", "Phê bình lần thứ ba")
 
 

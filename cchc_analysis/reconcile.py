@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from .exceptions import UsageError
+from .exceptions import CchcError, UsageError
 from .formatting import LOCALE
 from .units import MatchError, Registry
 
@@ -107,7 +107,7 @@ def read_text(path: Path) -> str:
             return unicodedata.normalize("NFC", data.decode(encoding))
         except UnicodeDecodeError:
             continue
-    raise UsageError(f"{path.name}: không đọc được văn bản (cần UTF-8) — lưu lại tệp dạng .txt UTF-8 hoặc .docx")
+    raise CchcError(f"{path.name}: không đọc được văn bản (cần UTF-8) — lưu lại tệp dạng .txt UTF-8 hoặc .docx")
 
 
 def _docx_text(path: Path) -> str:
@@ -119,7 +119,8 @@ def _docx_text(path: Path) -> str:
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml")
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise UsageError(f"{path.name}: không phải tệp Word .docx hợp lệ ({type(exc).__name__})") from None
+        raise CchcError(f"{path.name}: không phải tệp Word .docx hợp lệ ({type(exc).__name__}) — mở bằng Word và lưu lại "
+                        "dạng .docx") from None
     root = ElementTree.fromstring(xml)
     paragraphs = []
     for p in root.iter(f"{ns}p"):

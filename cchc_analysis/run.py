@@ -237,15 +237,39 @@ def run_semiannual(period: str, store: Path | None = None, out: Path | None = No
     return _run("semiannual", name, "02_semiannual_report", build, store, out, params_file, quiet)
 
 
+def run_anomalies(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
+                  quiet: bool = False) -> Path:
+    """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
+    in ``OUT/PERIOD-bat-thuong``."""
+    from .anomalies import labelled, load_anomalies
+    from .monthly import write_csv
+    from .params import load_params
+    from .periods import Month
+
+    try:
+        month = str(Month.parse(period))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
+        with progress.step("Kiểm tra bất thường"):
+            found, _ = load_anomalies(month, store_file, params_file)
+            write_csv(labelled(found), tmp / "anomalies.csv")
+        return load_params(month, params_file), None, []
+
+    return _run("anomalies", month, "03_anomalies", build, store, out, params_file, quiet,
+                folder_name=f"{month}-bat-thuong")
+
+
 def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: Path | None,
-         params_file: Path | None, quiet: bool) -> Path:
+         params_file: Path | None, quiet: bool, folder_name: str | None = None) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
-    no-code HTML, the appendix as HTML, PDF and XLSX, and the manifest."""
+    no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
     from .params import param_sources
     from .render import write_html, write_pdf, write_xlsx
 
     progress = Progress(quiet)
-    folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, period)
+    folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, folder_name or period)
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = _store_or_sample(store, tmp, progress)
@@ -256,13 +280,15 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
                 "params_file": str(Path(params_file).resolve()) if params_file else "", "area": ""})
         with progress.step("Xuất notebook ra HTML (không có mã)"):
             notebook_html(nb)
-        stem = f"phu-luc-{period}"
-        with progress.step("Phụ lục HTML"):
-            write_html(doc, tmp / f"{stem}.html")
-        with progress.step("Phụ lục PDF (A4)"):
-            pages = write_pdf(doc, tmp / f"{stem}.pdf")
-        with progress.step("Phụ lục XLSX"):
-            write_xlsx(tables, tmp / f"{stem}.xlsx")
+        pages = None
+        if doc is not None:
+            stem = f"phu-luc-{period}"
+            with progress.step("Phụ lục HTML"):
+                write_html(doc, tmp / f"{stem}.html")
+            with progress.step("Phụ lục PDF (A4)"):
+                pages = write_pdf(doc, tmp / f"{stem}.pdf")
+            with progress.step("Phụ lục XLSX"):
+                write_xlsx(tables, tmp / f"{stem}.xlsx")
         manifest = {"command": f"run {kind}", "period": period, "pdf_pages": pages,
                     "parameters": json.loads(params.model_dump_json()),
                     "inputs": inputs_of(store_file, param_sources(period, params_file), notebook)}

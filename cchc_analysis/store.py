@@ -288,6 +288,14 @@ class Store:
             "SELECT u.name AS unit, u.kind AS unit_kind, u.area AS area, c.* FROM unit_month_current c "
             "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id").pl()
 
+    def originals(self) -> pl.DataFrame:
+        """Each unit-month as it was first stored (before any correction), shaped like ``current()``."""
+        return self.con.sql(
+            "SELECT u.name AS unit, u.kind AS unit_kind, u.area AS area, c.* FROM unit_month c "
+            "LEFT JOIN units u ON u.id = c.unit_id "
+            "QUALIFY row_number() OVER (PARTITION BY c.unit_id, c.month ORDER BY c.row_id) = 1 "
+            "ORDER BY c.month, c.unit_id").pl()
+
     def scores(self, period: str | None = None) -> pl.DataFrame:
         """Current self-assessed scores (period, unit_id, criterion_id, score as text, note)."""
         schema = {"period": pl.String, "unit_id": pl.String, "criterion_id": pl.String, "score": pl.String,

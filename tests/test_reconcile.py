@@ -1,0 +1,114 @@
+"""`cchc check-report` on the seed documents (DOMAIN.md lists the errors to catch) and on texts built here."""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cchc_analysis.reconcile import read_text, reconcile
+from cchc_analysis.units import Registry
+
+from conftest import run_cli
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+REPORT = SEEDS / "003_f4ca90fc2bdf6160.txt"
+MAY = SEEDS / "000_5490c2572b0ff308.txt"
+needs_seeds = pytest.mark.skipif(not REPORT.exists(), reason="shared/seeds not beside the clone")
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return Registry.load("tu-ky")
+
+
+@needs_seeds
+def test_the_h1_report_errors_are_found():
+    res = run_cli("check-report", str(REPORT))
+    assert res.returncode == 1   # mismatches found
+    out = res.stdout
+    assert "1.640/1.670 = 98,23%; đúng là 98,20%" in out
+    assert "99.342/98.257 = 100,94%; đúng là 101,10%" in out and "tử số lớn hơn mẫu số" in out
+    assert "toàn huyện 99,87%; đúng là (1.641 + 23.359) / (1.642 + 23.378) = 99,92%" in out
+    assert "hồ sơ quá hạn cấp xã: 30; đúng là dòng 298 ghi 19 cho cùng kỳ" in out
+    assert "cấp xã 95,59%; đúng là cùng chỉ tiêu đã ghi 95,68%" in out
+    # the sentence and its line are printed with each mismatch
+    assert "003_f4ca90fc2bdf6160.txt, dòng 311: «1.640/1.670 đạt tỷ lệ 98,23%»" in out
+
+
+@needs_seeds
+def test_the_may_letter_gaps_add_up(registry):
+    result = reconcile(read_text(MAY), registry)
+    assert result.mismatches == [] and result.checked["gap"] == 5
+    # …and one changed figure is caught, with the arithmetic shown
+    bad = read_text(MAY).replace("thấp hơn 9,59%", "thấp hơn 9,95%")
+    (m,) = reconcile(bad, registry).mismatches
+    assert m.kind == "gap" and "96,65% − 87,06% = 9,59 điểm %" in m.should_be
+
+
+@needs_seeds
+def test_ocr_and_other_seeds_do_not_crash_and_raise_no_false_alarm(registry):
+    for path in sorted(SEEDS.glob("*.txt")):
+        if path != REPORT:
+            assert reconcile(read_text(path), registry).mismatches == [], path.name
+
+
+@needs_seeds
+def test_against_the_store(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    res = run_cli("check-report", str(REPORT), "--store", str(db), "--period", "2023-H1")
+    assert "98,23%; đúng là 98,20% theo số liệu trong kho" in res.stdout
+    assert "99,87%; đúng là 99,92% theo số liệu trong kho" in res.stdout
+    assert "số liệu trong kho" in res.stdout.splitlines()[-1]
+    usage = run_cli("check-report", str(REPORT), "--store", str(db))
+    assert usage.returncode == 2 and "--period" in usage.stderr
+
+
+def test_constructed_statements(registry):
+    text = ("Bộ phận Một cửa cấp xã: đã giải quyết 90/120 hồ sơ đạt tỷ lệ 75%; số hóa 50/60 đạt 83,3%.\n"
+            "Có 7 hồ sơ quá hạn ở các xã: Hà Kỳ (3), Tân Kỳ (3).\n"
+            "Trong tháng 5/2023, 100% các xã đã thực hiện.")
+    result = reconcile(text, registry)
+    kinds = sorted(m.kind for m in result.mismatches)
+    assert kinds == ["list_total"]   # 90/120 = 75%, 50/60 = 83,3%: right; 3 + 3 ≠ 7
+    assert result.checked["fraction"] == 2   # "5/2023" is a month, not a fraction
+    assert "các đơn vị liệt kê cộng lại 6" in result.mismatches[0].should_be
+
+
+def test_nfd_text_reads_like_nfc(registry):
+    text = "Bộ phận Một cửa cấp xã: số hóa 1.640/1.670 đạt tỷ lệ 98,23%."
+    nfd = unicodedata.normalize("NFD", text)
+    assert [m.kind for m in reconcile(nfd, registry).mismatches] == ["fraction"]
+
+
+def test_docx_is_read_as_text_only(tmp_path):
+    """A .docx with an external link and a macro part: its text is read, nothing is fetched or run."""
+    path = tmp_path / "bao-cao.docx"
+    body = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>'
+            '<w:p><w:r><w:t>Bộ phận Một cửa cấp huyện: số hóa </w:t></w:r>'
+            '<w:hyperlink r:id="rId9"><w:r><w:t>1.640/1.670</w:t></w:r></w:hyperlink>'
+            '<w:r><w:t> đạt tỷ lệ 98,23%.</w:t></w:r></w:p></w:body></w:document>')
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+            'Target="http://example.invalid/x" TargetMode="External"/></Relationships>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", body)
+        z.writestr("word/_rels/document.xml.rels", rels)
+        z.writestr("word/vbaProject.bin", b"\x00macro")
+    text = read_text(path)
+    assert "1.640/1.670 đạt tỷ lệ 98,23%" in text
+    res = run_cli("check-report", str(path))
+    assert res.returncode == 1 and "đúng là 98,20%" in res.stdout
+
+
+def test_unreadable_inputs_are_usage_errors(tmp_path):
+    bad = tmp_path / "x.docx"
+    bad.write_bytes(b"not a zip")
+    res = run_cli("check-report", str(bad))
+    assert res.returncode == 1 and "không phải tệp Word .docx hợp lệ" in res.stderr
+    missing = run_cli("check-report", str(tmp_path / "none.txt"))
+    assert missing.returncode == 2 and "không tìm thấy tệp" in missing.stderr
