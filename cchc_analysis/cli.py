@@ -325,7 +325,7 @@ def check_report(
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau."""
-    from .periods import parse_period
+    from .periods import Window, parse_period
     from .reconcile import read_text, reconcile, stored_rates
 
     try:
@@ -339,8 +339,12 @@ def check_report(
                 raise UsageError(str(exc)) from None
             with Store.open(store, read_only=True) as st:
                 frame = st.current()
-            stored = stored_rates(frame.filter(frame["area"] == area), window)
-        result = reconcile(read_text(file), Registry.load(area), stored)
+            frame = frame.filter(frame["area"] == area)
+            stored = stored_rates(frame, window)
+            # a month's letter states changes on the month before
+            before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
+            previous = stored_rates(frame, before) if before else None
+        result = reconcile(read_text(file), Registry.load(area), stored, previous if store is not None else None)
     except Exception as exc:
         _fail(exc, debug)
         return

@@ -254,8 +254,8 @@ def _about_units(doc: Document, pos: int) -> bool:
     start = max(doc.folded.rfind(c, max(0, pos - 300), pos) for c in ".;")
     clause = doc.folded[start + 1:pos]
     after = doc.folded[pos:pos + 60]
-    return bool(W(r"\bphong [a-z]|\bubnd (cac )?(xa|thi tran) [a-z]|\bxa [a-z]+ [a-z]+ \(").search(clause)
-                or W(r"^[^;.]{0,45}\b(nhu|gom) (xa|ubnd|cac)").search(after))
+    return bool(W(r"\bphong [a-z]|\bubnd (cac )?(xa|thi tran) [a-z]|\bxa [a-z]+ [a-z]+ \(|\b\d+ (co quan|ubnd|xa|dia phuong|don vi)\b")
+                .search(clause) or W(r"^[^.]{0,45}\b(nhu|gom):? (xa|ubnd|cac|phong)").search(after))
 
 
 def _rate_statement(doc: Document, s: Statement) -> bool:
@@ -464,10 +464,26 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
 
 
 def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, str], float],
-                checked: Counter) -> list[Mismatch]:
+                checked: Counter, previous: dict[tuple[str, str], float] | None = None) -> list[Mismatch]:
     """Stated rates against the stored data of the period: ``rates`` maps (indicator, scope) to the pooled rate
-    (scope "all", "commune_level" or "district_desk")."""
+    (scope "all", "commune_level" or "district_desk"); with ``previous`` (the month before), a stated change
+    ("96,65%, tăng 1,18% so với tháng 4/2023") is checked too."""
     out = []
+    for s in found:
+        if not previous or s.indicator in (None, "late") or not _rate_statement(doc, s):
+            continue
+        m = W(r"\s*,?\s*(tang|giam) (\d{1,3}(?:,\d+)?)\s*% so voi").match(doc.folded, s.extras["end"])
+        key = (s.indicator, s.scope or "all")
+        if not m or key not in rates or key not in previous:
+            continue
+        stated, decimals = _dec(m.group(2))
+        stated = -stated if m.group(1) == "giam" else stated
+        actual = (Decimal(str(rates[key])) - Decimal(str(previous[key]))) * 100
+        checked["store"] += 1
+        if _round(actual, decimals) != stated:
+            out.append(Mismatch("store", s.line, doc.sentence(s.start, m.end()),
+                                f"{'tăng' if stated >= 0 else 'giảm'} {_fmt(abs(stated), decimals)} điểm %",
+                                f"{'tăng' if actual >= 0 else 'giảm'} {_fmt(abs(actual), 2)} điểm % theo số liệu trong kho"))
     for s in found:
         if s.indicator in (None, "late") or s.scope == "province" or not _rate_statement(doc, s):
             continue
@@ -495,8 +511,8 @@ class Reconciliation:
         return "Đã kiểm tra: " + (", ".join(parts) if parts else "không tìm thấy số liệu nào để kiểm tra") + "."
 
 
-def reconcile(text: str, registry: Registry | None = None,
-              stored: dict[tuple[str, str], float] | None = None) -> Reconciliation:
+def reconcile(text: str, registry: Registry | None = None, stored: dict[tuple[str, str], float] | None = None,
+              previous: dict[tuple[str, str], float] | None = None) -> Reconciliation:
     """Every arithmetic mismatch in a document's text, in document order, and what was checked; with
     ``stored`` rates, the stated rates are checked against them too."""
     doc = Document(text)
@@ -505,7 +521,7 @@ def reconcile(text: str, registry: Registry | None = None,
     out = (check_fractions(doc, found, checked) + check_pooled(doc, found, checked)
            + check_restated(doc, found, checked) + check_gaps(doc, found, checked) + check_lists(doc, registry, checked))
     if stored:
-        out += check_store(doc, found, stored, checked)
+        out += check_store(doc, found, stored, checked, previous)
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
 

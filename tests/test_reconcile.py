@@ -112,3 +112,16 @@ def test_unreadable_inputs_are_usage_errors(tmp_path):
     assert res.returncode == 1 and "không phải tệp Word .docx hợp lệ" in res.stderr
     missing = run_cli("check-report", str(tmp_path / "none.txt"))
     assert missing.returncode == 2 and "không tìm thấy tệp" in missing.stderr
+
+
+@needs_seeds
+def test_the_may_letter_against_the_store_and_a_wrong_change(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    ok = run_cli("check-report", str(MAY), "--store", str(db), "--period", "2023-05")
+    assert ok.returncode == 0, ok.stdout
+    # seed 000: "96,28%, giảm 0,67% so với tháng 4/2023"; a typo in the change is caught from the store
+    wrong = tmp_path / "thu.txt"
+    wrong.write_text(read_text(MAY).replace("giảm 0,67%", "giảm 0,76%"), encoding="utf-8")
+    res = run_cli("check-report", str(wrong), "--store", str(db), "--period", "2023-05")
+    assert res.returncode == 1 and "ghi giảm 0,76 điểm %; đúng là giảm 0,67 điểm % theo số liệu trong kho" in res.stdout
