@@ -291,13 +291,19 @@ def late_annex(review: SemiannualReview) -> Table:
     cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3), Col("late", "Số hồ sơ quá hạn", "int"),
             Col("resolved", "Đã giải quyết", "int"), Col("on_time_rate", "Tỷ lệ đúng hạn", "pct")]
     late = review.handling.filter(pl.col("late") > 0).with_columns(on_time_rate=pl.col("on_time") / pl.col("resolved"))
+    note = "Chỉ liệt kê đơn vị có hồ sơ quá hạn; số liệu theo lĩnh vực cần danh sách hồ sơ chi tiết."
+    if review.late_fields.height:   # dossier lists were ingested: late dossiers by field (lĩnh vực)
+        by_field = review.late_fields.group_by("unit_id", maintain_order=True).agg(
+            pl.concat_str(pl.col("field"), pl.lit(" "), pl.col("late").cast(pl.String)).str.join("; ").alias("fields"))
+        late = late.join(by_field, on="unit_id", how="left")
+        cols.append(Col("fields", "Theo lĩnh vực", width=3))
+        note = "Chỉ liệt kê đơn vị có hồ sơ quá hạn; lĩnh vực theo danh sách hồ sơ đã nhập."
 
     def total(f: pl.DataFrame) -> dict:
         return {**totals_row(f, ["late", "resolved"]), "on_time_rate": _pooled(f, "on_time", "resolved")}
 
     return Table(name=f"Qua han {review.period}", title=f"Hồ sơ giải quyết quá hạn {review.label}", columns=cols,
-                 rows=_grouped(review, late, total, group_labels=_DESK),
-                 note="Chỉ liệt kê đơn vị có hồ sơ quá hạn; số liệu theo lĩnh vực cần danh sách hồ sơ chi tiết.")
+                 rows=_grouped(review, late, total, group_labels=_DESK), note=note)
 
 
 def score_annex(review: SemiannualReview, set_name: str = "xa") -> Table:

@@ -210,6 +210,94 @@ def template(
         _fail(exc, debug)
 
 
+@app.command("ingest-dossiers")
+def ingest_dossiers(
+    files: Annotated[list[Path], typer.Argument(help="Danh sách hồ sơ (.parquet, thư mục .parquet hoặc .csv).")],
+    store: StoreOpt = None,
+    area: AreaOpt = config.DEFAULT_AREA,
+    units_file: Annotated[Optional[Path], typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")] = None,
+    prefer: Annotated[Optional[str], typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Kiểm tra danh sách hồ sơ, tổng hợp thành số liệu đơn vị – tháng (và hồ sơ quá hạn theo lĩnh vực), lưu vào kho."""
+    import time as _time
+
+    from .dossiers import check_dossiers
+
+    try:
+        if prefer not in (None, "dossiers"):
+            raise UsageError("--prefer chỉ nhận «dossiers»")
+        registry = Registry.load(area, units_file)
+        started = _time.perf_counter()
+        batch = check_dossiers(files, registry)
+        if batch.problems:
+            raise DataRejected(batch.problems)
+        path = config.store_path(store)
+        if path.exists() and prefer is None:
+            with Store.open(path, read_only=True) as st:
+                sources = st.sources()
+            both = _given_both_ways(batch, sources, registry)
+            if both:
+                raise DataRejected(both)
+        with Store.open(path) as st:
+            report = st.ingest_dossiers(batch, registry)
+        for f, r in zip(batch.files, report.files):
+            if r.status == "already":
+                out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            else:
+                out.print(f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {f.months.height} dòng đơn vị – tháng "
+                          f"({r.inserted} mới, {r.superseded} thay thế, {r.unchanged} không đổi); "
+                          f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
+                          "hồ sơ quá hạn theo lĩnh vực")
+        out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
+def _given_both_ways(batch, sources, registry: Registry) -> list:
+    """Unit-months the dossier files give that the store holds from unit-month statistics files."""
+    from .exceptions import Problem
+
+    stats = sources.filter(sources["kind"] == "unit_month")
+    problems = []
+    for f in batch.files:
+        clash = f.months.select("unit_id", "month").join(stats, on=["unit_id", "month"], how="inner")
+        for r in clash.head(5).iter_rows(named=True):
+            problems.append(Problem(f.name, f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có số "
+                                            f"liệu tổng hợp từ {r['file_name']} — thêm --prefer dossiers để thay bằng số "
+                                            "liệu tính từ danh sách hồ sơ"))
+        if clash.height > 5:
+            problems.append(Problem(f.name, f"và {clash.height - 5} đơn vị – tháng khác cũng đã có số liệu tổng hợp"))
+    return problems
+
+
+@app.command()
+def synth(
+    dossiers: Annotated[int, typer.Option("--dossiers", help="Số hồ sơ cần tạo.")] = 100_000,
+    units: Annotated[int, typer.Option("--units", help="Số đơn vị (23 là một huyện; 3.321 là cả nước).")] = 23,
+    seed: Annotated[int, typer.Option("--seed", help="Hạt giống: cùng hạt giống cho cùng tệp.")] = 1,
+    year: Annotated[int, typer.Option("--year", help="Năm của hồ sơ.")] = 2023,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Tệp .parquet cần ghi.")] = Path("ho-so-mau.parquet"),
+    area: AreaOpt = config.DEFAULT_AREA,
+    debug: DebugOpt = False,
+) -> None:
+    """Tạo danh sách hồ sơ giả lập (Parquet) để thử và đo hiệu năng; kèm danh mục đơn vị khi cần."""
+    from .synth import synthesize, write_registry
+
+    try:
+        if dossiers < 1 or units < 1:
+            raise UsageError("--dossiers và --units phải lớn hơn 0")
+        registry = Registry.load(area)
+        names = synthesize(output, dossiers, units, seed, year, registry=registry)
+        out.print(f"Đã ghi {output}: {formatting.integer(dossiers)} hồ sơ, {len(names)} đơn vị.")
+        if names[0] not in {u.name for u in registry.units}:
+            reg = output.with_suffix(".units.csv")
+            write_registry(names, reg)
+            out.print(f"Danh mục đơn vị: {reg} (dùng với cchc ingest-dossiers --units-file {reg})")
+    except Exception as exc:
+        _fail(exc, debug)
+
+
 @app.command("template-scores")
 def template_scores(
     period: Annotated[str, typer.Argument(help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],

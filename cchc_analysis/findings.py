@@ -6,7 +6,6 @@ past: level = 1 + formal sanctions the unit received earlier in the same year, c
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
@@ -48,8 +47,7 @@ def build_context(frame: pl.DataFrame, month: Month, params: Params) -> Context:
     ytd_window = Window(Month(month.year, 1), month)
     ytd = window_rates(upto, ytd_window)
     area_ytd = {r["indicator"]: r["rate"] for r in area_rates(ytd).filter(pl.col("scope") == "all").iter_rows(named=True)}
-    start = params.payment_window_start or dt.date(month.year, 1, 1)
-    pay = window_rates(upto, Window(Month.of(start), month)).filter(pl.col("indicator") == "online_payment")
+    pay = window_rates(upto, params.payment_window(month)).filter(pl.col("indicator") == "online_payment")
     counts = window_counts(upto, ytd_window)
     return Context(
         month=month, params=params,

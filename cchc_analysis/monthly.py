@@ -104,9 +104,8 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
     findings = letter_order(with_sentences(findings, ctx))
 
     upto = frame.filter(pl.col("month") <= month.first_day)
-    pay_start = Month.of(params.payment_window_start) if params.payment_window_start else Month(month.year, 1)
     windows = {"month": Window(month, month), "ytd": Window(Month(month.year, 1), month),
-               "payment": Window(min(pay_start, month), month)}
+               "payment": params.payment_window(month)}
     per_window = {name: window_rates(upto, w) for name, w in windows.items()}
     area = pl.concat([area_rates(r).with_columns(window=pl.lit(name)) for name, r in per_window.items()])
 

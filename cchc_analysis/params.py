@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import config
 from .exceptions import UsageError
+from .periods import Month, Window
 
 RATE_INDICATORS = ("digitized_input", "digitized_output", "online_payment", "online", "on_time")
 
@@ -144,6 +145,13 @@ class Params(_Strict):
     index766: Index766 = Index766()
     anomalies: Anomalies = Anomalies()
     ladder: tuple[str, str, str] = ("Nhắc nhở lần thứ nhất", "Phê bình lần thứ hai", "Phê bình lần thứ ba")
+
+    def payment_window(self, end: Month) -> Window:
+        """The online-payment window ending with ``end``: from ``payment_window_start``'s day and month in
+        ``end``'s year (1 January when unset), or just ``end`` when that day is still to come."""
+        start = self.payment_window_start
+        first = Month(end.year, start.month) if start else Month(end.year, 1)
+        return Window(min(first, end), end)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class SemiannualReview:
     scores: Scores
     sets: list[CriteriaSet]
     index766: pl.DataFrame
+    late_fields: pl.DataFrame  # unit_id, field, late — only where dossier lists were ingested
 
     @property
     def label(self) -> str:
@@ -86,7 +87,7 @@ def _values(rates: pl.DataFrame, counts: pl.DataFrame) -> dict[tuple[str, str], 
 
 
 def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Registry, period: str, params: Params,
-                      criteria_dir: Path | None = None) -> SemiannualReview:
+                      criteria_dir: Path | None = None, late_by_field: pl.DataFrame | None = None) -> SemiannualReview:
     try:
         window = parse_period_label(period)
     except ValueError as exc:
@@ -99,9 +100,8 @@ def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Regis
         raise UsageError(f"kho chưa có số liệu tháng nào trong kỳ {name} — nhập số liệu trước (cchc ingest …)")
     rates = window_rates(frame, window)
     counts = window_counts(frame, window)
-    start = params.payment_window_start
-    pay_start = max(Month.of(start), window.start) if start and start >= window.start.first_day else window.start
-    pay_window = Window(min(pay_start, window.end), window.end)
+    pay = params.payment_window(window.end)
+    pay_window = Window(max(pay.start, window.start), window.end)
     payment = window_rates(frame, pay_window).filter(pl.col("indicator") == "online_payment")
 
     sets = criteria_sets(params.area, window.start.year, criteria_dir)
@@ -120,7 +120,16 @@ def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Regis
     return SemiannualReview(
         period=name, window=window, params=params, handling=handling, rates=rates, area=area_rates(rates),
         payment_window=pay_window, payment=payment, payment_area=area_rates(payment), scores=scored, sets=sets,
-        index766=index_table(handling, params.index766))
+        index766=index_table(handling, params.index766),
+        late_fields=_late_fields(late_by_field, window))
+
+
+def _late_fields(late: pl.DataFrame | None, window: Window) -> pl.DataFrame:
+    schema = {"unit_id": pl.String, "field": pl.String, "late": pl.Int64}
+    if late is None or late.is_empty():
+        return pl.DataFrame(schema=schema)
+    return late.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day)).group_by(
+        "unit_id", "field").agg(pl.col("late").sum()).sort("unit_id", "late", descending=[False, True])
 
 
 def load_semiannual(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
@@ -132,7 +141,8 @@ def load_semiannual(period: str, store: str | Path | None = None, params_file: s
     with Store.open(config.store_path(store), read_only=True) as st:
         frame = st.current()
         scores = st.scores()
-    return review_semiannual(frame, scores, Registry.load(params.area), period, params)
+        late = st.late_by_field()
+    return review_semiannual(frame, scores, Registry.load(params.area), period, params, late_by_field=late)
 
 
 def totals_row(table: pl.DataFrame, columns: list[str]) -> dict[str, int | None]:

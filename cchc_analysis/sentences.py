@@ -65,7 +65,7 @@ def sentence(row: dict, ctx: Context) -> str:
 
 
 def _payment_window(ctx: Context, short: bool = False) -> str:
-    start = ctx.params.payment_window_start or Month(ctx.month.year, 1).first_day
+    start = ctx.params.payment_window(ctx.month).start.first_day
     end = ctx.month.last_day
     span = f"{start.day:02d}/{start.month}/{start.year}-{end.day:02d}/{end.month}/{end.year}"   # 01/4/2023-31/8/2023
     return f"từ ngày {span}" if short else f"tính từ ngày {span}"

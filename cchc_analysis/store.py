@@ -7,10 +7,10 @@ the earlier row stays, marked as superseded by the new one.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,12 @@ import polars as pl
 from . import __version__
 from .exceptions import StoreError
 from .glossary import COUNT_COLUMNS
+from .dossiers import DossierBatch
 from .ingest import Batch
 from .selfscores import ScoresBatch
 from .units import Registry
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each version's additions; a store of an older version is upgraded by running the later ones in order.
 _V2 = """
@@ -34,7 +35,15 @@ CREATE TABLE IF NOT EXISTS self_scores (
     batch_id INTEGER NOT NULL, ingested_at TIMESTAMP NOT NULL, superseded_by BIGINT, superseded_at TIMESTAMP);
 CREATE OR REPLACE VIEW self_scores_current AS SELECT * FROM self_scores WHERE superseded_by IS NULL;
 """
-_MIGRATIONS = {2: _V2}
+_V3 = """
+CREATE TABLE IF NOT EXISTS late_by_field (
+    unit_id VARCHAR NOT NULL, month DATE NOT NULL, field VARCHAR NOT NULL, late BIGINT NOT NULL,
+    source_sha256 VARCHAR NOT NULL, batch_id INTEGER NOT NULL);
+CREATE OR REPLACE VIEW late_by_field_current AS
+    SELECT l.* FROM late_by_field l JOIN unit_month_current c
+    ON c.unit_id = l.unit_id AND c.month = l.month AND c.source_sha256 = l.source_sha256;
+"""
+_MIGRATIONS = {2: _V2, 3: _V3}
 _COUNTS_DDL = ",\n    ".join(f"{c} BIGINT" for c in COUNT_COLUMNS)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -66,7 +75,7 @@ CREATE TABLE IF NOT EXISTS letter_findings (
     period VARCHAR NOT NULL, version INTEGER NOT NULL, unit_id VARCHAR NOT NULL, unit_kind VARCHAR,
     indicator VARCHAR, kind VARCHAR, level INTEGER, value DOUBLE, window_value DOUBLE, area_value DOUBLE,
     change_pp DOUBLE, gap_pp DOUBLE, decline_run INTEGER, gap_dossiers BIGINT, sentence VARCHAR);
-""" + _V2
+""" + _V2 + _V3
 
 
 
@@ -175,6 +184,34 @@ class Store:
         """Write validated self-assessment files, as ``ingest`` does: restated scores supersede, never overwrite."""
         return self._ingest_files(batch.files, registry, "ingest-scores", "self_scores",
                                   lambda parsed, *args: self._write_scores(parsed.frame, *args))
+
+    def ingest_dossiers(self, batch: DossierBatch, registry: Registry) -> IngestReport:
+        """Write dossier-level files: their unit-month aggregates (superseding restated months, as ``ingest``
+        does) and late dossiers by field."""
+        def write(parsed, sha, batch_id, now, result):
+            self._write_rows(parsed.months, frozenset(COUNT_COLUMNS), sha, batch_id, now, result)
+            if parsed.late_by_field.height:
+                late = parsed.late_by_field.with_columns(source_sha256=pl.lit(sha), batch_id=pl.lit(batch_id))
+                self.con.register("late_rows", late.select("unit_id", "month", "field", "late", "source_sha256",
+                                                           "batch_id").to_arrow())
+                try:
+                    self.con.execute("INSERT INTO late_by_field SELECT * FROM late_rows")
+                finally:
+                    self.con.unregister("late_rows")
+
+        return self._ingest_files(batch.files, registry, "ingest-dossiers", "dossiers", write)
+
+    def sources(self) -> pl.DataFrame:
+        """For each current unit-month: the kind and name of the file it came from."""
+        return self.con.sql(
+            "SELECT c.unit_id, c.month, f.kind, f.file_name FROM unit_month_current c "
+            "JOIN files f ON f.sha256 = c.source_sha256").pl()
+
+    def late_by_field(self) -> pl.DataFrame:
+        schema = {"unit_id": pl.String, "month": pl.Date, "field": pl.String, "late": pl.Int64}
+        if not self.has_table("late_by_field"):
+            return pl.DataFrame(schema=schema)
+        return self.con.sql("SELECT unit_id, month, field, late FROM late_by_field_current ORDER BY 1, 2, 3").pl()
 
     def _ingest_files(self, files: list, registry: Registry, command: str, kind: str, write) -> IngestReport:
         report = IngestReport()

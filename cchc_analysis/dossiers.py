@@ -1,0 +1,273 @@
+"""Dossier-level input: one row per dossier (Parquet or CSV), validated and aggregated into the unit-month
+statistics the store holds, plus late dossiers by field.
+
+Everything runs on polars lazy frames with the streaming engine, so memory stays bounded whatever the
+number of dossiers: one pass counts problems, one pass aggregates (a third, only on failure, fetches the first
+rows of each problem to name them).
+
+How a dossier counts, per unit and month:
+- by the month it was received: received (tiep_nhan, phai_so_hoa_tiep_nhan), digitized at reception,
+  required online / online, with a fee / paid online, e-certification, reuse;
+- by the month it closed (``resolved_at``): resolved on time (resolved_at ≤ due_at) or late, results to
+  digitize and digitized (results required), returned, cancelled;
+- stocks at each month's end, by cumulating received minus closed: still open (dang_giai_quyet) and, of those,
+  paused now (tam_dung: a dossier's pause date is not exported, so a paused dossier counts as paused from the
+  month it was received); carried over = the previous month's open stock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .exceptions import Problem
+from .glossary import COUNT_COLUMNS
+from .ingest import STAT_SCHEMA, sha256_file
+from .textnorm import clean, header_key
+from .units import MatchError, Registry
+
+STATUSES = {"da_giai_quyet": "resolved", "dang_giai_quyet": "in_progress", "tam_dung": "paused", "tra_lai": "returned",
+            "huy": "cancelled", "resolved": "resolved", "in_progress": "in_progress", "paused": "paused",
+            "returned": "returned", "cancelled": "cancelled"}
+CHANNELS = {"truc_tuyen": "online", "truc_tiep": "direct", "buu_chinh": "postal", "online": "online",
+            "direct": "direct", "postal": "postal"}
+BOOLS = ("online_required", "digitized_input", "result_required", "digitized_output", "paid_online", "reused_data",
+         "e_cert")
+DATES = ("received_at", "due_at", "resolved_at")
+# canonical name → (Vietnamese header, required)
+DOSSIER_COLUMNS: dict[str, tuple[str, bool]] = {
+    "unit": ("Đơn vị", True), "field": ("Lĩnh vực", True), "procedure_code": ("Mã thủ tục", False),
+    "received_at": ("Ngày tiếp nhận", True), "due_at": ("Hạn giải quyết", True),
+    "resolved_at": ("Ngày có kết quả", False), "status": ("Trạng thái", True), "channel": ("Hình thức nộp", True),
+    "online_required": ("Phải xử lý trực tuyến", True), "digitized_input": ("Số hóa khi tiếp nhận", True),
+    "result_required": ("Kết quả phải số hóa", True), "digitized_output": ("Số hóa kết quả", True),
+    "fee": ("Phí, lệ phí (đồng)", True), "paid_online": ("Thanh toán trực tuyến", True),
+    "reused_data": ("Sử dụng lại dữ liệu", True), "e_cert": ("Chứng thực điện tử", True),
+}
+_HEADERS = {header_key(h): name for name, (head, _) in DOSSIER_COLUMNS.items() for h in (name, head)}
+MAX_SHOWN = 3  # rows named per problem; the count says how many more
+
+
+@dataclass
+class DossierFile:
+    path: Path
+    name: str
+    sha256: str
+    months: pl.DataFrame  # unit-month statistics, STAT_SCHEMA
+    late_by_field: pl.DataFrame  # unit_id, month, field, late
+    dossiers: int
+    sheet: None = None
+    columns: frozenset[str] = frozenset(COUNT_COLUMNS)  # a dossier list gives every statistic
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The rows stored: one per unit and month."""
+        return self.months
+
+
+@dataclass
+class DossierBatch:
+    files: list[DossierFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def scan(path: Path) -> pl.LazyFrame:
+    """The file as a lazy frame with canonical column names (CSV: every column read as text)."""
+    if path.suffix.lower() == ".parquet" or path.is_dir():
+        lf = pl.scan_parquet(path if path.is_file() else path / "*.parquet")
+    else:
+        lf = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+    names = lf.collect_schema().names()
+    return lf.rename({n: _HEADERS[header_key(n)] for n in names if header_key(n) in _HEADERS})
+
+
+def _as_bool(col: str) -> pl.Expr:
+    c = pl.col(col)
+    text = c.cast(pl.String).str.strip_chars().str.to_lowercase()
+    return (pl.when(text.is_in(["1", "true", "có", "co", "x", "yes"])).then(True)
+            .when(text.is_in(["0", "false", "không", "khong", "", "no"])).then(False).otherwise(None))
+
+
+def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
+    c = pl.col(col)
+    if dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
+        return c.cast(pl.Date)
+    text = c.cast(pl.String).str.strip_chars()
+    return pl.coalesce(text.str.to_date("%Y-%m-%d", strict=False), text.str.to_date("%d/%m/%Y", strict=False),
+                       text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+
+
+def typed(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Columns converted to their types; a value that does not convert becomes null (and is reported by
+    ``problems`` because the raw value was not)."""
+    schema = lf.collect_schema()
+    exprs = [pl.col("unit").cast(pl.String).alias("unit"), pl.col("field").cast(pl.String).alias("field"),
+             pl.col("status").cast(pl.String).str.strip_chars().str.to_lowercase()
+             .replace_strict(STATUSES, default=None).alias("status_v"),
+             pl.col("channel").cast(pl.String).str.strip_chars().str.to_lowercase()
+             .replace_strict(CHANNELS, default=None).alias("channel_v"),
+             pl.col("fee").cast(pl.String).str.strip_chars().str.replace_all(r"\.", "").cast(pl.Float64, strict=False)
+             .alias("fee_v") if schema["fee"] == pl.String else pl.col("fee").cast(pl.Float64).alias("fee_v")]
+    exprs += [_as_date(c, schema[c]).alias(f"{c}_v") for c in DATES]
+    exprs += [(pl.col(c) if schema[c] == pl.Boolean else _as_bool(c)).alias(f"{c}_v") for c in BOOLS]
+    return lf.with_columns(exprs)
+
+
+def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
+    """(column, message, expression true on a bad row); rows are numbered from 1 as records of the file."""
+    raw_bad = [(c, f"«{DOSSIER_COLUMNS[c][0]}» không đọc được — ghi ngày dạng 2023-05-03 hoặc 03/05/2023",
+                pl.col(c).is_not_null() & (pl.col(c).cast(pl.String).str.strip_chars() != "") & pl.col(f"{c}_v").is_null())
+               for c in DATES]
+    raw_bad += [(c, f"«{DOSSIER_COLUMNS[c][0]}» phải là có/không (1/0)", pl.col(f"{c}_v").is_null()) for c in BOOLS]
+    return [
+        ("unit", "thiếu tên đơn vị", pl.col("unit").is_null() | (pl.col("unit").str.strip_chars() == "")),
+        ("field", "thiếu lĩnh vực", pl.col("field").is_null() | (pl.col("field").str.strip_chars() == "")),
+        ("received_at", "thiếu ngày tiếp nhận", pl.col("received_at_v").is_null() & pl.col("received_at").is_null()),
+        ("due_at", "thiếu hạn giải quyết", pl.col("due_at_v").is_null() & pl.col("due_at").is_null()),
+        *raw_bad,
+        ("received_at", f"ngày tiếp nhận sau hôm nay ({today:%d/%m/%Y})", pl.col("received_at_v") > today),
+        ("due_at", "hạn giải quyết trước ngày tiếp nhận", pl.col("due_at_v") < pl.col("received_at_v")),
+        ("resolved_at", "ngày có kết quả trước ngày tiếp nhận", pl.col("resolved_at_v") < pl.col("received_at_v")),
+        ("status", "trạng thái không hợp lệ (da_giai_quyet, dang_giai_quyet, tam_dung, tra_lai, huy)",
+         pl.col("status_v").is_null()),
+        ("channel", "hình thức nộp không hợp lệ (truc_tuyen, truc_tiep, buu_chinh)", pl.col("channel_v").is_null()),
+        ("resolved_at", "hồ sơ đã có kết quả, trả lại hoặc hủy nhưng thiếu ngày",
+         pl.col("status_v").is_in(["resolved", "returned", "cancelled"]) & pl.col("resolved_at_v").is_null()),
+        ("resolved_at", "hồ sơ đang giải quyết hoặc tạm dừng nhưng đã có ngày kết quả",
+         pl.col("status_v").is_in(["in_progress", "paused"]) & pl.col("resolved_at_v").is_not_null()),
+        ("fee", "phí, lệ phí không đọc được hoặc âm", pl.col("fee_v").is_null() | (pl.col("fee_v") < 0)),
+        ("paid_online", "thanh toán trực tuyến nhưng không có phí, lệ phí",
+         pl.col("paid_online_v") & (pl.col("fee_v") <= 0)),
+        ("digitized_output", "số hóa kết quả nhưng kết quả không thuộc diện phải số hóa",
+         pl.col("digitized_output_v") & ~pl.col("result_required_v")),
+    ]
+
+
+def _problems(path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today: dt.date) -> tuple[
+        list[Problem], dict[str, str]]:
+    """Located problems (first rows of each) and the unit mapping (name as written → unit id)."""
+    missing = [DOSSIER_COLUMNS[c][0] for c, (_, req) in DOSSIER_COLUMNS.items()
+               if req and c not in lf.collect_schema().names()]
+    if missing:
+        return [Problem(name, f"thiếu cột bắt buộc: {', '.join(missing)} — xem README, mục danh sách hồ sơ")], {}
+    t = typed(lf)
+    rules = checks(today)
+    counts = t.select([rule.fill_null(False).sum().alias(str(i)) for i, (_, _, rule) in enumerate(rules)]).collect(
+        engine="streaming").row(0)
+    problems = []
+    numbered = t.with_row_index("record", offset=1)
+    line = 1 if path.suffix.lower() == ".csv" else 0   # a CSV's records start on line 2, after the header
+    for (col, message, rule), n in zip(rules, counts):
+        if not n:
+            continue
+        rows = numbered.filter(rule.fill_null(False)).select("record").head(MAX_SHOWN).collect()["record"].to_list()
+        also = f"; cũng ở dòng {', '.join(str(r + line) for r in rows[1:])}" if len(rows) > 1 else ""
+        more = f" và {n - len(rows)} dòng khác" if n > len(rows) else ""
+        problems.append(Problem(name, f"{message}{also}{more}", row=rows[0] + line, column=col,
+                                header=DOSSIER_COLUMNS[col][0]))
+    names = t.select(pl.col("unit").drop_nulls().unique()).collect(engine="streaming")["unit"].to_list()
+    mapping = {}
+    for written in names:
+        try:
+            mapping[written] = registry.match(clean(written)).id
+        except MatchError as exc:
+            first = numbered.filter(pl.col("unit") == written).select("record").head(1).collect()["record"][0]
+            problems.append(Problem(name, str(exc), row=first + line, column="unit", header=DOSSIER_COLUMNS["unit"][0]))
+    return problems, mapping
+
+
+def aggregate(lf: pl.LazyFrame, mapping: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Unit-month statistics (STAT_SCHEMA) and late dossiers by field, streamed."""
+    units = pl.LazyFrame({"unit": list(mapping), "unit_id": list(mapping.values())})
+    base = typed(lf).join(units, on="unit", how="inner").with_columns(
+        rm=pl.col("received_at_v").dt.truncate("1mo"), cm=pl.col("resolved_at_v").dt.truncate("1mo"))
+    s, fee = pl.col("status_v"), pl.col("fee_v") > 0
+    received = base.group_by("unit_id", "rm").agg(
+        tiep_nhan=pl.len(), so_hoa_tiep_nhan=pl.col("digitized_input_v").sum(),
+        phai_truc_tuyen=pl.col("online_required_v").sum(),
+        truc_tuyen=(pl.col("online_required_v") & (pl.col("channel_v") == "online")).sum(),
+        co_phi=fee.sum(), thanh_toan_truc_tuyen=(fee & pl.col("paid_online_v")).sum(),
+        chung_thuc_dien_tu=pl.col("e_cert_v").sum(), tai_su_dung=pl.col("reused_data_v").sum(),
+        paused_in=(s == "paused").sum(),
+    ).rename({"rm": "month"})
+    resolved = s == "resolved"
+    closed = base.filter(pl.col("cm").is_not_null()).group_by("unit_id", "cm").agg(
+        dung_han=(resolved & (pl.col("resolved_at_v") <= pl.col("due_at_v"))).sum(),
+        qua_han=(resolved & (pl.col("resolved_at_v") > pl.col("due_at_v"))).sum(),
+        ket_qua=(resolved & pl.col("result_required_v")).sum(),
+        so_hoa_ket_qua=(resolved & pl.col("result_required_v") & pl.col("digitized_output_v")).sum(),
+        tra_lai=(s == "returned").sum(), huy=(s == "cancelled").sum(), closed=pl.len(),
+    ).rename({"cm": "month"})
+    late = base.filter(resolved & (pl.col("resolved_at_v") > pl.col("due_at_v"))).group_by(
+        "unit_id", "cm", "field").agg(late=pl.len()).rename({"cm": "month"})
+    r, c, late_df = pl.collect_all([received, closed, late], engine="streaming")
+    months = _with_stocks(r.join(c, on=["unit_id", "month"], how="full", coalesce=True))
+    return months, late_df.sort("unit_id", "month", "field")
+
+
+def _with_stocks(flows: pl.DataFrame) -> pl.DataFrame:
+    """Every month from a unit's first to its last, with stocks cumulated from the flows."""
+    counts = [c for c in flows.columns if c not in ("unit_id", "month")]
+    flows = flows.with_columns([pl.col(c).fill_null(0).cast(pl.Int64) for c in counts])
+    grid = flows.group_by("unit_id").agg(pl.date_ranges(pl.col("month").min(), pl.col("month").max(), "1mo")
+                                          .alias("month")).explode("month")
+    full = grid.join(flows, on=["unit_id", "month"], how="left").with_columns(
+        [pl.col(c).fill_null(0) for c in counts]).sort("unit_id", "month")
+    full = full.with_columns(
+        open_end=(pl.col("tiep_nhan") - pl.col("closed")).cum_sum().over("unit_id"),
+        paused_end=pl.col("paused_in").cum_sum().over("unit_id"))
+    full = full.with_columns(
+        ky_truoc_chuyen_sang=pl.col("open_end").shift(1, fill_value=0).over("unit_id"),
+        tam_dung=pl.col("paused_end"), dang_giai_quyet=pl.col("open_end") - pl.col("paused_end"),
+        phai_so_hoa_tiep_nhan=pl.col("tiep_nhan"), unit_raw=pl.lit(None, dtype=pl.String),
+        source_row=pl.lit(None, dtype=pl.Int32))
+    return full.select(list(STAT_SCHEMA)).cast(STAT_SCHEMA)
+
+
+def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None = None) -> DossierBatch:
+    """Validate and aggregate dossier files; any problem and the batch carries no file."""
+    today = today or dt.date.today()
+    batch = DossierBatch()
+    seen: dict[tuple[str, dt.date], str] = {}
+    for path in paths:
+        name = path.name
+        if not path.exists():
+            batch.problems.append(Problem(name, "không tìm thấy tệp — kiểm tra đường dẫn"))
+            continue
+        try:
+            lf = scan(path)
+            problems, mapping = _problems(path, name, lf, registry, today)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            batch.problems.append(Problem(name, f"không đọc được danh sách hồ sơ ({type(exc).__name__}) — "
+                                                "dùng Parquet hoặc CSV UTF-8 theo mẫu"))
+            continue
+        if problems:
+            batch.problems.extend(problems)
+            continue
+        months, late = aggregate(lf, mapping)
+        for unit_id, month in months.select("unit_id", "month").iter_rows():
+            if (unit_id, month) in seen:
+                batch.problems.append(Problem(name, f"«{registry.by_id[unit_id].name}» tháng {month:%m/%Y} đã có trong "
+                                                    f"{seen[(unit_id, month)]} — mỗi hồ sơ chỉ ở một tệp"))
+                break
+            seen[(unit_id, month)] = name
+        dossiers = int(months["tiep_nhan"].sum())
+        batch.files.append(DossierFile(path, name, sha256_file(path) if path.is_file() else _dir_hash(path),
+                                       months, late, dossiers))
+    if batch.problems:
+        batch.files = []
+    return batch
+
+
+def _dir_hash(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in sorted(path.glob("*.parquet")):
+        h.update(part.name.encode())
+        h.update(sha256_file(part).encode())
+    return h.hexdigest()
+
