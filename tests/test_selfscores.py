@@ -120,7 +120,8 @@ def test_a_store_from_before_self_assessments_is_upgraded(tmp_path):
     db = tmp_path / "old.duckdb"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     con = duckdb.connect(str(db))
-    con.execute("DROP VIEW self_scores_current; DROP TABLE self_scores; DELETE FROM files WHERE kind = 'self_scores'")
+    con.execute("DROP VIEW self_scores_current; DROP TABLE self_scores; DELETE FROM files WHERE kind = 'self_scores'; "
+                "DROP VIEW late_by_field_current; DROP TABLE late_by_field")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
     before = [t for t in store_rows(db) if t[0] != "meta"]
@@ -131,7 +132,10 @@ def test_a_store_from_before_self_assessments_is_upgraded(tmp_path):
     res = run_cli("ingest-scores", str(sample_score_files()[0]), "--store", str(db))
     assert res.returncode == 0, res.stderr
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    from cchc_analysis.store import SCHEMA_VERSION
+
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    assert con.execute("SELECT count(*) FROM late_by_field").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM self_scores").fetchone() == (631,)
     con.close()
     after = {t[0]: t[1] for t in store_rows(db)}
