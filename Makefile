@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STORE := outputs/demo/cchc.duckdb
 
-.PHONY: demo test sysdeps venv clean pages
+.PHONY: demo test sysdeps venv clean pages bench
 
 # The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
 # May and August 2023 reviews, the H1 2023 report and the May anomalies, in outputs/<period>/.
@@ -46,3 +46,11 @@ pages:
 	@mkdir -p $(OUT)/$(PERIOD)/pages
 	pdftoppm -r 80 -png $(OUT)/$(PERIOD)/phu-luc-$(PERIOD).pdf $(OUT)/$(PERIOD)/pages/phu-luc-$(PERIOD)
 	@ls $(OUT)/$(PERIOD)/pages
+
+# Benchmarks, on demand (not part of make test): aggregation at 1M/10M/100M dossiers against DuckDB, bare polars
+# and pandas; the sample runs per step; notebook overhead. Writes benchmarks/results.json.
+# SIZES=1000000 for a quick run.
+SIZES ?= 1000000,10000000,100000000
+bench: sysdeps $(STAMP)
+	@$(BIN)/python -c "import pandas" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench.py --sizes $(SIZES)

@@ -179,33 +179,57 @@ def _problems(path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today
     return problems, mapping
 
 
+def _canonical(lf: pl.LazyFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Each raw spelling of status and channel in the file → its canonical value (one cheap pass over two
+    columns), so the aggregation compares raw values instead of normalising every row."""
+    raw = lf.select(pl.col("status").cast(pl.String).unique().implode(),
+                    pl.col("channel").cast(pl.String).unique().implode()).collect(engine="streaming").row(0)
+    status = {r: STATUSES.get(r.strip().lower()) for r in raw[0] if r is not None}
+    channel = {r: CHANNELS.get(r.strip().lower()) for r in raw[1] if r is not None}
+    return status, channel
+
+
 def aggregate(lf: pl.LazyFrame, mapping: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Unit-month statistics (STAT_SCHEMA) and late dossiers by field, streamed."""
-    units = pl.LazyFrame({"unit": list(mapping), "unit_id": list(mapping.values())})
-    base = typed(lf).join(units, on="unit", how="inner").with_columns(
-        rm=pl.col("received_at_v").dt.truncate("1mo"), cm=pl.col("resolved_at_v").dt.truncate("1mo"))
-    s, fee = pl.col("status_v"), pl.col("fee_v") > 0
-    received = base.group_by("unit_id", "rm").agg(
-        tiep_nhan=pl.len(), so_hoa_tiep_nhan=pl.col("digitized_input_v").sum(),
-        phai_truc_tuyen=pl.col("online_required_v").sum(),
-        truc_tuyen=(pl.col("online_required_v") & (pl.col("channel_v") == "online")).sum(),
-        co_phi=fee.sum(), thanh_toan_truc_tuyen=(fee & pl.col("paid_online_v")).sum(),
-        chung_thuc_dien_tu=pl.col("e_cert_v").sum(), tai_su_dung=pl.col("reused_data_v").sum(),
-        paused_in=(s == "paused").sum(),
-    ).rename({"rm": "month"})
-    resolved = s == "resolved"
-    closed = base.filter(pl.col("cm").is_not_null()).group_by("unit_id", "cm").agg(
-        dung_han=(resolved & (pl.col("resolved_at_v") <= pl.col("due_at_v"))).sum(),
-        qua_han=(resolved & (pl.col("resolved_at_v") > pl.col("due_at_v"))).sum(),
-        ket_qua=(resolved & pl.col("result_required_v")).sum(),
-        so_hoa_ket_qua=(resolved & pl.col("result_required_v") & pl.col("digitized_output_v")).sum(),
-        tra_lai=(s == "returned").sum(), huy=(s == "cancelled").sum(), closed=pl.len(),
-    ).rename({"cm": "month"})
-    late = base.filter(resolved & (pl.col("resolved_at_v") > pl.col("due_at_v"))).group_by(
-        "unit_id", "cm", "field").agg(late=pl.len()).rename({"cm": "month"})
-    r, c, late_df = pl.collect_all([received, closed, late], engine="streaming")
+    """Unit-month statistics (STAT_SCHEMA) and late dossiers by field: one streamed group-by on the unit as
+    written and the months received and closed, and one on the few late dossiers by field; then, in memory,
+    per unit and month."""
+    status, channel = _canonical(lf)
+    schema = lf.collect_schema()
+    is_status = {v: pl.col("status").is_in([r for r, c in status.items() if c == v]) for v in set(STATUSES.values())}
+    online = pl.col("channel").is_in([r for r, c in channel.items() if c == "online"])
+    typed_cols = [_as_date(c, schema[c]).alias(c) for c in DATES if schema[c] != pl.Date]
+    typed_cols += [_as_bool(c).alias(c) for c in BOOLS if schema[c] != pl.Boolean]
+    if schema["fee"] == pl.String:
+        typed_cols.append(pl.col("fee").str.strip_chars().str.replace_all(r"\.", "").cast(pl.Float64))
+    base = lf.with_columns(typed_cols) if typed_cols else lf
+    fee = pl.col("fee") > 0
+    resolved, late = is_status["resolved"], pl.col("resolved_at") > pl.col("due_at")
+    cm = pl.col("resolved_at").dt.truncate("1mo")
+    fine_q = base.group_by("unit", rm=pl.col("received_at").dt.truncate("1mo"), cm=cm).agg(
+        tiep_nhan=pl.len(), so_hoa_tiep_nhan=pl.col("digitized_input").sum(),
+        phai_truc_tuyen=pl.col("online_required").sum(), truc_tuyen=(pl.col("online_required") & online).sum(),
+        co_phi=fee.sum(), thanh_toan_truc_tuyen=(fee & pl.col("paid_online")).sum(),
+        chung_thuc_dien_tu=pl.col("e_cert").sum(), tai_su_dung=pl.col("reused_data").sum(),
+        paused_in=is_status["paused"].sum(),
+        dung_han=(resolved & ~late).sum(), qua_han=(resolved & late).sum(),
+        ket_qua=(resolved & pl.col("result_required")).sum(),
+        so_hoa_ket_qua=(resolved & pl.col("result_required") & pl.col("digitized_output")).sum(),
+        tra_lai=is_status["returned"].sum(), huy=is_status["cancelled"].sum())
+    late_q = base.filter(resolved & late).group_by("unit", month=cm, field=pl.col("field")).agg(late=pl.len())
+    fine, late_raw = pl.collect_all([fine_q, late_q], engine="streaming")
+    # spellings of one unit merge here, after the heavy pass
+    fine = fine.with_columns(unit_id=pl.col("unit").replace_strict(mapping, default=None)).filter(
+        pl.col("unit_id").is_not_null())
+    received_cols = ["tiep_nhan", "so_hoa_tiep_nhan", "phai_truc_tuyen", "truc_tuyen", "co_phi",
+                     "thanh_toan_truc_tuyen", "chung_thuc_dien_tu", "tai_su_dung", "paused_in"]
+    closed_cols = ["dung_han", "qua_han", "ket_qua", "so_hoa_ket_qua", "tra_lai", "huy"]
+    r = fine.group_by("unit_id", month=pl.col("rm")).agg(pl.col(received_cols).sum())
+    c = fine.filter(pl.col("cm").is_not_null()).group_by("unit_id", month=pl.col("cm")).agg(
+        pl.col(closed_cols).sum(), closed=pl.col("tiep_nhan").sum())
+    late_df = late_raw.with_columns(unit_id=pl.col("unit").replace_strict(mapping, default=None)).filter(
+        pl.col("unit_id").is_not_null()).group_by("unit_id", "month", "field").agg(pl.col("late").sum())
     months = _with_stocks(r.join(c, on=["unit_id", "month"], how="full", coalesce=True))
-    return months, late_df.sort("unit_id", "month", "field")
+    return months, late_df.with_columns(pl.col("late").cast(pl.Int64)).sort("unit_id", "month", "field")
 
 
 def _with_stocks(flows: pl.DataFrame) -> pl.DataFrame:
