@@ -404,6 +404,21 @@ def anomalies_cmd(
     out.print(table)
 
 
+@app.command()
+def doctor(store: StoreOpt = None) -> None:
+    """Kiểm tra máy và kho: thư viện, pango, phông chữ, nhân Jupyter, cấu trúc và toàn vẹn kho."""
+    from .doctor import run_checks
+
+    checks = run_checks(store)
+    for c in checks:
+        mark = "[green]✓[/]" if c.ok else "[bold red]✗[/]"
+        out.print(f"{mark} {c.name}: {c.detail}" + ("" if c.ok else f" — cách xử lý: {c.fix}"))
+    bad = [c for c in checks if not c.ok]
+    out.print(f"{len(checks) - len(bad)}/{len(checks)} mục đạt.")
+    if bad:
+        raise typer.Exit(1)
+
+
 @app.command("check-report")
 def check_report(
     file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],

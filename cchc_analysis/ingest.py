@@ -126,14 +126,15 @@ def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], lis
         if name in colmap:
             first = colmap[name]
             problems.append(Problem(raw.file, f"cột này trùng ý nghĩa với cột {column_letter(first)} "
-                                    f"«{raw.header[first]}» — xóa một trong hai", raw.sheet, 1, column_letter(idx), text))
+                                    f"«{raw.header[first]}» — xóa một trong hai", raw.sheet, raw.header_row,
+                                    column_letter(idx), text))
             continue
         colmap[name] = idx
     for name in REQUIRED_COLUMNS:
         if name not in colmap:
             col = COLUMNS_BY_NAME[name]
             problems.append(Problem(raw.file, f"thiếu cột bắt buộc «{col.header}» ({name}) — thêm cột này vào dòng tiêu đề "
-                                    "(xem mẫu: cchc template)", raw.sheet, 1))
+                                    "(xem mẫu: cchc template)", raw.sheet, raw.header_row))
     return colmap, problems
 
 
@@ -149,6 +150,16 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
     if display_name:
         raw.file = display_name
     colmap, problems = _map_headers(raw, notices)
+    if problems:
+        # a title typed above the header: take the first of the next rows that is a complete header
+        for k in range(min(10, len(raw.rows))):
+            trial = raw.with_header_at(k)
+            trial_colmap, trial_problems = _map_headers(trial, [])
+            if not trial_problems:
+                notices.append(f"{raw.file}: dòng tiêu đề ở dòng {trial.header_row}, bỏ qua các dòng phía trên")
+                raw, colmap, problems = trial, trial_colmap, []
+                _map_headers(raw, notices)
+                break
     if problems:
         return None, problems, notices
     if not raw.rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,13 @@ class RawTable:
     sheet: str | None
     header: list[str]  # header text per column (index 0 = column A)
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cell values)
+    header_row: int = 1  # where the header is, as the spreadsheet numbers rows
+
+    def with_header_at(self, index: int) -> RawTable:
+        """The same table read with ``rows[index]`` as its header (a title was typed above the header)."""
+        row_no, values = self.rows[index]
+        header = ["" if v is None else str(v).strip() for v in values]
+        return RawTable(self.file, self.sheet, header, self.rows[index + 1:], row_no)
 
 
 class Unreadable(Exception):
@@ -47,12 +55,15 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
     if not data.strip():
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        return _read_xlsx(name, data, sheet)
-    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise Unreadable(Problem(name, "là tệp Excel cũ (.xls) hoặc tệp có mật khẩu — mở bằng Excel và lưu lại dạng .xlsx"))
     if data[:5] == b"%PDF-":
         raise Unreadable(Problem(name, "là tệp PDF, không phải bảng số liệu — dùng tệp .csv hoặc .xlsx"))
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        what = "tệp Excel có mật khẩu" if suffix in (".xlsx", ".xlsm") else "tệp Excel cũ (.xls)"
+        raise Unreadable(Problem(name, f"là {what} — mở bằng Excel, bỏ mật khẩu nếu có và lưu lại dạng .xlsx"))
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        return _read_xlsx(name, data, sheet)
+    if suffix == ".xls":
+        raise Unreadable(Problem(name, "là tệp Excel cũ (.xls) — mở bằng Excel và lưu lại dạng .xlsx"))
     if suffix not in (".csv", ".txt", ""):
         raise Unreadable(Problem(name, f"định dạng «{suffix}» không được hỗ trợ — dùng tệp .csv hoặc .xlsx"))
     return _read_csv(name, data)
@@ -62,8 +73,14 @@ def _read_csv(name: str, data: bytes) -> RawTable:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8", row=line)) from None
+        # Excel on Vietnamese Windows saves "CSV" in Windows-1258 (tone marks as combining characters)
+        try:
+            text = unicodedata.normalize("NFC", data.decode("cp1258"))
+        except UnicodeDecodeError:
+            line = data[: exc.start].count(b"\n") + 1
+            raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8", row=line)) from None
+    if "\x00" in text:
+        raise Unreadable(Problem(name, "không phải tệp văn bản CSV (có ký tự nhị phân) — dùng tệp .csv hoặc .xlsx"))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -83,15 +100,44 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
         raise Unreadable(Problem(name, f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng Excel")) from None
     try:
         ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
+        if ws.sheet_state != "visible":
+            raise Unreadable(Problem(name, "trang số liệu đang bị ẩn — bỏ ẩn (hoặc xóa) trang này rồi lưu lại", sheet=ws.title))
         rows = list(ws.iter_rows(values_only=True))
     finally:
         wb.close()
+    formulas = _uncomputed_formulas(data, ws.title, rows)
+    if formulas:
+        row, col = formulas[0]
+        more = f" (và {len(formulas) - 1} ô khác)" if len(formulas) > 1 else ""
+        raise Unreadable(Problem(name, f"ô có công thức chưa được tính{more} — mở bằng Excel, lưu lại (hoặc dán giá trị)",
+                                 sheet=ws.title, row=row, column=column_letter(col)))
     if not rows:
         raise Unreadable(Problem(name, "trang tính rỗng — điền số liệu từ dòng 2, tiêu đề ở dòng 1", sheet=ws.title))
     header = ["" if h is None else str(h).strip() for h in rows[0]]
     body = []
+    # rows[0] is the header; data rows keep their spreadsheet numbers
     for i, r in enumerate(rows[1:], start=2):
         values = list(r)
         if any(v is not None and str(v).strip() != "" for v in values):
             body.append((i, values))
     return RawTable(name, ws.title, header, body)
+
+
+def _uncomputed_formulas(data: bytes, title: str, values: list[tuple]) -> list[tuple[int, int]]:
+    """Cells holding a formula that was never computed (no cached value): read as empty, they would pass
+    for "not reported". Only looked for where a cell reads as empty."""
+    if not any(v is None for r in values for v in r):
+        return []
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        found = []
+        for i, row in enumerate(wb[title].iter_rows(values_only=True), start=1):
+            for j, v in enumerate(row):
+                cached = values[i - 1][j] if i - 1 < len(values) and j < len(values[i - 1]) else None
+                if cached is None and isinstance(v, str) and v.startswith("="):
+                    found.append((i, j))
+        return found
+    finally:
+        wb.close()
