@@ -121,20 +121,34 @@ class Store:
             raise StoreError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP… (hoặc cchc ingest --sample)")
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreError(f"kho dữ liệu {path} đang được một chương trình khác mở (lệnh cchc khác, hoặc notebook giữ kết nối) — đóng chương trình đó rồi chạy lại") from None
-            raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
-        except duckdb.Error as exc:
-            raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
+        con = cls._connect(path, read_only)
         store = cls(con, path, read_only)
         try:
             store._check_schema()
             yield store
         finally:
             con.close()
+
+    @staticmethod
+    def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """DuckDB locks the file per process: a second writer (or a reader while one writes) waits up to
+        ``$CCHC_LOCK_WAIT`` seconds (default 15) for the first to finish, then fails with a clear message."""
+        import os
+        import time
+
+        deadline = time.monotonic() + float(os.environ.get("CCHC_LOCK_WAIT", "15"))
+        while True:
+            try:
+                return duckdb.connect(str(path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"kho dữ liệu {path} đang được một chương trình khác mở (lệnh cchc khác, hoặc "
+                                     "notebook giữ kết nối) — đóng chương trình đó rồi chạy lại") from None
+                time.sleep(0.2)
+            except duckdb.Error as exc:
+                raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
 
     def _check_schema(self) -> None:
         has_meta = _one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")[0]

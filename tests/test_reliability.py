@@ -1,0 +1,239 @@
+"""Crash safety, concurrent writers, property tests, and outputs that stay data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cchc_analysis.indicators import area_rates, window_rates
+from cchc_analysis.ingest import parse_count
+from cchc_analysis.periods import Month, parse_period
+
+from conftest import run_cli
+
+CCHC = str(Path(sys.executable).with_name("cchc"))
+
+
+def current_rows(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM unit_month_current").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_sigkill_mid_ingest_leaves_all_or_nothing(tmp_path):
+    """Kill `cchc ingest --sample` at a spread of moments; the store always opens, with all 280 rows or none."""
+    seen = set()
+    for k in range(12):
+        db = tmp_path / f"s{k}.duckdb"
+        proc = subprocess.Popen([CCHC, "ingest", "--sample", "--store", str(db)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(0.15 + 0.12 * k)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if not db.exists():
+            seen.add("no store")
+            continue
+        res = run_cli("store", "--store", str(db), "--json")
+        assert res.returncode in (0, 1), res.stderr
+        if res.returncode == 1:   # killed before the schema was committed: refused with a message, never misread
+            assert "lỗi" in res.stderr
+            seen.add("refused")
+            continue
+        n = current_rows(db)
+        assert n in (0, 280), n
+        seen.add(n)
+        # and the interrupted store takes the same batch again, completely
+        assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+        assert current_rows(db) == 280
+    assert seen   # the loop killed at least once somewhere
+
+
+def test_two_ingests_at_once_never_corrupt(tmp_path):
+    db = tmp_path / "s.duckdb"
+    procs = [subprocess.Popen([CCHC, "ingest", "--sample", "--store", str(db)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "CCHC_LOCK_WAIT": "30"})
+             for _ in range(2)]
+    results = [(p.wait(), p.stderr.read()) for p in procs]
+    # the second waits for the first; the same files again change nothing
+    assert [rc for rc, _ in results] == [0, 0], results
+    assert current_rows(db) == 280
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM unit_month").fetchone()[0] == 280
+    con.close()
+
+
+def test_a_writer_that_cannot_wait_fails_with_a_clear_message(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    holder = duckdb.connect(str(db))   # another program holds the store
+    try:
+        res = run_cli("ingest", "--sample", "--store", str(db), env={"CCHC_LOCK_WAIT": "0.5"})
+    finally:
+        holder.close()
+    assert res.returncode == 1
+    assert "đang được một chương trình khác mở" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+# -- properties --------------------------------------------------------------------------------------------
+@given(st.integers(min_value=0, max_value=999_999_999))
+def test_counts_round_trip_in_every_spelling(n):
+    grouped = f"{n:,}".replace(",", ".")
+    assert parse_count(n) == parse_count(str(n)) == parse_count(grouped) == parse_count(float(n)) == n
+    assert parse_count(f" {grouped}\u00a0") == n
+
+
+@given(st.integers(min_value=1900, max_value=9998), st.integers(min_value=1, max_value=12))
+def test_months_round_trip(year, month):
+    m = Month(year, month)
+    assert Month.parse(str(m)) == Month.parse(f"{month:02d}/{year}") == Month.parse(f"tháng {month}/{year}") == m
+    assert parse_period(f"{m}..{m + 5}").months()[-1] == m + 5
+
+
+pairs = st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 5000)).map(lambda t: (min(t), max(t))),
+                 min_size=1, max_size=30)
+
+
+def frame_of(values: list[tuple[int, int]]) -> pl.DataFrame:
+    from test_indicators import frame
+
+    return frame([{"unit_id": f"u{i}", "month": dt.date(2023, 5, 1), "so_hoa_tiep_nhan": n, "phai_so_hoa_tiep_nhan": d}
+                  for i, (n, d) in enumerate(values)])
+
+
+@given(pairs)
+def test_a_pooled_rate_lies_between_the_unit_rates(values):
+    rates = window_rates(frame_of(values), parse_period("2023-05")).filter(pl.col("indicator") == "digitized_input")
+    unit = [r for r in rates["rate"].to_list() if r is not None]
+    pooled = area_rates(rates).filter(pl.col("scope") == "all")["rate"][0]
+    assert all(0 <= r <= 1 for r in unit)
+    if unit:
+        assert min(unit) - 1e-12 <= pooled <= max(unit) + 1e-12
+    else:
+        assert pooled is None
+
+
+HEADER = ["ky", "don_vi", "tiep_nhan", "so_hoa_tiep_nhan", "ket_qua", "so_hoa_ket_qua", "co_phi",
+          "thanh_toan_truc_tuyen"]
+UNITS = ["UBND xã Hưng Đạo", "UBND xã Tân Kỳ", "Phòng Tư pháp", "UBND thị trấn Tứ Kỳ"]
+unit_month = st.tuples(st.sampled_from(UNITS), st.integers(1, 8), st.integers(0, 300), st.integers(0, 300),
+                       st.integers(0, 300))
+
+
+def rows_of(draw_rows) -> list[list]:
+    out, seen = [], set()
+    for unit, month, a, b, c in draw_rows:
+        if (unit, month) in seen:
+            continue
+        seen.add((unit, month))
+        out.append([f"2023-{month:02d}", unit, max(a, b), min(a, b), max(b, c), min(b, c), c, c // 2])
+    return out
+
+
+def store_content(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT unit_id, month, tiep_nhan, so_hoa_tiep_nhan, ket_qua, so_hoa_ket_qua, co_phi, "
+                           "thanh_toan_truc_tuyen FROM unit_month_current ORDER BY 1, 2").fetchall()
+    finally:
+        con.close()
+
+
+def ingest_in_process(paths: list[Path], db: Path) -> None:
+    from cchc_analysis.ingest import check
+    from cchc_analysis.store import Store
+    from cchc_analysis.units import Registry
+
+    registry = Registry.load("tu-ky")
+    batch = check(paths, registry)
+    assert not batch.problems, batch.problems[:2]
+    with Store.open(db) as st_:
+        st_.ingest(batch, registry)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(unit_month, min_size=2, max_size=12))
+def test_order_and_format_do_not_change_the_store(tmp_path_factory, drawn):
+    from openpyxl import Workbook
+
+    rows = rows_of(drawn)
+    base = tmp_path_factory.mktemp("prop")
+    half = len(rows) // 2 or 1
+    parts = []
+    for k, chunk in enumerate((rows[:half], rows[half:])):
+        if not chunk:
+            continue
+        p = base / f"part{k}.csv"
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([HEADER, *chunk])
+        parts.append(p)
+    a, b, c = base / "a.duckdb", base / "b.duckdb", base / "c.duckdb"
+    for p in parts:
+        ingest_in_process([p], a)
+    for p in reversed(parts):
+        ingest_in_process([p], b)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    xlsx = base / "all.xlsx"
+    wb.save(xlsx)
+    ingest_in_process([xlsx], c)
+    assert store_content(a) == store_content(b) == store_content(c)
+
+
+# -- outputs stay data ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path, prefix):
+    from openpyxl import load_workbook
+
+    from cchc_analysis.render import write_xlsx
+    from cchc_analysis.tables import Col, Row, Table
+
+    text = f"{prefix}cmd|'/c calc'!A1"
+    write_xlsx([Table("t", "T", [Col("unit", "Đơn vị")], [Row({"unit": text})])], tmp_path / "a.xlsx")
+    cell = load_workbook(tmp_path / "a.xlsx")["t"]["A4"]   # title, blank, header, then the row
+    assert cell.data_type == "s" and cell.value.endswith("cmd|'/c calc'!A1")
+
+
+@pytest.mark.parametrize("period", ["../../x", "/etc", "2023-05/../../x", "..", "2023-05;rm"])
+def test_periods_that_are_paths_are_refused(tmp_path, period):
+    res = run_cli("run", "monthly", period, "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "lỗi" in res.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_output_folder_names_are_plain_names(tmp_path):
+    from cchc_analysis.exceptions import UsageError
+    from cchc_analysis.run import RunFolder
+
+    for name in ("../x", "/tmp/x", "a/b", "..", ""):
+        with pytest.raises(UsageError):
+            RunFolder.create(tmp_path, name)
+
+
+def test_notebook_parameters_are_data_not_code(tmp_path):
+    """Papermill writes parameters as Python literals: quotes and newlines cannot run anything."""
+    from papermill.translators import PythonTranslator
+
+    marker = tmp_path / "PWNED"
+    evil = f'x"\nimport pathlib; pathlib.Path({str(marker)!r}).touch()\n"'
+    code = PythonTranslator.codify({"params_file": evil, "period": "2023-05'; import os; '"})
+    namespace: dict = {}
+    exec(compile(code, "<parameters>", "exec"), namespace)   # what the kernel runs
+    assert namespace["params_file"] == evil and namespace["period"].startswith("2023-05'")
+    assert not marker.exists()
