@@ -30,12 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 # -- the four ways to aggregate, each run in its own process ------------------------------------------------
 def measure_package(path: Path) -> int:
-    import polars as pl
+    from cchc_analysis.dossiers import Spellings, aggregate, scan
 
-    from cchc_analysis.dossiers import aggregate, scan
-
-    names = pl.scan_parquet(path).select(pl.col("unit").unique()).collect(engine="streaming")["unit"].to_list()
-    months, _ = aggregate(scan(path), {n: n for n in names})
+    lf = scan(path)
+    spellings = Spellings.of(lf)   # in `cchc ingest-dossiers` this pass also names the units to match
+    months, _ = aggregate(lf, {n: n for n in spellings.units}, spellings)
     return months.height
 
 

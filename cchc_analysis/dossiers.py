@@ -147,12 +147,13 @@ def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
 
 
 def _problems(path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today: dt.date) -> tuple[
-        list[Problem], dict[str, str]]:
-    """Located problems (first rows of each) and the unit mapping (name as written → unit id)."""
+        list[Problem], dict[str, str], Spellings | None]:
+    """Located problems (first rows of each), the unit mapping (name as written → unit id) and the file's
+    spellings."""
     missing = [DOSSIER_COLUMNS[c][0] for c, (_, req) in DOSSIER_COLUMNS.items()
                if req and c not in lf.collect_schema().names()]
     if missing:
-        return [Problem(name, f"thiếu cột bắt buộc: {', '.join(missing)} — xem README, mục danh sách hồ sơ")], {}
+        return [Problem(name, f"thiếu cột bắt buộc: {', '.join(missing)} — xem README, mục danh sách hồ sơ")], {}, None
     t = typed(lf)
     rules = checks(today)
     counts = t.select([rule.fill_null(False).sum().alias(str(i)) for i, (_, _, rule) in enumerate(rules)]).collect(
@@ -168,32 +169,43 @@ def _problems(path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today
         more = f" và {n - len(rows)} dòng khác" if n > len(rows) else ""
         problems.append(Problem(name, f"{message}{also}{more}", row=rows[0] + line, column=col,
                                 header=DOSSIER_COLUMNS[col][0]))
-    names = t.select(pl.col("unit").drop_nulls().unique()).collect(engine="streaming")["unit"].to_list()
+    spellings = Spellings.of(lf)
     mapping = {}
-    for written in names:
+    for written in spellings.units:
         try:
             mapping[written] = registry.match(clean(written)).id
         except MatchError as exc:
             first = numbered.filter(pl.col("unit") == written).select("record").head(1).collect()["record"][0]
             problems.append(Problem(name, str(exc), row=first + line, column="unit", header=DOSSIER_COLUMNS["unit"][0]))
-    return problems, mapping
+    return problems, mapping, spellings
 
 
-def _canonical(lf: pl.LazyFrame) -> tuple[dict[str, str], dict[str, str]]:
-    """Each raw spelling of status and channel in the file → its canonical value (one cheap pass over two
-    columns), so the aggregation compares raw values instead of normalising every row."""
-    raw = lf.select(pl.col("status").cast(pl.String).unique().implode(),
-                    pl.col("channel").cast(pl.String).unique().implode()).collect(engine="streaming").row(0)
-    status = {r: STATUSES.get(r.strip().lower()) for r in raw[0] if r is not None}
-    channel = {r: CHANNELS.get(r.strip().lower()) for r in raw[1] if r is not None}
-    return status, channel
+@dataclass(frozen=True)
+class Spellings:
+    """Every unit, status and channel as the file writes them, and the canonical status and channel of each:
+    one streamed group-by over the three columns (a few thousand groups), so the aggregation compares raw
+    values instead of normalising every row."""
+
+    units: list[str]
+    status: dict[str, str | None]
+    channel: dict[str, str | None]
+
+    @classmethod
+    def of(cls, lf: pl.LazyFrame) -> Spellings:
+        groups = lf.group_by(pl.col("unit").cast(pl.String), pl.col("status").cast(pl.String),
+                             pl.col("channel").cast(pl.String)).len().collect(engine="streaming")
+        status = {r: STATUSES.get(r.strip().lower()) for r in groups["status"].unique().to_list() if r is not None}
+        channel = {r: CHANNELS.get(r.strip().lower()) for r in groups["channel"].unique().to_list() if r is not None}
+        return cls(groups["unit"].drop_nulls().unique().sort().to_list(), status, channel)
 
 
-def aggregate(lf: pl.LazyFrame, mapping: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def aggregate(lf: pl.LazyFrame, mapping: dict[str, str], spellings: Spellings | None = None
+              ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Unit-month statistics (STAT_SCHEMA) and late dossiers by field: one streamed group-by on the unit as
     written and the months received and closed, and one on the few late dossiers by field; then, in memory,
     per unit and month."""
-    status, channel = _canonical(lf)
+    spellings = spellings or Spellings.of(lf)
+    status, channel = spellings.status, spellings.channel
     schema = lf.collect_schema()
     is_status = {v: pl.col("status").is_in([r for r, c in status.items() if c == v]) for v in set(STATUSES.values())}
     online = pl.col("channel").is_in([r for r, c in channel.items() if c == "online"])
@@ -263,7 +275,7 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
             continue
         try:
             lf = scan(path)
-            problems, mapping = _problems(path, name, lf, registry, today)
+            problems, mapping, spellings = _problems(path, name, lf, registry, today)
         except (pl.exceptions.PolarsError, OSError) as exc:
             batch.problems.append(Problem(name, f"không đọc được danh sách hồ sơ ({type(exc).__name__}) — "
                                                 "dùng Parquet hoặc CSV UTF-8 theo mẫu"))
@@ -271,7 +283,7 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
         if problems:
             batch.problems.extend(problems)
             continue
-        months, late = aggregate(lf, mapping)
+        months, late = aggregate(lf, mapping, spellings)
         for unit_id, month in months.select("unit_id", "month").iter_rows():
             if (unit_id, month) in seen:
                 batch.problems.append(Problem(name, f"«{registry.by_id[unit_id].name}» tháng {month:%m/%Y} đã có trong "
