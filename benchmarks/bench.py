@@ -229,10 +229,13 @@ def notebook_overhead() -> dict:
                 ("empty", empty, {"period": "2023-05"}),
                 ("monthly", ROOT / "notebooks" / "01_monthly_review.ipynb",
                  {"period": "2023-05", "store": str(db), "params_file": "", "area": ""})):
-            start = time.perf_counter()
-            pm.execute_notebook(str(source), str(Path(tmp) / f"{name}-out.ipynb"), parameters=params,
-                                kernel_name="python3", progress_bar=False, cwd=tmp)
-            timings[name] = round(time.perf_counter() - start, 2)
+            runs = []
+            for _ in range(2):   # the first run of a session also warms the kernel's imports on disk
+                start = time.perf_counter()
+                pm.execute_notebook(str(source), str(Path(tmp) / f"{name}-out.ipynb"), parameters=params,
+                                    kernel_name="python3", progress_bar=False, cwd=tmp)
+                runs.append(time.perf_counter() - start)
+            timings[name] = round(min(runs), 2)
         timings["ratio_monthly_to_empty"] = round(timings["monthly"] / timings["empty"], 2)
         return timings
 

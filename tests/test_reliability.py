@@ -237,3 +237,20 @@ def test_notebook_parameters_are_data_not_code(tmp_path):
     exec(compile(code, "<parameters>", "exec"), namespace)   # what the kernel runs
     assert namespace["params_file"] == evil and namespace["period"].startswith("2023-05'")
     assert not marker.exists()
+
+
+def test_doctor_passes_here_and_names_a_damaged_store(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    ok = run_cli("doctor", "--store", str(db))
+    assert ok.returncode == 0, ok.stdout
+    assert "WeasyPrint, pango và chữ tiếng Việt trong PDF: PDF thử đọc lại đúng dấu" in ok.stdout
+    assert "nhân Jupyter python3" in ok.stdout and "toàn vẹn kho: 280 dòng" in ok.stdout
+    con = duckdb.connect(str(db))   # a hand edit: a second current row for one unit-month
+    con.execute("INSERT INTO unit_month SELECT row_id + 100000, unit_id, month, COLUMNS(c -> c NOT IN "
+                "('row_id', 'unit_id', 'month')) FROM unit_month WHERE row_id = 1")
+    con.close()
+    bad = run_cli("doctor", "--store", str(db))
+    assert bad.returncode == 1
+    line = [ln for ln in bad.stdout.splitlines() if "toàn vẹn kho" in ln][0]
+    assert "trùng đơn vị – tháng: 1" in line and "cách xử lý" in line
