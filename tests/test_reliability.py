@@ -247,8 +247,9 @@ def test_doctor_passes_here_and_names_a_damaged_store(tmp_path):
     assert "WeasyPrint, pango và chữ tiếng Việt trong PDF: PDF thử đọc lại đúng dấu" in ok.stdout
     assert "nhân Jupyter python3" in ok.stdout and "toàn vẹn kho: 280 dòng" in ok.stdout
     con = duckdb.connect(str(db))   # a hand edit: a second current row for one unit-month
-    con.execute("INSERT INTO unit_month SELECT row_id + 100000, unit_id, month, COLUMNS(c -> c NOT IN "
-                "('row_id', 'unit_id', 'month')) FROM unit_month WHERE row_id = 1")
+    con.execute("CREATE TEMP TABLE dup AS SELECT * FROM unit_month WHERE row_id = 1")
+    con.execute("UPDATE dup SET row_id = row_id + 100000")
+    con.execute("INSERT INTO unit_month SELECT * FROM dup")
     con.close()
     bad = run_cli("doctor", "--store", str(db))
     assert bad.returncode == 1
