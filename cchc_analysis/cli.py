@@ -466,6 +466,17 @@ ParamsOpt = Annotated[Optional[Path], typer.Option("--params", help="Tệp tham 
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Không in tiến trình (cho CI).")]
 
 
+def _run_command(runner, period: str, store: Path | None, out_dir: Path | None, params_file: Path | None,
+                 quiet: bool, debug: bool) -> None:
+    try:
+        folder = runner(period, store, out_dir, params_file, quiet)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    if not quiet:
+        out.print(f"Kết quả: {folder}")
+
+
 @run_app.command("monthly")
 def run_monthly_cmd(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
@@ -478,13 +489,7 @@ def run_monthly_cmd(
     """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
     from .run import run_monthly
 
-    try:
-        folder = run_monthly(period, store, out_dir, params_file, quiet)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
-    if not quiet:
-        out.print(f"Kết quả: {folder}")
+    _run_command(run_monthly, period, store, out_dir, params_file, quiet, debug)
 
 
 @run_app.command("semiannual")
@@ -500,13 +505,7 @@ def run_semiannual_cmd(
     CCHC; Chỉ số 766."""
     from .run import run_semiannual
 
-    try:
-        folder = run_semiannual(period, store, out_dir, params_file, quiet)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
-    if not quiet:
-        out.print(f"Kết quả: {folder}")
+    _run_command(run_semiannual, period, store, out_dir, params_file, quiet, debug)
 
 
 @run_app.command("anomalies")
@@ -521,13 +520,7 @@ def run_anomalies_cmd(
     """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
     from .run import run_anomalies
 
-    try:
-        folder = run_anomalies(period, store, out_dir, params_file, quiet)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
-    if not quiet:
-        out.print(f"Kết quả: {folder}")
+    _run_command(run_anomalies, period, store, out_dir, params_file, quiet, debug)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -8,7 +8,6 @@ error), never where a finished run would be. ``manifest.json`` records inputs, p
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -24,6 +23,7 @@ from typing import Any
 
 from . import __version__, config
 from .exceptions import CchcError, UsageError
+from .ingest import sha256_file as sha256
 
 NOTEBOOKS_DIR = config.PROJECT_ROOT / "notebooks"
 _LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
@@ -53,14 +53,6 @@ class Progress:
             from .formatting import number
 
             Console(highlight=False).print(f"[green]✓[/] {label} ({number(seconds, 1)} giây)")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict[str, str]:
