@@ -77,6 +77,7 @@ def ingest(
     sample: Annotated[bool, typer.Option("--sample", help="Nhập bộ số liệu mẫu Tứ Kỳ 2023 kèm theo phần mềm.")] = False,
     store: StoreOpt = None,
     area: AreaOpt = config.DEFAULT_AREA,
+    prefer: Annotated[Optional[str], typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng.")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho; tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
@@ -87,7 +88,16 @@ def ingest(
             area = SAMPLE_AREA
         if not paths:
             raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
+        if prefer not in (None, "statistics"):
+            raise UsageError("--prefer chỉ nhận «statistics»")
         registry, batch = _validate(paths, area)
+        path = config.store_path(store)
+        if path.exists() and prefer is None:
+            with Store.open(path, read_only=True) as st:
+                sources = st.sources()
+            clash = _given_both_ways(batch.files, sources, registry, "dossiers")
+            if clash:
+                raise DataRejected(clash)
         scores = None
         if sample:
             from .selfscores import check_scores
@@ -236,7 +246,7 @@ def ingest_dossiers(
         if path.exists() and prefer is None:
             with Store.open(path, read_only=True) as st:
                 sources = st.sources()
-            both = _given_both_ways(batch, sources, registry)
+            both = _given_both_ways(batch.files, sources, registry, "unit_month")
             if both:
                 raise DataRejected(both)
         with Store.open(path) as st:
@@ -254,20 +264,22 @@ def ingest_dossiers(
         _fail(exc, debug)
 
 
-def _given_both_ways(batch, sources, registry: Registry) -> list:
-    """Unit-months the dossier files give that the store holds from unit-month statistics files."""
+def _given_both_ways(files: list, sources, registry: Registry, other: str) -> list:
+    """Unit-months the files give that the store holds from files of the ``other`` kind ("unit_month"
+    statistics or "dossiers" lists): one way per month, unless --prefer says which wins."""
     from .exceptions import Problem
 
-    stats = sources.filter(sources["kind"] == "unit_month")
+    held = sources.filter(sources["kind"] == other)
+    what = ("số liệu tổng hợp", "--prefer dossiers để thay bằng số liệu tính từ danh sách hồ sơ") \
+        if other == "unit_month" else ("số liệu tính từ danh sách hồ sơ", "--prefer statistics để thay bằng số liệu tổng hợp")
     problems = []
-    for f in batch.files:
-        clash = f.months.select("unit_id", "month").join(stats, on=["unit_id", "month"], how="inner")
+    for f in files:
+        clash = f.frame.select("unit_id", "month").join(held, on=["unit_id", "month"], how="inner")
         for r in clash.head(5).iter_rows(named=True):
-            problems.append(Problem(f.name, f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có số "
-                                            f"liệu tổng hợp từ {r['file_name']} — thêm --prefer dossiers để thay bằng số "
-                                            "liệu tính từ danh sách hồ sơ"))
+            problems.append(Problem(f.name, f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có "
+                                            f"{what[0]} từ {r['file_name']} — thêm {what[1]}"))
         if clash.height > 5:
-            problems.append(Problem(f.name, f"và {clash.height - 5} đơn vị – tháng khác cũng đã có số liệu tổng hợp"))
+            problems.append(Problem(f.name, f"và {clash.height - 5} đơn vị – tháng khác cũng đã có {what[0]}"))
     return problems
 
 

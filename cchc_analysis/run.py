@@ -261,6 +261,7 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
     from .render import write_html, write_pdf, write_xlsx
 
     progress = Progress(quiet)
+    _existing_store(store)   # a missing store is a usage error, before any folder is made
     folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, folder_name or period)
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
@@ -292,13 +293,21 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
     return run_steps(folder, steps, progress)
 
 
-def _store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
-    """The store to read; with no store at all, a throwaway one holding the embedded sample, so that a new
-    user sees every output in one command."""
+def _existing_store(store: Path | None) -> Path | None:
+    """The store to read, checked before anything is written; None means "no store at all": use the sample."""
     path = config.store_path(store)
     if path.exists() or store is not None or os.environ.get("CCHC_STORE"):
         if not path.exists():
             raise UsageError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP…")
+        return path
+    return None
+
+
+def _store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
+    """The store to read; with no store at all, a throwaway one holding the embedded sample, so that a new
+    user sees every output in one command."""
+    path = _existing_store(store)
+    if path is not None:
         return path
     from .ingest import check
     from .sample import SAMPLE_AREA, sample_files, sample_score_files

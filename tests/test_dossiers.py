@@ -177,3 +177,15 @@ def test_a_month_given_both_ways_needs_prefer(tmp_path):
     # every sample unit-month (January–August) the dossiers cover now comes from them
     covered = {k for k in hand_count(pq.read_table(path).to_pylist()) if k[1] <= dt.date(2023, 8, 1)}
     assert kinds["dossiers"] > 0 and superseded == len(covered) > 200
+
+
+def test_statistics_over_months_from_dossiers_need_prefer_too(tmp_path):
+    db = tmp_path / "s.duckdb"
+    path = tmp_path / "ho-so.parquet"
+    assert run_cli("synth", "--dossiers", "3000", "--units", "35", "-o", str(path)).returncode == 0
+    assert run_cli("ingest-dossiers", str(path), "--store", str(db)).returncode == 0
+    before = store_rows(db)
+    res = run_cli("ingest", "--sample", "--store", str(db))
+    assert res.returncode == 1 and "đã có số liệu tính từ danh sách hồ sơ từ ho-so.parquet" in res.stderr
+    assert "--prefer statistics" in res.stderr and store_rows(db) == before
+    assert run_cli("ingest", "--sample", "--store", str(db), "--prefer", "statistics").returncode == 0

@@ -255,3 +255,9 @@ def test_doctor_passes_here_and_names_a_damaged_store(tmp_path):
     assert bad.returncode == 1
     line = [ln for ln in bad.stdout.splitlines() if "toàn vẹn kho" in ln][0]
     assert "trùng đơn vị – tháng: 1" in line and "cách xử lý" in line
+
+
+def test_a_missing_store_leaves_no_output_folder(tmp_path):
+    res = run_cli("run", "monthly", "2023-05", "--store", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "chưa có kho dữ liệu" in res.stderr
+    assert not (tmp_path / "out").exists()
