@@ -62,12 +62,32 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-@lru_cache(maxsize=1)
-def fonts_css() -> str:
-    """@font-face rules with the shipped font inlined as data URIs."""
+def _subset(path: Path, chars: str) -> bytes:
+    """The font cut down to the characters a document uses (fontTools, a WeasyPrint dependency)."""
+    import io
+
+    from fontTools import subset
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    subset.save_font(font, out, options)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=8)
+def fonts_css(chars: str | None = None) -> str:
+    """@font-face rules with the shipped font inlined as data URIs; with ``chars``, only those glyphs (an
+    HTML appendix then weighs tens of kilobytes of font instead of two megabytes)."""
     rules = []
     for weight, style, name in _FACES:
-        data = base64.b64encode((FONT_DIR / name).read_bytes()).decode("ascii")
+        raw = (FONT_DIR / name).read_bytes() if chars is None else _subset(FONT_DIR / name, chars)
+        data = base64.b64encode(raw).decode("ascii")
         rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; font-style: {style}; '
                      f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}')
     return "\n".join(rules)
@@ -112,7 +132,7 @@ def _escape(text: str) -> str:
     return str(escape(text))
 
 
-def document_html(doc: Document, only: int | None = None) -> str:
+def document_html(doc: Document, only: int | None = None, subset_fonts: bool = False) -> str:
     """The whole document, or only appendix ``only`` (the PDF renders each appendix on its own, so that
     each numbers its own pages and shows no number on its first page)."""
     css = (config.PACKAGE_DIR / "templates" / "appendix.css").read_text(encoding="utf-8")
@@ -123,12 +143,19 @@ def document_html(doc: Document, only: int | None = None) -> str:
                     "note": t.note} for t in doc.appendices[i].tables],
         "paragraphs": doc.appendices[i].paragraphs,
     } for i in indices]
-    return _env().get_template("appendix.html.j2").render(
-        title=doc.title, fonts_css=Markup(fonts_css()), css=Markup(css), appendices=appendices, ref=doc.reference)
+    def render(fonts: str) -> str:
+        return _env().get_template("appendix.html.j2").render(
+            title=doc.title, fonts_css=Markup(fonts), css=Markup(css), appendices=appendices, ref=doc.reference)
+
+    if not subset_fonts:
+        return render(fonts_css())
+    # every character the page shows (page numbers and CSS-generated text included), plus digits
+    chars = "".join(sorted(set(render("")) | set("0123456789…–—")))
+    return render(fonts_css(chars))
 
 
 def write_html(doc: Document, path: Path) -> None:
-    path.write_text(document_html(doc), encoding="utf-8")
+    path.write_text(document_html(doc, subset_fonts=True), encoding="utf-8")
 
 
 def write_pdf(doc: Document, path: Path) -> int:
