@@ -127,6 +127,8 @@ def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
         assert text in joined, text
     html = (out / "2023-05" / "phu-luc-2023-05.html").read_text(encoding="utf-8")
     assert not EXTERNAL.search(html)
+    # the font is inlined, cut down to the glyphs the page uses (the four full faces weigh 1,5 MB)
+    assert html.count("@font-face") == 4 and len(html.encode("utf-8")) < 600_000
 
 
 def test_monthly_appendix_xlsx_has_the_area_totals(runs):
