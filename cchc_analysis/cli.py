@@ -399,9 +399,14 @@ def anomalies_cmd(
     """Kiểm tra bất thường trong số liệu đã lưu: thay đổi đột ngột, 100% trên ít hồ sơ, thiếu tháng, số liệu
     không cân đối, không có hồ sơ, số liệu tháng trước bị sửa."""
     from .anomalies import CHECK_LABELS, load_anomalies
+    from .run import Progress, existing_store, store_or_sample
 
     try:
-        found, _ = load_anomalies(period, store, params_file, unit)
+        with tempfile.TemporaryDirectory() as tmp:
+            if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
+                err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023")
+            path = store_or_sample(store, Path(tmp), Progress(quiet=True))
+            found, _ = load_anomalies(period, path, params_file, unit)
     except Exception as exc:
         _fail(exc, debug)
         return

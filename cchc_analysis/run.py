@@ -261,11 +261,11 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
     from .render import write_html, write_pdf, write_xlsx
 
     progress = Progress(quiet)
-    _existing_store(store)   # a missing store is a usage error, before any folder is made
+    existing_store(store)   # a missing store is a usage error, before any folder is made
     folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, folder_name or period)
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
-        store_file = _store_or_sample(store, tmp, progress)
+        store_file = store_or_sample(store, tmp, progress)
         params, doc, tables = build(tmp, store_file, progress)
         with progress.step(f"Chạy notebook {notebook}"):
             nb = execute_notebook(notebook, tmp, {
@@ -293,7 +293,7 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
     return run_steps(folder, steps, progress)
 
 
-def _existing_store(store: Path | None) -> Path | None:
+def existing_store(store: Path | None) -> Path | None:
     """The store to read, checked before anything is written; None means "no store at all": use the sample."""
     path = config.store_path(store)
     if path.exists() or store is not None or os.environ.get("CCHC_STORE"):
@@ -303,10 +303,10 @@ def _existing_store(store: Path | None) -> Path | None:
     return None
 
 
-def _store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
+def store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
     """The store to read; with no store at all, a throwaway one holding the embedded sample, so that a new
     user sees every output in one command."""
-    path = _existing_store(store)
+    path = existing_store(store)
     if path is not None:
         return path
     from .ingest import check
