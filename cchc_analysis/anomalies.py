@@ -27,7 +27,7 @@ from .formatting import percent, signed_pp
 from .glossary import COMMUNE_LEVEL_KINDS, INDICATOR_SHORT
 from .indicators import RATIOS, monthly_rates, scope_of, window_rates
 from .params import Anomalies, Params, load_params
-from .periods import Month, Window, parse_period
+from .periods import Month, Window, month_arg, parse_period
 from .store import Store
 from .units import MatchError, Registry
 
@@ -242,10 +242,7 @@ def load_anomalies(period: str, store: str | Path | None = None, params_file: st
                    units: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The month's findings and the current rows (for charts), read from the store and closed at once.
     ``units``: keep only findings about these units, named as analysts write them ("Hà Kỳ", "Hung Dao")."""
-    try:
-        month = Month.parse(period)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    month = month_arg(period)
     params = load_params(str(month), Path(params_file) if params_file else None)
     with Store.open(config.store_path(store), read_only=True) as st:
         frame = st.current()

@@ -16,7 +16,7 @@ from . import config, formatting
 from .exceptions import CchcError, DataRejected, UsageError
 from .glossary import LABELS
 from .ingest import check as check_batch
-from .periods import Month
+from .periods import month_arg
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
 from .store import Store
 from .units import Registry
@@ -52,13 +52,6 @@ def _fail(exc: Exception, debug: bool) -> None:
     else:
         err.print(f"[bold red]lỗi:[/] {exc}", soft_wrap=True)
     raise typer.Exit(exc.exit_code)
-
-
-def _parse_month(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _validate(files: list[Path], area: str) -> tuple[Registry, object]:
@@ -203,7 +196,7 @@ def template(
     from .template import write_template
 
     try:
-        month = _parse_month(period)
+        month = month_arg(period)
         registry = Registry.load(area)
         if output is None and not sys.stdout.isatty():
             with tempfile.TemporaryDirectory() as tmp:
@@ -373,7 +366,7 @@ def issue_cmd(
     from .store import issue_letter, issued_sanctions
 
     try:
-        month = _parse_month(period)
+        month = month_arg(period)
         params = load_params(str(month), params_file)
         with Store.open(config.store_path(store)) as st:
             review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day))

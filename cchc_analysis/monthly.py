@@ -18,7 +18,7 @@ from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
-from .periods import Month, Window
+from .periods import Month, Window, month_arg
 from .sentences import area_sentence, with_sentences
 from .store import Store, issued_sanctions
 
@@ -134,10 +134,7 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
 def load_review(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
                 area: str | None = None) -> MonthlyReview:
     """Read the store (read-only, closed before returning) and build the month's review."""
-    try:
-        month = Month.parse(period)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    month = month_arg(period)
     params = load_params(str(month), Path(params_file) if params_file else None)
     if area and area != params.area:
         params = params.model_copy(update={"area": area})

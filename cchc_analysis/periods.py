@@ -95,3 +95,13 @@ def parse_period(text: str) -> Window:
         return Window(Month(int(s), 1), Month(int(s), 12))
     month = Month.parse(s)
     return Window(month, month)
+
+
+def month_arg(text: str) -> Month:
+    """A month given on the command line or as a parameter: a bad one is a usage error (exit 2)."""
+    from .exceptions import UsageError
+
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -184,12 +184,9 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
     from .monthly import findings_csv, indicators_csv, load_review, write_csv
-    from .periods import Month
+    from .periods import month_arg
 
-    try:
-        month = str(Month.parse(period))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    month = str(month_arg(period))
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
@@ -236,12 +233,9 @@ def run_anomalies(period: str, store: Path | None = None, out: Path | None = Non
     from .anomalies import labelled, load_anomalies
     from .monthly import write_csv
     from .params import load_params
-    from .periods import Month
+    from .periods import month_arg
 
-    try:
-        month = str(Month.parse(period))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    month = str(month_arg(period))
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Kiểm tra bất thường"):

@@ -17,7 +17,7 @@ from .glossary import SCOPE_LABELS
 from .index766 import index_table
 from .indicators import area_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
-from .periods import Month, Window
+from .periods import Window
 from .scoring import Scores, score_units
 from .selfscores import parse_period_label, period_name
 from .store import Store
