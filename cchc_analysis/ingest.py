@@ -31,8 +31,12 @@ for _c in COLUMNS:
 _IGNORED = {header_key(h) for h in IGNORED_HEADERS}
 
 _INT = re.compile(r"^-?\d+$")
-_GROUPED = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")  # 1.698 — Vietnamese thousands separator
-_DECIMAL = re.compile(r"^-?\d+(?:[.,]\d+)+$")
+# Thousands groups as Vietnamese write them: 1.698, 12.345.678, or spaces (normal, no-break, narrow no-break,
+# thin) between groups of exactly three digits. One separator per number; anything else is not a count.
+_GROUP_SPACES = " \u00a0\u202f\u2009"
+_GROUPED = re.compile(r"^-?\d{1,3}(?:(?P<sep>[." + _GROUP_SPACES + r"])\d{3})(?:(?P=sep)\d{3})*$")
+_LOOSE_GROUPS = re.compile(r"^-?\d+(?:[.," + _GROUP_SPACES + r"]+\d+)+$")
+_DECIMAL = re.compile(r"^-?\d+[.,]\d+$")  # 1,5 or 1.23: a fraction, not a count
 
 STAT_SCHEMA: dict[str, Any] = {
     "unit_id": pl.String,
@@ -75,15 +79,18 @@ def parse_count(value: Any) -> int | None:
     elif isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise ValueError("ô chứa ngày tháng, không phải số hồ sơ")
     else:
-        text = "".join(str(value).split())  # also drops no-break and thin spaces between digit groups
+        text = str(value).strip()
         if text == "":
             return None
         if _INT.match(text):
             n = int(text)
         elif _GROUPED.match(text):
-            n = int(text.replace(".", ""))
+            n = int(re.sub(r"\D", "", text)) * (-1 if text.startswith("-") else 1)
         elif _DECIMAL.match(text):
             raise ValueError(f"«{value}» không phải số nguyên")
+        elif _LOOSE_GROUPS.match(text):
+            raise ValueError(f"«{value}» không phải cách viết số hợp lệ (sau nhóm đầu, mỗi nhóm hàng nghìn phải đủ "
+                             "3 chữ số, cùng một dấu phân cách)")
         else:
             raise ValueError(f"«{value}» không phải số")
     if n < 0:
@@ -130,11 +137,15 @@ def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], lis
                                     column_letter(idx), text))
             continue
         colmap[name] = idx
-    for name in REQUIRED_COLUMNS:
-        if name not in colmap:
-            col = COLUMNS_BY_NAME[name]
-            problems.append(Problem(raw.file, f"thiếu cột bắt buộc «{col.header}» ({name}) — thêm cột này vào dòng tiêu đề "
-                                    "(xem mẫu: cchc template)", raw.sheet, raw.header_row))
+    missing = [COLUMNS_BY_NAME[name] for name in REQUIRED_COLUMNS if name not in colmap]
+    if missing and not colmap:
+        problems.append(Problem(raw.file, f"không nhận ra cột nào của mẫu số liệu ({raw.describe()}) — xuất lại "
+                                "tệp dạng .xlsx hoặc CSV (UTF-8 hoặc UTF-16, phân cách bằng dấu phẩy, chấm phẩy hoặc "
+                                "tab) có dòng tiêu đề như mẫu: cchc template", raw.sheet, raw.header_row))
+    elif missing:
+        names = ", ".join(f"«{col.header}» ({col.name})" for col in missing)
+        problems.append(Problem(raw.file, f"thiếu cột bắt buộc {names} — thêm vào dòng tiêu đề (xem mẫu: cchc template)",
+                                raw.sheet, raw.header_row))
     return colmap, problems
 
 

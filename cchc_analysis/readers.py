@@ -24,12 +24,19 @@ class RawTable:
     header: list[str]  # header text per column (index 0 = column A)
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cell values)
     header_row: int = 1  # where the header is, as the spreadsheet numbers rows
+    read_as: str = ""  # how the file was read, for a message when its header is not recognised
+
+    def describe(self) -> str:
+        """What the reader took the file for and what its header row holds, for a one-line message."""
+        shown = ", ".join(f"«{h[:30]}»" for h in self.header[:4] if h)
+        more = f" … ({len(self.header)} cột)" if len(self.header) > 4 else ""
+        return f"{self.read_as}; dòng tiêu đề: {shown or '(trống)'}{more}"
 
     def with_header_at(self, index: int) -> RawTable:
         """The same table read with ``rows[index]`` as its header (a title was typed above the header)."""
         row_no, values = self.rows[index]
         header = ["" if v is None else str(v).strip() for v in values]
-        return RawTable(self.file, self.sheet, header, self.rows[index + 1:], row_no)
+        return RawTable(self.file, self.sheet, header, self.rows[index + 1:], row_no, self.read_as)
 
 
 class Unreadable(Exception):
@@ -64,31 +71,74 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
         return _read_xlsx(name, data, sheet)
     if suffix == ".xls":
         raise Unreadable(Problem(name, "là tệp Excel cũ (.xls) — mở bằng Excel và lưu lại dạng .xlsx"))
-    if suffix not in (".csv", ".txt", ""):
+    if suffix not in (".csv", ".tsv", ".txt", ""):
         raise Unreadable(Problem(name, f"định dạng «{suffix}» không được hỗ trợ — dùng tệp .csv hoặc .xlsx"))
     return _read_csv(name, data)
 
 
-def _read_csv(name: str, data: bytes) -> RawTable:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # Excel on Vietnamese Windows saves "CSV" in Windows-1258 (tone marks as combining characters)
+_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16"),
+         (b"\xfe\xff", "utf-16", "UTF-16")]
+_DELIMITERS = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "tab"}
+
+
+def _decode(name: str, data: bytes) -> tuple[str, str]:
+    """The text of a CSV/TXT export and the encoding it was in: UTF-8, UTF-16 with BOM (Excel's "Unicode text"),
+    UTF-16 without BOM when every other byte is zero, else Windows-1258 (Excel on Vietnamese Windows)."""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), label
+            except UnicodeDecodeError:
+                raise Unreadable(Problem(name, f"tệp bắt đầu như văn bản {label} nhưng bị hỏng ở giữa — xuất lại "
+                                         "tệp từ hệ thống hoặc lưu lại bằng Excel dạng CSV UTF-8")) from None
+    head = data[:4000]
+    if len(head) >= 4 and head[1::2].count(0) > 0.9 * len(head[1::2]):
+        codec = "utf-16-le"
+    elif len(head) >= 4 and head[0::2].count(0) > 0.9 * len(head[0::2]):
+        codec = "utf-16-be"
+    else:
+        codec = ""
+    if codec:
         try:
-            text = unicodedata.normalize("NFC", data.decode("cp1258"))
+            return data.decode(codec), "UTF-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        try:
+            return unicodedata.normalize("NFC", data.decode("cp1258")), "Windows-1258"
         except UnicodeDecodeError:
             line = data[: exc.start].count(b"\n") + 1
-            raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8", row=line)) from None
+            raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8",
+                                     row=line)) from None
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter, among comma, semicolon and tab, that splits the first non-empty line into the most fields
+    (quotes respected); comma when none splits it."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    best, fields = ",", 1
+    for d in _DELIMITERS:
+        n = len(next(csv.reader([first], delimiter=d), []))
+        if n > fields:
+            best, fields = d, n
+    return best
+
+
+def _read_csv(name: str, data: bytes) -> RawTable:
+    text, encoding = _decode(name, data)
+    text = unicodedata.normalize("NFC", text)
     if "\x00" in text:
         raise Unreadable(Problem(name, "không phải tệp văn bản CSV (có ký tự nhị phân) — dùng tệp .csv hoặc .xlsx"))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = _delimiter(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not rows:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     header = [h.strip() for h in rows[0]]
     body = [(i, list(r)) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
-    return RawTable(name, None, header, body)
+    return RawTable(name, None, header, body, read_as=f"đọc như tệp CSV mã hóa {encoding}, phân cách bằng "
+                    f"{_DELIMITERS[delimiter]}")
 
 
 def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
@@ -120,7 +170,7 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
         values = list(r)
         if any(v is not None and str(v).strip() != "" for v in values):
             body.append((i, values))
-    return RawTable(name, ws.title, header, body)
+    return RawTable(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
 
 
 def _uncomputed_formulas(data: bytes, title: str, values: list[tuple]) -> list[tuple[int, int]]:

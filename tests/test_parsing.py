@@ -11,7 +11,8 @@ from cchc_analysis.textnorm import header_key
 
 @pytest.mark.parametrize("text, value", [("1.698", 1698), ("23.664", 23664), ("1 698", 1698), ("1\u00a0698", 1698),
                                          ("0", 0), (" 42 ", 42), (17, 17), (17.0, 17), ("", None), (None, None),
-                                         ("1.234.567", 1234567)])
+                                         ("1.234.567", 1234567), ("12.345.678", 12345678), ("1\u202f698", 1698),
+                                         ("1\u00a0234\u00a0567", 1234567), ("\u00a01 698\u202f", 1698)])
 def test_vietnamese_counts(text, value):
     assert parse_count(text) == value
 
@@ -21,6 +22,20 @@ def test_vietnamese_counts(text, value):
                                           ("10000000000", "quá lớn"), (dt.date(2023, 5, 1), "ngày tháng"),
                                           (True, "không phải số")])
 def test_bad_counts(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_count(text)
+
+
+# Digits split by something that is not a thousands group: rejected, never joined (23 45 is not 2345).
+@pytest.mark.parametrize("text", ["23 45", "4 5", "6 7890", "12.34.5", "1.234 567", "1 2345", "12 34 567",
+                                  "1\u00a023", "1..234", "1 . 234", "1.234.56", ".123", "123."])
+def test_digits_that_are_not_thousands_groups(text):
+    with pytest.raises(ValueError, match="không phải"):
+        parse_count(text)
+
+
+@pytest.mark.parametrize(("text", "reason"), [("1.23", "không phải số nguyên"), ("0,5", "không phải số nguyên")])
+def test_fractions_are_not_counts(text, reason):
     with pytest.raises(ValueError, match=reason):
         parse_count(text)
 

@@ -109,9 +109,19 @@ def bad_cases() -> list[tuple[str, str]]:
     csv_case("dong-khong-so-lieu.csv", [[GOOD[0], GOOD[1], "", "", "", "", "", ""]], "không có số liệu nào")
     csv_case("chi-tieu-de.csv", [], "chỉ có dòng tiêu đề, không có dòng số liệu nào")
     csv_case("ho-so-thay-vi-so-lieu.csv", [["UBND xã Hưng Đạo", "Hộ tịch", "2023-05-03"]],
-             "thiếu cột bắt buộc «Kỳ báo cáo»", header=["unit", "field", "received_at"])
-    csv_case("diem-thay-vi-so-lieu.csv", [["2023-H1", "UBND xã Hưng Đạo", "1.1", "1"]], "thiếu cột bắt buộc «Tiếp nhận trong kỳ»",
+             "không nhận ra cột nào của mẫu số liệu", header=["unit", "field", "received_at"])
+    csv_case("diem-thay-vi-so-lieu.csv", [["2023-H1", "UBND xã Hưng Đạo", "1.1", "1"]], "«Tiếp nhận trong kỳ» (tiep_nhan)",
              header=["Kỳ đánh giá", "Đơn vị", "Mã tiêu chí", "Điểm tự chấm"])
+    # digits split by spaces or dots that are not thousands groups: never joined into one number
+    csv_case("nhom-so-hai-chu-so.csv", [row(tiep_nhan="23 45")], "«23 45» không phải cách viết số hợp lệ")
+    csv_case("nhom-so-mot-chu-so.csv", [row(ket_qua="4 5")], "«4 5» không phải cách viết số hợp lệ")
+    csv_case("nhom-so-bon-chu-so.csv", [row(tiep_nhan="6 7890")], "«6 7890» không phải cách viết số hợp lệ")
+    csv_case("nhom-so-dau-cham-le.csv", [row(tiep_nhan="12.34.5")], "«12.34.5» không phải cách viết số hợp lệ")
+    csv_case("nhom-so-tron-dau.csv", [row(tiep_nhan="1.234 567")], "«1.234 567» không phải cách viết số hợp lệ")
+    csv_case("so-le-dau-cham.csv", [row(co_phi="1.23")], "«1.23» không phải số nguyên")
+    # a delimiter the reader does not know: one line saying how the file was read, not one per missing column
+    csv_case("phan-cach-gach-dung.csv", [row()], "phân cách bằng dấu phẩy; dòng tiêu đề: «ky|don_vi|tiep_nhan",
+             delimiter="|")
     # Latin-1 cannot write "ư", "ơ", "đ"; read as Windows-1258 its "ã" becomes "ă", and the name matches no unit
     csv_case("latin-1.csv", [row(don_vi="UBND xã Hung Dao")], "không có đơn vị «UBND xă Hung Dao»", encoding="latin-1")
 
@@ -197,6 +207,18 @@ def readable_cases() -> list[tuple[str, str]]:
     write_csv(READABLE / "windows-1258.csv", [[to_cp1258(v) for v in row(don_vi="UBND xã Hưng Đạo")]],
               header=[to_cp1258(h) for h in ["Kỳ báo cáo", "Đơn vị", *HEADER[2:]]], encoding="cp1258")
     cases.append(("windows-1258.csv", "UBND xã Hưng Đạo=120"))
+    # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated, saved as .txt
+    write_csv(READABLE / "unicode-text.txt", [row(), OTHER], header=["Kỳ báo cáo", "Đơn vị", *HEADER[2:]],
+              encoding="utf-16", delimiter="\t")
+    cases.append(("unicode-text.txt", "UBND xã Hưng Đạo=120"))
+    write_csv(READABLE / "tab.tsv", [GOOD, OTHER], delimiter="\t")
+    cases.append(("tab.tsv", "UBND xã Tân Kỳ=80"))
+    write_csv(READABLE / "tab-utf16-khong-bom.csv", [GOOD], encoding="utf-16-le", delimiter="\t")
+    cases.append(("tab-utf16-khong-bom.csv", "UBND xã Hưng Đạo=120"))
+    # thousands groups with a narrow no-break space (Babel's vi) and a no-break space
+    write_csv(READABLE / "nghin-khoang-trang.csv", [row(tiep_nhan="12\u202f345", so_hoa_tiep_nhan="1\u00a0600",
+                                                        ket_qua="1 500", so_hoa_ket_qua="1 400")], delimiter=";")
+    cases.append(("nghin-khoang-trang.csv", "UBND xã Hưng Đạo=12345"))
     write_csv(READABLE / "nfd.csv", [row(don_vi=unicodedata.normalize("NFD", "UBND xã Hưng Đạo"))])
     cases.append(("nfd.csv", "UBND xã Hưng Đạo=120"))
     write_csv(READABLE / "khong-dau.csv", [row(don_vi="Hung Dao")])
