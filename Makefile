@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STORE := outputs/demo/cchc.duckdb
 
-.PHONY: demo test sysdeps venv clean pages bench
+.PHONY: demo test sysdeps sysdeps-test venv clean pages bench
 
 # The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
 # May and August 2023 reviews, the H1 2023 report and the May anomalies, in outputs/<period>/.
@@ -21,12 +21,15 @@ demo: sysdeps $(STAMP)
 	$(BIN)/cchc run anomalies 2023-05 --store $(DEMO_STORE)
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
-test: sysdeps $(STAMP)
+test: sysdeps-test $(STAMP)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 sysdeps:
 	@bash scripts/sysdeps.sh
+
+sysdeps-test:
+	@bash scripts/sysdeps.sh --test
 
 venv: $(STAMP)
 

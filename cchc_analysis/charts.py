@@ -3,9 +3,12 @@ offline, in the notebook's HTML and in print."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import polars as pl
 
+from .escaping import script_json
 from .glossary import INDICATOR_SHORT
 from .monthly import MonthlyReview
 from .render import FONT_DIR, FONT_FAMILY
@@ -14,16 +17,48 @@ _VI_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["
 _AREA_COLOUR, _BELOW, _ABOVE, _TARGET = "#444444", "#c0392b", "#2e6da4", "#27864a"
 
 
+_bundle_sent = False  # whether this kernel's page already has Vega (see _html_output)
+
+
 def enable(renderer: str = "svg") -> None:
-    """Use the shipped font and the given renderer: ``svg`` (offline, printable) or ``html`` (interactive,
-    inline Vega so it needs no network)."""
+    """Use the shipped font and the given renderer: ``svg`` (offline, printable) or ``html`` (interactive, with
+    Vega inlined once per page so it needs no network)."""
     import vl_convert as vlc
 
+    global _bundle_sent
     vlc.register_font_directory(str(FONT_DIR))
     if renderer == "html":
-        alt.renderers.enable("html", template="inline")
+        _bundle_sent = False
+        alt.renderers.register("cchc_html", _html_output)
+        alt.renderers.enable("cchc_html")
     else:
         alt.renderers.enable(renderer)
+
+
+def _html_output(spec: dict, **_: object) -> dict[str, str]:
+    """One chart as HTML embedded against a single Vega bundle per page. The bundle's top-level ``const``s would
+    clash if it were loaded twice ("Identifier has already been declared"), so it travels with the first chart
+    only, inside a function scope and guarded; every chart waits for ``vegaEmbed`` and embeds its spec, which is
+    escaped so no string in the data can end the script."""
+    import uuid
+
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    global _bundle_sent
+    parts = []
+    if not _bundle_sent:
+        bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+        parts.append(f"<script>if (!window.vegaEmbed) {{ (function () {{\n{bundle}\n}})(); }}</script>")
+        _bundle_sent = True
+    div = f"cchc-chart-{uuid.uuid4().hex}"
+    parts.append(
+        f'<div id="{div}" class="cchc-chart"></div>'
+        f"<script>(function () {{ var spec = {script_json(spec)}; var tries = 0;"
+        f" function draw() {{ if (window.vegaEmbed) {{ window.vegaEmbed(\"#{div}\", spec,"
+        f" {{\"actions\": false, \"renderer\": \"svg\"}}).catch(console.error); }}"
+        f" else if (tries++ < 200) {{ setTimeout(draw, 50); }} }} draw(); }})();</script>")
+    return {"text/html": "".join(parts)}
 
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -92,30 +127,38 @@ def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
 
 def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None) -> alt.TopLevelMixin:
     """Monthly rates since January of the named units (default: those the letter names on this indicator),
-    beside the area rate."""
+    beside the area rate. A month without data is a gap in the line, never a segment across it."""
     if units is None:
         units = review.findings.filter(pl.col("indicator") == indicator)["unit_id"].unique().to_list()
-    hist = review.history.filter((pl.col("indicator") == indicator) & pl.col("unit_id").is_in(units)
-                                 & pl.col("rate").is_not_null()).select("unit", "month", "rate")
+    months = [m.first_day for m in review.windows["ytd"].months()]
+    of_indicator = review.history.filter(pl.col("indicator") == indicator)
+    named = of_indicator.filter(pl.col("unit_id").is_in(units)).select("unit_id", "unit").unique()
+    grid = named.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
+    hist = grid.join(of_indicator.select("unit_id", "month", "rate"), on=["unit_id", "month"], how="left").select(
+        "unit", "month", "rate")
     area = []
-    for m in review.windows["ytd"].months():
-        sub = review.history.filter((pl.col("indicator") == indicator) & (pl.col("month") == m.first_day)
-                                    & pl.col("denominator").is_not_null())
+    for m in months:
+        sub = of_indicator.filter((pl.col("month") == m) & pl.col("denominator").is_not_null())
         den = sub["denominator"].sum()
-        if den:
-            area.append({"unit": f"Bình quân chung {review.area_name}", "month": m.first_day,
-                         "rate": sub["numerator"].sum() / den})
-    df = pl.concat([hist, pl.DataFrame(area, schema=hist.schema)]) if area else hist
-    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(point=True).encode(
+        area.append({"unit": f"Bình quân chung {review.area_name}", "month": m,
+                     "rate": sub["numerator"].sum() / den if den else None})
+    df = pl.concat([hist, pl.DataFrame(area, schema=hist.schema)]).sort("unit", "month")
+    return _configure(_gapped_lines(df, "unit", "Đơn vị", f"Tỷ lệ {INDICATOR_SHORT[indicator]}").properties(
+        title=f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}", width=480,
+        height=240))
+
+
+def _gapped_lines(df: pl.DataFrame, series: str, series_title: str, y_title: str) -> alt.Chart:
+    """Lines over months that break where a rate is missing (null rows stay in the data for that)."""
+    return alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(
+        point=True, invalid="break-paths-show-domains").encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
-        y=alt.Y("rate:Q", title=f"Tỷ lệ {INDICATOR_SHORT[indicator]}", axis=alt.Axis(format=".0%"),
-                scale=alt.Scale(zero=False)),
-        color=alt.Color("unit:N", title="Đơn vị"),
-        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
+        y=alt.Y("rate:Q", title=y_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
+        color=alt.Color(f"{series}:N", title=series_title),
+        tooltip=[alt.Tooltip(f"{series}:N", title=series_title),
+                 alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
                  alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%")],
     )
-    title = f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}"
-    return _configure(chart.properties(title=title, width=480, height=240))
 
 
 def _pct(rate: float | None) -> str:
@@ -169,11 +212,15 @@ def unit_history(frame: pl.DataFrame, unit: str, month) -> alt.TopLevelMixin:
     if sub.is_empty():
         raise ValueError(f"không có số liệu của «{unit}»")
     name = sub["unit"][0]
-    rates = monthly_rates(sub).filter(pl.col("rate").is_not_null()).with_columns(
+    rates = monthly_rates(sub).with_columns(
         indicator_label=pl.col("indicator").replace_strict(INDICATOR_SHORT, default=pl.col("indicator")))
-    df = rates.select("month", "indicator_label", "rate", "numerator", "denominator", "change_pp")
+    months = pl.DataFrame({"month": [dt.date(month.year, m, 1) for m in range(1, month.month + 1)]})
+    grid = rates.select("indicator_label").unique().join(months, how="cross")
+    df = grid.join(rates.select("month", "indicator_label", "rate", "numerator", "denominator", "change_pp"),
+                   on=["indicator_label", "month"], how="left").sort("indicator_label", "month")
     legend = alt.selection_point(fields=["indicator_label"], bind="legend")
-    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(point=True).encode(
+    chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(
+        point=True, invalid="break-paths-show-domains").encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
         y=alt.Y("rate:Q", title="Tỷ lệ", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
         color=alt.Color("indicator_label:N", title="Chỉ tiêu"),

@@ -165,8 +165,3 @@ def indicators_csv(review: MonthlyReview) -> pl.DataFrame:
     out = pl.concat([units, areas, counts.select(units.columns)], how="vertical_relaxed")
     return out.with_columns(period=pl.lit(str(review.month)),
                             window=pl.col("window").replace_strict(label)).select(INDICATORS_CSV)
-
-
-def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """UTF-8 with a BOM, so Excel opens Vietnamese text correctly."""
-    frame.write_csv(path, include_bom=True)

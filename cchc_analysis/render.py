@@ -15,7 +15,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+import polars as pl
+
 from . import config
+from .escaping import csv_cell
 from .formatting import long_date, roman
 from .params import Params
 from .tables import Col, Table, cell_text
@@ -262,3 +265,12 @@ def _covered(ws, row: int, col: int):
 def _as_text(text: str) -> str:
     # control characters other than tab/newline are invalid in XLSX XML
     return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 32)
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> None:
+    """A table as CSV for Excel: UTF-8 with a BOM, so Vietnamese text opens correctly, and no text cell that
+    Excel would run as a formula. Number columns stay numbers, negative ones included."""
+    text_columns = [c for c, t in frame.schema.items() if t == pl.String]
+    safe = frame.with_columns(pl.col(c).map_elements(csv_cell, return_dtype=pl.String, skip_nulls=True)
+                              for c in text_columns)
+    safe.write_csv(path, include_bom=True)

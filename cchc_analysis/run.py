@@ -183,7 +183,8 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
     """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
-    from .monthly import findings_csv, indicators_csv, load_review, write_csv
+    from .monthly import findings_csv, indicators_csv, load_review
+    from .render import write_csv
     from .periods import month_arg
 
     month = str(month_arg(period))
@@ -205,7 +206,7 @@ def run_semiannual(period: str, store: Path | None = None, out: Path | None = No
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
     from .annexes import semiannual_document, semiannual_tables
-    from .monthly import write_csv
+    from .render import write_csv
     from .selfscores import parse_period_label, period_name
     from .semiannual import load_semiannual
 
@@ -231,7 +232,7 @@ def run_anomalies(period: str, store: Path | None = None, out: Path | None = Non
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from .anomalies import labelled, load_anomalies
-    from .monthly import write_csv
+    from .render import write_csv
     from .params import load_params
     from .periods import month_arg
 

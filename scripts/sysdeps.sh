@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the stack needs, and only those that are missing:
-# venv support, pango for WeasyPrint, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks.
+# venv support, pango for WeasyPrint, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks;
+# with --test also Chromium, in which the tests open the HTML outputs as a reader would (headless, offline).
 set -euo pipefail
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -15,6 +16,9 @@ python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils; do
   have "$pkg" || need+=("$pkg")
 done
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
+  need+=(chromium)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 echo "sysdeps: installing ${need[*]}"

@@ -75,3 +75,25 @@ def semiannual_run(tmp_path_factory):
     res = run_cli("run", "semiannual", "2023-H1", "--store", str(db), "--out", str(out))
     assert res.returncode == 0, res.stderr
     return out / "2023-H1", db
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  # the network is off: no host resolves and every request goes to a closed port
+                  "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+                  "--enable-logging=stderr", "--v=0"]
+
+
+def browser_dom(page: Path, tmp_path: Path, budget_ms: int = 20000) -> tuple[str, str]:
+    """The page as a reader's browser leaves it once its scripts have run (headless Chromium, network off):
+    the serialised DOM and what the browser logged (console errors included)."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is missing: make test installs it (scripts/sysdeps.sh --test)"
+    profile = tmp_path / f"chromium-{page.stem}"
+    res = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                          f"--virtual-time-budget={budget_ms}", "--dump-dom", page.resolve().as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout, res.stderr
