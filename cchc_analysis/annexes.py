@@ -157,6 +157,7 @@ def monthly_document(review: MonthlyReview) -> Document:
     return Document(
         title=f"Phụ lục văn bản biểu dương, nhắc nhở {label}",
         reference=reference_line(review.params),
+        notice=review.coverage.sentence() if review.coverage.partial else None,
         appendices=[Appendix(f"Danh sách biểu dương, nhắc nhở, phê bình trong thực hiện cải cách hành chính {label}",
                              [tables[0]]),
                     Appendix(f"Kết quả số hóa hồ sơ, kết quả giải quyết thủ tục hành chính {label}", [tables[1]]),

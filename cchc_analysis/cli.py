@@ -6,10 +6,11 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import config, formatting
@@ -28,8 +29,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup off by default: file names, unit names and messages carry data, and "[…]" in data must print as
+# written. The few styled prints say markup=True and escape their data.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
 AreaOpt = Annotated[str, typer.Option("--area", help="Danh mục đơn vị params/units/<area>.csv.")]
@@ -39,18 +42,25 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="In đầy đủ lỗi k
 def _fail(exc: Exception, debug: bool) -> None:
     if debug:
         raise exc
+
+    if isinstance(exc, OSError) and not isinstance(exc, CchcError):
+        # a file the command had to read or write: say which and why, as for any other refusal
+        where = f" «{exc.filename}»" if exc.filename else ""
+        err.print(f"[bold red]lỗi:[/] không đọc hoặc ghi được{escape(where)} ({escape(exc.strerror or type(exc).__name__)})"
+                  " — kiểm tra đường dẫn, quyền ghi và chỗ trống trên ổ đĩa rồi chạy lại", markup=True)
+        raise typer.Exit(1)
     if not isinstance(exc, CchcError):
-        err.print(f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {exc} — chạy lại với --debug "
-                  "và gửi kết quả cho người phụ trách phần mềm", soft_wrap=True)
+        err.print(f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {escape(str(exc))} — chạy lại với "
+                  "--debug và gửi kết quả cho người phụ trách phần mềm", markup=True)
         raise typer.Exit(1)
     if isinstance(exc, DataRejected):
         for problem in exc.problems:
-            err.print(f"[bold red]lỗi:[/] {problem}", soft_wrap=True, markup=True, highlight=False)
+            err.print(f"[bold red]lỗi:[/] {escape(str(problem))}", soft_wrap=True, markup=True, highlight=False)
         files = len({p.file for p in exc.problems})
         err.print(f"Không nhập gì: {len(exc.problems)} lỗi trong {files} tệp; kho dữ liệu giữ nguyên. "
                   "Sửa các lỗi trên rồi chạy lại.")
     else:
-        err.print(f"[bold red]lỗi:[/] {exc}", soft_wrap=True)
+        err.print(f"[bold red]lỗi:[/] {escape(str(exc))}", markup=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -58,7 +68,7 @@ def _validate(files: list[Path], area: str) -> tuple[Registry, object]:
     registry = Registry.load(area)
     batch = check_batch(files, registry)
     for notice in batch.notices:
-        err.print(f"[yellow]lưu ý:[/] {notice}", soft_wrap=True)
+        err.print(f"[yellow]lưu ý:[/] {escape(notice)}", markup=True)
     if batch.problems:
         raise DataRejected(batch.problems)
     return registry, batch
@@ -155,7 +165,7 @@ def store_cmd(
 
 
 def _print_summary(s: dict) -> None:
-    out.print(f"[bold]{LABELS['store']}[/] {s['store']}")
+    out.print(f"[bold]{LABELS['store']}[/] {escape(str(s['store']))}", markup=True)
     out.print(f"{LABELS['files']}: {formatting.integer(s['files'])} · {LABELS['rows']}: {formatting.integer(s['rows'])} "
               f"· {LABELS['current_rows']}: {formatting.integer(s['current_rows'])} "
               f"· {LABELS['superseded_rows']}: {formatting.integer(s['superseded_rows'])} "
@@ -358,6 +368,7 @@ def issue_cmd(
     store: StoreOpt = None,
     params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi phiên bản mới khi kỳ này đã ban hành với nội dung khác.")] = False,
+    allow_partial: PartialOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi nhận văn bản biểu dương – nhắc nhở của tháng là đã ban hành (căn cứ để nâng mức phê bình)."""
@@ -369,7 +380,8 @@ def issue_cmd(
         month = month_arg(period)
         params = load_params(str(month), params_file)
         with Store.open(config.store_path(store)) as st:
-            review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day))
+            review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
+                                       allow_partial)
             findings = review.findings
             status = issue_letter(st, str(month), findings, params.model_dump_json(), force)
         sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
@@ -397,7 +409,7 @@ def anomalies_cmd(
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
-                err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023")
+                err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023", markup=True)
             path = store_or_sample(store, Path(tmp), Progress(quiet=True))
             found, _ = load_anomalies(period, path, params_file, unit)
     except Exception as exc:
@@ -422,7 +434,8 @@ def doctor(store: StoreOpt = None) -> None:
     checks = run_checks(store)
     for c in checks:
         mark = "[green]✓[/]" if c.ok else "[bold red]✗[/]"
-        out.print(f"{mark} {c.name}: {c.detail}" + ("" if c.ok else f" — cách xử lý: {c.fix}"))
+        out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}" + ("" if c.ok else f" — cách xử lý: {escape(c.fix)}"),
+                  markup=True)
     bad = [c for c in checks if not c.ok]
     out.print(f"{len(checks) - len(bad)}/{len(checks)} mục đạt.")
     if bad:
@@ -462,7 +475,7 @@ def check_report(
         _fail(exc, debug)
         return
     for m in result.mismatches:
-        out.print(f"[bold]{file.name}[/], {m}", markup=True)
+        out.print(f"[bold]{escape(file.name)}[/], {escape(str(m))}", markup=True)
     out.print(f"{result.summary()} {len(result.mismatches)} chỗ không khớp.")
     if result.mismatches:
         raise typer.Exit(1)
@@ -476,10 +489,14 @@ ParamsOpt = Annotated[Optional[Path], typer.Option("--params", help="Tệp tham 
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Không in tiến trình (cho CI).")]
 
 
+PartialOpt = Annotated[bool, typer.Option("--allow-partial", help="Vẫn lập văn bản khi còn đơn vị chưa có số liệu tháng "
+                                          "(đã báo cáo các tháng trước); văn bản nói rõ số đơn vị có số liệu.")]
+
+
 def _run_command(runner, period: str, store: Path | None, out_dir: Path | None, params_file: Path | None,
-                 quiet: bool, debug: bool) -> None:
+                 quiet: bool, debug: bool, **options: Any) -> None:
     try:
-        folder = runner(period, store, out_dir, params_file, quiet)
+        folder = runner(period, store, out_dir, params_file, quiet, **options)
     except Exception as exc:
         _fail(exc, debug)
         return
@@ -493,13 +510,14 @@ def run_monthly_cmd(
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
+    allow_partial: PartialOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
     from .run import run_monthly
 
-    _run_command(run_monthly, period, store, out_dir, params_file, quiet, debug)
+    _run_command(run_monthly, period, store, out_dir, params_file, quiet, debug, allow_partial=allow_partial)
 
 
 @run_app.command("semiannual")

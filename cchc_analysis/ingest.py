@@ -185,10 +185,15 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
     records: list[dict[str, Any]] = []
     seen: dict[tuple[str, Month], int] = {}
     this_month = Month.of(today)
+    empty_rows: list[int] = []
     for row_no, values in raw.rows:
         def cell(name: str) -> Any:
             idx = colmap[name]
             return values[idx] if idx < len(values) else None
+
+        if counts_present and all(cell(c) is None or str(cell(c)).strip() == "" for c in counts_present):
+            empty_rows.append(row_no)  # a template row left unfilled: the unit has not reported
+            continue
 
         record: dict[str, Any] = {"source_row": row_no}
         ok = True
@@ -215,10 +220,6 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
                 problems.append(Problem(message=f"{exc} — ghi số hồ sơ là số nguyên không âm, để trống nếu không có số liệu",
                                         **loc(row_no, name)))
                 record[name], ok = None, False
-        if ok and all(record[c] is None for c in counts_present):
-            problems.append(Problem(raw.file, f"dòng của «{unit_text}» không có số liệu nào — điền số liệu hoặc xóa dòng",
-                                    raw.sheet, row_no))
-            ok = False
         if "phai_so_hoa_tiep_nhan" not in colmap:
             record["phai_so_hoa_tiep_nhan"] = record.get("tiep_nhan")
         for num, den in RATIO_PAIRS:
@@ -240,6 +241,12 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
         if ok:
             record.update(unit_id=unit.id, month=month.first_day, unit_raw=unit_text)
             records.append(record)
+    if empty_rows and not records and not problems:
+        problems.append(Problem(raw.file, f"không có số liệu nào (dòng {_rows_text(empty_rows)} để trống mọi cột số "
+                                "liệu) — điền số liệu rồi nhập lại", raw.sheet, empty_rows[0]))
+    elif empty_rows:
+        notices.append(f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {_rows_text(empty_rows)}) "
+                       "— các đơn vị đó coi như chưa báo cáo")
     if problems:
         return None, problems, notices
     frame = pl.DataFrame(records, schema=STAT_SCHEMA) if records else pl.DataFrame(schema=STAT_SCHEMA)
@@ -283,3 +290,8 @@ def _display_names(paths: list[Path]) -> dict[Path, str]:
     for p in paths:
         counts[p.name] = counts.get(p.name, 0) + 1
     return {p: (p.name if counts[p.name] == 1 else str(p)) for p in paths}
+
+
+def _rows_text(rows: list[int], shown: int = 8) -> str:
+    text = ", ".join(str(r) for r in rows[:shown])
+    return text + (f" … và {len(rows) - shown} dòng khác" if len(rows) > shown else "")

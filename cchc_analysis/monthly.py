@@ -6,6 +6,7 @@ ingest) and shared by the notebook, the CSV exports and the appendix.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,14 +14,15 @@ from pathlib import Path
 import polars as pl
 
 from . import config
-from .exceptions import UsageError
+from .exceptions import CchcError, UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
 from .periods import Month, Window, month_arg
 from .sentences import area_sentence, with_sentences
-from .store import Store, issued_sanctions
+from .store import Store, issued_sanctions, unissued_months
+from .units import Registry
 
 # findings.csv and indicators.csv: the columns an analyst opens in Excel
 FINDINGS_CSV = ("period", "unit", "unit_kind", "indicator", "kind", "level", "value", "window_value", "area_value",
@@ -31,6 +33,47 @@ _KIND_ORDER = {"commend": 0, "remind": 1, "escalate": 2}
 _RULE_ORDER = {"commend_both_digitization": 0, "commend_thresholds": 1, "commend_single_full": 2}
 _INDICATOR_ORDER = {"digitization": 0, "all_three": 1, "digitized_input": 2, "digitized_output": 3,
                     "online_payment": 4, "e_cert": 5}
+
+
+class IncompleteMonth(CchcError):
+    """Units that reported earlier in the year have no data for the month: an area average from the others
+    would be taken for the whole area's."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which units the month's figures cover: those that reported earlier in the year (and are still valid)
+    against those with data for the month. A unit that never reports is not missing."""
+
+    month: Month
+    reported: int
+    expected: int
+    missing: tuple[str, ...]  # names, in registry order
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
+
+    def names(self) -> str:
+        return ", ".join(self.missing)
+
+    def sentence(self) -> str:
+        """Said on the first page of the letter, notebook and appendix of a partial month."""
+        return (f"Lưu ý: số liệu {self.month.label()} mới có {self.reported}/{self.expected} đơn vị; chưa có số liệu "
+                f"của {len(self.missing)} đơn vị ({self.names()}). Các tỷ lệ bình quân chung chỉ tính trên các đơn vị "
+                "đã có số liệu.")
+
+
+def month_coverage(frame: pl.DataFrame, month: Month, registry: Registry) -> Coverage:
+    """The units with data for ``month`` against those that reported in an earlier month of its year and are
+    valid in ``month``."""
+    this = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
+    earlier = set(frame.filter(pl.col("month").is_between(dt.date(month.year, 1, 1), (month - 1).first_day)
+                               )["unit_id"].to_list()) if month.month > 1 else set()
+    valid = {u.id for u in registry.valid_units(month.first_day, month.last_day)}
+    expected = (earlier & valid) | this
+    missing = tuple(u.name for u in registry.units if u.id in expected - this)
+    return Coverage(month, len(this & expected), len(expected), missing)
 
 
 @dataclass(frozen=True)
@@ -46,6 +89,19 @@ class MonthlyReview:
     history: pl.DataFrame  # per unit × indicator × month, January to the month: rate, change_pp, decline_run
     counts: pl.DataFrame  # per unit, year to date: late, e_cert, reuse
     previous_area: dict[str, float | None]  # indicator → pooled rate of all units in the month before
+    coverage: Coverage
+    unissued: tuple[Month, ...] = ()  # earlier months of the year with no letter recorded as issued
+
+    def warnings(self) -> list[str]:
+        """What the analyst must know before sending the letter."""
+        out = []
+        if self.unissued:
+            months = ", ".join(m.label().removeprefix("tháng ") for m in self.unissued)
+            out.append(f"chưa ghi nhận văn bản đã ban hành của tháng {months} (cchc issue THÁNG) — mức nhắc nhở, "
+                       "phê bình tính theo các văn bản đã ghi nhận nên có thể thấp hơn thực tế")
+        if self.coverage.partial:
+            out.append(self.coverage.sentence().removeprefix("Lưu ý: "))
+        return out
 
     @property
     def area_name(self) -> str:
@@ -60,8 +116,10 @@ class MonthlyReview:
         return row["rate"][0] if row.height else None
 
     def headline(self) -> str:
-        """The letter's opening figures: area rates and their change since the month before."""
-        return area_sentence(self.month, self.params, self.context.area, self.previous_area)
+        """The letter's opening figures: area rates and their change since the month before (and, for a month
+        some units have not reported, how many the figures cover)."""
+        text = area_sentence(self.month, self.params, self.context.area, self.previous_area)
+        return f"{text} {self.coverage.sentence()}" if self.coverage.partial else text
 
     def sections(self) -> list[tuple[str, pl.DataFrame]]:
         """The letter's sections in order, each with its findings (empty sections left out)."""
@@ -91,12 +149,20 @@ def letter_order(findings: pl.DataFrame) -> pl.DataFrame:
 
 
 def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
-                      sanctions: dict[str, int] | None = None) -> MonthlyReview:
-    """The review of ``month`` from current unit-month rows and the sanctions of letters already issued."""
+                      sanctions: dict[str, int] | None = None, allow_partial: bool = False) -> MonthlyReview:
+    """The review of ``month`` from current unit-month rows and the sanctions of letters already issued. A month
+    that units which reported earlier in the year are missing from stops with IncompleteMonth, unless
+    ``allow_partial``: then the review says how many units its figures cover."""
     if "area" in frame.columns:
         frame = frame.filter(pl.col("area") == params.area)
     if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
         raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
+    coverage = month_coverage(frame, month, Registry.load(params.area))
+    if coverage.partial and not allow_partial:
+        raise IncompleteMonth(
+            f"{month.label()} còn thiếu số liệu của {len(coverage.missing)}/{coverage.expected} đơn vị đã báo cáo "
+            f"các tháng trước trong năm: {coverage.names()} — nhập đủ số liệu (cchc ingest …), hoặc chạy lại với "
+            "--allow-partial để lập văn bản chỉ trên các đơn vị đã có số liệu")
     ctx = build_context(frame, month, params)
     findings = evaluate(ctx, sanctions or {})
     if findings.is_empty():
@@ -128,11 +194,11 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
                                             "denominator", "rate"),
                          area=area.select("window", "scope", "indicator", "numerator", "denominator", "rate"),
                          history=history, counts=window_counts(upto, windows["ytd"]),
-                         previous_area=dict(before.select("indicator", "rate").iter_rows()))
+                         previous_area=dict(before.select("indicator", "rate").iter_rows()), coverage=coverage)
 
 
 def load_review(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
-                area: str | None = None) -> MonthlyReview:
+                area: str | None = None, allow_partial: bool = False) -> MonthlyReview:
     """Read the store (read-only, closed before returning) and build the month's review."""
     month = month_arg(period)
     params = load_params(str(month), Path(params_file) if params_file else None)
@@ -141,7 +207,9 @@ def load_review(period: str, store: str | Path | None = None, params_file: str |
     with Store.open(config.store_path(store), read_only=True) as st:
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)
-    return review_from_frame(frame, month, params, sanctions)
+        unissued = unissued_months(st, month.year, month.first_day)
+    review = review_from_frame(frame, month, params, sanctions, allow_partial)
+    return dataclasses.replace(review, unissued=tuple(Month.parse(m) for m in unissued))
 
 
 def findings_csv(review: MonthlyReview) -> pl.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,10 @@ from .escaping import csv_cell
 from .formatting import long_date, roman
 from .params import Params
 from .tables import Col, Table, cell_text
+
+# fontTools (ours, and WeasyPrint's when it embeds fonts in a PDF) warns about tables it drops, such as
+# "FFTM NOT subset": nothing the analyst can act on, so it must not reach the terminal.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 FONT_DIR = config.PACKAGE_DIR / "data" / "fonts"
 FONT_FAMILY = "Liberation Serif"
@@ -46,6 +51,7 @@ class Document:
     title: str  # the HTML page title
     reference: str  # "(Kèm theo văn bản số … ngày … của …)"
     appendices: list[Appendix]
+    notice: str | None = None  # said on the first page, above the first table (e.g. units missing data)
 
     def label(self, index: int) -> str:
         return "Phụ lục" if len(self.appendices) == 1 else f"Phụ lục {roman(index + 1)}"
@@ -144,7 +150,7 @@ def document_html(doc: Document, only: int | None = None, subset_fonts: bool = F
         "label": doc.label(i), "title": doc.appendices[i].title, "wide": doc.appendices[i].wide,
         "tables": [{"heading": t.title if len(doc.appendices[i].tables) > 1 else None, "html": Markup(table_html(t)),
                     "note": t.note} for t in doc.appendices[i].tables],
-        "paragraphs": doc.appendices[i].paragraphs,
+        "paragraphs": doc.appendices[i].paragraphs, "notice": doc.notice if i == 0 else None,
     } for i in indices]
     def render(fonts: str) -> str:
         return _env().get_template("appendix.html.j2").render(
@@ -192,7 +198,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = None) -> None:
+def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = None, notice: str | None = None) -> None:
     """One sheet per table: title, headers, numbers as numbers with Vietnamese-readable formats, frozen
     header, fitted widths. Text that Excel would run as a formula is written as text."""
     from openpyxl import Workbook
@@ -213,6 +219,9 @@ def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = No
         ncol = len(table.columns)
         ws.cell(1, 1, table.title).font = Font(name=FONT_FAMILY, bold=True, size=13)
         ws.merge_cells(start_row=1, end_row=1, start_column=1, end_column=ncol)
+        if notice:
+            cell = ws.cell(2, 1, _as_text(notice))
+            cell.data_type, cell.font = "s", Font(name=FONT_FAMILY, bold=True, italic=True)
         head = _head_rows(table.columns)
         row0 = 3
         for r_off, heads in enumerate(head):

@@ -8,6 +8,7 @@ error), never where a finished run would be. ``manifest.json`` records inputs, p
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import platform
@@ -30,6 +31,15 @@ _LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-conver
               "babel", "pydantic", "jinja2")
 
 
+_OS_REASONS = {errno.ENOENT: "không tạo được đường dẫn", errno.ENOTDIR: "một phần đường dẫn là tệp",
+               errno.EACCES: "không có quyền ghi", errno.EPERM: "không có quyền ghi",
+               errno.EROFS: "ổ đĩa chỉ cho đọc", errno.ENOSPC: "ổ đĩa đã đầy"}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or -1, f"lỗi hệ điều hành {exc.errno}")
+
+
 class RunError(CchcError):
     """A step of ``cchc run`` failed; the message is one line naming the step or the notebook cell."""
 
@@ -40,6 +50,14 @@ class Progress:
 
     quiet: bool = False
     steps: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, text: str) -> None:
+        """A warning the analyst must see, ``--quiet`` or not (on stderr); kept in the manifest too."""
+        from rich.console import Console
+
+        self.warnings.append(text)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[yellow]cảnh báo:[/] {text}")
 
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
@@ -65,7 +83,7 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def execute_notebook(name: str, folder: Path, parameters: dict[str, str]) -> Path:
+def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Path:
     """Run ``notebooks/<name>.ipynb`` into ``folder``; a failing cell becomes a one-line ``RunError``.
     Parameters are passed as data (papermill writes them as Python literals), never as code."""
     import papermill as pm
@@ -108,15 +126,31 @@ class RunFolder:
     root: Path
     name: str
     tmp: Path
+    made_root: bool = False  # the run created ``root``: a run refused before any output removes it again
 
     @classmethod
     def create(cls, root: Path, name: str) -> RunFolder:
         if not name or Path(name).name != name or name in {".", ".."}:
             raise UsageError(f"tên thư mục kết quả không hợp lệ: «{name}»")
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
+        if root.exists() and not root.is_dir():
+            raise UsageError(f"«{root}» là một tệp, không phải thư mục — chọn thư mục khác cho --out")
+        made_root = not root.exists()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
+        except OSError as exc:
+            raise UsageError(f"không ghi được vào thư mục kết quả «{root}» ({_os_reason(exc)}) — "
+                             "chọn thư mục khác cho --out, hoặc xin quyền ghi vào thư mục này") from None
         tmp.chmod(0o755)  # mkdtemp makes it private; the finished folder is shared like any other output
-        return cls(root, name, tmp)
+        return cls(root, name, tmp, made_root)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.made_root:
+            try:
+                self.root.rmdir()
+            except OSError:
+                pass
 
     @property
     def final(self) -> Path:
@@ -153,10 +187,15 @@ def run_steps(folder: RunFolder, steps: Callable[[Path, Progress], dict[str, Any
                          "versions": library_versions(), "steps": progress.steps, "outputs": outputs})
         (folder.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
                                                   encoding="utf-8")
-    except BaseException as exc:
+    except CchcError as exc:
+        if not isinstance(exc, RunError):
+            # the data or the call was refused before any output was made: nothing to inspect, leave nothing
+            folder.discard()
+            raise
         failed = folder.fail()
-        if isinstance(exc, RunError):
-            raise RunError(f"{exc} — chưa tạo kết quả; bản chạy lỗi để xem ở {failed}") from None
+        raise RunError(f"{exc} — chưa tạo kết quả; bản chạy lỗi để xem ở {failed}") from None
+    except BaseException:
+        folder.fail()
         raise
     return folder.commit()
 
@@ -179,7 +218,7 @@ def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[st
 
 
 def run_monthly(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                quiet: bool = False) -> Path:
+                quiet: bool = False, allow_partial: bool = False) -> Path:
     """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
@@ -191,13 +230,16 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
-            review = load_review(month, store_file, params_file)
+            review = load_review(month, store_file, params_file, allow_partial=allow_partial)
+        for text in review.warnings():
+            progress.warn(text)
         with progress.step("Ghi findings.csv, indicators.csv"):
             write_csv(findings_csv(review), tmp / "findings.csv")
             write_csv(indicators_csv(review), tmp / "indicators.csv")
         return review.params, monthly_document(review), monthly_tables(review)
 
-    return _run("monthly", month, "01_monthly_review", build, store, out, params_file, quiet)
+    return _run("monthly", month, "01_monthly_review", build, store, out, params_file, quiet,
+                notebook_parameters={"allow_partial": allow_partial})
 
 
 def run_semiannual(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
@@ -249,7 +291,8 @@ def run_anomalies(period: str, store: Path | None = None, out: Path | None = Non
 
 
 def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: Path | None,
-         params_file: Path | None, quiet: bool, folder_name: str | None = None) -> Path:
+         params_file: Path | None, quiet: bool, folder_name: str | None = None,
+         notebook_parameters: dict[str, Any] | None = None) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
     from .params import param_sources
@@ -265,7 +308,8 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
         with progress.step(f"Chạy notebook {notebook}"):
             nb = execute_notebook(notebook, tmp, {
                 "period": period, "store": str(store_file.resolve()),
-                "params_file": str(Path(params_file).resolve()) if params_file else "", "area": ""})
+                "params_file": str(Path(params_file).resolve()) if params_file else "", "area": "",
+                **(notebook_parameters or {})})
         with progress.step("Xuất notebook ra HTML (không có mã)"):
             notebook_html(nb)
         pages = None
@@ -276,8 +320,8 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
             with progress.step("Phụ lục PDF (A4)"):
                 pages = write_pdf(doc, tmp / f"{stem}.pdf")
             with progress.step("Phụ lục XLSX"):
-                write_xlsx(tables, tmp / f"{stem}.xlsx")
-        manifest = {"command": f"run {kind}", "period": period, "pdf_pages": pages,
+                write_xlsx(tables, tmp / f"{stem}.xlsx", notice=doc.notice)
+        manifest = {"command": f"run {kind}", "period": period, "pdf_pages": pages, "warnings": progress.warnings,
                     "parameters": json.loads(params.model_dump_json()),
                     "inputs": inputs_of(store_file, param_sources(period, params_file), notebook)}
         if store_file.parent == tmp:

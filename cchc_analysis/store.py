@@ -141,14 +141,20 @@ class Store:
             try:
                 return duckdb.connect(str(path), read_only=read_only)
             except duckdb.IOException as exc:
+                if "not a valid duckdb database" in str(exc).lower():
+                    raise StoreError(f"tệp {path} không phải kho dữ liệu DuckDB hợp lệ (bị hỏng, hoặc là tệp khác) — "
+                                     "khôi phục kho từ bản sao lưu, hoặc đổi tên tệp này rồi nhập lại số liệu "
+                                     "(cchc ingest …) vào kho mới") from None
                 if "lock" not in str(exc).lower():
-                    raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
+                    raise StoreError(f"không mở được kho dữ liệu {path} ({_first_line(exc)}) — kiểm tra đường dẫn "
+                                     "và quyền đọc ghi, hoặc chạy cchc doctor") from None
                 if time.monotonic() >= deadline:
                     raise StoreError(f"kho dữ liệu {path} đang được một chương trình khác mở (lệnh cchc khác, hoặc "
                                      "notebook giữ kết nối) — đóng chương trình đó rồi chạy lại") from None
                 time.sleep(0.2)
             except duckdb.Error as exc:
-                raise StoreError(f"không mở được kho dữ liệu {path}: {exc}") from None
+                raise StoreError(f"không mở được kho dữ liệu {path} ({_first_line(exc)}) — kiểm tra đường dẫn và "
+                                 "quyền đọc ghi, hoặc chạy cchc doctor") from None
 
     def _check_schema(self) -> None:
         has_meta = _one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")[0]
@@ -476,3 +482,15 @@ def issued_sanctions(store: Store, year: int, before: dt.date) -> dict[str, int]
         WHERE f.kind = 'escalate' AND f.period LIKE ? AND f.period < ?
         GROUP BY 1""", [f"{year:04d}-%", before.strftime("%Y-%m")]).fetchall()
     return dict(rows)
+
+
+def unissued_months(store: Store, year: int, before: dt.date) -> list[str]:
+    """Months of ``year`` before ``before`` with no letter recorded as issued: the ladder cannot see them."""
+    issued = {p for (p,) in store.con.execute(
+        "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?", [f"{year:04d}-%"]).fetchall()}
+    return [f"{year:04d}-{m:02d}" for m in range(1, before.month) if f"{year:04d}-{m:02d}" not in issued]
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
