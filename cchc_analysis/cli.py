@@ -455,7 +455,7 @@ def check_report(
     from .reconcile import read_text, reconcile, stored_rates
 
     try:
-        stored = None
+        stored = previous = window = None
         if store is not None:
             if not period:
                 raise UsageError("đối chiếu với kho cần --period (ví dụ --period 2023-H1)")
@@ -470,7 +470,7 @@ def check_report(
             # a month's letter states changes on the month before
             before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
             previous = stored_rates(frame, before) if before else None
-        result = reconcile(read_text(file), Registry.load(area), stored, previous if store is not None else None)
+        result = reconcile(read_text(file), Registry.load(area), stored, previous, window)
     except Exception as exc:
         _fail(exc, debug)
         return

@@ -59,6 +59,63 @@ SCOPE_LABELS = {"all": "toàn huyện", "commune_level": "cấp xã", "district_
 
 
 @dataclass(frozen=True)
+class Span:
+    """A period a document names, as first and last month; a year the text leaves out is None and matches any."""
+
+    year: int | None
+    first: int
+    last: int
+    end_year: int | None = None
+
+    def agrees(self, other: Span | None) -> bool:
+        if other is None:
+            return True
+        years = (self.year is None or other.year is None or self.year == other.year) and (
+            self.end_year is None or other.end_year is None or self.end_year == other.end_year)
+        return years and (self.first, self.last) == (other.first, other.last)
+
+    @classmethod
+    def of(cls, window) -> Span:
+        return cls(window.start.year, window.start.month, window.end.month, window.end.year)
+
+
+def _agree(a: Span | None, b: Span | None) -> bool:
+    """Two figures are comparable unless the text puts them in different periods (a month and nine months)."""
+    return a is None or a.agrees(b)
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# Periods as the reports name them, on the folded text. A date ("ngày 15 tháng 9 năm 2023") and the period
+# a figure is compared with ("so với tháng 4/2023") are not the figure's period; both are skipped.
+_PERIODS = (
+    ("range", re.compile(r"tu\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\s+den\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")),
+    ("months", re.compile(r"(?<![\d/,.])(\d{1,2})\s+thang(\s+dau\s+nam|\s+cuoi\s+nam)?(?:\s+(?:nam\s+)?(\d{4}))?")),
+    ("month", re.compile(r"thang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})")),
+    ("quarter", re.compile(r"quy\s+(iv|iii|ii|i|[1-4])\b(?:\s*/\s*|\s+nam\s+)?(\d{4})?")),
+    ("year", re.compile(r"(?<![\d/])nam\s+(\d{4})")),
+)
+
+
+def _span(kind: str, m: re.Match) -> Span | None:
+    g = m.groups()
+    year = int(g[-1]) if g[-1] else None
+    if kind == "range":
+        return Span(int(g[2]), int(g[1]), int(g[4]), int(g[5]))
+    if kind == "months":
+        n = int(g[0])
+        if not 1 <= n <= 12:
+            return None
+        return Span(year, 13 - n, 12, year) if g[1] and "cuoi" in g[1] else Span(year, 1, n, year)
+    if kind == "month":
+        n = int(g[0])
+        return Span(year, n, n, year) if 1 <= n <= 12 else None
+    if kind == "quarter":
+        q = _ROMAN[g[0]]
+        return Span(year, 3 * q - 2, 3 * q, year)
+    return Span(year, 1, 12, year)
+
+
+@dataclass(frozen=True)
 class Mismatch:
     kind: str  # fraction, over_100, gap, restated, pooled, list_total, lists_disagree, store
     line: int
@@ -82,6 +139,7 @@ class Statement:
     scope: str | None
     fraction: tuple[int, int] | None = None
     extras: dict = field(default_factory=dict)
+    period: Span | None = None  # the period the figure is for, when the text names one before it
 
 
 def fold_chars(text: str) -> str:
@@ -179,16 +237,21 @@ class Document:
         return self.folded[start:pos]
 
     def indicator_before(self, pos: int, back: int = 160) -> str | None:
-        """The indicator named nearest before ``pos`` in the same sentence or clause."""
-        ctx = self._context(pos, back)
-        cut = [m.end() for m in re.finditer(r"[.;](\s|$)", ctx)]
-        ctx = ctx[cut[-1]:] if cut else ctx
-        best, where = None, -1
-        for name, pattern in INDICATOR_KEYS:
-            for m in W(pattern).finditer(ctx):
-                if m.start() > where:
-                    best, where = name, m.start()
-        return best
+        """The indicator named nearest before ``pos`` in the same clause; a clause that names none ("…; của cấp
+        xã đạt 12.000/12.500") continues the indicator of the clause before it in the same sentence."""
+        ctx = self._context(pos, back + 240)
+        sentence = [m.end() for m in re.finditer(r"\.(\s|$)", ctx)]
+        ctx = ctx[sentence[-1]:] if sentence else ctx[-back:]
+        clauses = [0] + [m.end() for m in re.finditer(r";(\s|$)", ctx)]
+        for start in reversed(clauses):
+            best, where = None, -1
+            for name, pattern in INDICATOR_KEYS:
+                for m in W(pattern).finditer(ctx, start):
+                    if m.start() > where:
+                        best, where = name, m.start()
+            if best or not re.match(r"\s*(cua\s+)?(bo\s+phan|cap|toan|cac\s+xa|xa\b)", ctx[start:]):
+                return best
+        return None
 
     def scope_before(self, pos: int) -> str | None:
         """Scope words in the figure's own sentence; else the desk heading it sits under ("(2) Bộ phận Một
@@ -207,6 +270,37 @@ class Document:
         if heads:
             return "district_desk" if heads[-1].group(1) == "huyen" else "commune_level"
         return None
+
+
+def period_before(doc: Document, pos: int, back: int = 400) -> Span | None:
+    """The period named nearest before ``pos`` in its section: "trong tháng 9/2023", "lũy kế 9 tháng",
+    "6 tháng đầu năm 2023", "quý III/2023", "từ ngày 01/4/2023 đến ngày 30/6/2023", "năm 2023"."""
+    start = max(0, pos - back)
+    ctx = doc.folded[start:pos]
+    heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", ctx)]
+    if heads:
+        ctx, start = ctx[heads[-1]:], start + heads[-1]
+    best: tuple[int, int, Span] | None = None
+    for kind, pattern in _PERIODS:
+        for m in pattern.finditer(ctx):
+            before = doc.folded[max(0, start + m.start() - 25):start + m.start()]
+            if (re.search(r"ngay\s+\d{0,2}\s*$", before) or re.search(r"so\s+voi(\s+cung\s+ky)?\s*$", before)
+                    or (kind == "year" and re.search(r"thang\s+\d{1,2}\s*$", before))
+                    or _in_request(doc, start + m.start())):
+                continue
+            span = _span(kind, m)
+            # a longer match ending at the same place ("9 tháng năm 2023" over "năm 2023") wins
+            if span is not None and (best is None or m.end() > best[0] or (m.end() == best[0] and m.start() < best[1])):
+                best = (m.end(), m.start(), span)
+    return best[2] if best else None
+
+
+def _in_request(doc: Document, pos: int) -> bool:
+    """Inside a request or target ("Đề nghị … trong tháng 6/2023"): the period it names is the next one, not
+    the period of the figures around it."""
+    starts = [doc.folded.rfind(c, 0, pos) for c in (".", ";", "\n-", "\n+")]
+    head = doc.folded[max(starts) + 1:pos].lstrip(" -+\n\t")
+    return bool(re.match(r"(de\s+nghi|yeu\s+cau|phan\s+dau|giao|chi\s+dao|dam\s+bao)\b", head))
 
 
 def statements(doc: Document) -> list[Statement]:
@@ -233,6 +327,8 @@ def statements(doc: Document) -> list[Statement]:
         value, decimals = _dec(p.group(1))
         out.append(Statement(p.start(), doc.line_of(p.start()), value, decimals, doc.indicator_before(p.start()),
                              doc.scope_before(p.start()), None, {"end": p.end()}))
+    for st in out:
+        st.period = period_before(doc, st.start)
     return sorted(out, key=lambda s: s.start)
 
 
@@ -310,8 +406,9 @@ def check_restated(doc: Document, found: list[Statement], checked: Counter) -> l
         checked["restated"] += len(group) - 1
         for s in group:
             key = _round(s.value, 1)
-            if seen and key not in seen:
-                first = next(iter(seen.values()))
+            same_period = {k: v for k, v in seen.items() if _agree(v.period, s.period)}
+            if same_period and key not in same_period:
+                first = next(iter(same_period.values()))
                 if abs(first.value - s.value) >= Decimal("0.05"):
                     out.append(Mismatch(
                         "restated", s.line, doc.sentence(s.start, s.extras["end"]),
@@ -324,14 +421,14 @@ def check_restated(doc: Document, found: list[Statement], checked: Counter) -> l
 def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
     """A whole-area rate against Σ numerators / Σ denominators of the parts' fractions."""
     out = []
-    parts: dict[str, dict[str, Statement]] = {}
     for s in found:
-        if s.fraction and s.indicator and s.scope in ("district_desk", "commune_level"):
-            parts.setdefault(s.indicator, {}).setdefault(s.scope, s)
-    for s in found:
-        if s.scope != "all" or s.indicator not in parts or s.fraction or not _rate_statement(doc, s):
+        if s.scope != "all" or s.indicator is None or s.fraction or not _rate_statement(doc, s):
             continue
-        p = parts[s.indicator]
+        p: dict[str, Statement] = {}
+        for x in found:   # the first fraction of each part stated for the same period as the whole
+            if (x.fraction and x.indicator == s.indicator and x.scope in ("district_desk", "commune_level")
+                    and _agree(x.period, s.period)):
+                p.setdefault(x.scope, x)
         if set(p) != {"district_desk", "commune_level"}:
             continue
         num = sum(x.fraction[0] for x in p.values())
@@ -348,34 +445,53 @@ def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> lis
     return out
 
 
+_GAP = (re.compile(r"thap\s+hon\s+(\d{1,3}(?:,\d+)?)\s*(?:%|diem\s+phan\s+tram|diem\s*%)\s*(?:so\s+voi\s+)?"
+                   r"(?:muc\s+)?(?:binh\s+quan|trung\s+binh)"),
+        re.compile(r"thap\s+hon\s+(?:so\s+voi\s+)?(?:muc\s+)?(?:binh\s+quan|trung\s+binh)(?:\s+chung)?\s+"
+                   r"(\d{1,3}(?:,\d+)?)\s*(?:%|diem\s+phan\s+tram|diem\s*%)"))
+_AVERAGE_WORDS = re.compile(r"(binh\s+quan|trung\s+binh|toan\s+(huyen|tinh|thanh\s+pho|thi\s+xa)|"
+                            r"chung\s+cua\s+(huyen|tinh))")
+_CHANGE_BEFORE = re.compile(r"(tang|giam|thap\s+hon|cao\s+hon)\s*$")
+
+
 def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
-    """ "(88,31%) … thấp hơn 8,34% mức bình quân" against the average stated for the same indicator."""
+    """ "(88,31%) … thấp hơn 8,34% mức bình quân" against the average for the same indicator and period: the
+    one stated right after the gap, else in the same sentence or the text before it (its paragraph or the one
+    before), else anywhere in the document."""
     out = []
-    averages = {}
+    averages: dict[str | None, list[Statement]] = {}
     for (indicator, scope), group in sorted(_area_rates(doc, found).items(),
                                             key=lambda kv: kv[0][1] not in (None, "all")):
         if scope != "province":
-            averages.setdefault(indicator, group[0])
-    for m in W(r"thap hon (\d{1,3}(?:,\d+)?)\s*%\s*(?:so voi )?(?:muc )?(binh quan|trung binh)").finditer(doc.folded):
+            averages.setdefault(indicator, []).extend(group)
+    matches = sorted((m for pattern in _GAP for m in pattern.finditer(doc.folded)), key=lambda m: m.start())
+    for m in matches:
         gap, decimals = _dec(m.group(1))
         # line breaks in these documents are mostly soft wraps: the sentence starts after ". ; +" or a "- " bullet
         bullets = [b.end() - 1 for b in re.finditer(r"\n\s*-\s", doc.text[:m.start()])]
-        sentence_start = max([doc.text.rfind(c, 0, m.start()) for c in ".;+"] + bullets[-1:])
-        head = doc.text[sentence_start + 1:m.start()]
-        own = list(_PERCENT.finditer(head))
+        sentence_start = max([doc.text.rfind(c, 0, m.start()) for c in ".;+"] + bullets[-1:]) + 1
+        own = [p for p in _PERCENT.finditer(doc.text, sentence_start, m.start())
+               if not _CHANGE_BEFORE.search(doc.folded[max(0, p.start() - 15):p.start()])
+               and not _AVERAGE_WORDS.search(doc.folded[max(sentence_start, p.start() - 60):p.start()])]
         if not own:
             continue
         value, _ = _dec(own[0].group(1))
+        indicator = _gap_indicator(doc, sentence_start, m.start())
+        period = period_before(doc, m.start())
         tail = doc.text[m.end():m.end() + 160]
-        stated_avg = re.search(r"(?:là|la)\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
+        stated_avg = re.match(r"[^.;%]{0,60}?(?:là|la|\()\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
+        nearby = _average_before(doc, found, sentence_start, m.start(), indicator, period)
         if stated_avg:
             average, avg_dec = _dec(stated_avg.group(1))
-            source = "mức trung bình ghi ngay sau"
+            source = "mức bình quân ghi ngay sau"
+        elif nearby is not None:
+            average, avg_dec = nearby.value, nearby.decimals
+            source = f"bình quân {_fmt(nearby.value, nearby.decimals)}% ở dòng {nearby.line}"
         else:
-            indicator = _section_indicator(doc, m.start())
-            avg = averages.get(indicator)
-            if avg is None:
+            candidates = [a for a in averages.get(indicator, []) if _agree(a.period, period)] if indicator else []
+            if not candidates:
                 continue
+            avg = candidates[0]
             average, avg_dec, source = avg.value, avg.decimals, f"bình quân {_fmt(avg.value, avg.decimals)}% ở dòng {avg.line}"
         expected = average - value
         checked["gap"] += 1
@@ -387,14 +503,43 @@ def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[
     return out
 
 
-def _section_indicator(doc: Document, pos: int) -> str | None:
-    """The indicator of the nearest heading before ``pos`` ("2.2. Về tỷ lệ số hóa kết quả …")."""
-    headings = [m for m in re.finditer(r"(?m)^\s*\d+(?:\.\d+)+\.?\s+[^\n]*", doc.folded[:pos])]
-    for h in reversed(headings):
-        ind = doc.indicator_before(h.end(), back=h.end() - h.start())
-        if ind:
-            return ind
-    return doc.indicator_before(pos)
+def _gap_indicator(doc: Document, sentence_start: int, pos: int) -> str | None:
+    """The indicator a gap is about: named in its own sentence, else in the text before it back to its section
+    heading (its paragraph, or the one before), else in that heading."""
+    own = doc.indicator_before(pos, back=pos - sentence_start) if pos > sentence_start else None
+    if own:
+        return own
+    start = max(0, sentence_start - 700)
+    ctx = doc.folded[start:sentence_start]
+    heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", ctx)]
+    ctx = ctx[heads[-1]:] if heads else ctx
+    named = {name for name, pattern in INDICATOR_KEYS if W(pattern).search(ctx)}
+    if len(named) == 1:
+        return named.pop()
+    # several indicators before it and none in its own sentence: only a heading can say which, never a guess
+    headings = [h for h in re.finditer(r"(?m)^\s*\d+(?:\.\d+)+\.?\s+[^\n]*", doc.folded[:pos])]
+    return doc.indicator_before(headings[-1].end(), back=headings[-1].end() - headings[-1].start()) \
+        if headings else None
+
+
+def _average_before(doc: Document, found: list[Statement], sentence_start: int, pos: int, indicator: str | None,
+                    period: Span | None) -> Statement | None:
+    """The average stated nearest before a gap, in its sentence or the text before it back to its section
+    heading: a rate with "bình quân", "trung bình" or "toàn huyện/tỉnh" in its clause, for the same indicator
+    (or none named) and period."""
+    start = max(0, sentence_start - 700)
+    heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", doc.folded[start:pos])]
+    if heads:
+        start += heads[-1]
+    best = None
+    for s in found:
+        if not start <= s.start < pos or s.indicator not in (indicator, None) or not _agree(s.period, period):
+            continue
+        clause_start = max([doc.folded.rfind(c, 0, s.start) for c in ".;("] + [start]) + 1
+        if _AVERAGE_WORDS.search(doc.folded[clause_start:s.start]) and not _CHANGE_BEFORE.search(
+                doc.folded[max(0, s.start - 15):s.start]):
+            best = s
+    return best
 
 
 @dataclass
@@ -464,11 +609,13 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
 
 
 def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, str], float],
-                checked: Counter, previous: dict[tuple[str, str], float] | None = None) -> list[Mismatch]:
+                checked: Counter, previous: dict[tuple[str, str], float] | None = None,
+                period: Span | None = None) -> list[Mismatch]:
     """Stated rates against the stored data of the period: ``rates`` maps (indicator, scope) to the pooled rate
     (scope "all", "commune_level" or "district_desk"); with ``previous`` (the month before), a stated change
     ("96,65%, tăng 1,18% so với tháng 4/2023") is checked too."""
     out = []
+    found = [s for s in found if _agree(s.period, period)]   # a nine-month figure is not the month's
     for s in found:
         if not previous or s.indicator in (None, "late") or not _rate_statement(doc, s):
             continue
@@ -512,7 +659,7 @@ class Reconciliation:
 
 
 def reconcile(text: str, registry: Registry | None = None, stored: dict[tuple[str, str], float] | None = None,
-              previous: dict[tuple[str, str], float] | None = None) -> Reconciliation:
+              previous: dict[tuple[str, str], float] | None = None, window=None) -> Reconciliation:
     """Every arithmetic mismatch in a document's text, in document order, and what was checked; with
     ``stored`` rates, the stated rates are checked against them too."""
     doc = Document(text)
@@ -521,7 +668,7 @@ def reconcile(text: str, registry: Registry | None = None, stored: dict[tuple[st
     out = (check_fractions(doc, found, checked) + check_pooled(doc, found, checked)
            + check_restated(doc, found, checked) + check_gaps(doc, found, checked) + check_lists(doc, registry, checked))
     if stored:
-        out += check_store(doc, found, stored, checked, previous)
+        out += check_store(doc, found, stored, checked, previous, Span.of(window) if window else None)
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
 

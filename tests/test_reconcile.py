@@ -125,3 +125,64 @@ def test_the_may_letter_against_the_store_and_a_wrong_change(tmp_path):
     wrong.write_text(read_text(MAY).replace("giảm 0,67%", "giảm 0,76%"), encoding="utf-8")
     res = run_cli("check-report", str(wrong), "--store", str(db), "--period", "2023-05")
     assert res.returncode == 1 and "ghi giảm 0,76 điểm %; đúng là giảm 0,67 điểm % theo số liệu trong kho" in res.stdout
+
+
+def _pct(num: int, den: int) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str((Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"), ROUND_HALF_UP)).replace(".", ",")
+
+
+NINE_MONTHS = ("1. Kết quả 9 tháng năm 2023\n"
+               "Lũy kế 9 tháng năm 2023, tỷ lệ số hóa kết quả giải quyết TTHC của Bộ phận Một cửa cấp huyện đạt "
+               f"1.640/1.670 hồ sơ ({_pct(1640, 1670)}%); của cấp xã đạt 12.000/12.500 hồ sơ ({_pct(12000, 12500)}%); "
+               f"toàn huyện đạt {_pct(13640, 14170)}%.\n"
+               "Riêng trong tháng 9/2023, tỷ lệ số hóa kết quả giải quyết TTHC toàn huyện đạt 97,50%, tăng 0,4% so với "
+               "tháng 8/2023.\n")
+
+
+def test_a_monthly_rate_is_not_checked_against_a_nine_month_total(registry):
+    result = reconcile(NINE_MONTHS, registry)
+    assert result.mismatches == [], result.mismatches
+    assert result.checked["pooled"] == 1   # the nine-month whole is still checked against its parts
+    wrong = NINE_MONTHS.replace(f"toàn huyện đạt {_pct(13640, 14170)}%", "toàn huyện đạt 96,62%")
+    (m,) = reconcile(wrong, registry).mismatches
+    assert m.kind == "pooled" and f"= {_pct(13640, 14170)}%" in m.should_be
+
+
+def test_a_correct_draft_raises_no_alarm_from_the_command_line(tmp_path):
+    path = tmp_path / "bao-cao-9-thang.txt"
+    path.write_text(NINE_MONTHS, encoding="utf-8")
+    res = run_cli("check-report", str(path))
+    assert res.returncode == 0 and "0 chỗ không khớp" in res.stdout, res.stdout
+
+
+PLAIN = ("Trong tháng 8/2023, tỷ lệ số hóa kết quả giải quyết TTHC bình quân chung của huyện đạt 97,67%. "
+         "Xã Hà Kỳ đạt 85,81%, thấp hơn 11,86% mức bình quân; xã Minh Đức đạt 88,93% (tăng 1,2% so với tháng "
+         "7/2023), thấp hơn 8,74% mức bình quân.\n\n"
+         "Tỷ lệ thanh toán trực tuyến bình quân chung đạt 31,92%; một số xã có tỷ lệ thanh toán trực tuyến còn "
+         "thấp: xã Tân Kỳ (20,50%) thấp hơn 11,42% mức bình quân chung của huyện.\n")
+
+
+def test_gaps_in_plain_paragraphs_are_checked(registry):
+    result = reconcile(PLAIN, registry)
+    assert result.mismatches == [] and result.checked["gap"] == 3
+    for stated, right, average, value in (("11,86", "11,68", "97,67", "85,81"), ("8,74", "8,47", "97,67", "88,93"),
+                                          ("11,42", "12,42", "31,92", "20,50")):
+        wrong = PLAIN.replace(f"thấp hơn {stated}%", f"thấp hơn {right}%")
+        (m,) = reconcile(wrong, registry).mismatches
+        assert m.kind == "gap" and f"{average}% − {value}% = {stated} điểm %" in m.should_be, m
+
+
+def test_a_gap_in_the_paragraph_after_its_average(registry):
+    text = ("Tỷ lệ thanh toán trực tuyến của toàn huyện trong tháng 8/2023 đạt 31,92%.\n\n"
+            "Xã Tân Kỳ chỉ đạt 20,50%, thấp hơn 12,00 điểm phần trăm so với mức bình quân.\n")
+    (m,) = reconcile(text, registry).mismatches
+    assert "31,92% − 20,50% = 11,42 điểm %" in m.should_be
+
+
+def test_a_gap_whose_indicator_is_ambiguous_is_not_guessed(registry):
+    text = ("Trong tháng 8/2023, tỷ lệ số hóa kết quả bình quân chung đạt 97,67%, tỷ lệ thanh toán trực tuyến bình "
+            "quân chung đạt 31,92%. Xã Hà Kỳ đạt 85,81%, thấp hơn 11,86% mức bình quân.")
+    result = reconcile(text, registry)
+    assert result.mismatches == [] and result.checked["gap"] == 0
