@@ -22,7 +22,7 @@ demo: sysdeps $(STAMP)
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps-test $(STAMP)
-	@$(BIN)/python -m pytest; rc=$$?; \
+	@$(BIN)/python -m pytest -n 2 --dist worksteal; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 sysdeps:

@@ -26,6 +26,7 @@ import polars as pl
 from .exceptions import Problem
 from .glossary import COUNT_COLUMNS
 from .ingest import STAT_SCHEMA, sha256_file
+from .readers import Unreadable, delimiter
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
 
@@ -79,9 +80,20 @@ def scan(path: Path) -> pl.LazyFrame:
     if path.suffix.lower() == ".parquet" or path.is_dir():
         lf = pl.scan_parquet(path if path.is_file() else path / "*.parquet")
     else:
-        lf = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+        lf = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy", separator=_csv_separator(path))
     names = lf.collect_schema().names()
     return lf.rename({n: _HEADERS[header_key(n)] for n in names if header_key(n) in _HEADERS})
+
+
+def _csv_separator(path: Path) -> str:
+    """Comma, semicolon or tab, from the header line. A UTF-16 export (Excel's "Unicode text") cannot be
+    streamed at this size: it is named, with what to do."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:200:2].count(0) > 50:
+        raise Unreadable(Problem(path.name, "là văn bản UTF-16 (Excel «Unicode Text») — danh sách hồ sơ cần CSV "
+                                 "UTF-8: mở bằng Excel, lưu lại dạng «CSV UTF-8», hoặc dùng tệp Parquet"))
+    return delimiter(head.decode("utf-8", errors="replace"))
 
 
 def _as_bool(col: str) -> pl.Expr:
@@ -279,6 +291,9 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
         try:
             lf = scan(path)
             problems, mapping, spellings = _problems(path, name, lf, registry, today)
+        except Unreadable as exc:
+            batch.problems.append(exc.problem)
+            continue
         except (pl.exceptions.PolarsError, OSError) as exc:
             batch.problems.append(Problem(name, f"không đọc được danh sách hồ sơ ({type(exc).__name__}) — "
                                                 "dùng Parquet hoặc CSV UTF-8 theo mẫu"))

@@ -114,7 +114,7 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
                                      row=line)) from None
 
 
-def _delimiter(text: str) -> str:
+def delimiter(text: str) -> str:
     """The delimiter, among comma, semicolon and tab, that splits the first non-empty line into the most fields
     (quotes respected); comma when none splits it."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -131,14 +131,14 @@ def _read_csv(name: str, data: bytes) -> RawTable:
     text = unicodedata.normalize("NFC", text)
     if "\x00" in text:
         raise Unreadable(Problem(name, "không phải tệp văn bản CSV (có ký tự nhị phân) — dùng tệp .csv hoặc .xlsx"))
-    delimiter = _delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    sep = delimiter(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     if not rows:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     header = [h.strip() for h in rows[0]]
     body = [(i, list(r)) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
     return RawTable(name, None, header, body, read_as=f"đọc như tệp CSV mã hóa {encoding}, phân cách bằng "
-                    f"{_DELIMITERS[delimiter]}")
+                    f"{_DELIMITERS[sep]}")
 
 
 def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:

@@ -189,3 +189,30 @@ def test_statistics_over_months_from_dossiers_need_prefer_too(tmp_path):
     assert res.returncode == 1 and "đã có số liệu tính từ danh sách hồ sơ từ ho-so.parquet" in res.stderr
     assert "--prefer statistics" in res.stderr and store_rows(db) == before
     assert run_cli("ingest", "--sample", "--store", str(db), "--prefer", "statistics").returncode == 0
+
+
+def test_dossier_lists_separated_by_semicolon_or_tab_are_read_and_utf16_is_named(generated, tmp_path):
+    _, _, rows = generated
+    header = list(rows[0])
+    sample = rows[:300]
+
+    def write(path, delimiter, encoding="utf-8"):
+        with path.open("w", encoding=encoding, newline="") as fh:
+            w = csv.writer(fh, delimiter=delimiter)
+            w.writerow(header)
+            for r in sample:
+                w.writerow(["" if r[h] is None else (int(r[h]) if isinstance(r[h], bool) else r[h]) for h in header])
+        return path
+
+    expected = hand_count(sample)
+    for name, delimiter in (("cham-phay.csv", ";"), ("tab.csv", "\t")):
+        db = tmp_path / f"{name}.duckdb"
+        res = run_cli("ingest-dossiers", str(write(tmp_path / name, delimiter)), "--store", str(db))
+        assert res.returncode == 0, res.stderr
+        assert stored(db) == expected, name
+    db = tmp_path / "u16.duckdb"
+    res = run_cli("ingest-dossiers", str(write(tmp_path / "unicode.txt", "\t", "utf-16")), "--store", str(db))
+    assert res.returncode == 1
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi")]
+    assert len(errors) == 1 and "UTF-16" in errors[0] and "CSV UTF-8" in errors[0], res.stderr
+    assert not db.exists()
