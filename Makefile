@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DEMO_STORE := outputs/demo/cchc.duckdb
+# The workspace's own store (data/cchc.duckdb): notebooks opened in JupyterLab afterwards read the same one.
+DEMO_STORE := data/cchc.duckdb
 
 .PHONY: demo test sysdeps sysdeps-test venv clean pages bench
 

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import polars as pl
 
-from . import config
 from .exceptions import UsageError
 from .formatting import percent, signed_pp
 from .glossary import COMMUNE_LEVEL_KINDS, INDICATOR_SHORT
 from .indicators import RATIOS, monthly_rates, scope_of, window_rates
 from .params import Anomalies, Params, load_params
 from .periods import Month, Window, month_arg, parse_period
+from .sample import readable_store
 from .store import Store
 from .units import MatchError, Registry
 
@@ -221,8 +221,8 @@ def find_anomalies(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p
     """Every finding for ``month``, most severe first."""
     p = params.anomalies
     if "area" in frame.columns:
-        frame = frame.filter(pl.col("area") == params.area)
-        originals = originals.filter(pl.col("area") == params.area)
+        frame = frame.filter(pl.col("area") == params.area_id)
+        originals = originals.filter(pl.col("area") == params.area_id)
     upto = frame.filter(pl.col("month") <= month.first_day)
     if upto.filter(pl.col("month") == month.first_day).is_empty():
         raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
@@ -239,12 +239,12 @@ def find_anomalies(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p
 
 
 def load_anomalies(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
-                   units: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                   units: list[str] | None = None, area: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The month's findings and the current rows (for charts), read from the store and closed at once.
     ``units``: keep only findings about these units, named as analysts write them ("Hà Kỳ", "Hung Dao")."""
     month = month_arg(period)
-    params = load_params(str(month), Path(params_file) if params_file else None)
-    with Store.open(config.store_path(store), read_only=True) as st:
+    params = load_params(str(month), Path(params_file) if params_file else None, area=area)
+    with Store.open(readable_store(store), read_only=True) as st:
         frame = st.current()
         originals = st.originals()
     found = find_anomalies(frame, originals, month, params)

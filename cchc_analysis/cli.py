@@ -21,6 +21,7 @@ from .periods import month_arg
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
 from .store import Store
 from .units import Registry
+from .workspace import area_name, default_area
 
 app = typer.Typer(
     name="cchc",
@@ -29,13 +30,29 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"cchc-workbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="In phiên bản chương trình rồi thoát.")] = None) -> None:
+    """Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC."""
+
+
 # Markup off by default: file names, unit names and messages carry data, and "[…]" in data must print as
 # written. The few styled prints say markup=True and escape their data.
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
-AreaOpt = Annotated[str, typer.Option("--area", help="Danh mục đơn vị params/units/<area>.csv.")]
+AreaOpt = Annotated[Optional[str], typer.Option(
+    "--area", help="Danh mục đơn vị: tên (params/units/<tên>.csv) hoặc đường dẫn tới tệp .csv; mặc định theo "
+    "params/defaults.yaml.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="In đầy đủ lỗi kỹ thuật.")]
 
 
@@ -64,7 +81,7 @@ def _fail(exc: Exception, debug: bool) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def _validate(files: list[Path], area: str) -> tuple[Registry, object]:
+def _validate(files: list[Path], area: str | None) -> tuple[Registry, object]:
     registry = Registry.load(area)
     batch = check_batch(files, registry)
     for notice in batch.notices:
@@ -79,7 +96,7 @@ def ingest(
     files: Annotated[Optional[list[Path]], typer.Argument(help="Tệp .csv/.xlsx số liệu đơn vị – tháng.")] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Nhập bộ số liệu mẫu Tứ Kỳ 2023 kèm theo phần mềm.")] = False,
     store: StoreOpt = None,
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     prefer: Annotated[Optional[str], typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng.")] = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -127,7 +144,7 @@ def ingest(
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="Tệp .csv/.xlsx cần kiểm tra.")],
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra tệp số liệu mà không ghi gì vào kho."""
@@ -199,7 +216,7 @@ def _print_history(hist) -> None:
 def template(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu biểu nhập số liệu (.xlsx) với danh sách đơn vị điền sẵn."""
@@ -227,7 +244,7 @@ def template(
 def ingest_dossiers(
     files: Annotated[list[Path], typer.Argument(help="Danh sách hồ sơ (.parquet, thư mục .parquet hoặc .csv).")],
     store: StoreOpt = None,
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     units_file: Annotated[Optional[Path], typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")] = None,
     prefer: Annotated[Optional[str], typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")] = None,
     debug: DebugOpt = False,
@@ -293,7 +310,7 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="Hạt giống: cùng hạt giống cho cùng tệp.")] = 1,
     year: Annotated[int, typer.Option("--year", help="Năm của hồ sơ.")] = 2023,
     output: Annotated[Path, typer.Option("-o", "--output", help="Tệp .parquet cần ghi.")] = Path("ho-so-mau.parquet"),
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Tạo danh sách hồ sơ giả lập (Parquet) để thử và đo hiệu năng; kèm danh mục đơn vị khi cần."""
@@ -317,7 +334,7 @@ def synth(
 def template_scores(
     period: Annotated[str, typer.Argument(help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu nhập điểm tự chấm Chỉ số CCHC (.xlsx): mỗi đơn vị, mỗi tiêu chí tự chấm một dòng."""
@@ -335,7 +352,7 @@ def template_scores(
 def ingest_scores(
     files: Annotated[list[Path], typer.Argument(help="Tệp .xlsx/.csv điểm tự chấm (mẫu: cchc template-scores).")],
     store: StoreOpt = None,
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập điểm tự chấm Chỉ số CCHC; tất cả tệp được nhập, hoặc không tệp nào."""
@@ -369,6 +386,7 @@ def issue_cmd(
     params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi phiên bản mới khi kỳ này đã ban hành với nội dung khác.")] = False,
     allow_partial: PartialOpt = False,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi nhận văn bản biểu dương – nhắc nhở của tháng là đã ban hành (căn cứ để nâng mức phê bình)."""
@@ -378,7 +396,7 @@ def issue_cmd(
 
     try:
         month = month_arg(period)
-        params = load_params(str(month), params_file)
+        params = load_params(str(month), params_file, area=area)
         with Store.open(config.store_path(store)) as st:
             review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
                                        allow_partial)
@@ -399,19 +417,21 @@ def anomalies_cmd(
     params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
     unit: Annotated[Optional[list[str]], typer.Option("--unit", help="Chỉ xem đơn vị này (tên hoặc mã; lặp lại được).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra bất thường trong số liệu đã lưu: thay đổi đột ngột, 100% trên ít hồ sơ, thiếu tháng, số liệu
     không cân đối, không có hồ sơ, số liệu tháng trước bị sửa."""
     from .anomalies import CHECK_LABELS, load_anomalies
-    from .run import Progress, existing_store, store_or_sample
+    from .run import Progress, store_or_sample
+    from .sample import existing_store
 
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
                 err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023", markup=True)
             path = store_or_sample(store, Path(tmp), Progress(quiet=True))
-            found, _ = load_anomalies(period, path, params_file, unit)
+            found, _ = load_anomalies(period, path, params_file, unit, area)
     except Exception as exc:
         _fail(exc, debug)
         return
@@ -427,11 +447,12 @@ def anomalies_cmd(
 
 
 @app.command()
-def doctor(store: StoreOpt = None) -> None:
-    """Kiểm tra máy và kho: thư viện, pango, phông chữ, nhân Jupyter, cấu trúc và toàn vẹn kho."""
+def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
+    """Kiểm tra máy, thư mục làm việc và kho: thư viện, pango, phông chữ, nhân Jupyter, JupyterLab, tham số,
+    danh mục đơn vị, bộ tiêu chí, notebook (và lấy từ đâu), cấu trúc và toàn vẹn kho."""
     from .doctor import run_checks
 
-    checks = run_checks(store)
+    checks = run_checks(store, area)
     for c in checks:
         mark = "[green]✓[/]" if c.ok else "[bold red]✗[/]"
         out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}" + ("" if c.ok else f" — cách xử lý: {escape(c.fix)}"),
@@ -442,12 +463,50 @@ def doctor(store: StoreOpt = None) -> None:
         raise typer.Exit(1)
 
 
+@app.command("init")
+def init_cmd(
+    folder: Annotated[Path, typer.Argument(help="Thư mục làm việc cần tạo (mặc định: thư mục hiện tại).")] = Path("."),
+    debug: DebugOpt = False,
+) -> None:
+    """Tạo thư mục làm việc: params/ (tham số, danh mục đơn vị, bộ tiêu chí), notebooks/, data/, outputs/ và
+    HUONG-DAN.md. Tệp đã có được giữ nguyên."""
+    from .workspace import create
+
+    try:
+        made = create(folder)
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    out.print(f"Thư mục làm việc {made.root.resolve()}: tạo {len(made.made)} tệp"
+              + (f", giữ nguyên {len(made.kept)} tệp đã có" if made.kept else "") + ".")
+    out.print(f"Tiếp theo: cd {made.root} rồi xem HUONG-DAN.md; thử ngay: cchc run monthly 2023-05 (số liệu mẫu).")
+
+
+@app.command("lab")
+def lab_cmd(debug: DebugOpt = False) -> None:
+    """Mở JupyterLab trong thư mục notebooks/ của thư mục làm việc (notebook dùng cùng kho dữ liệu với lệnh cchc)."""
+    import subprocess
+
+    from . import workspace
+
+    try:
+        root = workspace.find_workspace() or workspace.home()
+        if root is None or not (root / "notebooks").is_dir():
+            raise UsageError("chưa có thư mục làm việc có notebooks/ — tạo bằng cchc init rồi chạy cchc lab trong đó")
+        code = subprocess.call([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'notebooks'}"],
+                               cwd=root / "notebooks")
+    except Exception as exc:
+        _fail(exc, debug)
+        return
+    raise typer.Exit(code)
+
+
 @app.command("check-report")
 def check_report(
     file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
     store: Annotated[Optional[Path], typer.Option("--store", help="Đối chiếu thêm với số liệu trong kho này.")] = None,
     period: Annotated[Optional[str], typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06.")] = None,
-    area: AreaOpt = config.DEFAULT_AREA,
+    area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau."""
@@ -465,7 +524,7 @@ def check_report(
                 raise UsageError(str(exc)) from None
             with Store.open(store, read_only=True) as st:
                 frame = st.current()
-            frame = frame.filter(frame["area"] == area)
+            frame = frame.filter(frame["area"] == area_name(area or default_area()))
             stored = stored_rates(frame, window)
             # a month's letter states changes on the month before
             before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
@@ -510,6 +569,7 @@ def run_monthly_cmd(
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
+    area: AreaOpt = None,
     allow_partial: PartialOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -517,7 +577,8 @@ def run_monthly_cmd(
     """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
     from .run import run_monthly
 
-    _run_command(run_monthly, period, store, out_dir, params_file, quiet, debug, allow_partial=allow_partial)
+    _run_command(run_monthly, period, store, out_dir, params_file, quiet, debug, allow_partial=allow_partial,
+                 area=area)
 
 
 @run_app.command("semiannual")
@@ -526,6 +587,7 @@ def run_semiannual_cmd(
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
+    area: AreaOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -533,7 +595,7 @@ def run_semiannual_cmd(
     CCHC; Chỉ số 766."""
     from .run import run_semiannual
 
-    _run_command(run_semiannual, period, store, out_dir, params_file, quiet, debug)
+    _run_command(run_semiannual, period, store, out_dir, params_file, quiet, debug, area=area)
 
 
 @run_app.command("anomalies")
@@ -542,13 +604,14 @@ def run_anomalies_cmd(
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
+    area: AreaOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
     from .run import run_anomalies
 
-    _run_command(run_anomalies, period, store, out_dir, params_file, quiet, debug)
+    _run_command(run_anomalies, period, store, out_dir, params_file, quiet, debug, area=area)
 
 
 def main() -> None:  # pragma: no cover - console entry point

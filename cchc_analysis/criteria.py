@@ -14,10 +14,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import config
+from . import workspace
 from .exceptions import UsageError
 
-CRITERIA_DIR = config.PARAMS_DIR / "criteria"
 INDICATORS = ("on_time", "digitized_input", "digitized_output", "online", "online_payment", "e_cert", "reuse")
 
 
@@ -103,7 +102,7 @@ class CriteriaSet(_Strict):
 
 
 def criteria_path(area: str, year: int, unit_kind: str, directory: Path | None = None) -> Path:
-    return (directory or CRITERIA_DIR) / f"{area}-{year}-{unit_kind}.yaml"
+    return (directory or workspace.criteria_dir()) / f"{area}-{year}-{unit_kind}.yaml"
 
 
 def load_criteria(path: Path) -> CriteriaSet:
@@ -125,10 +124,13 @@ def load_criteria(path: Path) -> CriteriaSet:
 
 def criteria_sets(area: str, year: int, directory: Path | None = None) -> list[CriteriaSet]:
     """Every criteria set of an area and year (one per unit kind)."""
-    directory = directory or CRITERIA_DIR
-    sets = [load_criteria(p) for p in sorted(directory.glob(f"{area}-{year}-*.yaml"))]
+    paths = sorted(directory.glob(f"{area}-{year}-*.yaml")) if directory else \
+        workspace.criteria_files(f"{area}-{year}-*.yaml")
+    sets = [load_criteria(p) for p in paths]
     if not sets:
-        raise UsageError(f"chưa có bộ tiêu chí cho {area} năm {year} trong {directory}")
+        where = directory or "params/criteria/ (thư mục làm việc, CCHC_HOME, mặc định)"
+        raise UsageError(f"chưa có bộ tiêu chí cho {area} năm {year} trong {where} — tạo tệp "
+                         f"params/criteria/{area}-{year}-<loại đơn vị>.yaml trong thư mục làm việc")
     return sets
 
 

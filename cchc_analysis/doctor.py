@@ -13,7 +13,7 @@ from pathlib import Path
 from . import config
 
 PACKAGES = ("polars", "duckdb", "pyarrow", "openpyxl", "babel", "pydantic", "jinja2", "papermill", "nbconvert",
-            "ipykernel", "altair", "vl_convert", "weasyprint", "numpy")
+            "ipykernel", "altair", "vl_convert", "weasyprint", "numpy", "jupyterlab")
 _DISTRIBUTION = {"vl_convert": "vl-convert-python"}
 
 
@@ -33,7 +33,7 @@ def packages() -> list[Check]:
             out.append(Check(f"thư viện {name}", True, metadata.version(_DISTRIBUTION.get(name, name))))
         except Exception as exc:  # an import can fail in many ways (missing shared library…)
             out.append(Check(f"thư viện {name}", False, f"{type(exc).__name__}: {exc}",
-                             "chạy lại make test hoặc make demo để cài môi trường (.venv) từ pyproject.toml"))
+                             "cài lại chương trình: pip install cchc-workbook (trong mã nguồn: make test)"))
     return out
 
 
@@ -107,5 +107,41 @@ def store(path: Path) -> list[Check]:
     return checks
 
 
-def run_checks(store_path: Path | None = None) -> list[Check]:
-    return [*packages(), *pdf_and_font(), kernel(), *store(config.store_path(store_path))]
+def workspace_checks(area: str | None = None) -> list[Check]:
+    """Where params, the registry, the criteria and the notebooks come from, and whether they are there."""
+    from . import workspace as ws
+    from .exceptions import CchcError
+
+    root = ws.find_workspace()
+    checks = [Check("thư mục làm việc", True, str(root) if root else
+                    f"không có (dùng {ws.home() or 'thư mục hiện tại ' + str(ws.base())}); tạo bằng cchc init")]
+    found = ws.locate("params/defaults.yaml")
+    checks.append(Check("tham số mặc định", found is not None, found[1].label() if found else "không tìm thấy "
+                        "params/defaults.yaml ở thư mục làm việc, CCHC_HOME hay bản cài đặt",
+                        "cài lại chương trình (pip install cchc-workbook) hoặc tạo thư mục làm việc: cchc init"))
+    try:
+        from .params import load_params
+
+        params = load_params(area=area)
+        registry = ws.units_file(params.area)
+        origin = next((s.label() for s in ws.sources() if registry.is_relative_to(s.root)), str(registry))
+        checks.append(Check(f"danh mục đơn vị «{params.area_id}»", True, f"{registry} — {origin}"))
+    except CchcError as exc:
+        checks.append(Check("danh mục đơn vị", False, str(exc),
+                            "đặt tệp danh mục vào params/units/ của thư mục làm việc, hoặc sửa khóa area trong "
+                            "params/defaults.yaml"))
+        params = None
+    if params is not None:
+        criteria = ws.criteria_files(f"{params.area_id}-*.yaml")
+        checks.append(Check("bộ tiêu chí Chỉ số CCHC", True, ", ".join(p.name for p in criteria) if criteria else
+                            f"chưa có cho «{params.area_id}» (chỉ cần cho báo cáo 6 tháng, năm)"))
+    missing = [n for n in ("01_monthly_review", "02_semiannual_report", "03_anomalies")
+               if ws.locate(f"notebooks/{n}.ipynb") is None]
+    nb = ws.locate("notebooks/01_monthly_review.ipynb")
+    checks.append(Check("notebook", not missing, nb[1].label() if nb and not missing else
+                        f"thiếu {', '.join(missing)}", "cài lại chương trình hoặc chạy cchc init để chép notebook"))
+    return checks
+
+
+def run_checks(store_path: Path | None = None, area: str | None = None) -> list[Check]:
+    return [*packages(), *pdf_and_font(), kernel(), *workspace_checks(area), *store(config.store_path(store_path))]

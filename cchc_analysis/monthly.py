@@ -13,7 +13,6 @@ from pathlib import Path
 
 import polars as pl
 
-from . import config
 from .exceptions import CchcError, UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
@@ -21,6 +20,7 @@ from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scop
 from .params import Params, load_params
 from .periods import Month, Window, month_arg
 from .sentences import area_sentence, with_sentences
+from .sample import readable_store
 from .store import Store, issued_sanctions, unissued_months
 from .units import Registry
 
@@ -154,7 +154,7 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
     that units which reported earlier in the year are missing from stops with IncompleteMonth, unless
     ``allow_partial``: then the review says how many units its figures cover."""
     if "area" in frame.columns:
-        frame = frame.filter(pl.col("area") == params.area)
+        frame = frame.filter(pl.col("area") == params.area_id)
     if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
         raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
     coverage = month_coverage(frame, month, Registry.load(params.area))
@@ -201,10 +201,8 @@ def load_review(period: str, store: str | Path | None = None, params_file: str |
                 area: str | None = None, allow_partial: bool = False) -> MonthlyReview:
     """Read the store (read-only, closed before returning) and build the month's review."""
     month = month_arg(period)
-    params = load_params(str(month), Path(params_file) if params_file else None)
-    if area and area != params.area:
-        params = params.model_copy(update={"area": area})
-    with Store.open(config.store_path(store), read_only=True) as st:
+    params = load_params(str(month), Path(params_file) if params_file else None, area=area)
+    with Store.open(readable_store(store), read_only=True) as st:
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)
         unissued = unissued_months(st, month.year, month.first_day)

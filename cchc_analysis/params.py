@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import config
+from . import config, workspace
 from .exceptions import UsageError
 from .periods import Month, Window
 
@@ -146,6 +146,11 @@ class Params(_Strict):
     anomalies: Anomalies = Anomalies()
     ladder: tuple[str, str, str] = ("Nhắc nhở lần thứ nhất", "Phê bình lần thứ hai", "Phê bình lần thứ ba")
 
+    @property
+    def area_id(self) -> str:
+        """The area's name in the store: ``area`` itself, or a registry file's name without ``.csv``."""
+        return workspace.area_name(self.area)
+
     def payment_window(self, end: Month) -> Window:
         """The online-payment window ending with ``end``: from ``payment_window_start``'s day and month in
         ``end``'s year (1 January when unset), or just ``end`` when that day is still to come."""
@@ -173,23 +178,29 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def param_sources(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> list[Path]:
     """The files a run's parameters come from, in the order they apply (missing ones left out)."""
-    params_dir = params_dir or config.PARAMS_DIR
-    sources = [params_dir / "defaults.yaml"]
+    def lookup(name: str) -> Path | None:
+        return params_dir / name if params_dir else workspace.params_file(name)
+
+    sources = [lookup("defaults.yaml")]
     if path is not None:
         if not path.is_file():
             raise UsageError(f"không có tệp tham số {path}")
         sources.append(path)
     elif period:
-        sources.append(params_dir / f"{period}.yaml")
-    return [s for s in sources if s.is_file()]
+        sources.append(lookup(f"{period}.yaml"))
+    return [s for s in sources if s is not None and s.is_file()]
 
 
-def load_params(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> Params:
-    """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given."""
+def load_params(period: str | None = None, path: Path | None = None, params_dir: Path | None = None,
+                area: str | None = None) -> Params:
+    """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given; ``area`` (``--area``:
+    a name or a path to a registry CSV) over the files' own."""
     merged: dict[str, Any] = {}
     sources = param_sources(period, path, params_dir)
     for source in sources:
         merged = _merge(merged, _read(source))
+    if area:
+        merged["area"] = area
     try:
         return Params.model_validate(merged)
     except ValidationError as exc:

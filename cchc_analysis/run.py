@@ -22,11 +22,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import __version__, config
+from . import __version__, config, workspace
 from .exceptions import CchcError, UsageError
 from .ingest import sha256_file as sha256
 
-NOTEBOOKS_DIR = config.PROJECT_ROOT / "notebooks"
 _LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
               "babel", "pydantic", "jinja2")
 
@@ -89,9 +88,7 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Pat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    source = NOTEBOOKS_DIR / f"{name}.ipynb"
-    if not source.is_file():
-        raise RunError(f"không tìm thấy notebook {source}")
+    source = workspace.notebook(name)
     target = folder / f"{name}.ipynb"
     try:
         pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
@@ -205,7 +202,7 @@ def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[st
     import duckdb
 
     files = [{"path": str(p), "sha256": sha256(p)} for p in params_sources if p.is_file()]
-    nb = NOTEBOOKS_DIR / f"{notebook}.ipynb"
+    nb = workspace.notebook(notebook)
     files.append({"path": str(nb), "sha256": sha256(nb)})
     con = duckdb.connect(str(store), read_only=True)
     try:
@@ -218,7 +215,7 @@ def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[st
 
 
 def run_monthly(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                quiet: bool = False, allow_partial: bool = False) -> Path:
+                quiet: bool = False, allow_partial: bool = False, area: str | None = None) -> Path:
     """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
@@ -230,7 +227,7 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
-            review = load_review(month, store_file, params_file, allow_partial=allow_partial)
+            review = load_review(month, store_file, params_file, area, allow_partial=allow_partial)
         for text in review.warnings():
             progress.warn(text)
         with progress.step("Ghi findings.csv, indicators.csv"):
@@ -238,12 +235,12 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
             write_csv(indicators_csv(review), tmp / "indicators.csv")
         return review.params, monthly_document(review), monthly_tables(review)
 
-    return _run("monthly", month, "01_monthly_review", build, store, out, params_file, quiet,
+    return _run("monthly", month, "01_monthly_review", build, store, out, params_file, quiet, area=area,
                 notebook_parameters={"allow_partial": allow_partial})
 
 
 def run_semiannual(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                   quiet: bool = False) -> Path:
+                   quiet: bool = False, area: str | None = None) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
@@ -259,18 +256,18 @@ def run_semiannual(period: str, store: Path | None = None, out: Path | None = No
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và điểm CCHC ước tính"):
-            review = load_semiannual(name, store_file, params_file)
+            review = load_semiannual(name, store_file, params_file, area)
         with progress.step("Ghi scores.csv"):
             write_csv(review.scores.totals.join(
                 review.scores.fields.pivot(on="field_id", index="unit_id", values="points"), on="unit_id", how="left"),
                 tmp / "scores.csv")
         return review.params, semiannual_document(review), semiannual_tables(review)
 
-    return _run("semiannual", name, "02_semiannual_report", build, store, out, params_file, quiet)
+    return _run("semiannual", name, "02_semiannual_report", build, store, out, params_file, quiet, area=area)
 
 
 def run_anomalies(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                  quiet: bool = False) -> Path:
+                  quiet: bool = False, area: str | None = None) -> Path:
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from .anomalies import labelled, load_anomalies
@@ -282,25 +279,26 @@ def run_anomalies(period: str, store: Path | None = None, out: Path | None = Non
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Kiểm tra bất thường"):
-            found, _ = load_anomalies(month, store_file, params_file)
+            found, _ = load_anomalies(month, store_file, params_file, area=area)
             write_csv(labelled(found), tmp / "anomalies.csv")
-        return load_params(month, params_file), None, []
+        return load_params(month, params_file, area=area), None, []
 
-    return _run("anomalies", month, "03_anomalies", build, store, out, params_file, quiet,
+    return _run("anomalies", month, "03_anomalies", build, store, out, params_file, quiet, area=area,
                 folder_name=f"{month}-bat-thuong")
 
 
 def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: Path | None,
          params_file: Path | None, quiet: bool, folder_name: str | None = None,
-         notebook_parameters: dict[str, Any] | None = None) -> Path:
+         notebook_parameters: dict[str, Any] | None = None, area: str | None = None) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
     from .params import param_sources
     from .render import write_html, write_pdf, write_xlsx
+    from .sample import existing_store
 
     progress = Progress(quiet)
     existing_store(store)   # a missing store is a usage error, before any folder is made
-    folder = RunFolder.create(Path(out) if out else config.OUTPUTS_DIR, folder_name or period)
+    folder = RunFolder.create(workspace.outputs_dir(out), folder_name or period)
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = store_or_sample(store, tmp, progress)
@@ -308,7 +306,8 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
         with progress.step(f"Chạy notebook {notebook}"):
             nb = execute_notebook(notebook, tmp, {
                 "period": period, "store": str(store_file.resolve()),
-                "params_file": str(Path(params_file).resolve()) if params_file else "", "area": "",
+                "params_file": str(Path(params_file).resolve()) if params_file else "",
+                "area": str(Path(area).resolve()) if area and workspace.is_area_file(area) else (area or ""),
                 **(notebook_parameters or {})})
         with progress.step("Xuất notebook ra HTML (không có mã)"):
             notebook_html(nb)
@@ -332,32 +331,13 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
     return run_steps(folder, steps, progress)
 
 
-def existing_store(store: Path | None) -> Path | None:
-    """The store to read, checked before anything is written; None means "no store at all": use the sample."""
-    path = config.store_path(store)
-    if path.exists() or store is not None or os.environ.get("CCHC_STORE"):
-        if not path.exists():
-            raise UsageError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP…")
-        return path
-    return None
-
-
 def store_or_sample(store: Path | None, tmp: Path, progress: Progress) -> Path:
     """The store to read; with no store at all, a throwaway one holding the embedded sample, so that a new
     user sees every output in one command."""
+    from .sample import build_sample_store, existing_store
+
     path = existing_store(store)
     if path is not None:
         return path
-    from .ingest import check
-    from .sample import SAMPLE_AREA, sample_files, sample_score_files
-    from .selfscores import check_scores
-    from .store import Store
-    from .units import Registry
-
     with progress.step("Chưa có kho dữ liệu: dùng số liệu mẫu Tứ Kỳ 2023"):
-        registry = Registry.load(SAMPLE_AREA)
-        sample = tmp / "sample.duckdb"
-        with Store.open(sample) as st:
-            st.ingest(check(sample_files(), registry), registry, command="run --sample")
-            st.ingest_scores(check_scores(sample_score_files(), registry), registry)
-    return sample
+        return build_sample_store(tmp / "sample.duckdb")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import tempfile
 from pathlib import Path
 
+from . import __version__, workspace
 from .config import SAMPLE_DIR
+from .exceptions import UsageError
 
 SAMPLE_AREA = "tu-ky"
 
@@ -17,3 +22,43 @@ def sample_files() -> list[Path]:
 def sample_score_files() -> list[Path]:
     """The sample's self-assessed CCHC scores (H1 2023)."""
     return sorted(SAMPLE_DIR.glob("tu-cham-*.csv"))
+
+
+def existing_store(store: str | Path | None) -> Path | None:
+    """The store to read, checked before anything is written; None means "no store at all" (no ``--store``,
+    no ``$CCHC_STORE`` and no ``data/cchc.duckdb`` in the workspace): use the sample."""
+    path = workspace.store_path(store)
+    if path.exists() or store or os.environ.get("CCHC_STORE"):
+        if not path.exists():
+            raise UsageError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP…")
+        return path
+    return None
+
+
+def build_sample_store(path: Path) -> Path:
+    """A store holding the embedded sample (statistics and self-assessed scores)."""
+    from .ingest import check
+    from .selfscores import check_scores
+    from .store import Store
+    from .units import Registry
+
+    registry = Registry.load(SAMPLE_AREA)
+    with Store.open(path) as st:
+        st.ingest(check(sample_files(), registry), registry, command="run --sample")
+        st.ingest_scores(check_scores(sample_score_files(), registry), registry)
+    return path
+
+
+def readable_store(store: str | Path | None) -> Path:
+    """The store a notebook reads: the one ``cchc run`` would use, else, with no store at all, the embedded
+    sample, built once per version in the temporary folder (never inside the package or the workspace)."""
+    path = existing_store(store)
+    if path is not None:
+        return path
+    cached = Path(tempfile.gettempdir()) / f"cchc-so-lieu-mau-{__version__}-{getpass.getuser()}.duckdb"
+    if not cached.exists():
+        tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        build_sample_store(tmp)
+        os.replace(tmp, cached)
+    return cached

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 
-from . import config
 from .criteria import CriteriaSet, criteria_sets
 from .exceptions import UsageError
 from .glossary import SCOPE_LABELS
@@ -20,6 +19,7 @@ from .params import Params, load_params
 from .periods import Window
 from .scoring import Scores, score_units
 from .selfscores import parse_period_label, period_name
+from .sample import readable_store
 from .store import Store
 from .units import MatchError, Registry
 
@@ -94,7 +94,7 @@ def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Regis
         raise UsageError(str(exc)) from None
     name = period_name(window)
     if "area" in frame.columns:
-        frame = frame.filter(pl.col("area") == params.area)
+        frame = frame.filter(pl.col("area") == params.area_id)
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
     if sub.is_empty():
         raise UsageError(f"kho chưa có số liệu tháng nào trong kỳ {name} — nhập số liệu trước (cchc ingest …)")
@@ -104,7 +104,7 @@ def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Regis
     pay_window = Window(max(pay.start, window.start), window.end)
     payment = window_rates(frame, pay_window).filter(pl.col("indicator") == "online_payment")
 
-    sets = criteria_sets(params.area, window.start.year, criteria_dir)
+    sets = criteria_sets(params.area_id, window.start.year, criteria_dir)
     units = registry.valid_units(window.start.first_day, window.end.last_day)
     own = scores.filter(pl.col("period") == name)
     self_scores = {(u, c): Decimal(s) for u, c, s in own.select("unit_id", "criterion_id", "score").iter_rows()}
@@ -135,10 +135,8 @@ def _late_fields(late: pl.DataFrame | None, window: Window) -> pl.DataFrame:
 def load_semiannual(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
                     area: str | None = None) -> SemiannualReview:
     """Read the store (read-only, closed before returning) and build the period's review."""
-    params = load_params(period, Path(params_file) if params_file else None)
-    if area and area != params.area:
-        params = params.model_copy(update={"area": area})
-    with Store.open(config.store_path(store), read_only=True) as st:
+    params = load_params(period, Path(params_file) if params_file else None, area=area)
+    with Store.open(readable_store(store), read_only=True) as st:
         frame = st.current()
         scores = st.scores()
         late = st.late_by_field()

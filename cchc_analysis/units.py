@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
+from .workspace import area_name, default_area
 from .exceptions import UsageError
 from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, UNIT_KINDS
 from .textnorm import clean, fold, ocr_fold, tone_key, words
@@ -102,10 +103,13 @@ class Registry:
                         self._index[level][key].add(u.id)
 
     @classmethod
-    def load(cls, area: str = config.DEFAULT_AREA, path: Path | None = None) -> Registry:
+    def load(cls, area: str | None = None, path: Path | None = None) -> Registry:
+        """The registry of ``area`` (a name or a path to a CSV; default: the area of the params in use)."""
+        area = area or default_area()
         path = path or config.units_file(area)
         if not path.is_file():
             raise UsageError(f"không có danh mục đơn vị «{path}» — tạo tệp params/units/{area}.csv")
+        area = area_name(area)
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in REGISTRY_COLUMNS if c not in (reader.fieldnames or [])]

@@ -1,0 +1,214 @@
+"""Where everything comes from: params, unit registries, criteria, notebooks, the store and the outputs.
+
+One lookup order, for every file on its own:
+1. an explicit option (``--params FILE``, ``--area`` as a path to a CSV, ``--store``, ``--out``);
+2. the workspace found from the current folder upwards: a folder holding ``params/defaults.yaml`` or the
+   marker ``.cchc-workspace`` (what ``cchc init`` makes; the repository is one);
+3. ``$CCHC_HOME``, a workspace named by the environment (a shared drive, say);
+4. the defaults packaged with the program (in the wheel: ``cchc_analysis/defaults``; in a source checkout:
+   the repository's own ``params/`` and ``notebooks/``).
+The store is ``data/cchc.duckdb`` and outputs go to ``outputs/`` of the workspace (else of ``$CCHC_HOME``,
+else of the current folder), never inside the installed package.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .exceptions import UsageError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MARKER = ".cchc-workspace"
+DEFAULT_AREA = "tu-ky"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder things are looked up in, and what to call it in messages."""
+
+    kind: str  # "workspace", "CCHC_HOME", "packaged"
+    root: Path
+
+    def label(self) -> str:
+        return {"workspace": "thư mục làm việc", "CCHC_HOME": "CCHC_HOME",
+                "packaged": "mặc định của chương trình"}[self.kind] + f" ({self.root})"
+
+
+def packaged_root() -> Path:
+    """The defaults shipped with the program: ``defaults/`` inside the installed package, or the repository
+    root when running from a source checkout (an editable install)."""
+    inside = PACKAGE_DIR / "defaults"
+    return inside if (inside / "params").is_dir() else PACKAGE_DIR.parent
+
+
+def is_workspace(folder: Path) -> bool:
+    return (folder / MARKER).is_file() or (folder / "params" / "defaults.yaml").is_file()
+
+
+def find_workspace(start: Path | None = None) -> Path | None:
+    """The nearest workspace at or above ``start`` (default: the current folder); never the package itself."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_workspace(folder) and not folder.is_relative_to(PACKAGE_DIR):
+            return folder
+    return None
+
+
+def home() -> Path | None:
+    value = os.environ.get("CCHC_HOME")
+    return Path(value).resolve() if value else None
+
+
+def sources() -> list[Source]:
+    """Where files are looked up, first match wins: workspace, CCHC_HOME, packaged defaults."""
+    out: list[Source] = []
+    for kind, root in (("workspace", find_workspace()), ("CCHC_HOME", home()), ("packaged", packaged_root())):
+        if root is not None and all(s.root != root for s in out):
+            out.append(Source(kind, root))
+    return out
+
+
+def locate(relative: str) -> tuple[Path, Source] | None:
+    """The first existing ``root/relative`` in lookup order, with where it was found."""
+    for source in sources():
+        path = source.root / relative
+        if path.exists():
+            return path, source
+    return None
+
+
+def base() -> Path:
+    """The folder whose ``data/`` and ``outputs/`` a command uses: the workspace, else ``$CCHC_HOME``, else the
+    current folder."""
+    return find_workspace() or home() or Path.cwd().resolve()
+
+
+def store_path(explicit: str | Path | None = None) -> Path:
+    """``--store``, else ``$CCHC_STORE``, else ``data/cchc.duckdb`` of the workspace."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("CCHC_STORE")
+    return Path(env) if env else base() / "data" / "cchc.duckdb"
+
+
+def outputs_dir(explicit: str | Path | None = None) -> Path:
+    return Path(explicit) if explicit else base() / "outputs"
+
+
+def params_file(name: str) -> Path | None:
+    """``params/NAME`` (``defaults.yaml``, ``2023-08.yaml``) from the first source that has it."""
+    found = locate(f"params/{name}")
+    return found[0] if found else None
+
+
+def default_area() -> str:
+    """The area of ``params/defaults.yaml`` in lookup order (what ``--area`` defaults to)."""
+    import yaml
+
+    path = params_file("defaults.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path else None
+    except (OSError, yaml.YAMLError):
+        data = None
+    value = data.get("area") if isinstance(data, dict) else None
+    return str(value) if value else DEFAULT_AREA
+
+
+def areas() -> list[str]:
+    names: set[str] = set()
+    for source in sources():
+        names |= {p.stem for p in (source.root / "params" / "units").glob("*.csv")}
+    return sorted(names)
+
+
+def is_area_file(area: str) -> bool:
+    return area.lower().endswith(".csv") or "/" in area or os.sep in area
+
+
+def units_file(area: str) -> Path:
+    """The registry of ``area``: a path to a CSV as given, else ``params/units/AREA.csv`` in lookup order."""
+    if is_area_file(area):
+        path = Path(area)
+        if not path.is_file():
+            raise UsageError(f"không có tệp danh mục đơn vị {path} — kiểm tra đường dẫn cho --area")
+        return path
+    found = locate(f"params/units/{area}.csv")
+    if found is None:
+        known = ", ".join(areas()) or "chưa có"
+        raise UsageError(f"không có danh mục đơn vị «{area}» (params/units/{area}.csv) — các danh mục hiện có: "
+                         f"{known}; tạo tệp đó trong thư mục làm việc hoặc chỉ --area tới một tệp .csv")
+    return found[0]
+
+
+def area_name(area: str) -> str:
+    """The name an area is stored under: the file name without .csv for a path, else as given."""
+    return Path(area).stem if is_area_file(area) else area
+
+
+def criteria_files(pattern: str) -> list[Path]:
+    """``params/criteria/PATTERN`` files, each name from the first source that has it."""
+    chosen: dict[str, Path] = {}
+    for source in sources():
+        for path in sorted((source.root / "params" / "criteria").glob(pattern)):
+            chosen.setdefault(path.name, path)
+    return [chosen[n] for n in sorted(chosen)]
+
+
+def criteria_dir() -> Path:
+    """Where a new criteria file belongs: the workspace's, else the first source's."""
+    root = find_workspace() or home() or packaged_root()
+    return root / "params" / "criteria"
+
+
+def notebook(name: str) -> Path:
+    """``notebooks/NAME.ipynb`` in lookup order."""
+    found = locate(f"notebooks/{name}.ipynb")
+    if found is None:
+        raise UsageError(f"không tìm thấy notebook {name}.ipynb (thư mục làm việc, CCHC_HOME hay bản cài đặt) — "
+                         "cài lại chương trình, hoặc tạo lại thư mục làm việc: cchc init")
+    return found[0]
+
+
+@dataclass
+class Created:
+    root: Path
+    made: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # already there: never overwritten
+
+
+def create(folder: Path) -> Created:
+    """An analyst's workspace in ``folder``: the packaged params (defaults, period files, registries,
+    criteria), the notebooks, ``data/``, ``outputs/``, the guide ``HUONG-DAN.md`` and the marker. Files
+    already there are kept as they are."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"«{folder}» là một tệp, không phải thư mục — chọn tên thư mục khác")
+    if folder.resolve().is_relative_to(PACKAGE_DIR):
+        raise UsageError("không tạo thư mục làm việc bên trong thư mục cài đặt chương trình — chọn thư mục khác")
+    result = Created(folder)
+    packaged = packaged_root()
+    copies = [(p, p.relative_to(packaged)) for sub in ("params", "notebooks")
+              for p in sorted((packaged / sub).rglob("*")) if p.is_file() and _shipped(p)]
+    copies.append((PACKAGE_DIR / "data" / "HUONG-DAN.md", Path("HUONG-DAN.md")))
+    try:
+        for sub in ("data", "outputs"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        for source, relative in copies:
+            target = folder / relative
+            if target.exists():
+                result.kept.append(str(relative))
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            result.made.append(str(relative))
+        (folder / MARKER).write_text("Thư mục làm việc của cchc-workbook (cchc init).\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"không tạo được thư mục làm việc «{folder}» ({exc.strerror or type(exc).__name__}) — "
+                         "chọn thư mục có quyền ghi") from None
+    return result
+
+
+def _shipped(path: Path) -> bool:
+    return path.suffix in (".yaml", ".csv", ".ipynb") and ".ipynb_checkpoints" not in path.parts
