@@ -200,6 +200,7 @@ def load_params(period: str | None = None, path: Path | None = None, params_dir:
     for source in sources:
         merged = _merge(merged, _read(source))
     if area:
+        workspace.units_file(area)   # a registry that does not exist is named now, not as "no data" later
         merged["area"] = area
     try:
         return Params.model_validate(merged)

@@ -28,10 +28,11 @@ def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, delimite
     return path
 
 
-def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The installed console script, as an analyst runs it."""
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The installed console script, as an analyst runs it (``cwd``: from inside that folder, e.g. a workspace)."""
     cchc = Path(sys.executable).with_name("cchc")
-    return subprocess.run([str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})})
+    return subprocess.run([str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          cwd=cwd)
 
 
 def store_rows(path: Path) -> list[tuple]:

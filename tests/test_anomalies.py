@@ -151,7 +151,7 @@ def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
 def test_anomalies_without_a_store_read_the_sample(tmp_path):
     from test_monthly_run import _home
 
-    res = run_cli("anomalies", "2023-05", "--json", env={"CCHC_STORE": "", "CCHC_HOME": str(_home(tmp_path))})
+    res = run_cli("anomalies", "2023-05", "--json", env={"CCHC_STORE": ""}, cwd=_home(tmp_path))
     assert res.returncode == 0, res.stderr
     assert "dùng số liệu mẫu" in res.stderr
     assert any(f["unit"] == "UBND xã Hà Kỳ" and "giảm 11,26 điểm %" in f["evidence"] for f in json.loads(res.stdout))

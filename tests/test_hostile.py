@@ -58,12 +58,12 @@ def _hostile_workspace(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def hostile_runs(tmp_path_factory):
     root = _hostile_workspace(tmp_path_factory.mktemp("hostile"))
-    env = {"CCHC_HOME": str(root)}
     db, out = root / "data" / "cchc.duckdb", root / "outputs"
-    res = run_cli("ingest", "--sample", "--store", str(db), env=env)
+    # run from inside the workspace, as an analyst does: its params and registry are found there
+    res = run_cli("ingest", "--sample", "--store", str(db), cwd=root)
     assert res.returncode == 0, res.stdout + res.stderr
     for args in (["monthly", "2023-05"], ["anomalies", "2023-05"], ["semiannual", "2023-H1"]):
-        res = run_cli("run", *args, "--store", str(db), "--out", str(out), env=env)
+        res = run_cli("run", *args, "--store", str(db), "--out", str(out), cwd=root)
         assert res.returncode == 0, res.stdout + res.stderr
     return out
 

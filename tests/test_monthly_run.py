@@ -128,8 +128,8 @@ def test_manifest_records_inputs_and_steps(runs):
 
 def test_run_without_a_store_uses_the_sample(tmp_path):
     out = tmp_path / "out"
-    res = run_cli("run", "monthly", "2023-05", "--out", str(out), "--quiet",
-                  env={"CCHC_STORE": "", "CCHC_HOME": str(_home(tmp_path))})
+    res = run_cli("run", "monthly", "2023-05", "--out", str(out), "--quiet", env={"CCHC_STORE": ""},
+                  cwd=_home(tmp_path))
     assert res.returncode == 0, res.stderr
     assert res.stdout == ""
     rows = read_csv(out / "2023-05" / "findings.csv")
@@ -146,7 +146,7 @@ def test_failing_notebook_leaves_nothing_final(tmp_path):
     db, out = tmp_path / "s.duckdb", tmp_path / "out"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet",
-                  env={"CCHC_HOME": str(home)})
+                  cwd=home)
     assert res.returncode == 1
     errors = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("cảnh báo:")]
     assert len(errors) == 1, res.stderr
@@ -160,7 +160,7 @@ def test_bad_period_is_a_usage_error(tmp_path):
 
 
 def _home(tmp_path):
-    """A working folder (CCHC_HOME) with the repository's params and notebooks."""
+    """A workspace with the repository's params and notebooks, and no store."""
     from cchc_analysis import config
 
     home = tmp_path / "home"

@@ -1,0 +1,189 @@
+"""The installed workbook: the wheel built from the checkout, installed into a fresh virtual environment and
+run from an empty folder; an analyst's workspace made by `cchc init`; the lookup order; notebooks run from
+their own folder with their defaults; `cchc doctor` on a broken workspace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import run_cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The wheel of this checkout in a fresh venv. Its dependencies are the test environment's (a .pth line),
+    so nothing is downloaded; the package itself comes only from the wheel: the checkout is not on the path."""
+    base = tmp_path_factory.mktemp("wheel")
+    dist = base / "dist"
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                          str(dist), str(REPO)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    (wheel,) = dist.glob("cchc_workbook-*.whl")
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
+                          str(wheel)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    where = subprocess.run([str(python), "-c", "import cchc_analysis; print(cchc_analysis.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=base).stdout.strip()
+    assert where.startswith(str(site)), where   # the wheel's copy, not the checkout's
+    return venv, site / "cchc_analysis"
+
+
+def _cchc(venv: Path, *args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("CCHC_HOME", "CCHC_STORE")}
+    # the borrowed dependencies' data files (nbconvert's templates) live under the test environment's prefix
+    shared = str(Path(sys.prefix) / "share" / "jupyter")
+    return subprocess.run([str(venv / "bin" / "cchc"), *args], capture_output=True, text=True, cwd=cwd,
+                          env={**clean, "PATH": f"{venv / 'bin'}:{clean.get('PATH', '')}", "JUPYTER_PATH": shared,
+                               **(env or {})})
+
+
+def test_the_installed_wheel_runs_from_an_empty_folder(installed, tmp_path):
+    venv, package = installed
+    before = _files(package)
+    empty = tmp_path / "trong"
+    empty.mkdir()
+    version = _cchc(venv, "--version", cwd=empty)
+    assert version.returncode == 0 and version.stdout.startswith("cchc-workbook ")
+    lab = subprocess.run([str(venv / "bin" / "python"), "-m", "jupyterlab", "--version"], capture_output=True,
+                         text=True, cwd=empty)
+    assert lab.returncode == 0 and lab.stdout.strip()[0].isdigit(), lab.stderr
+    res = _cchc(venv, "run", "monthly", "2023-05", "--quiet", cwd=empty)
+    assert res.returncode == 0, res.stderr
+    folder = empty / "outputs" / "2023-05"
+    for name in ("phu-luc-2023-05.pdf", "phu-luc-2023-05.html", "phu-luc-2023-05.xlsx", "findings.csv",
+                 "01_monthly_review.html"):
+        assert (folder / name).is_file(), name
+    assert "UBND xã Tái Sơn" in (folder / "findings.csv").read_text(encoding="utf-8-sig")
+    tpl = _cchc(venv, "template", "2023-08", "-o", "t.xlsx", cwd=empty)
+    assert tpl.returncode == 0 and (empty / "t.xlsx").is_file(), tpl.stderr
+    assert _files(package) == before   # nothing written inside the installed package
+    assert not (package.parent / "outputs").exists() and not (package.parent / "data").exists()
+
+
+def test_init_makes_a_workspace_that_runs(installed, tmp_path):
+    venv, package = installed
+    res = _cchc(venv, "init", "cchc-2023", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    ws = tmp_path / "cchc-2023"
+    for rel in ("params/defaults.yaml", "params/units/tu-ky.csv", "params/criteria/tu-ky-2023-xa.yaml",
+                "params/2023-08.yaml", "notebooks/01_monthly_review.ipynb", "HUONG-DAN.md"):
+        assert (ws / rel).is_file(), rel
+    assert (ws / "data").is_dir() and (ws / "outputs").is_dir()
+    assert "# " in (ws / "params" / "defaults.yaml").read_text(encoding="utf-8")   # commented for the analyst
+    # from a subfolder the workspace is found upwards: its store, its outputs
+    sub = ws / "notebooks"
+    assert _cchc(venv, "ingest", "--sample", cwd=sub).returncode == 0
+    assert (ws / "data" / "cchc.duckdb").is_file()
+    res = _cchc(venv, "run", "anomalies", "2023-05", "--quiet", cwd=sub)
+    assert res.returncode == 0, res.stderr
+    assert (ws / "outputs" / "2023-05-bat-thuong" / "anomalies.csv").is_file()
+    # a second init keeps what is there
+    (ws / "params" / "2023-08.yaml").write_text("area_name: huyện\n", encoding="utf-8")
+    again = _cchc(venv, "init", str(ws), cwd=tmp_path)
+    assert again.returncode == 0 and "giữ nguyên" in again.stdout
+    assert (ws / "params" / "2023-08.yaml").read_text(encoding="utf-8") == "area_name: huyện\n"
+
+
+def _template_units(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    ws = wb["so_lieu"] if "so_lieu" in wb.sheetnames else wb.worksheets[0]
+    return [r[1] for r in ws.iter_rows(min_row=2, values_only=True) if r[1]]
+
+
+def test_lookup_order_workspace_then_cchc_home_then_packaged(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli("init", str(home)).returncode == 0
+    registry = home / "params" / "units" / "tu-ky.csv"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("UBND xã Hưng Đạo,", "UBND xã Hưng Đạo Mới,"),
+                        encoding="utf-8")
+    # outside any workspace: CCHC_HOME's registry
+    outside = tmp_path / "ngoai"
+    outside.mkdir()
+    res = run_cli("template", "2023-08", "-o", "t.xlsx", cwd=outside, env={"CCHC_HOME": str(home)})
+    assert res.returncode == 0, res.stderr
+    assert "UBND xã Hưng Đạo Mới" in _template_units(outside / "t.xlsx")
+    # outside any workspace and with no CCHC_HOME: the packaged registry
+    res = run_cli("template", "2023-08", "-o", "p.xlsx", cwd=outside, env={"CCHC_HOME": ""})
+    assert res.returncode == 0, res.stderr
+    assert "UBND xã Hưng Đạo" in _template_units(outside / "p.xlsx")
+    # a workspace found from the current folder comes before CCHC_HOME
+    ws = tmp_path / "ws"
+    assert run_cli("init", str(ws)).returncode == 0
+    res = run_cli("template", "2023-08", "-o", "t2.xlsx", cwd=ws / "notebooks", env={"CCHC_HOME": str(home)})
+    assert res.returncode == 0, res.stderr
+    units = _template_units(ws / "notebooks" / "t2.xlsx")
+    assert "UBND xã Hưng Đạo" in units and "UBND xã Hưng Đạo Mới" not in units
+    # and --area as a path to a CSV comes before both
+    res = run_cli("template", "2023-08", "-o", "t3.xlsx", "--area", str(registry), cwd=ws,
+                  env={"CCHC_HOME": str(home)})
+    assert res.returncode == 0, res.stderr
+    assert "UBND xã Hưng Đạo Mới" in _template_units(ws / "t3.xlsx")
+
+
+def test_notebooks_run_from_their_own_folder_with_their_defaults(tmp_path):
+    ws = tmp_path / "ws"
+    assert run_cli("init", str(ws)).returncode == 0
+    env = {k: os.environ.pop(k) for k in ("CCHC_STORE", "CCHC_HOME") if k in os.environ}
+    cwd = Path.cwd()
+    try:
+        os.chdir(ws / "notebooks")
+        for name in ("01_monthly_review", "02_semiannual_report", "03_anomalies"):
+            nb = nbformat.read(ws / "notebooks" / f"{name}.ipynb", as_version=4)
+            NotebookClient(nb, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(ws / "notebooks")}}).execute()
+            outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+            assert outputs and not [o for o in outputs if o["output_type"] == "error"], name   # (a failing cell raises)
+            text = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
+            if name == "01_monthly_review":
+                assert "Tái Sơn" in text   # the embedded sample, as cchc run uses with no store
+    finally:
+        os.chdir(cwd)
+        os.environ.update(env)
+    assert not (ws / "data" / "cchc.duckdb").exists()   # the sample never lands in the workspace's store
+
+
+def test_doctor_fails_on_a_workspace_with_no_registry(tmp_path):
+    ws = tmp_path / "ws"
+    assert run_cli("init", str(ws)).returncode == 0
+    ok = run_cli("doctor", cwd=ws)
+    assert "danh mục đơn vị «tu-ky»" in ok.stdout and str(ws) in ok.stdout
+    defaults = ws / "params" / "defaults.yaml"
+    defaults.write_text(defaults.read_text(encoding="utf-8").replace("area: tu-ky", "area: tinh-moi"),
+                        encoding="utf-8")
+    res = run_cli("doctor", cwd=ws)
+    assert res.returncode == 1
+    line = next(ln for ln in res.stdout.splitlines() if "danh mục đơn vị" in ln)
+    assert line.startswith("✗") and "tinh-moi" in line and "cách xử lý" in line
+
+
+def test_version_and_a_wrong_area_in_one_line(tmp_path):
+    from cchc_analysis import __version__
+
+    res = run_cli("--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"cchc-workbook {__version__}"
+    bad = run_cli("run", "monthly", "2023-05", "--area", "khong-co", "--out", str(tmp_path))
+    assert bad.returncode == 2
+    lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "khong-co" in lines[0] and "tu-ky" in lines[0], bad.stderr
