@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import config, formatting
+from . import clitext, config, formatting
 from .exceptions import CchcError, DataRejected, UsageError
 from .glossary import LABELS
 from .ingest import check as check_batch
@@ -23,6 +23,7 @@ from .store import Store
 from .units import Registry
 from .workspace import area_name, default_area
 
+clitext.install()
 app = typer.Typer(
     name="cchc",
     help="Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC.",
@@ -144,14 +145,25 @@ def ingest(
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="Tệp .csv/.xlsx cần kiểm tra.")],
+    store: StoreOpt = None,
     area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Kiểm tra tệp số liệu mà không ghi gì vào kho."""
+    """Kiểm tra tệp số liệu mà không ghi gì vào kho; có kho thì cho biết bao nhiêu dòng đã có trong kho."""
     try:
         _, batch = _validate(files, area)
         rows = sum(f.frame.height for f in batch.files)
         out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
+        path = config.store_path(store)
+        if store is not None and not path.exists():
+            raise UsageError(f"chưa có kho dữ liệu {path} — kiểm tra đường dẫn --store")
+        if path.exists() and rows:
+            with Store.open(path, read_only=True) as st:
+                held = {(u, m) for u, m in st.current().select("unit_id", "month").iter_rows()}
+            again = sum(1 for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows()
+                        if key in held)
+            out.print(f"Đối chiếu kho {path}: {formatting.integer(rows - again)} dòng mới, "
+                      f"{formatting.integer(again)} dòng đơn vị – tháng đã có (nhập sẽ thay thế nếu số liệu khác).")
     except Exception as exc:
         _fail(exc, debug)
 

@@ -18,7 +18,7 @@ from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
-from .periods import Month, Window, month_arg
+from .periods import Month, Window, month_arg, months_text
 from .sentences import area_sentence, with_sentences
 from .sample import readable_store
 from .store import Store, issued_sanctions, unissued_months
@@ -156,7 +156,9 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
     if "area" in frame.columns:
         frame = frame.filter(pl.col("area") == params.area_id)
     if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
-        raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
+        held = months_text([Month.of(d) for d in frame["month"].unique().to_list()])
+        raise UsageError(f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}) — nhập số liệu "
+                         "tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có")
     coverage = month_coverage(frame, month, Registry.load(params.area))
     if coverage.partial and not allow_partial:
         raise IncompleteMonth(

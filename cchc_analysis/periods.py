@@ -104,4 +104,20 @@ def month_arg(text: str) -> Month:
     try:
         return Month.parse(text)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(f"kỳ «{text}» không hợp lệ: {str(exc).split(' (')[0]} — {PERIOD_FORMS}") from None
+
+
+PERIOD_FORMS = "viết tháng dạng 2023-08 hoặc 08/2023; 6 tháng, năm dạng 2023-H1, 2023-H2 hoặc 2023"
+
+
+def months_text(months: list[Month]) -> str:
+    """Months as runs: "1/2023–8/2023, 10/2023"."""
+    runs: list[list[Month]] = []
+    for m in sorted(set(months)):
+        if runs and runs[-1][-1] + 1 == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    short = [r[0].label().removeprefix("tháng ") + (f"–{r[-1].label().removeprefix('tháng ')}" if len(r) > 1 else "")
+             for r in runs]
+    return ", ".join(short) if short else "chưa có tháng nào"

@@ -187,3 +187,48 @@ def test_version_and_a_wrong_area_in_one_line(tmp_path):
     assert bad.returncode == 2
     lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "khong-co" in lines[0] and "tu-ky" in lines[0], bad.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["run", "monthly"], "thiếu tham số"),
+    (["khong-co-lenh"], "không có lệnh «khong-co-lenh»"),
+    (["run", "monthly", "2023-05", "--khong-co"], "không có tùy chọn --khong-co"),
+    (["run", "monthly", "2023-13"], "2023-08 hoặc 08/2023; 6 tháng, năm dạng 2023-H1, 2023-H2 hoặc 2023"),
+    (["issue", "thang-tam"], "2023-08 hoặc 08/2023"),
+])
+def test_usage_errors_are_one_vietnamese_line(args, expected):
+    res = run_cli(*args)
+    assert res.returncode == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("lỗi: ") and expected in lines[0], res.stderr
+    for english in ("Missing", "No such", "Usage", "Error", "Try "):
+        assert english not in res.stderr
+
+
+def test_help_has_no_english_words():
+    import re
+
+    english = re.compile(r"Show this message|\[required\]|<bool>|<str>|<path>|\bUsage\b|\bOptions\b|"
+                         r"\bArguments\b|\bCommands\b|\[default")
+    for args in ([], ["run"], ["run", "monthly"], ["ingest"], ["init"], ["lab"], ["check"], ["check-report"]):
+        res = run_cli(*args, "--help", env={"COLUMNS": "120"})
+        assert res.returncode == 0, res.stderr
+        assert not english.search(res.stdout), (args, english.findall(res.stdout))
+        assert "Cách dùng" in res.stdout
+
+
+def test_a_month_with_no_data_lists_the_months_the_store_holds(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    res = run_cli("run", "monthly", "2023-11", "--store", str(db), "--out", str(tmp_path / "o"))
+    assert res.returncode == 2
+    assert "kho có: 1/2023–8/2023" in res.stderr and not (tmp_path / "o").exists()
+
+
+def test_check_takes_the_store(tmp_path):
+    db = tmp_path / "s.duckdb"
+    sample = REPO / "cchc_analysis" / "data" / "sample"
+    assert run_cli("ingest", str(sample / "so-lieu-2023-01.csv"), "--store", str(db)).returncode == 0
+    res = run_cli("check", str(sample / "so-lieu-2023-01.csv"), str(sample / "so-lieu-2023-02.csv"), "--store", str(db))
+    assert res.returncode == 0, res.stderr
+    assert "35 dòng mới, 35 dòng đơn vị – tháng đã có" in res.stdout
