@@ -173,12 +173,14 @@ def store_cmd(
     store: StoreOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     history: Annotated[bool, typer.Option("--history", help="Liệt kê các dòng số liệu đã được thay thế.")] = False,
+    area: Annotated[Optional[str], typer.Option("--area", help="Chỉ các tháng và đơn vị của địa bàn này (mặc định: "
+                                                "mọi địa bàn trong kho).")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
     try:
         with Store.open(config.store_path(store), read_only=True) as st:
-            summary = st.summary()
+            summary = st.summary(area_name(area) if area else None)
             hist = st.history() if history else None
     except Exception as exc:
         _fail(exc, debug)

@@ -364,7 +364,8 @@ class Store:
                                 f"FROM self_scores_current {where} ORDER BY 1, 2, 3", args).fetchall()
         return pl.DataFrame(rows, schema=schema, orient="row")
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, area: str | None = None) -> dict[str, Any]:
+        """Files, rows and letters of the whole store; months and missing units of ``area`` (all areas: None)."""
         con = self.con
         total, current = _one(con, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM unit_month")
         months = con.execute("""
@@ -373,7 +374,8 @@ class Store:
                    count(*) FILTER (WHERE u.kind NOT IN ('xa', 'thi_tran', 'phuong', 'dac_khu')) AS departments,
                    coalesce(sum(c.tiep_nhan), 0) AS received
             FROM unit_month_current c LEFT JOIN units u ON u.id = c.unit_id
-            GROUP BY 1 ORDER BY 1""").fetchall()
+            WHERE ?::VARCHAR IS NULL OR u.area = ?
+            GROUP BY 1 ORDER BY 1""", [area, area]).fetchall()
         missing = con.execute("""
             SELECT strftime(m.month, '%Y-%m'), list(u.name ORDER BY u.name)
             FROM (SELECT DISTINCT month FROM unit_month_current) m
@@ -382,10 +384,12 @@ class Store:
               AND (u.valid_to IS NULL OR u.valid_to >= m.month)
               AND u.id IN (SELECT DISTINCT unit_id FROM unit_month_current)
               AND NOT EXISTS (SELECT 1 FROM unit_month_current c WHERE c.unit_id = u.id AND c.month = m.month)
-            GROUP BY 1 ORDER BY 1""").fetchall()
+              AND (?::VARCHAR IS NULL OR u.area = ?)
+            GROUP BY 1 ORDER BY 1""", [area, area]).fetchall()
         missing_by_month = dict(missing)
         return {
             "store": str(self.path),
+            "area": area,
             "schema_version": SCHEMA_VERSION,
             "files": _one(con, "SELECT count(*) FROM files")[0],
             "rows": total,
