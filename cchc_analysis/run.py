@@ -93,7 +93,7 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Pat
     try:
         pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
                             progress_bar=False, log_output=False, cwd=str(folder),
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         lines = [ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()][:2]
         where = " ⏎ ".join(lines)
