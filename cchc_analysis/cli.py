@@ -67,6 +67,10 @@ def _fail(exc: Exception, debug: bool) -> None:
         err.print(f"[bold red]lỗi:[/] không đọc hoặc ghi được{escape(where)} ({escape(exc.strerror or type(exc).__name__)})"
                   " — kiểm tra đường dẫn, quyền ghi và chỗ trống trên ổ đĩa rồi chạy lại", markup=True)
         raise typer.Exit(1)
+    from .store import damaged, is_damage
+
+    if not isinstance(exc, CchcError) and is_damage(exc):   # a store that opened but cannot be read through
+        exc = damaged(exc)
     if not isinstance(exc, CchcError):
         err.print(f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {escape(str(exc))} — chạy lại với "
                   "--debug và gửi kết quả cho người phụ trách phần mềm", markup=True)

@@ -64,6 +64,11 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
     suffix = path.suffix.lower()
     if data[:5] == b"%PDF-":
         raise Unreadable(Problem(name, "là tệp PDF, không phải bảng số liệu — dùng tệp .csv hoặc .xlsx"))
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") and (b"<table" in head or b"<html" in head or b"<!doctype html" in head):
+        # portals often export an HTML table under an .xls name
+        raise Unreadable(Problem(name, "là trang HTML (bảng xuất từ trang web), không phải tệp Excel hay CSV — mở "
+                                 "bằng Excel rồi lưu lại dạng .xlsx"))
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         what = "tệp Excel có mật khẩu" if suffix in (".xlsx", ".xlsm") else "tệp Excel cũ (.xls)"
         raise Unreadable(Problem(name, f"là {what} — mở bằng Excel, bỏ mật khẩu nếu có và lưu lại dạng .xlsx"))

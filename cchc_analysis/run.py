@@ -184,13 +184,18 @@ def run_steps(folder: RunFolder, steps: Callable[[Path, Progress], dict[str, Any
                          "versions": library_versions(), "steps": progress.steps, "outputs": outputs})
         (folder.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
                                                   encoding="utf-8")
-    except CchcError as exc:
-        if not isinstance(exc, RunError):
-            # the data or the call was refused before any output was made: nothing to inspect, leave nothing
+    except Exception as exc:
+        from .store import damaged, is_damage
+
+        if isinstance(exc, RunError):
+            failed = folder.fail()
+            raise RunError(f"{exc} — chưa tạo kết quả; bản chạy lỗi để xem ở {failed}") from None
+        if isinstance(exc, CchcError) or is_damage(exc):
+            # the data, the store or the call was refused before any output was made: nothing to inspect
             folder.discard()
-            raise
-        failed = folder.fail()
-        raise RunError(f"{exc} — chưa tạo kết quả; bản chạy lỗi để xem ở {failed}") from None
+            raise (exc if isinstance(exc, CchcError) else damaged(exc)) from None
+        folder.fail()
+        raise
     except BaseException:
         folder.fail()
         raise

@@ -495,6 +495,19 @@ def unissued_months(store: Store, year: int, before: dt.date) -> list[str]:
     return [f"{year:04d}-{m:02d}" for m in range(1, before.month) if f"{year:04d}-{m:02d}" not in issued]
 
 
+def is_damage(exc: BaseException) -> bool:
+    """A DuckDB error that says the file itself is bad (not a bug in a query)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) or any(w in text for w in ("corrupt", "checksum", "not read enough"))
+
+
+def damaged(exc: Exception) -> StoreError:
+    """A DuckDB error met while reading a store that opened: the file is damaged (truncated, overwritten)."""
+    return StoreError(f"kho dữ liệu bị hỏng hoặc không đọc hết được ({_first_line(exc)}) — khôi phục kho từ bản sao "
+                      "lưu, hoặc đổi tên tệp kho rồi nhập lại số liệu (cchc ingest …) vào kho mới; cchc doctor kiểm "
+                      "tra kho")
+
+
 def _first_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__

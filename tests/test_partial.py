@@ -147,12 +147,17 @@ def test_no_warning_when_every_earlier_month_was_issued(tmp_path):
     assert review.unissued == () and review.warnings() == []
 
 
-@pytest.mark.parametrize("case", ["damaged-store", "out-is-a-file", "out-not-writable", "out-under-a-file"])
+@pytest.mark.parametrize("case", ["damaged-store", "truncated-store", "out-is-a-file", "out-not-writable",
+                                  "out-under-a-file"])
 def test_failures_are_one_line(tmp_path, case):
     db = tmp_path / "s.duckdb"
     out = tmp_path / "out"
     if case == "damaged-store":
         db.write_bytes(b"DUCK" + bytes(range(256)) * 40)
+    elif case == "truncated-store":   # opens, then fails part-way through reading
+        assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+        data = db.read_bytes()
+        db.write_bytes(data[: len(data) // 10])
     else:
         assert run_cli("ingest", str(SAMPLE / "so-lieu-2023-01.csv"), "--store", str(db)).returncode == 0
         if case == "out-is-a-file":
@@ -168,5 +173,5 @@ def test_failures_are_one_line(tmp_path, case):
     assert len(lines) == 1 and lines[0].startswith("lỗi: "), res.stderr
     assert "không lường trước" not in lines[0] and "Traceback" not in res.stderr
     assert " — " in lines[0]   # what to do
-    if case == "damaged-store":
+    if case.endswith("-store"):
         assert not out.exists()

@@ -145,6 +145,9 @@ def bad_cases() -> list[tuple[str, str]]:
     cases.append(("excel-cu.xls", "là tệp Excel cũ (.xls)"))
     (BAD / "co-mat-khau.xlsx").write_bytes(ole)   # an encrypted .xlsx is an OLE container
     cases.append(("co-mat-khau.xlsx", "là tệp Excel có mật khẩu"))
+    (BAD / "trang-web.xls").write_bytes("<html><body><table><tr><td>Đơn vị</td></tr></table></body></html>"
+                                        .encode("utf-8"))
+    cases.append(("trang-web.xls", "là trang HTML"))
     (BAD / "dinh-dang-la.ods").write_bytes(b"hello")
     cases.append(("dinh-dang-la.ods", "định dạng «.ods» không được hỗ trợ"))
     write_xlsx(BAD / "tmp.xlsx", [row()])
