@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # The workspace's own store (data/cchc.duckdb): notebooks opened in JupyterLab afterwards read the same one.
 DEMO_STORE := data/cchc.duckdb
 
-.PHONY: demo test sysdeps sysdeps-test venv clean pages bench
+.PHONY: demo test lint sysdeps sysdeps-test venv clean pages bench
 
 # The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
 # May and August 2023 reviews, the H1 2023 report and the May anomalies, in outputs/<period>/.
@@ -21,10 +21,14 @@ demo: sysdeps $(STAMP)
 	$(BIN)/cchc run semiannual 2023-H1 --store $(DEMO_STORE)
 	$(BIN)/cchc run anomalies 2023-05 --store $(DEMO_STORE)
 
+# Lint first (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear), then the whole suite on both cores.
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
-test: sysdeps-test $(STAMP)
+test: sysdeps-test $(STAMP) lint
 	@$(BIN)/python -m pytest -n 2 --dist worksteal; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 sysdeps:
 	@bash scripts/sysdeps.sh

@@ -8,7 +8,7 @@ import polars as pl
 from .formatting import percent, points, short_date
 from .glossary import FINDING_KINDS, INDICATOR_SHORT, SCOPE_LABELS
 from .index766 import GROUPS
-from .indicators import scope_of
+from .indicators import dossiers_to_reach, scope_of
 from .monthly import MonthlyReview
 from .render import Appendix, Document, reference_line
 from .scoring import FIELD_BINS, band_sentences, grouped_sentences
@@ -124,9 +124,7 @@ def payment_table(review: MonthlyReview) -> Table:
     wide = _wide(review, "payment", (ind,)).join(
         review.counts.select("unit_id", "e_cert"), on="unit_id", how="left").with_columns(
         w_vs_target_pp=(pl.col(f"{ind}.w_rate") - target) * 100,
-        w_target_gap_dossiers=pl.when(pl.col(f"{ind}.w_rate").is_not_null()).then(
-            (target * pl.col(f"{ind}.w_den") - pl.col(f"{ind}.w_num") - 1e-9).ceil().clip(lower_bound=0)
-            .cast(pl.Int64)))
+        w_target_gap_dossiers=dossiers_to_reach(pl.lit(target), pl.col(f"{ind}.w_num"), pl.col(f"{ind}.w_den")))
     rows = _grouped_rows(review, wide, "payment", (ind,), _flags(review, {ind, "e_cert"}))
     return Table(name=f"Thanh toan {month}", title=f"Kết quả thanh toán trực tuyến và chứng thực điện tử {month.label()}",
                  columns=cols, rows=rows, landscape=True,

@@ -101,7 +101,7 @@ def sudden_changes(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict
 def perfection(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
     out = []
     upto = rates.filter(pl.col("month") <= month.first_day).sort("unit_id", "indicator", "month")
-    for (uid, ind), group in upto.group_by("unit_id", "indicator", maintain_order=True):
+    for (_uid, ind), group in upto.group_by("unit_id", "indicator", maintain_order=True):
         run = []
         for r in group.iter_rows(named=True):
             ok = r["rate"] == 1 and r["denominator"] is not None and 0 < r["denominator"] <= p.perfect_max_denominator
@@ -117,7 +117,7 @@ def perfection(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
 def missing_months(frame: pl.DataFrame, month: Month) -> list[dict]:
     out = []
     year = frame.filter((pl.col("month") >= Month(month.year, 1).first_day) & (pl.col("month") <= month.first_day))
-    for (uid,), group in year.group_by("unit_id", maintain_order=True):
+    for (_uid,), group in year.group_by("unit_id", maintain_order=True):
         have = {Month.of(m) for m in group["month"]}
         first = min(have)
         missing = [m for m in Window(first, month).months() if m not in have]

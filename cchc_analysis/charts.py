@@ -167,13 +167,6 @@ def _pct(rate: float | None) -> str:
     return percent(rate) if rate is not None else "—"
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    import vl_convert as vlc
-
-    vlc.register_font_directory(str(FONT_DIR))
-    return vlc.vegalite_to_svg(chart.to_dict())
-
-
 def changes(frame: pl.DataFrame, month, indicator: str, flagged: list[str]) -> alt.TopLevelMixin:
     """Each unit's rate this month against its change since last month; flagged units stand out. Click a
     point (or a legend entry) to highlight the unit; tooltips give the figures."""

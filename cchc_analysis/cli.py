@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -40,7 +42,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: Annotated[Optional[bool], typer.Option(
+def _root(version: Annotated[bool | None, typer.Option(
         "--version", callback=_version, is_eager=True, help="In phiên bản chương trình rồi thoát.")] = None) -> None:
     """Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC."""
 
@@ -50,8 +52,8 @@ def _root(version: Annotated[Optional[bool], typer.Option(
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
-AreaOpt = Annotated[Optional[str], typer.Option(
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
+AreaOpt = Annotated[str | None, typer.Option(
     "--area", help="Danh mục đơn vị: tên (params/units/<tên>.csv) hoặc đường dẫn tới tệp .csv; mặc định theo "
     "params/defaults.yaml.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="In đầy đủ lỗi kỹ thuật.")]
@@ -86,6 +88,20 @@ def _fail(exc: Exception, debug: bool) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """Every failure of a command as the one-line message and exit code of ``_fail`` (``--debug``: the traceback)."""
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            _fail(exc, bool(kwargs.get("debug")))
+
+    return run
+
+
 def _validate(files: list[Path], area: str | None) -> tuple[Registry, object]:
     registry = Registry.load(area)
     batch = check_batch(files, registry)
@@ -97,56 +113,55 @@ def _validate(files: list[Path], area: str | None) -> tuple[Registry, object]:
 
 
 @app.command()
+@_one_line_errors
 def ingest(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="Tệp .csv/.xlsx số liệu đơn vị – tháng.")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="Tệp .csv/.xlsx số liệu đơn vị – tháng.")] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Nhập bộ số liệu mẫu Tứ Kỳ 2023 kèm theo phần mềm.")] = False,
     store: StoreOpt = None,
     area: AreaOpt = None,
-    prefer: Annotated[Optional[str], typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng.")] = None,
+    prefer: Annotated[str | None, typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng.")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho; tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
-    try:
-        paths = list(files or [])
-        if sample:
-            paths += sample_files()
-            area = SAMPLE_AREA
-        if not paths:
-            raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
-        if prefer not in (None, "statistics"):
-            raise UsageError("--prefer chỉ nhận «statistics»")
-        registry, batch = _validate(paths, area)
-        path = config.store_path(store)
-        if path.exists() and prefer is None:
-            with Store.open(path, read_only=True) as st:
-                sources = st.sources()
-            clash = _given_both_ways(batch.files, sources, registry, "dossiers")
-            if clash:
-                raise DataRejected(clash)
-        scores = None
-        if sample:
-            from .selfscores import check_scores
+    paths = list(files or [])
+    if sample:
+        paths += sample_files()
+        area = SAMPLE_AREA
+    if not paths:
+        raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
+    if prefer not in (None, "statistics"):
+        raise UsageError("--prefer chỉ nhận «statistics»")
+    registry, batch = _validate(paths, area)
+    path = config.store_path(store)
+    if path.exists() and prefer is None:
+        with Store.open(path, read_only=True) as st:
+            sources = st.sources()
+        clash = _given_both_ways(batch.files, sources, registry, "dossiers")
+        if clash:
+            raise DataRejected(clash)
+    scores = None
+    if sample:
+        from .selfscores import check_scores
 
-            scores = check_scores(sample_score_files(), registry)
-            if scores.problems:
-                raise DataRejected(scores.problems)
-        with Store.open(config.store_path(store)) as st:
-            report = st.ingest(batch, registry)
-            if scores is not None:
-                report.files += st.ingest_scores(scores, registry).files
-        for f in report.files:
-            if f.status == "already":
-                out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
-            else:
-                out.print(f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
-                          f"{f.unchanged} dòng không đổi")
-        out.print(f"Kho {config.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
-                  f"không đổi {report.unchanged}.")
-    except Exception as exc:
-        _fail(exc, debug)
+        scores = check_scores(sample_score_files(), registry)
+        if scores.problems:
+            raise DataRejected(scores.problems)
+    with Store.open(config.store_path(store)) as st:
+        report = st.ingest(batch, registry)
+        if scores is not None:
+            report.files += st.ingest_scores(scores, registry).files
+    for f in report.files:
+        if f.status == "already":
+            out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+        else:
+            out.print(f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
+                      f"{f.unchanged} dòng không đổi")
+    out.print(f"Kho {config.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
+              f"không đổi {report.unchanged}.")
 
 
 @app.command()
+@_one_line_errors
 def check(
     files: Annotated[list[Path], typer.Argument(help="Tệp .csv/.xlsx cần kiểm tra.")],
     store: StoreOpt = None,
@@ -154,41 +169,35 @@ def check(
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra tệp số liệu mà không ghi gì vào kho; có kho thì cho biết bao nhiêu dòng đã có trong kho."""
-    try:
-        _, batch = _validate(files, area)
-        rows = sum(f.frame.height for f in batch.files)
-        out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
-        path = config.store_path(store)
-        if store is not None and not path.exists():
-            raise UsageError(f"chưa có kho dữ liệu {path} — kiểm tra đường dẫn --store")
-        if path.exists() and rows:
-            with Store.open(path, read_only=True) as st:
-                held = {(u, m) for u, m in st.current().select("unit_id", "month").iter_rows()}
-            again = sum(1 for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows()
-                        if key in held)
-            out.print(f"Đối chiếu kho {path}: {formatting.integer(rows - again)} dòng mới, "
-                      f"{formatting.integer(again)} dòng đơn vị – tháng đã có (nhập sẽ thay thế nếu số liệu khác).")
-    except Exception as exc:
-        _fail(exc, debug)
+    _, batch = _validate(files, area)
+    rows = sum(f.frame.height for f in batch.files)
+    out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
+    path = config.store_path(store)
+    if store is not None and not path.exists():
+        raise UsageError(f"chưa có kho dữ liệu {path} — kiểm tra đường dẫn --store")
+    if path.exists() and rows:
+        with Store.open(path, read_only=True) as st:
+            held = {(u, m) for u, m in st.current().select("unit_id", "month").iter_rows()}
+        again = sum(1 for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows()
+                    if key in held)
+        out.print(f"Đối chiếu kho {path}: {formatting.integer(rows - again)} dòng mới, "
+                  f"{formatting.integer(again)} dòng đơn vị – tháng đã có (nhập sẽ thay thế nếu số liệu khác).")
 
 
 @app.command("store")
+@_one_line_errors
 def store_cmd(
     store: StoreOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     history: Annotated[bool, typer.Option("--history", help="Liệt kê các dòng số liệu đã được thay thế.")] = False,
-    area: Annotated[Optional[str], typer.Option("--area", help="Chỉ các tháng và đơn vị của địa bàn này (mặc định: "
+    area: Annotated[str | None, typer.Option("--area", help="Chỉ các tháng và đơn vị của địa bàn này (mặc định: "
                                                 "mọi địa bàn trong kho).")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
-    try:
-        with Store.open(config.store_path(store), read_only=True) as st:
-            summary = st.summary(area_name(area) if area else None)
-            hist = st.history() if history else None
-    except Exception as exc:
-        _fail(exc, debug)
-        return
+    with Store.open(config.store_path(store), read_only=True) as st:
+        summary = st.summary(area_name(area) if area else None)
+        hist = st.history() if history else None
     if as_json:
         if hist is not None:
             summary["history"] = hist.with_columns(hist["superseded_at"].cast(str)).to_dicts()
@@ -231,40 +240,39 @@ def _print_history(hist) -> None:
 
 
 @app.command()
+@_one_line_errors
 def template(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu biểu nhập số liệu (.xlsx) với danh sách đơn vị điền sẵn."""
     from .template import write_template
 
-    try:
-        month = month_arg(period)
-        registry = Registry.load(area)
-        if output is None and not sys.stdout.isatty():
-            with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / "template.xlsx"
-                n = write_template(month, registry, target)
-                sys.stdout.buffer.write(target.read_bytes())
-                sys.stdout.flush()
-            err.print(f"Mẫu biểu tháng {month}: {n} đơn vị.")
-            return
-        target = output or Path(f"mau-bieu-{month}.xlsx")
-        n = write_template(month, registry, target)
-        out.print(f"Đã ghi {target}: mẫu biểu tháng {month}, {n} đơn vị.")
-    except Exception as exc:
-        _fail(exc, debug)
+    month = month_arg(period)
+    registry = Registry.load(area)
+    if output is None and not sys.stdout.isatty():
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "template.xlsx"
+            n = write_template(month, registry, target)
+            sys.stdout.buffer.write(target.read_bytes())
+            sys.stdout.flush()
+        err.print(f"Mẫu biểu tháng {month}: {n} đơn vị.")
+        return
+    target = output or Path(f"mau-bieu-{month}.xlsx")
+    n = write_template(month, registry, target)
+    out.print(f"Đã ghi {target}: mẫu biểu tháng {month}, {n} đơn vị.")
 
 
 @app.command("ingest-dossiers")
+@_one_line_errors
 def ingest_dossiers(
     files: Annotated[list[Path], typer.Argument(help="Danh sách hồ sơ (.parquet, thư mục .parquet hoặc .csv).")],
     store: StoreOpt = None,
     area: AreaOpt = None,
-    units_file: Annotated[Optional[Path], typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")] = None,
-    prefer: Annotated[Optional[str], typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")] = None,
+    units_file: Annotated[Path | None, typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")] = None,
+    prefer: Annotated[str | None, typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra danh sách hồ sơ, tổng hợp thành số liệu đơn vị – tháng (và hồ sơ quá hạn theo lĩnh vực), lưu vào kho."""
@@ -272,34 +280,31 @@ def ingest_dossiers(
 
     from .dossiers import check_dossiers
 
-    try:
-        if prefer not in (None, "dossiers"):
-            raise UsageError("--prefer chỉ nhận «dossiers»")
-        registry = Registry.load(area, units_file)
-        started = _time.perf_counter()
-        batch = check_dossiers(files, registry)
-        if batch.problems:
-            raise DataRejected(batch.problems)
-        path = config.store_path(store)
-        if path.exists() and prefer is None:
-            with Store.open(path, read_only=True) as st:
-                sources = st.sources()
-            both = _given_both_ways(batch.files, sources, registry, "unit_month")
-            if both:
-                raise DataRejected(both)
-        with Store.open(path) as st:
-            report = st.ingest_dossiers(batch, registry)
-        for f, r in zip(batch.files, report.files):
-            if r.status == "already":
-                out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
-            else:
-                out.print(f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {f.months.height} dòng đơn vị – tháng "
-                          f"({r.inserted} mới, {r.superseded} thay thế, {r.unchanged} không đổi); "
-                          f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
-                          "hồ sơ quá hạn theo lĩnh vực")
-        out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
-    except Exception as exc:
-        _fail(exc, debug)
+    if prefer not in (None, "dossiers"):
+        raise UsageError("--prefer chỉ nhận «dossiers»")
+    registry = Registry.load(area, units_file)
+    started = _time.perf_counter()
+    batch = check_dossiers(files, registry)
+    if batch.problems:
+        raise DataRejected(batch.problems)
+    path = config.store_path(store)
+    if path.exists() and prefer is None:
+        with Store.open(path, read_only=True) as st:
+            sources = st.sources()
+        both = _given_both_ways(batch.files, sources, registry, "unit_month")
+        if both:
+            raise DataRejected(both)
+    with Store.open(path) as st:
+        report = st.ingest_dossiers(batch, registry)
+    for f, r in zip(batch.files, report.files, strict=False):
+        if r.status == "already":
+            out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+        else:
+            out.print(f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {f.months.height} dòng đơn vị – tháng "
+                      f"({r.inserted} mới, {r.superseded} thay thế, {r.unchanged} không đổi); "
+                      f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
+                      "hồ sơ quá hạn theo lĩnh vực")
+    out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
 
 
 def _given_both_ways(files: list, sources, registry: Registry, other: str) -> list:
@@ -322,6 +327,7 @@ def _given_both_ways(files: list, sources, registry: Registry, other: str) -> li
 
 
 @app.command()
+@_one_line_errors
 def synth(
     dossiers: Annotated[int, typer.Option("--dossiers", help="Số hồ sơ cần tạo.")] = 100_000,
     units: Annotated[int, typer.Option("--units", help="Số đơn vị (23 là một huyện; 3.321 là cả nước).")] = 23,
@@ -334,39 +340,35 @@ def synth(
     """Tạo danh sách hồ sơ giả lập (Parquet) để thử và đo hiệu năng; kèm danh mục đơn vị khi cần."""
     from .synth import synthesize, write_registry
 
-    try:
-        if dossiers < 1 or units < 1:
-            raise UsageError("--dossiers và --units phải lớn hơn 0")
-        registry = Registry.load(area)
-        names = synthesize(output, dossiers, units, seed, year, registry=registry)
-        out.print(f"Đã ghi {output}: {formatting.integer(dossiers)} hồ sơ, {len(names)} đơn vị.")
-        if names[0] not in {u.name for u in registry.units}:
-            reg = output.with_suffix(".units.csv")
-            write_registry(names, reg)
-            out.print(f"Danh mục đơn vị: {reg} (dùng với cchc ingest-dossiers --units-file {reg})")
-    except Exception as exc:
-        _fail(exc, debug)
+    if dossiers < 1 or units < 1:
+        raise UsageError("--dossiers và --units phải lớn hơn 0")
+    registry = Registry.load(area)
+    names = synthesize(output, dossiers, units, seed, year, registry=registry)
+    out.print(f"Đã ghi {output}: {formatting.integer(dossiers)} hồ sơ, {len(names)} đơn vị.")
+    if names[0] not in {u.name for u in registry.units}:
+        reg = output.with_suffix(".units.csv")
+        write_registry(names, reg)
+        out.print(f"Danh mục đơn vị: {reg} (dùng với cchc ingest-dossiers --units-file {reg})")
 
 
 @app.command("template-scores")
+@_one_line_errors
 def template_scores(
     period: Annotated[str, typer.Argument(help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu nhập điểm tự chấm Chỉ số CCHC (.xlsx): mỗi đơn vị, mỗi tiêu chí tự chấm một dòng."""
     from .selfscores import write_scores_template
 
-    try:
-        target = output or Path(f"tu-cham-{period}.xlsx")
-        n = write_scores_template(period, Registry.load(area), target)
-        out.print(f"Đã ghi {target}: {n} dòng tiêu chí cần tự chấm.")
-    except Exception as exc:
-        _fail(exc, debug)
+    target = output or Path(f"tu-cham-{period}.xlsx")
+    n = write_scores_template(period, Registry.load(area), target)
+    out.print(f"Đã ghi {target}: {n} dòng tiêu chí cần tự chấm.")
 
 
 @app.command("ingest-scores")
+@_one_line_errors
 def ingest_scores(
     files: Annotated[list[Path], typer.Argument(help="Tệp .xlsx/.csv điểm tự chấm (mẫu: cchc template-scores).")],
     store: StoreOpt = None,
@@ -376,32 +378,30 @@ def ingest_scores(
     """Kiểm tra và nhập điểm tự chấm Chỉ số CCHC; tất cả tệp được nhập, hoặc không tệp nào."""
     from .selfscores import check_scores
 
-    try:
-        registry = Registry.load(area)
-        path = config.store_path(store)
-        stored: set[tuple[str, str, str]] = set()
-        if path.exists():
-            with Store.open(path, read_only=True) as st:
-                stored = set(st.scores().select("period", "unit_id", "criterion_id").iter_rows())
-        batch = check_scores(files, registry, stored)
-        if batch.problems:
-            raise DataRejected(batch.problems)
-        with Store.open(path) as st:
-            report = st.ingest_scores(batch, registry)
-        for f in report.files:
-            if f.status == "already":
-                out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
-            else:
-                out.print(f"{f.name}: {f.inserted} điểm mới, {f.superseded} điểm thay thế, {f.unchanged} không đổi")
-    except Exception as exc:
-        _fail(exc, debug)
+    registry = Registry.load(area)
+    path = config.store_path(store)
+    stored: set[tuple[str, str, str]] = set()
+    if path.exists():
+        with Store.open(path, read_only=True) as st:
+            stored = set(st.scores().select("period", "unit_id", "criterion_id").iter_rows())
+    batch = check_scores(files, registry, stored)
+    if batch.problems:
+        raise DataRejected(batch.problems)
+    with Store.open(path) as st:
+        report = st.ingest_scores(batch, registry)
+    for f in report.files:
+        if f.status == "already":
+            out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+        else:
+            out.print(f"{f.name}: {f.inserted} điểm mới, {f.superseded} điểm thay thế, {f.unchanged} không đổi")
 
 
 @app.command("issue")
+@_one_line_errors
 def issue_cmd(
     period: Annotated[str, typer.Argument(help="Tháng của văn bản, ví dụ 2023-08.")],
     store: StoreOpt = None,
-    params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
+    params_file: Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi phiên bản mới khi kỳ này đã ban hành với nội dung khác.")] = False,
     allow_partial: PartialOpt = False,
     area: AreaOpt = None,
@@ -412,28 +412,26 @@ def issue_cmd(
     from .params import load_params
     from .store import issue_letter, issued_sanctions
 
-    try:
-        month = month_arg(period)
-        params = load_params(str(month), params_file, area=area)
-        with Store.open(config.store_path(store)) as st:
-            review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
-                                       allow_partial)
-            findings = review.findings
-            status = issue_letter(st, str(month), findings, params.model_dump_json(), force)
-        sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
-        text = {"new": "đã ghi nhận", "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
-                "replaced": "đã ghi phiên bản mới (phiên bản cũ vẫn được lưu)"}[status]
-        out.print(f"Văn bản {month.label()}: {text} — {findings.height} nội dung, {sanctions} hình thức nhắc nhở/phê bình.")
-    except Exception as exc:
-        _fail(exc, debug)
+    month = month_arg(period)
+    params = load_params(str(month), params_file, area=area)
+    with Store.open(config.store_path(store)) as st:
+        review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
+                                   allow_partial)
+        findings = review.findings
+        status = issue_letter(st, str(month), findings, params.model_dump_json(), force)
+    sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
+    text = {"new": "đã ghi nhận", "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
+            "replaced": "đã ghi phiên bản mới (phiên bản cũ vẫn được lưu)"}[status]
+    out.print(f"Văn bản {month.label()}: {text} — {findings.height} nội dung, {sanctions} hình thức nhắc nhở/phê bình.")
 
 
 @app.command("anomalies")
+@_one_line_errors
 def anomalies_cmd(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
     store: StoreOpt = None,
-    params_file: Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
-    unit: Annotated[Optional[list[str]], typer.Option("--unit", help="Chỉ xem đơn vị này (tên hoặc mã; lặp lại được).")] = None,
+    params_file: Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
+    unit: Annotated[list[str] | None, typer.Option("--unit", help="Chỉ xem đơn vị này (tên hoặc mã; lặp lại được).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     area: AreaOpt = None,
     debug: DebugOpt = False,
@@ -444,15 +442,11 @@ def anomalies_cmd(
     from .run import Progress, store_or_sample
     from .sample import existing_store
 
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
-                err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023", markup=True)
-            path = store_or_sample(store, Path(tmp), Progress(quiet=True))
-            found, _ = load_anomalies(period, path, params_file, unit, area)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
+    with tempfile.TemporaryDirectory() as tmp:
+        if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
+            err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023", markup=True)
+        path = store_or_sample(store, Path(tmp), Progress(quiet=True))
+        found, _ = load_anomalies(period, path, params_file, unit, area)
     if as_json:
         out.print_json(json.dumps(found.to_dicts(), ensure_ascii=False))
         return
@@ -465,6 +459,7 @@ def anomalies_cmd(
 
 
 @app.command()
+@_one_line_errors
 def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
     """Kiểm tra máy, thư mục làm việc và kho: thư viện, pango, phông chữ, nhân Jupyter, JupyterLab, tham số,
     danh mục đơn vị, bộ tiêu chí, notebook (và lấy từ đâu), cấu trúc và toàn vẹn kho."""
@@ -482,6 +477,7 @@ def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
 
 
 @app.command("init")
+@_one_line_errors
 def init_cmd(
     folder: Annotated[Path, typer.Argument(help="Thư mục làm việc cần tạo (mặc định: thư mục hiện tại).")] = Path("."),
     debug: DebugOpt = False,
@@ -490,40 +486,34 @@ def init_cmd(
     HUONG-DAN.md. Tệp đã có được giữ nguyên."""
     from .workspace import create
 
-    try:
-        made = create(folder)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
+    made = create(folder)
     out.print(f"Thư mục làm việc {made.root.resolve()}: tạo {len(made.made)} tệp"
               + (f", giữ nguyên {len(made.kept)} tệp đã có" if made.kept else "") + ".")
     out.print(f"Tiếp theo: cd {made.root} rồi xem HUONG-DAN.md; thử ngay: cchc run monthly 2023-05 (số liệu mẫu).")
 
 
 @app.command("lab")
+@_one_line_errors
 def lab_cmd(debug: DebugOpt = False) -> None:
     """Mở JupyterLab trong thư mục notebooks/ của thư mục làm việc (notebook dùng cùng kho dữ liệu với lệnh cchc)."""
     import subprocess
 
     from . import workspace
 
-    try:
-        root = workspace.find_workspace() or workspace.home()
-        if root is None or not (root / "notebooks").is_dir():
-            raise UsageError("chưa có thư mục làm việc có notebooks/ — tạo bằng cchc init rồi chạy cchc lab trong đó")
-        code = subprocess.call([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'notebooks'}"],
-                               cwd=root / "notebooks")
-    except Exception as exc:
-        _fail(exc, debug)
-        return
+    root = workspace.find_workspace() or workspace.home()
+    if root is None or not (root / "notebooks").is_dir():
+        raise UsageError("chưa có thư mục làm việc có notebooks/ — tạo bằng cchc init rồi chạy cchc lab trong đó")
+    code = subprocess.call([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'notebooks'}"],
+                           cwd=root / "notebooks")
     raise typer.Exit(code)
 
 
 @app.command("check-report")
+@_one_line_errors
 def check_report(
     file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
-    store: Annotated[Optional[Path], typer.Option("--store", help="Đối chiếu thêm với số liệu trong kho này.")] = None,
-    period: Annotated[Optional[str], typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06.")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="Đối chiếu thêm với số liệu trong kho này.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06.")] = None,
     area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -531,26 +521,22 @@ def check_report(
     from .periods import Window, parse_period
     from .reconcile import read_text, reconcile, stored_rates
 
-    try:
-        stored = previous = window = None
-        if store is not None:
-            if not period:
-                raise UsageError("đối chiếu với kho cần --period (ví dụ --period 2023-H1)")
-            try:
-                window = parse_period(period)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            with Store.open(store, read_only=True) as st:
-                frame = st.current()
-            frame = frame.filter(frame["area"] == area_name(area or default_area()))
-            stored = stored_rates(frame, window)
-            # a month's letter states changes on the month before
-            before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
-            previous = stored_rates(frame, before) if before else None
-        result = reconcile(read_text(file), Registry.load(area), stored, previous, window)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
+    stored = previous = window = None
+    if store is not None:
+        if not period:
+            raise UsageError("đối chiếu với kho cần --period (ví dụ --period 2023-H1)")
+        try:
+            window = parse_period(period)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        with Store.open(store, read_only=True) as st:
+            frame = st.current()
+        frame = frame.filter(frame["area"] == area_name(area or default_area()))
+        stored = stored_rates(frame, window)
+        # a month's letter states changes on the month before
+        before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
+        previous = stored_rates(frame, before) if before else None
+    result = reconcile(read_text(file), Registry.load(area), stored, previous, window)
     for m in result.mismatches:
         out.print(f"[bold]{escape(file.name)}[/], {escape(str(m))}", markup=True)
     out.print(f"{result.summary()} {len(result.mismatches)} chỗ không khớp.")
@@ -561,8 +547,8 @@ def check_report(
 run_app = typer.Typer(help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.",
                       no_args_is_help=True)
 app.add_typer(run_app, name="run")
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Thư mục kết quả (mặc định outputs/).")]
-ParamsOpt = Annotated[Optional[Path], typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Thư mục kết quả (mặc định outputs/).")]
+ParamsOpt = Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Không in tiến trình (cho CI).")]
 
 
@@ -571,17 +557,14 @@ PartialOpt = Annotated[bool, typer.Option("--allow-partial", help="Vẫn lập v
 
 
 def _run_command(runner, period: str, store: Path | None, out_dir: Path | None, params_file: Path | None,
-                 quiet: bool, debug: bool, **options: Any) -> None:
-    try:
-        folder = runner(period, store, out_dir, params_file, quiet, **options)
-    except Exception as exc:
-        _fail(exc, debug)
-        return
+                 quiet: bool, **options: Any) -> None:
+    folder = runner(period, store, out_dir, params_file, quiet, **options)
     if not quiet:
         out.print(f"Kết quả: {folder}")
 
 
 @run_app.command("monthly")
+@_one_line_errors
 def run_monthly_cmd(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
     store: StoreOpt = None,
@@ -595,11 +578,12 @@ def run_monthly_cmd(
     """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
     from .run import run_monthly
 
-    _run_command(run_monthly, period, store, out_dir, params_file, quiet, debug, allow_partial=allow_partial,
+    _run_command(run_monthly, period, store, out_dir, params_file, quiet, allow_partial=allow_partial,
                  area=area)
 
 
 @run_app.command("semiannual")
+@_one_line_errors
 def run_semiannual_cmd(
     period: Annotated[str, typer.Argument(help="Kỳ: 2023-H1, 2023-H2 hoặc 2023.")],
     store: StoreOpt = None,
@@ -613,10 +597,11 @@ def run_semiannual_cmd(
     CCHC; Chỉ số 766."""
     from .run import run_semiannual
 
-    _run_command(run_semiannual, period, store, out_dir, params_file, quiet, debug, area=area)
+    _run_command(run_semiannual, period, store, out_dir, params_file, quiet, area=area)
 
 
 @run_app.command("anomalies")
+@_one_line_errors
 def run_anomalies_cmd(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
     store: StoreOpt = None,
@@ -629,7 +614,7 @@ def run_anomalies_cmd(
     """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
     from .run import run_anomalies
 
-    _run_command(run_anomalies, period, store, out_dir, params_file, quiet, debug, area=area)
+    _run_command(run_anomalies, period, store, out_dir, params_file, quiet, area=area)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -38,7 +38,7 @@ def packages() -> list[Check]:
 
 
 def pdf_and_font() -> list[Check]:
-    from .render import FONT_DIR, _FACES
+    from .render import _FACES, FONT_DIR
 
     missing = [name for _, _, name in _FACES if not (FONT_DIR / name).is_file()]
     checks = [Check("phông chữ kèm theo", not missing, ", ".join(n for _, _, n in _FACES) if not missing else

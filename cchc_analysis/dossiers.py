@@ -25,8 +25,8 @@ import polars as pl
 
 from .exceptions import Problem
 from .glossary import COUNT_COLUMNS
-from .ingest import STAT_SCHEMA, sha256_file
-from .readers import Unreadable, delimiter
+from .ingest import STAT_SCHEMA
+from .readers import Unreadable, delimiter, sha256_file
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
 
@@ -173,7 +173,7 @@ def _problems(path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today
     problems = []
     numbered = t.with_row_index("record", offset=1)
     line = 1 if path.suffix.lower() == ".csv" else 0   # a CSV's records start on line 2, after the header
-    for (col, message, rule), n in zip(rules, counts):
+    for (col, message, rule), n in zip(rules, counts, strict=False):
         if not n:
             continue
         rows = numbered.filter(rule.fill_null(False)).select("record").head(MAX_SHOWN).collect()["record"].to_list()

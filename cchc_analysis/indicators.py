@@ -12,7 +12,7 @@ import math
 import polars as pl
 
 from .glossary import COMMUNE_LEVEL_KINDS
-from .periods import Month, Window
+from .periods import Window
 
 # indicator → (numerator expression, denominator expression) over unit-month columns
 RATIOS: dict[str, tuple[pl.Expr, pl.Expr]] = {
@@ -98,20 +98,23 @@ def monthly_rates(frame: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(decline_run=pl.Series(runs, dtype=pl.Int32)).drop("prev_rate", "prev_month")
 
 
+# rate × denominator is computed in floating point (0.3 × 40 = 12.000000000000002): without this slack a unit
+# exactly at the target would be told it needs one more dossier.
+FLOAT_SLACK = 1e-9
+
+
 def gap_dossiers(numerator: int | None, denominator: int | None, rate: float | None) -> int | None:
     """How many more dossiers the unit needed to reach ``rate`` on the same denominator (0 if it did)."""
     if numerator is None or not denominator or rate is None:
         return None
-    return max(0, math.ceil(rate * denominator - numerator - 1e-9))
+    return max(0, math.ceil(rate * denominator - numerator - FLOAT_SLACK))
 
 
-def month_window(month: Month) -> Window:
-    return Window(month, month)
-
-
-def _dossiers_to_reach(target: pl.Expr) -> pl.Expr:
-    need = (target * pl.col("denominator") - pl.col("numerator") - 1e-9).ceil().clip(lower_bound=0)
-    return pl.when(pl.col("rate").is_not_null() & target.is_not_null()).then(need.cast(pl.Int64))
+def dossiers_to_reach(target: pl.Expr, numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """``gap_dossiers`` over columns: null where there is no rate or no target."""
+    need = (target * denominator - numerator - FLOAT_SLACK).ceil().clip(lower_bound=0)
+    return pl.when(denominator.is_not_null() & (denominator > 0) & numerator.is_not_null()
+                   & target.is_not_null()).then(need.cast(pl.Int64))
 
 
 def compare(rates: pl.DataFrame, area: dict[str, float | None], targets: dict[str, float | None]) -> pl.DataFrame:
@@ -124,6 +127,6 @@ def compare(rates: pl.DataFrame, area: dict[str, float | None], targets: dict[st
     return rates.join(lookup, on="indicator", how="left").with_columns(
         gap_pp=(pl.col("area_rate") - pl.col("rate")) * 100,
         target_gap_pp=(pl.col("target") - pl.col("rate")) * 100,
-        gap_dossiers=_dossiers_to_reach(pl.col("area_rate")),
-        target_gap_dossiers=_dossiers_to_reach(pl.col("target")),
+        gap_dossiers=dossiers_to_reach(pl.col("area_rate"), pl.col("numerator"), pl.col("denominator")),
+        target_gap_dossiers=dossiers_to_reach(pl.col("target"), pl.col("numerator"), pl.col("denominator")),
     )

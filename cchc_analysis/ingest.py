@@ -7,7 +7,6 @@ row and column; a batch with any problem is rejected whole.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ import polars as pl
 from .exceptions import Problem
 from .glossary import COLUMNS, COLUMNS_BY_NAME, COUNT_COLUMNS, IGNORED_HEADERS, RATIO_PAIRS, REQUIRED_COLUMNS
 from .periods import Month
-from .readers import RawTable, Unreadable, column_letter, read_table
+from .readers import RawTable, Unreadable, column_letter, read_table, sha256_file
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
 
@@ -110,14 +109,6 @@ def parse_month(value: Any) -> Month:
     return Month.parse(str(value))
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], list[Problem]]:
     problems: list[Problem] = []
     colmap: dict[str, int] = {}
@@ -187,7 +178,7 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
     this_month = Month.of(today)
     empty_rows: list[int] = []
     for row_no, values in raw.rows:
-        def cell(name: str) -> Any:
+        def cell(name: str, values: list[Any] = values) -> Any:
             idx = colmap[name]
             return values[idx] if idx < len(values) else None
 

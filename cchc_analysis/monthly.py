@@ -19,8 +19,8 @@ from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
 from .periods import Month, Window, month_arg, months_text
-from .sentences import area_sentence, with_sentences
 from .sample import readable_store
+from .sentences import area_sentence, with_sentences
 from .store import Store, issued_sanctions, unissued_months
 from .units import Registry
 

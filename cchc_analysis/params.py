@@ -17,8 +17,6 @@ from . import config, workspace
 from .exceptions import UsageError
 from .periods import Month, Window
 
-RATE_INDICATORS = ("digitized_input", "digitized_output", "online_payment", "online", "on_time")
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import unicodedata
 import zipfile
@@ -45,6 +46,15 @@ class Unreadable(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
         super().__init__(str(problem))
+
+
+def sha256_file(path: Path) -> str:
+    """A file's SHA-256, read in 1 MiB chunks: what identifies an input in the store and a run's manifest."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def column_letter(index: int) -> str:

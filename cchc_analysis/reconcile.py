@@ -594,7 +594,7 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
         if c.quantity:
             by_quantity.setdefault(c.quantity, []).append(c)
     for quantity, group in by_quantity.items():
-        for a, b in zip(group, group[1:]):
+        for a, b in zip(group, group[1:], strict=False):
             if a.commune_total and b.commune_total and a.commune_total != b.commune_total:
                 diffs = []
                 for key in sorted(set(a.items) | set(b.items)):

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-import polars as pl
-
 from . import config
-from .escaping import csv_cell
+from .escaping import Fragment, csv_cell
 from .formatting import long_date, roman
 from .params import Params
 from .tables import Col, Table, cell_text
@@ -135,6 +134,11 @@ def table_html(table: Table, standalone: bool = False) -> str:
                  "{font-weight:bold}</style>")
         return f'{style}<div class="cchc-t"><p><b>{_escape(table.title)}</b></p>{html}</div>'
     return html
+
+
+def shown(table: Table) -> Fragment:
+    """A table as a notebook shows it: the appendix's HTML with a minimal style of its own."""
+    return Fragment(table_html(table, standalone=True))
 
 
 def _escape(text: str) -> str:

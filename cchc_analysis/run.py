@@ -24,7 +24,7 @@ from typing import Any
 
 from . import __version__, config, workspace
 from .exceptions import CchcError, UsageError
-from .ingest import sha256_file as sha256
+from .readers import sha256_file as sha256
 
 _LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
               "babel", "pydantic", "jinja2")
@@ -225,8 +225,8 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
     from .monthly import findings_csv, indicators_csv, load_review
-    from .render import write_csv
     from .periods import month_arg
+    from .render import write_csv
 
     month = str(month_arg(period))
 
@@ -276,9 +276,9 @@ def run_anomalies(period: str, store: Path | None = None, out: Path | None = Non
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from .anomalies import labelled, load_anomalies
-    from .render import write_csv
     from .params import load_params
     from .periods import month_arg
+    from .render import write_csv
 
     month = str(month_arg(period))
 

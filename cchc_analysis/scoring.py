@@ -88,7 +88,7 @@ def score_units(units: list[Unit], sets: list[CriteriaSet], self_scores: dict[tu
     ranked = []
     for set_name in dict.fromkeys(r["set"] for r in total_rows):
         group = [r for r in total_rows if r["set"] == set_name]
-        for r, rank in zip(group, competition_ranks([g["_points"] for g in group])):
+        for r, rank in zip(group, competition_ranks([g["_points"] for g in group]), strict=False):
             prev = previous_ranks.get(r["unit_id"])
             ranked.append({**{k: v for k, v in r.items() if k != "_points"}, "rank": rank, "previous_rank": prev,
                            "rank_change": None if prev is None else prev - rank})
@@ -105,10 +105,10 @@ def _bin(share: Decimal) -> str:
 
 def unit_list(names: list[str], kinds: list[str]) -> str:
     """ "UBND các xã A, B và thị trấn C" / "UBND xã A" — the reports' way of naming a group of units."""
-    communes = [n.split("xã ", 1)[-1] for n, k in zip(names, kinds) if k == "xa"]
-    towns = [n.split("thị trấn ", 1)[-1] for n, k in zip(names, kinds) if k == "thi_tran"]
-    wards = [n.split("phường ", 1)[-1] for n, k in zip(names, kinds) if k == "phuong"]
-    others = [n for n, k in zip(names, kinds) if k not in ("xa", "thi_tran", "phuong")]
+    communes = [n.split("xã ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "xa"]
+    towns = [n.split("thị trấn ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "thi_tran"]
+    wards = [n.split("phường ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "phuong"]
+    others = [n for n, k in zip(names, kinds, strict=False) if k not in ("xa", "thi_tran", "phuong")]
     parts = []
     for items, word in ((communes, "xã"), (wards, "phường"), (towns, "thị trấn")):
         if items:

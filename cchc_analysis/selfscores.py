@@ -14,9 +14,8 @@ import polars as pl
 
 from .criteria import CriteriaSet, criteria_sets, set_for_kind
 from .exceptions import Problem, UsageError
-from .ingest import sha256_file
 from .periods import Window, parse_period
-from .readers import Unreadable, column_letter, read_table
+from .readers import Unreadable, column_letter, read_table, sha256_file
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
 
@@ -110,7 +109,7 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
 
     records = []
     for row_no, values in raw.rows:
-        def cell(name: str) -> Any:
+        def cell(name: str, values: list[Any] = values) -> Any:
             idx = colmap.get(name)
             return values[idx] if idx is not None and idx < len(values) else None
 
@@ -244,7 +243,7 @@ def write_scores_template(period: str, registry: Registry, out: Path, criteria_d
             for j, value in enumerate((period_name(window), unit.name, crit.id, crit.name, float(crit.max)), start=1):
                 ws.cell(row, j, value)
             row += 1
-    for letter, width in zip("ABCDEFG", (12, 30, 12, 60, 12, 14, 50)):
+    for letter, width in zip("ABCDEFG", (12, 30, 12, 60, 12, 14, 50), strict=False):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "D2"
     guide = wb.create_sheet("huong_dan")

@@ -17,9 +17,9 @@ from .index766 import index_table
 from .indicators import area_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
 from .periods import Window
+from .sample import readable_store
 from .scoring import Scores, score_units
 from .selfscores import parse_period_label, period_name
-from .sample import readable_store
 from .store import Store
 from .units import MatchError, Registry
 

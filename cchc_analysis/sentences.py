@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 
 from .findings import Context
-from .params import Params
 from .formatting import letter_percent as pct
 from .formatting import letter_pp as pp
 from .glossary import INDICATOR_LABELS
+from .params import Params
 from .periods import Month
 
 

@@ -18,9 +18,9 @@ import duckdb
 import polars as pl
 
 from . import __version__
+from .dossiers import DossierBatch
 from .exceptions import StoreError
 from .glossary import COUNT_COLUMNS
-from .dossiers import DossierBatch
 from .ingest import Batch
 from .selfscores import ScoresBatch
 from .units import Registry

@@ -43,24 +43,9 @@ class Table:
     note: str | None = None
     landscape: bool = False
 
-    def header_groups(self) -> list[tuple[str | None, int]]:
-        """Runs of adjacent columns sharing a group label: (label, span)."""
-        runs: list[tuple[str | None, int]] = []
-        for col in self.columns:
-            if runs and col.group is not None and runs[-1][0] == col.group:
-                runs[-1] = (col.group, runs[-1][1] + 1)
-            else:
-                runs.append((col.group, 1))
-        return runs
-
     @property
     def has_groups(self) -> bool:
         return any(c.group for c in self.columns)
-
-    def _repr_html_(self) -> str:
-        from .render import table_html
-
-        return table_html(self, standalone=True)
 
 
 def cell_text(value: Any, fmt: str, empty: str = "") -> str:

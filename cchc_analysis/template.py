@@ -57,7 +57,7 @@ def write_template(month: Month, registry: Registry, out: Path) -> int:
     ]
     for k, note in enumerate(notes, start=len(COLUMNS) + 3):
         guide.cell(row=k, column=1, value=note)
-    for letter, width in zip("ABCD", (26, 34, 10, 80)):
+    for letter, width in zip("ABCD", (26, 34, 10, 80), strict=False):
         guide.column_dimensions[letter].width = width
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
-from .workspace import area_name, default_area
 from .exceptions import UsageError
 from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, UNIT_KINDS
 from .textnorm import clean, fold, ocr_fold, tone_key, words
+from .workspace import area_name, default_area
 
 REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases")
 

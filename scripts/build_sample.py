@@ -263,8 +263,8 @@ def fit_unit_window(u: str, ncol: str, dcol: str, months: list[int], free_months
             share = [data[(u, m)][dcol] for m in free_months]
             alloc = [min(s - 1, round(need * s / d_free)) for s in share]
             alloc[-1] = need - sum(alloc[:-1])
-            if all(lo <= a / s <= hi and a < s for a, s in zip(alloc, share)):
-                for m, a in zip(free_months, alloc):
+            if all(lo <= a / s <= hi and a < s for a, s in zip(alloc, share, strict=False)):
+                for m, a in zip(free_months, alloc, strict=False):
                     data[(u, m)][ncol] = a
                 return
         data[(u, free_months[tries % len(free_months)])][dcol] += 1
@@ -343,7 +343,7 @@ def adjust_total(keys: list, col: str, target: int, lo_fn, hi_fn) -> None:
 FREE_MONTHS = [1, 2, 3, 6]
 for group, units, tot in (("dept", DEPTS, H1_DEPT), ("comm", COMMUNES, H1_COMM)):
     all_h1 = [(u, m) for u in units for m in H1]
-    for dcol, ncol, special, pinned, profile in (("in_d", "in_n", SPECIAL_IN, pinned_in, IN_PROFILE),
+    for dcol, ncol, special, pinned, _profile in (("in_d", "in_n", SPECIAL_IN, pinned_in, IN_PROFILE),
                                                 ("out_d", "out_n", SPECIAL_OUT, pinned_out, OUT_PROFILE)):
         free = [(u, m) for u in units for m in FREE_MONTHS
                 if (u, m) not in pinned and u not in special and data[(u, m)][dcol] > 2]
@@ -356,8 +356,8 @@ for group, units, tot in (("dept", DEPTS, H1_DEPT), ("comm", COMMUNES, H1_COMM))
             for k in free:
                 data[k][ncol] = min(data[k][dcol] - 1, round(keep_ratio[k] * data[k][dcol]))
         lo, hi = 0.85, 0.9995
-        adjust_total(free, ncol, tot[ncol] - sum(data[k][ncol] for k in all_h1 if k not in free), lambda k, v: v >= lo * data[k][dcol],
-                     lambda k, v: v <= data[k][dcol])
+        adjust_total(free, ncol, tot[ncol] - sum(data[k][ncol] for k in all_h1 if k not in free), lambda k, v, lo=lo, dcol=dcol: v >= lo * data[k][dcol],
+                     lambda k, v, dcol=dcol: v <= data[k][dcol])
 
 # received (tiep_nhan): = in_d, except six commune cells where one dossier more had to be digitized (003:
 # 23.521 to digitize of 23.515 received)
@@ -654,7 +654,7 @@ expect("tien-dong Jan–Aug output", pct(rate("out_n", "out_d", [("tien-dong", m
 expect("hung-dao Aug input", pct(r1("hung-dao", 8)), D("97.67"))
 assert r1("hung-dao", 8) >= a_in[8]
 expect("hung-dao Jan–Aug input", pct(rate("in_n", "in_d", [("hung-dao", m) for m in MONTHS])), D("85.89"))
-for u, (aug, window, sanction) in PAY_SPECIAL.items():
+for u, (aug, window, _sanction) in PAY_SPECIAL.items():
     expect(f"{u} Aug payment", pct(r1(u, 8, "fee_n", "fee_d")), rnd(aug * 100, 2))
     expect(f"{u} Apr–Aug payment", pct(rate("fee_n", "fee_d", [(u, m) for m in (4, 5, 6, 7, 8)])), rnd(window * 100, 2))
 # who a payment rule (month and window below 30%) catches in June, July, August

@@ -35,7 +35,7 @@ GOOD = ["Phượng Kỳ", "Ngọc Kỳ", "Quang Trung", "Chí Minh", "Quang Kh�
         "Hưng Đạo", "Tân Kỳ", "Minh Đức", "Nguyên Giáp", "Hà Thanh"]
 FAIR = ["Quảng Nghiệp", "Hà Kỳ", "Quang Phục", "Cộng Lạc", "Bình Lãng", "Văn Tố", "TT Tứ Kỳ", "Dân Chủ", "Tiên Động"]
 TOTALS = {**{n: D("65.5") - D("0.4") * i for i, n in enumerate(GOOD)},
-          **dict(zip(FAIR, map(D, ("59.0", "58.6", "58.2", "57.8", "57.5", "57.2", "56.9", "55.5", "54.6"))))}
+          **dict(zip(FAIR, map(D, ("59.0", "58.6", "58.2", "57.8", "57.5", "57.2", "56.9", "55.5", "54.6")), strict=False))}
 
 # Per field (seed 003): the share of the field's maximum each commune must fall in, as [low, high].
 DIRECTION_80 = {"Phượng Kỳ", "Quang Trung", "Chí Minh", "Quang Khải", "An Thanh", "Tái Sơn", "Đại Hợp", "Đại Sơn",

@@ -7,13 +7,13 @@ import json
 
 import polars as pl
 import pytest
+from test_indicators import frame as build
 
 from cchc_analysis.anomalies import find_anomalies, robust_z
 from cchc_analysis.params import AreaFigure, load_params
 from cchc_analysis.periods import Month
 
 from conftest import run_cli
-from test_indicators import frame as build
 
 BALANCED = {"ky_truoc_chuyen_sang": 0, "tiep_nhan": 10, "dung_han": 10, "qua_han": 0, "dang_giai_quyet": 0,
             "tam_dung": 0, "tra_lai": 0, "huy": 0}

@@ -80,7 +80,7 @@ def stored(db) -> dict[tuple[str, dt.date], dict[str, int]]:
     cols = ", ".join(COUNT_COLUMNS)
     data = con.execute(f"SELECT u.name, c.month, {cols} FROM unit_month_current c JOIN units u ON u.id = c.unit_id").fetchall()
     con.close()
-    return {(r[0], r[1]): dict(zip(COUNT_COLUMNS, r[2:])) for r in data}
+    return {(r[0], r[1]): dict(zip(COUNT_COLUMNS, r[2:], strict=False)) for r in data}
 
 
 def test_generator_is_deterministic(generated, tmp_path):

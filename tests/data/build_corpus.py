@@ -42,7 +42,7 @@ def to_cp1258(text: str) -> str:
 
 
 def row(**change) -> list[str]:
-    r = dict(zip(HEADER, GOOD))
+    r = dict(zip(HEADER, GOOD, strict=False))
     r.update(change)
     return [r[h] for h in HEADER]
 
@@ -82,7 +82,7 @@ def bad_cases() -> list[tuple[str, str]]:
         cases.append((name, expected))
 
     csv_case("sai-tieu-de.csv", [GOOD], "thiếu cột bắt buộc «Kỳ báo cáo»", header=["thoi_diem", *HEADER[1:]])
-    csv_case("thieu-cot.csv", [[v for h, v in zip(HEADER, GOOD) if h != "so_hoa_ket_qua"]],
+    csv_case("thieu-cot.csv", [[v for h, v in zip(HEADER, GOOD, strict=False) if h != "so_hoa_ket_qua"]],
              "thiếu cột bắt buộc «Số hóa kết quả» (so_hoa_ket_qua)", header=[h for h in HEADER if h != "so_hoa_ket_qua"])
     csv_case("cot-trung.csv", [GOOD + ["5"]], "cột này trùng ý nghĩa với cột C", header=HEADER + ["Tiếp nhận trong kỳ"])
     csv_case("chu-trong-o-so.csv", [row(tiep_nhan="một trăm")], "dòng 2, cột C «tiep_nhan»: «một trăm» không phải số")
@@ -146,7 +146,7 @@ def bad_cases() -> list[tuple[str, str]]:
     (BAD / "co-mat-khau.xlsx").write_bytes(ole)   # an encrypted .xlsx is an OLE container
     cases.append(("co-mat-khau.xlsx", "là tệp Excel có mật khẩu"))
     (BAD / "trang-web.xls").write_bytes("<html><body><table><tr><td>Đơn vị</td></tr></table></body></html>"
-                                        .encode("utf-8"))
+                                        .encode())
     cases.append(("trang-web.xls", "là trang HTML"))
     (BAD / "dinh-dang-la.ods").write_bytes(b"hello")
     cases.append(("dinh-dang-la.ods", "định dạng «.ods» không được hỗ trợ"))
@@ -161,7 +161,7 @@ def bad_cases() -> list[tuple[str, str]]:
 
     def numbers(values: dict) -> list:
         out = []
-        for h, v in zip(HEADER, GOOD):
+        for h, v in zip(HEADER, GOOD, strict=False):
             v = values.get(h, v)
             out.append(int(v) if h not in ("ky", "don_vi") and isinstance(v, str) and v.isdigit() else v)
         return out
