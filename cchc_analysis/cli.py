@@ -132,13 +132,7 @@ def ingest(
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
     registry, batch = _validate(paths, area)
-    path = config.store_path(store)
-    if path.exists() and prefer is None:
-        with Store.open(path, read_only=True) as st:
-            sources = st.sources()
-        clash = _given_both_ways(batch.files, sources, registry, "dossiers")
-        if clash:
-            raise DataRejected(clash)
+    _refuse_given_both_ways(config.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None
     if sample:
         from .selfscores import check_scores
@@ -288,12 +282,7 @@ def ingest_dossiers(
     if batch.problems:
         raise DataRejected(batch.problems)
     path = config.store_path(store)
-    if path.exists() and prefer is None:
-        with Store.open(path, read_only=True) as st:
-            sources = st.sources()
-        both = _given_both_ways(batch.files, sources, registry, "unit_month")
-        if both:
-            raise DataRejected(both)
+    _refuse_given_both_ways(path, batch.files, registry, "unit_month", prefer)
     with Store.open(path) as st:
         report = st.ingest_dossiers(batch, registry)
     for f, r in zip(batch.files, report.files, strict=False):
@@ -305,6 +294,17 @@ def ingest_dossiers(
                       f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
                       "hồ sơ quá hạn theo lĩnh vực")
     out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
+
+
+def _refuse_given_both_ways(path: Path, files: list, registry: Registry, other: str, prefer: str | None) -> None:
+    """Without ``--prefer``, a month the store already holds from the other kind of input is refused."""
+    if not path.exists() or prefer is not None:
+        return
+    with Store.open(path, read_only=True) as st:
+        sources = st.sources()
+    clash = _given_both_ways(files, sources, registry, other)
+    if clash:
+        raise DataRejected(clash)
 
 
 def _given_both_ways(files: list, sources, registry: Registry, other: str) -> list:
