@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import csv
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
+from cchc_analysis.glossary import COUNT_COLUMNS
 from cchc_analysis.units import Registry
 
 HEADER = ["ky", "don_vi", "tiep_nhan", "so_hoa_tiep_nhan", "ket_qua", "so_hoa_ket_qua", "co_phi",
@@ -98,3 +102,42 @@ def browser_dom(page: Path, tmp_path: Path, budget_ms: int = 20000) -> tuple[str
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
     return res.stdout, res.stderr
+
+
+# Shared helpers: tests import them from here, never from one another.
+REPO = Path(__file__).resolve().parents[1]
+# A URL the browser would fetch: an offline output must hold none.
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+
+
+def frame(rows: list[dict]) -> pl.DataFrame:
+    """Unit-month rows as the store gives them, from dicts naming only the columns a test cares about."""
+    base = {c: None for c in COUNT_COLUMNS}
+    full = [{**base, "unit": r["unit_id"], "unit_kind": r.get("unit_kind", "xa"), **r} for r in rows]
+    schema = {"unit_id": pl.String, "unit": pl.String, "unit_kind": pl.String, "month": pl.Date,
+              **{c: pl.Int64 for c in COUNT_COLUMNS}}
+    return pl.DataFrame([{k: r[k] for k in schema} for r in full], schema=schema)
+
+
+def workspace_copy(tmp_path: Path) -> Path:
+    """A workspace with the repository's params and notebooks, and no store."""
+    home = tmp_path / "home"
+    shutil.copytree(REPO / "params", home / "params")
+    shutil.copytree(REPO / "notebooks", home / "notebooks")
+    return home
+
+
+# End-to-end tests (real runs of the command: papermill, PDF, a browser, a built wheel) are marked e2e, so that
+# `pytest -m "not e2e"` is the fast loop; `make test` runs everything.
+E2E_FIXTURES = {"runs", "semiannual_run", "hostile_runs", "installed", "partial_store"}
+E2E_MODULES = {"test_hostile", "test_workspace", "test_partial", "test_monthly_run", "test_semiannual"}
+E2E_TESTS = {"test_sigkill_mid_ingest_leaves_all_or_nothing", "test_order_and_format_do_not_change_the_store",
+             "test_doctor_passes_here_and_names_a_damaged_store", "test_run_anomalies_writes_an_offline_notebook_and_csv"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__ if item.module else ""
+        if (module in E2E_MODULES or item.originalname in E2E_TESTS
+                or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.e2e)

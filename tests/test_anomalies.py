@@ -7,12 +7,12 @@ import json
 
 import polars as pl
 import pytest
-from test_indicators import frame as build
 
 from cchc_analysis.anomalies import find_anomalies, robust_z
 from cchc_analysis.params import AreaFigure, load_params
 from cchc_analysis.periods import Month
 
+from conftest import frame as build
 from conftest import run_cli
 
 BALANCED = {"ky_truoc_chuyen_sang": 0, "tiep_nhan": 10, "dung_han": 10, "qua_han": 0, "dang_giai_quyet": 0,
@@ -139,7 +139,7 @@ def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
     assert res.returncode == 0, res.stderr
     folder = out / "2023-05-bat-thuong"
     html = (folder / "03_anomalies.html").read_text(encoding="utf-8")
-    from test_render import EXTERNAL
+    from conftest import EXTERNAL
 
     assert not EXTERNAL.search(html)
     assert "vega-embed" in html or "vegaEmbed" in html   # interactive charts, their code inlined
@@ -149,9 +149,9 @@ def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
 
 
 def test_anomalies_without_a_store_read_the_sample(tmp_path):
-    from test_monthly_run import _home
+    from conftest import workspace_copy
 
-    res = run_cli("anomalies", "2023-05", "--json", env={"CCHC_STORE": ""}, cwd=_home(tmp_path))
+    res = run_cli("anomalies", "2023-05", "--json", env={"CCHC_STORE": ""}, cwd=workspace_copy(tmp_path))
     assert res.returncode == 0, res.stderr
     assert "dùng số liệu mẫu" in res.stderr
     assert any(f["unit"] == "UBND xã Hà Kỳ" and "giảm 11,26 điểm %" in f["evidence"] for f in json.loads(res.stdout))

@@ -106,7 +106,7 @@ def test_sentences_in_the_seeds_style(sample_frame):
     ctx = build_context(sample_frame, Month(2023, 5), load_params("2023-05"))
     s = dict(zip(*with_sentences(evaluate(ctx), ctx).filter(pl.col("rule") == "remind_below_area")
                  .select("unit", "sentence"), strict=False))
-    # seed 000, word for word
+    # seed 000's sentence, but for one word: the seed writes "so với cùng kỳ tháng 4/2023"
     assert s["UBND xã Tái Sơn"] == ("UBND xã Tái Sơn (88,31%), tăng 5,51% so với tháng 4/2023, nhưng vẫn thấp hơn "
                                     "8,34% mức bình quân chung của huyện.")
     assert s["UBND xã Văn Tố"].endswith("đây là tháng thứ 2 liên tiếp UBND xã Văn Tố có kết quả giảm so với tháng "

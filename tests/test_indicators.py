@@ -7,17 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from cchc_analysis.glossary import COUNT_COLUMNS
 from cchc_analysis.indicators import area_rates, gap_dossiers, monthly_rates, window_counts, window_rates
 from cchc_analysis.periods import parse_period
 
-
-def frame(rows: list[dict]) -> pl.DataFrame:
-    base = {c: None for c in COUNT_COLUMNS}
-    full = [{**base, "unit": r["unit_id"], "unit_kind": r.get("unit_kind", "xa"), **r} for r in rows]
-    schema = {"unit_id": pl.String, "unit": pl.String, "unit_kind": pl.String, "month": pl.Date,
-              **{c: pl.Int64 for c in COUNT_COLUMNS}}
-    return pl.DataFrame([{k: r[k] for k in schema} for r in full], schema=schema)
+from conftest import frame
 
 
 def m(month: int) -> dt.date:

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, workspace_copy
 
 
 def read_csv(path):
@@ -129,7 +129,7 @@ def test_manifest_records_inputs_and_steps(runs):
 def test_run_without_a_store_uses_the_sample(tmp_path):
     out = tmp_path / "out"
     res = run_cli("run", "monthly", "2023-05", "--out", str(out), "--quiet", env={"CCHC_STORE": ""},
-                  cwd=_home(tmp_path))
+                  cwd=workspace_copy(tmp_path))
     assert res.returncode == 0, res.stderr
     assert res.stdout == ""
     rows = read_csv(out / "2023-05" / "findings.csv")
@@ -138,7 +138,7 @@ def test_run_without_a_store_uses_the_sample(tmp_path):
 
 
 def test_failing_notebook_leaves_nothing_final(tmp_path):
-    home = _home(tmp_path)
+    home = workspace_copy(tmp_path)
     nb = json.loads((home / "notebooks" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
     nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
                         "id": "broken", "source": "total = 1\ntotal / 0  # a broken cell"})
@@ -157,16 +157,6 @@ def test_failing_notebook_leaves_nothing_final(tmp_path):
 def test_bad_period_is_a_usage_error(tmp_path):
     res = run_cli("run", "monthly", "2023-13", "--store", str(tmp_path / "x.duckdb"), "--out", str(tmp_path))
     assert res.returncode == 2 and "tháng không hợp lệ" in res.stderr
-
-
-def _home(tmp_path):
-    """A workspace with the repository's params and notebooks, and no store."""
-    from cchc_analysis import config
-
-    home = tmp_path / "home"
-    shutil.copytree(config.PACKAGE_DIR.parent / "params", home / "params")
-    shutil.copytree(config.PACKAGE_DIR.parent / "notebooks", home / "notebooks")
-    return home
 
 
 def test_pages_target_turns_the_pdf_into_images(runs, tmp_path):

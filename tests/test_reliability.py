@@ -108,7 +108,7 @@ pairs = st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 5000)).map(lambd
 
 
 def frame_of(values: list[tuple[int, int]]) -> pl.DataFrame:
-    from test_indicators import frame
+    from conftest import frame
 
     return frame([{"unit_id": f"u{i}", "month": dt.date(2023, 5, 1), "so_hoa_tiep_nhan": n, "phai_so_hoa_tiep_nhan": d}
                   for i, (n, d) in enumerate(values)])

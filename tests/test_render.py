@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 
@@ -13,7 +12,7 @@ from pypdf import PdfReader
 from cchc_analysis.render import Appendix, Document, document_html, write_html, write_pdf, write_xlsx
 from cchc_analysis.tables import Col, Row, Table
 
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+from conftest import EXTERNAL
 
 
 def big_table(n: int = 300) -> Table:

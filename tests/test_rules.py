@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from test_indicators import frame
 
 from cchc_analysis.findings import build_context, evaluate
 from cchc_analysis.indicators import compare
 from cchc_analysis.monthly import review_from_frame
 from cchc_analysis.params import load_params
 from cchc_analysis.periods import Month
+
+from conftest import frame
 
 
 def row(unit, month, kind="xa", **counts):

@@ -138,7 +138,7 @@ def test_unknown_previous_rank_unit_is_a_usage_error(tmp_path):
 
     params = load_params("2023-H1")
     params = params.model_copy(update={"scoring": params.scoring.model_copy(update={"previous_ranks": {"Xã Ma": 3}})})
-    from test_indicators import frame as build
+    from conftest import frame as build
 
     f = build([{"unit_id": "an-thanh", "month": dt.date(2023, 1, 1), "tiep_nhan": 1}])
     with pytest.raises(UsageError, match="previous_ranks: không có đơn vị «Xã Ma»"):
