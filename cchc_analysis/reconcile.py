@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .exceptions import CchcError, UsageError
-from .formatting import LOCALE
+from .formatting import LOCALE, integer
 from .units import MatchError, Registry
 
 _NUM = r"\d{1,3}(?:\.\d{3})+|\d+"
@@ -373,7 +373,7 @@ def check_fractions(doc: Document, found: list[Statement], checked: Counter) -> 
             continue
         num, den = s.fraction
         text = doc.sentence(s.start, s.extras["end"])
-        stated = f"{num:,}/{den:,}".replace(",", ".") + f" = {_fmt(s.value, s.decimals)}%"
+        stated = f"{integer(num)}/{integer(den)} = {_fmt(s.value, s.decimals)}%"
         if den == 0:
             continue
         actual = Decimal(num) * 100 / Decimal(den)
@@ -381,7 +381,7 @@ def check_fractions(doc: Document, found: list[Statement], checked: Counter) -> 
         if _round(actual, s.decimals) != s.value:
             out.append(Mismatch("fraction", s.line, text, stated, f"{_fmt(actual, 2)}%"))
         if num > den:
-            out.append(Mismatch("over_100", s.line, text, f"{num:,}/{den:,}".replace(",", "."),
+            out.append(Mismatch("over_100", s.line, text, f"{integer(num)}/{integer(den)}",
                                 "tử số lớn hơn mẫu số (tỷ lệ trên 100%) — kiểm tra lại hai số"))
     return out
 
