@@ -153,12 +153,15 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
     """The review of ``month`` from current unit-month rows and the sanctions of letters already issued. A month
     that units which reported earlier in the year are missing from stops with IncompleteMonth, unless
     ``allow_partial``: then the review says how many units its figures cover."""
+    others: list[str] = []
     if "area" in frame.columns:
+        others = sorted(a for a in frame["area"].drop_nulls().unique().to_list() if a != params.area_id)
         frame = frame.filter(pl.col("area") == params.area_id)
     if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
         held = months_text([Month.of(d) for d in frame["month"].unique().to_list()])
-        raise UsageError(f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}) — nhập số liệu "
-                         "tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có")
+        elsewhere = f"; kho còn có số liệu của {', '.join(others)}: chỉ địa bàn bằng --area" if others else ""
+        raise UsageError(f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
+                         "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có")
     coverage = month_coverage(frame, month, Registry.load(params.area))
     if coverage.partial and not allow_partial:
         raise IncompleteMonth(

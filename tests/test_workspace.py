@@ -5,6 +5,7 @@ their own folder with their defaults; `cchc doctor` on a broken workspace."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -241,3 +242,17 @@ def test_store_summary_by_area(tmp_path):
     other = json.loads(run_cli("store", "--store", str(db), "--area", "tinh-khac", "--json").stdout)
     assert [m["month"] for m in mine["months"]] == [f"2023-{m:02d}" for m in range(1, 9)]
     assert all(m["units"] == 35 for m in mine["months"]) and other["months"] == []
+
+
+def test_run_takes_the_area_as_a_registry_file(tmp_path):
+    registry = tmp_path / "tinh-thu.csv"
+    shutil.copyfile(REPO / "params" / "units" / "tu-ky.csv", registry)
+    sample = sorted((REPO / "cchc_analysis" / "data" / "sample").glob("so-lieu-2023-0*.csv"))
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", *map(str, sample), "--area", str(registry), "--store", str(db)).returncode == 0
+    res = run_cli("run", "monthly", "2023-05", "--area", str(registry), "--store", str(db), "--out", str(tmp_path / "o"),
+                  "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert "UBND xã Tái Sơn" in (tmp_path / "o" / "2023-05" / "findings.csv").read_text(encoding="utf-8-sig")
+    other = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(tmp_path / "o2"))
+    assert other.returncode == 2 and "tinh-thu" in other.stderr and "--area" in other.stderr
