@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from .document import Appendix, Document, reference_line
 from .formatting import percent, points, short_date
 from .glossary import FINDING_KINDS, INDICATOR_SHORT, SCOPE_LABELS
 from .index766 import GROUPS
 from .indicators import dossiers_to_reach, scope_of
 from .monthly import MonthlyReview
-from .render import Appendix, Document, reference_line
 from .scoring import FIELD_BINS, band_sentences, grouped_sentences
 from .semiannual import SemiannualReview, totals_row
 from .tables import Col, Row, Table

@@ -9,9 +9,9 @@ import altair as alt
 import polars as pl
 
 from .escaping import script_json
+from .fonts import FONT_DIR, FONT_FAMILY
 from .glossary import INDICATOR_SHORT
 from .monthly import MonthlyReview
-from .render import FONT_DIR, FONT_FAMILY
 
 _VI_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"], "percent": "%"}
 _AREA_COLOUR, _BELOW, _ABOVE, _TARGET = "#444444", "#c0392b", "#2e6da4", "#27864a"

@@ -38,10 +38,10 @@ def packages() -> list[Check]:
 
 
 def pdf_and_font() -> list[Check]:
-    from .render import _FACES, FONT_DIR
+    from .fonts import FACES, FONT_DIR
 
-    missing = [name for _, _, name in _FACES if not (FONT_DIR / name).is_file()]
-    checks = [Check("phông chữ kèm theo", not missing, ", ".join(n for _, _, n in _FACES) if not missing else
+    missing = [name for _, _, name in FACES if not (FONT_DIR / name).is_file()]
+    checks = [Check("phông chữ kèm theo", not missing, ", ".join(n for _, _, n in FACES) if not missing else
                     f"thiếu {', '.join(missing)}", "cài lại gói (pip install -e .) để có thư mục data/fonts")]
     try:
         from pypdf import PdfReader  # noqa: F401 - only to read the test PDF back

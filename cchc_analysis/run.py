@@ -298,7 +298,7 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
     from .params import param_sources
-    from .render import write_html, write_pdf, write_xlsx
+    from .render import APPENDIX_FORMATS
     from .sample import existing_store
 
     progress = Progress(quiet)
@@ -319,12 +319,9 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
         pages = None
         if doc is not None:
             stem = f"phu-luc-{period}"
-            with progress.step("Phụ lục HTML"):
-                write_html(doc, tmp / f"{stem}.html")
-            with progress.step("Phụ lục PDF (A4)"):
-                pages = write_pdf(doc, tmp / f"{stem}.pdf")
-            with progress.step("Phụ lục XLSX"):
-                write_xlsx(tables, tmp / f"{stem}.xlsx", notice=doc.notice)
+            for label, suffix, write in APPENDIX_FORMATS:
+                with progress.step(label):
+                    pages = write(doc, tables, tmp / f"{stem}.{suffix}") or pages
         manifest = {"command": f"run {kind}", "period": period, "pdf_pages": pages, "warnings": progress.warnings,
                     "parameters": json.loads(params.model_dump_json()),
                     "inputs": inputs_of(store_file, param_sources(period, params_file), notebook)}

@@ -1,0 +1,94 @@
+"""HTML: the appendix as a self-contained page (the font inlined, every value escaped), the tables notebooks
+show, and the source the PDF is rendered from."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from . import config
+from .document import Document
+from .escaping import Fragment
+from .fonts import fonts_css
+from .tables import Col, Table, cell_text
+
+_NUMERIC = {"int", "pct", "pp", "num"}
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("cchc_analysis", "templates"), autoescape=select_autoescape(["j2"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _head_rows(columns: list[Col]) -> list[list[dict]]:
+    if not any(c.group for c in columns):
+        return [[{"text": c.label, "rowspan": 1, "colspan": 1} for c in columns]]
+    top: list[dict] = []
+    for i, c in enumerate(columns):
+        if c.group is None:
+            top.append({"text": c.label, "rowspan": 2, "colspan": 1})
+        elif i and columns[i - 1].group == c.group:
+            top[-1]["colspan"] += 1
+        else:
+            top.append({"text": c.group, "rowspan": 1, "colspan": 1})
+    return [top, [{"text": c.label, "rowspan": 1, "colspan": 1} for c in columns if c.group is not None]]
+
+
+def table_html(table: Table, standalone: bool = False) -> str:
+    """The table as an HTML fragment (all text escaped); ``standalone`` adds a minimal style for notebooks."""
+    total = sum(c.width for c in table.columns) or 1
+    rows = []
+    for r in table.rows:
+        if r.style == "group":
+            rows.append({"style": "group", "text": r.values.get("text", "")})
+            continue
+        cells = [{"text": cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else ""),
+                  "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else "")} for c in table.columns]
+        rows.append({"style": r.style, "cells": cells})
+    html = _env().get_template("table.html.j2").render(
+        widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=_head_rows(table.columns), rows=rows)
+    if standalone:
+        style = ("<style>.cchc-t table{border-collapse:collapse;font-size:12px} .cchc-t th,.cchc-t td{border:1px solid "
+                 "#999;padding:2px 4px} .cchc-t td.n{text-align:right} .cchc-t tr.group td,.cchc-t tr.total td"
+                 "{font-weight:bold}</style>")
+        return f'{style}<div class="cchc-t"><p><b>{_escape(table.title)}</b></p>{html}</div>'
+    return html
+
+
+def shown(table: Table) -> Fragment:
+    """A table as a notebook shows it: the appendix's HTML with a minimal style of its own."""
+    return Fragment(table_html(table, standalone=True))
+
+
+def _escape(text: str) -> str:
+    return str(escape(text))
+
+
+def document_html(doc: Document, only: int | None = None, subset_fonts: bool = False) -> str:
+    """The whole document, or only appendix ``only`` (the PDF renders each appendix on its own, so that
+    each numbers its own pages and shows no number on its first page)."""
+    css = (config.PACKAGE_DIR / "templates" / "appendix.css").read_text(encoding="utf-8")
+    indices = range(len(doc.appendices)) if only is None else [only]
+    appendices = [{
+        "label": doc.label(i), "title": doc.appendices[i].title, "wide": doc.appendices[i].wide,
+        "tables": [{"heading": t.title if len(doc.appendices[i].tables) > 1 else None, "html": Markup(table_html(t)),
+                    "note": t.note} for t in doc.appendices[i].tables],
+        "paragraphs": doc.appendices[i].paragraphs, "notice": doc.notice if i == 0 else None,
+    } for i in indices]
+    def render(fonts: str) -> str:
+        return _env().get_template("appendix.html.j2").render(
+            title=doc.title, fonts_css=Markup(fonts), css=Markup(css), appendices=appendices, ref=doc.reference)
+
+    if not subset_fonts:
+        return render(fonts_css())
+    # every character the page shows (page numbers and CSS-generated text included), plus digits
+    chars = "".join(sorted(set(render("")) | set("0123456789…–—")))
+    return render(fonts_css(chars))
+
+
+def write_html(doc: Document, path: Path) -> None:
+    path.write_text(document_html(doc, subset_fonts=True), encoding="utf-8")

@@ -1,0 +1,24 @@
+"""PDF: A4 through WeasyPrint from the HTML source, appendix by appendix, fetching nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .document import Document
+from .render_html import document_html
+
+
+def write_pdf(doc: Document, path: Path) -> int:
+    """A4 PDF, appendix by appendix then joined; returns the number of pages."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fonts = FontConfiguration()
+    # Only the inlined fonts (data: URLs) are loaded; anything else is refused, never fetched.
+    offline = URLFetcher(allowed_protocols={"data"})
+    rendered = [HTML(string=document_html(doc, only=i), url_fetcher=offline).render(font_config=fonts)
+                for i in range(len(doc.appendices))]
+    pages = [page for r in rendered for page in r.pages]
+    rendered[0].copy(pages).write_pdf(path)
+    return len(pages)
