@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import clitext, config, formatting
-from .exceptions import CchcError, DataRejected, UsageError
+from . import clitext, formatting, workspace
+from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
 from .ingest import check as check_batch
 from .periods import month_arg
@@ -66,7 +66,7 @@ def _fail(exc: Exception, debug: bool) -> None:
     if isinstance(exc, OSError) and not isinstance(exc, CchcError):
         # a file the command had to read or write: say which and why, as for any other refusal
         where = f" «{exc.filename}»" if exc.filename else ""
-        err.print(f"[bold red]lỗi:[/] không đọc hoặc ghi được{escape(where)} ({escape(exc.strerror or type(exc).__name__)})"
+        err.print(f"[bold red]lỗi:[/] không đọc hoặc ghi được{escape(where)} ({escape(os_reason(exc))})"
                   " — kiểm tra đường dẫn, quyền ghi và chỗ trống trên ổ đĩa rồi chạy lại", markup=True)
         raise typer.Exit(1)
     from .store import damaged, is_damage
@@ -132,7 +132,7 @@ def ingest(
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
     registry, batch = _validate(paths, area)
-    _refuse_given_both_ways(config.store_path(store), batch.files, registry, "dossiers", prefer)
+    _refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None
     if sample:
         from .selfscores import check_scores
@@ -140,7 +140,7 @@ def ingest(
         scores = check_scores(sample_score_files(), registry)
         if scores.problems:
             raise DataRejected(scores.problems)
-    with Store.open(config.store_path(store)) as st:
+    with Store.open(workspace.store_path(store)) as st:
         report = st.ingest(batch, registry)
         if scores is not None:
             report.files += st.ingest_scores(scores, registry).files
@@ -150,7 +150,7 @@ def ingest(
         else:
             out.print(f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
                       f"{f.unchanged} dòng không đổi")
-    out.print(f"Kho {config.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
+    out.print(f"Kho {workspace.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
               f"không đổi {report.unchanged}.")
 
 
@@ -166,7 +166,7 @@ def check(
     _, batch = _validate(files, area)
     rows = sum(f.frame.height for f in batch.files)
     out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
-    path = config.store_path(store)
+    path = workspace.store_path(store)
     if store is not None and not path.exists():
         raise UsageError(f"chưa có kho dữ liệu {path} — kiểm tra đường dẫn --store")
     if path.exists() and rows:
@@ -189,7 +189,7 @@ def store_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
-    with Store.open(config.store_path(store), read_only=True) as st:
+    with Store.open(workspace.store_path(store), read_only=True) as st:
         summary = st.summary(area_name(area) if area else None)
         hist = st.history() if history else None
     if as_json:
@@ -281,7 +281,7 @@ def ingest_dossiers(
     batch = check_dossiers(files, registry)
     if batch.problems:
         raise DataRejected(batch.problems)
-    path = config.store_path(store)
+    path = workspace.store_path(store)
     _refuse_given_both_ways(path, batch.files, registry, "unit_month", prefer)
     with Store.open(path) as st:
         report = st.ingest_dossiers(batch, registry)
@@ -379,7 +379,7 @@ def ingest_scores(
     from .selfscores import check_scores
 
     registry = Registry.load(area)
-    path = config.store_path(store)
+    path = workspace.store_path(store)
     stored: set[tuple[str, str, str]] = set()
     if path.exists():
         with Store.open(path, read_only=True) as st:
@@ -414,7 +414,7 @@ def issue_cmd(
 
     month = month_arg(period)
     params = load_params(str(month), params_file, area=area)
-    with Store.open(config.store_path(store)) as st:
+    with Store.open(workspace.store_path(store)) as st:
         review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
                                    allow_partial)
         findings = review.findings

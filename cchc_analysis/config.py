@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .workspace import DEFAULT_AREA, store_path, units_file
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_DIR = PACKAGE_DIR / "data" / "sample"
-
-__all__ = ["DEFAULT_AREA", "PACKAGE_DIR", "SAMPLE_DIR", "store_path", "units_file"]
+DEFAULT_AREA = "tu-ky"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import config
+from .workspace import store_path as workspace_store
 
 PACKAGES = ("polars", "duckdb", "pyarrow", "openpyxl", "babel", "pydantic", "jinja2", "papermill", "nbconvert",
             "ipykernel", "altair", "vl_convert", "weasyprint", "numpy", "jupyterlab")
@@ -144,4 +144,4 @@ def workspace_checks(area: str | None = None) -> list[Check]:
 
 
 def run_checks(store_path: Path | None = None, area: str | None = None) -> list[Check]:
-    return [*packages(), *pdf_and_font(), kernel(), *workspace_checks(area), *store(config.store_path(store_path))]
+    return [*packages(), *pdf_and_font(), kernel(), *workspace_checks(area), *store(workspace_store(store_path))]

@@ -15,7 +15,7 @@ from typing import Any
 # emphasis, heading, list or HTML syntax for the text to form. & < > become entities, which Markdown keeps.
 _MARKDOWN_PUNCT = re.compile(r"([!\"#$'()*+,\-./:;=?@\[\\\]^_`{|}~])")
 # A text cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice (OWASP).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
 
 
@@ -44,7 +44,7 @@ def script_json(value: Any) -> str:
 def csv_cell(value: Any) -> Any:
     """A text cell that a spreadsheet would take for a formula, prefixed with ``'`` (OWASP CSV injection);
     anything else, signed numbers written as text included, unchanged."""
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
         return value
     if _SIGNED_NUMBER.match(value):
         return value
@@ -67,10 +67,6 @@ class Fragment:
 def strong(text: Any) -> Fragment:
     """A line in bold: the headline of a review."""
     return Fragment(f"<p><strong>{html_text(text)}</strong></p>")
-
-
-def paragraph(text: Any) -> Fragment:
-    return Fragment(f"<p>{html_text(text)}</p>")
 
 
 def bullets(items: Iterable[Any], heading: Any = None, level: int = 3) -> Fragment:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+
+_OS_REASONS = {errno.ENOENT: "không có hoặc không tạo được đường dẫn", errno.ENOTDIR: "một phần đường dẫn là tệp",
+               errno.EISDIR: "là một thư mục", errno.EACCES: "không có quyền", errno.EPERM: "không có quyền",
+               errno.EROFS: "ổ đĩa chỉ cho đọc", errno.ENOSPC: "ổ đĩa đã đầy", errno.EEXIST: "đã có tệp trùng tên"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file operation, in Vietnamese (its own words are English)."""
+    return _OS_REASONS.get(exc.errno or -1, f"lỗi hệ điều hành {exc.errno}" if exc.errno else type(exc).__name__)
 
 
 class CchcError(Exception):

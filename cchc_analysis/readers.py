@@ -122,7 +122,7 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as exc:
         try:
-            return unicodedata.normalize("NFC", data.decode("cp1258")), "Windows-1258"
+            return data.decode("cp1258"), "Windows-1258"  # tone marks come as combining characters: NFC later
         except UnicodeDecodeError:
             line = data[: exc.start].count(b"\n") + 1
             raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .escaping import FORMULA_START
 from .fonts import FONT_FAMILY
 from .render_html import _head_rows
 from .tables import Table, cell_text
 
 _NUMERIC = {"int", "pct", "pp", "num"}
 _XLSX_FORMATS = {"int": "#,##0", "pct": "0.00%", "pp": "+0.00;-0.00;0.00", "num": "#,##0.00"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -82,7 +82,7 @@ def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = No
                     cell.value = c.empty
                 elif value is not None:
                     cell.value = _as_text(str(value))
-                    if str(value).startswith(_FORMULA_START):
+                    if str(value).startswith(FORMULA_START):
                         cell.data_type = "s"
                 cell.font = bold if r.style == "total" else plain
                 cell.border = border

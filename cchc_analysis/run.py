@@ -8,7 +8,6 @@ error), never where a finished run would be. ``manifest.json`` records inputs, p
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import platform
@@ -23,20 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, config, workspace
-from .exceptions import CchcError, UsageError
+from .exceptions import CchcError, UsageError, os_reason
 from .readers import sha256_file as sha256
 
 _LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
               "babel", "pydantic", "jinja2")
-
-
-_OS_REASONS = {errno.ENOENT: "không tạo được đường dẫn", errno.ENOTDIR: "một phần đường dẫn là tệp",
-               errno.EACCES: "không có quyền ghi", errno.EPERM: "không có quyền ghi",
-               errno.EROFS: "ổ đĩa chỉ cho đọc", errno.ENOSPC: "ổ đĩa đã đầy"}
-
-
-def _os_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno or -1, f"lỗi hệ điều hành {exc.errno}")
 
 
 class RunError(CchcError):
@@ -136,7 +126,7 @@ class RunFolder:
             root.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
         except OSError as exc:
-            raise UsageError(f"không ghi được vào thư mục kết quả «{root}» ({_os_reason(exc)}) — "
+            raise UsageError(f"không ghi được vào thư mục kết quả «{root}» ({os_reason(exc)}) — "
                              "chọn thư mục khác cho --out, hoặc xin quyền ghi vào thư mục này") from None
         tmp.chmod(0o755)  # mkdtemp makes it private; the finished folder is shared like any other output
         return cls(root, name, tmp, made_root)

@@ -13,11 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
 from .exceptions import UsageError
 from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, UNIT_KINDS
 from .textnorm import clean, fold, ocr_fold, tone_key, words
-from .workspace import area_name, default_area
+from .workspace import area_name, default_area, units_file
 
 REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases")
 
@@ -106,7 +105,7 @@ class Registry:
     def load(cls, area: str | None = None, path: Path | None = None) -> Registry:
         """The registry of ``area`` (a name or a path to a CSV; default: the area of the params in use)."""
         area = area or default_area()
-        path = path or config.units_file(area)
+        path = path or units_file(area)
         if not path.is_file():
             raise UsageError(f"không có danh mục đơn vị «{path}» — tạo tệp params/units/{area}.csv")
         area = area_name(area)

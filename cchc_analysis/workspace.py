@@ -18,11 +18,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exceptions import UsageError
+from .config import DEFAULT_AREA, PACKAGE_DIR
+from .exceptions import UsageError, os_reason
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 MARKER = ".cchc-workspace"
-DEFAULT_AREA = "tu-ky"
 
 
 @dataclass(frozen=True)
@@ -205,7 +204,7 @@ def create(folder: Path) -> Created:
             result.made.append(str(relative))
         (folder / MARKER).write_text("Thư mục làm việc của cchc-workbook (cchc init).\n", encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"không tạo được thư mục làm việc «{folder}» ({exc.strerror or type(exc).__name__}) — "
+        raise UsageError(f"không tạo được thư mục làm việc «{folder}» ({os_reason(exc)}) — "
                          "chọn thư mục có quyền ghi") from None
     return result
 
