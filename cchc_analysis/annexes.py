@@ -136,9 +136,9 @@ def findings_table(review: MonthlyReview) -> Table:
     cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=2.6), Col("form", "Hình thức", width=1.6),
             Col("sentence", "Nội dung", width=7)]
     rows: list[Row] = []
-    for n, (title, part) in enumerate(review.sections(), start=1):
-        rows.append(Row({"text": f"{n}. {title}"}, "group"))
-        for i, r in enumerate(part.iter_rows(named=True), start=1):
+    for n, section in enumerate(review.sections(), start=1):
+        rows.append(Row({"text": f"{n}. {section.title}"}, "group"))
+        for i, r in enumerate(section.findings.iter_rows(named=True), start=1):
             form = review.params.ladder[(r["level"] or 1) - 1] if r["kind"] == "escalate" else FINDING_KINDS[r["kind"]]
             rows.append(Row({"stt": i, "unit": r["unit"], "form": form, "sentence": r["sentence"]}))
     return Table(name=f"Danh sach {review.month}",

@@ -26,8 +26,7 @@ from .formatting import percent, signed_pp
 from .glossary import COMMUNE_LEVEL_KINDS, INDICATOR_SHORT
 from .indicators import RATIOS, monthly_rates, scope_of, window_rates
 from .params import Anomalies, Params, load_params
-from .periods import Month, Window, month_arg, parse_period
-from .sample import readable_store
+from .periods import Month, Window
 from .store import Store
 from .units import MatchError, Registry
 
@@ -160,10 +159,7 @@ def area_totals(frame: pl.DataFrame, p: Anomalies, month: Month) -> list[dict]:
     """Sums of units against totals given in params for periods that include the month."""
     out = []
     for fig in p.area_figures:
-        try:
-            window = parse_period(fig.period)
-        except ValueError as exc:
-            raise UsageError(f"anomalies.area_figures: {exc}") from None
+        window = fig.window
         if not window.start <= month <= window.end or fig.column not in frame.columns:
             continue
         sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
@@ -238,13 +234,12 @@ def find_anomalies(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p
         "_s", "check", "unit_id").drop("_s")
 
 
-def load_anomalies(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
-                   units: list[str] | None = None, area: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_anomalies(month: Month, store: Path, params_file: Path | None = None, units: list[str] | None = None,
+                   area: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The month's findings and the current rows (for charts), read from the store and closed at once.
     ``units``: keep only findings about these units, named as analysts write them ("Hà Kỳ", "Hung Dao")."""
-    month = month_arg(period)
-    params = load_params(str(month), Path(params_file) if params_file else None, area=area)
-    with Store.open(readable_store(store), read_only=True) as st:
+    params = load_params(month, params_file, area=area)
+    with Store.open(store, read_only=True) as st:
         frame = st.current()
         originals = st.originals()
     found = find_anomalies(frame, originals, month, params)

@@ -19,9 +19,9 @@ from . import clitext, formatting, workspace
 from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
 from .ingest import check as check_batch
-from .periods import month_arg
+from .periods import Month, ReportPeriod, month_arg, period_arg
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
-from .store import Store
+from .store import Store, refuse_given_both_ways
 from .units import Registry
 from .workspace import area_name, default_area
 
@@ -132,7 +132,7 @@ def ingest(
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
     registry, batch = _validate(paths, area)
-    _refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
+    refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None
     if sample:
         from .selfscores import check_scores
@@ -282,7 +282,7 @@ def ingest_dossiers(
     if batch.problems:
         raise DataRejected(batch.problems)
     path = workspace.store_path(store)
-    _refuse_given_both_ways(path, batch.files, registry, "unit_month", prefer)
+    refuse_given_both_ways(path, batch.files, registry, "unit_month", prefer)
     with Store.open(path) as st:
         report = st.ingest_dossiers(batch, registry)
     for f, r in zip(batch.files, report.files, strict=False):
@@ -294,36 +294,6 @@ def ingest_dossiers(
                       f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
                       "hồ sơ quá hạn theo lĩnh vực")
     out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
-
-
-def _refuse_given_both_ways(path: Path, files: list, registry: Registry, other: str, prefer: str | None) -> None:
-    """Without ``--prefer``, a month the store already holds from the other kind of input is refused."""
-    if not path.exists() or prefer is not None:
-        return
-    with Store.open(path, read_only=True) as st:
-        sources = st.sources()
-    clash = _given_both_ways(files, sources, registry, other)
-    if clash:
-        raise DataRejected(clash)
-
-
-def _given_both_ways(files: list, sources, registry: Registry, other: str) -> list:
-    """Unit-months the files give that the store holds from files of the ``other`` kind ("unit_month"
-    statistics or "dossiers" lists): one way per month, unless --prefer says which wins."""
-    from .exceptions import Problem
-
-    held = sources.filter(sources["kind"] == other)
-    what = ("số liệu tổng hợp", "--prefer dossiers để thay bằng số liệu tính từ danh sách hồ sơ") \
-        if other == "unit_month" else ("số liệu tính từ danh sách hồ sơ", "--prefer statistics để thay bằng số liệu tổng hợp")
-    problems = []
-    for f in files:
-        clash = f.frame.select("unit_id", "month").join(held, on=["unit_id", "month"], how="inner")
-        for r in clash.head(5).iter_rows(named=True):
-            problems.append(Problem(f.name, f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có "
-                                            f"{what[0]} từ {r['file_name']} — thêm {what[1]}"))
-        if clash.height > 5:
-            problems.append(Problem(f.name, f"và {clash.height - 5} đơn vị – tháng khác cũng đã có {what[0]}"))
-    return problems
 
 
 @app.command()
@@ -362,8 +332,9 @@ def template_scores(
     """Ghi mẫu nhập điểm tự chấm Chỉ số CCHC (.xlsx): mỗi đơn vị, mỗi tiêu chí tự chấm một dòng."""
     from .selfscores import write_scores_template
 
-    target = output or Path(f"tu-cham-{period}.xlsx")
-    n = write_scores_template(period, Registry.load(area), target)
+    kind = period_arg(period)
+    target = output or Path(f"tu-cham-{kind}.xlsx")
+    n = write_scores_template(kind, Registry.load(area), target)
     out.print(f"Đã ghi {target}: {n} dòng tiêu chí cần tự chấm.")
 
 
@@ -408,17 +379,10 @@ def issue_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Ghi nhận văn bản biểu dương – nhắc nhở của tháng là đã ban hành (căn cứ để nâng mức phê bình)."""
-    from .monthly import review_from_frame
-    from .params import load_params
-    from .store import issue_letter, issued_sanctions
+    from .monthly import record_letter
 
     month = month_arg(period)
-    params = load_params(str(month), params_file, area=area)
-    with Store.open(workspace.store_path(store)) as st:
-        review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
-                                   allow_partial)
-        findings = review.findings
-        status = issue_letter(st, str(month), findings, params.model_dump_json(), force)
+    status, findings = record_letter(month, workspace.store_path(store), params_file, area, force, allow_partial)
     sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
     text = {"new": "đã ghi nhận", "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
             "replaced": "đã ghi phiên bản mới (phiên bản cũ vẫn được lưu)"}[status]
@@ -442,15 +406,16 @@ def anomalies_cmd(
     from .run import Progress, store_or_sample
     from .sample import existing_store
 
+    month = month_arg(period)
     with tempfile.TemporaryDirectory() as tmp:
         if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
             err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023", markup=True)
         path = store_or_sample(store, Path(tmp), Progress(quiet=True))
-        found, _ = load_anomalies(period, path, params_file, unit, area)
+        found, _ = load_anomalies(month, path, params_file, unit, area)
     if as_json:
         out.print_json(json.dumps(found.to_dicts(), ensure_ascii=False))
         return
-    table = Table(title=f"Bất thường trong số liệu tháng {period}: {found.height}")
+    table = Table(title=f"Bất thường trong số liệu {month.label()}: {found.height}")
     for head in ("Mức độ", "Kiểm tra", "Đơn vị", "Căn cứ"):
         table.add_column(head, overflow="fold")
     for r in found.iter_rows(named=True):
@@ -518,24 +483,17 @@ def check_report(
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau."""
-    from .periods import Window, parse_period
-    from .reconcile import read_text, reconcile, stored_rates
+    from .periods import window_arg
+    from .reconcile import read_text, reconcile, store_rates
 
     stored = previous = window = None
     if store is not None:
         if not period:
             raise UsageError("đối chiếu với kho cần --period (ví dụ --period 2023-H1)")
-        try:
-            window = parse_period(period)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        window = window_arg(period)
         with Store.open(store, read_only=True) as st:
             frame = st.current()
-        frame = frame.filter(frame["area"] == area_name(area or default_area()))
-        stored = stored_rates(frame, window)
-        # a month's letter states changes on the month before
-        before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
-        previous = stored_rates(frame, before) if before else None
+        stored, previous = store_rates(frame.filter(frame["area"] == area_name(area or default_area())), window)
     result = reconcile(read_text(file), Registry.load(area), stored, previous, window)
     for m in result.mismatches:
         out.print(f"[bold]{escape(file.name)}[/], {escape(str(m))}", markup=True)
@@ -556,8 +514,8 @@ PartialOpt = Annotated[bool, typer.Option("--allow-partial", help="Vẫn lập v
                                           "(đã báo cáo các tháng trước); văn bản nói rõ số đơn vị có số liệu.")]
 
 
-def _run_command(runner, period: str, store: Path | None, out_dir: Path | None, params_file: Path | None,
-                 quiet: bool, **options: Any) -> None:
+def _run_command(runner, period: Month | ReportPeriod, store: Path | None, out_dir: Path | None,
+                 params_file: Path | None, quiet: bool, **options: Any) -> None:
     folder = runner(period, store, out_dir, params_file, quiet, **options)
     if not quiet:
         out.print(f"Kết quả: {folder}")
@@ -578,7 +536,7 @@ def run_monthly_cmd(
     """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
     from .run import run_monthly
 
-    _run_command(run_monthly, period, store, out_dir, params_file, quiet, allow_partial=allow_partial,
+    _run_command(run_monthly, month_arg(period), store, out_dir, params_file, quiet, allow_partial=allow_partial,
                  area=area)
 
 
@@ -597,7 +555,7 @@ def run_semiannual_cmd(
     CCHC; Chỉ số 766."""
     from .run import run_semiannual
 
-    _run_command(run_semiannual, period, store, out_dir, params_file, quiet, area=area)
+    _run_command(run_semiannual, period_arg(period), store, out_dir, params_file, quiet, area=area)
 
 
 @run_app.command("anomalies")
@@ -614,7 +572,7 @@ def run_anomalies_cmd(
     """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
     from .run import run_anomalies
 
-    _run_command(run_anomalies, period, store, out_dir, params_file, quiet, area=area)
+    _run_command(run_anomalies, month_arg(period), store, out_dir, params_file, quiet, area=area)
 
 
 def main() -> None:  # pragma: no cover - console entry point

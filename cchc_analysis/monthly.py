@@ -18,10 +18,9 @@ from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
-from .periods import Month, Window, month_arg, months_text
-from .sample import readable_store
+from .periods import Month, Window, months_text
 from .sentences import area_sentence, with_sentences
-from .store import Store, issued_sanctions, unissued_months
+from .store import Store, issue_letter, issued_sanctions, unissued_months
 from .units import Registry
 
 # findings.csv and indicators.csv: the columns an analyst opens in Excel
@@ -121,19 +120,33 @@ class MonthlyReview:
         text = area_sentence(self.month, self.params, self.context.area, self.previous_area)
         return f"{text} {self.coverage.sentence()}" if self.coverage.partial else text
 
-    def sections(self) -> list[tuple[str, pl.DataFrame]]:
+    def sections(self) -> list[Section]:
         """The letter's sections in order, each with its findings (empty sections left out)."""
         f = self.findings
         if f.is_empty():
             return []
-        out = [(SECTION_LABELS["commend"], f.filter(pl.col("kind") == "commend"))]
+        out = [Section(SECTION_LABELS["commend"], None, f.filter(pl.col("kind") == "commend"))]
         for ind in ("digitized_input", "digitized_output", "online_payment", "e_cert"):
-            out.append((SECTION_LABELS[f"remind_{ind}"],
-                        f.filter((pl.col("kind") == "remind") & (pl.col("indicator") == ind))))
+            out.append(Section(SECTION_LABELS[f"remind_{ind}"], ind,
+                               f.filter((pl.col("kind") == "remind") & (pl.col("indicator") == ind))))
         for level, label in enumerate(self.params.ladder, start=1):
-            units = f.filter((pl.col("kind") == "escalate") & (pl.col("level") == level))
-            out.append((label, units))
-        return [(title, part) for title, part in out if part.height]
+            out.append(Section(label, None, f.filter((pl.col("kind") == "escalate") & (pl.col("level") == level))))
+        return [s for s in out if s.findings.height]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered section of the letter: its title, the indicator it reminds about (None for commendations
+    and the ladder's steps) and its findings in letter order."""
+
+    title: str
+    indicator: str | None
+    findings: pl.DataFrame
+
+    @property
+    def has_trend(self) -> bool:
+        """A rate's reminder, whose units' months can be drawn as lines."""
+        return self.indicator in RATIOS
 
 
 def letter_order(findings: pl.DataFrame) -> pl.DataFrame:
@@ -202,12 +215,22 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
                          previous_area=dict(before.select("indicator", "rate").iter_rows()), coverage=coverage)
 
 
-def load_review(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
-                area: str | None = None, allow_partial: bool = False) -> MonthlyReview:
+def record_letter(month: Month, store: Path, params_file: Path | None = None, area: str | None = None,
+                  force: bool = False, allow_partial: bool = False) -> tuple[str, pl.DataFrame]:
+    """``cchc issue``: record the month's letter as issued (its findings and parameters), the ground on which
+    later letters climb the ladder; returns the store's answer ("new", "same", "replaced") and the findings."""
+    params = load_params(month, params_file, area=area)
+    with Store.open(store) as st:
+        review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
+                                   allow_partial)
+        return issue_letter(st, str(month), review.findings, params.model_dump_json(), force), review.findings
+
+
+def load_review(month: Month, store: Path, params_file: Path | None = None, area: str | None = None,
+                allow_partial: bool = False) -> MonthlyReview:
     """Read the store (read-only, closed before returning) and build the month's review."""
-    month = month_arg(period)
-    params = load_params(str(month), Path(params_file) if params_file else None, area=area)
-    with Store.open(readable_store(store), read_only=True) as st:
+    params = load_params(month, params_file, area=area)
+    with Store.open(store, read_only=True) as st:
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)
         unissued = unissued_months(st, month.year, month.first_day)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import config, workspace
 from .exceptions import UsageError
-from .periods import Month, Window
+from .periods import Month, ReportPeriod, Window, parse_period
 
 
 class _Strict(BaseModel):
@@ -120,6 +120,16 @@ class AreaFigure(_Strict):
     value: int
     source: str = ""
 
+    @field_validator("period")
+    @classmethod
+    def _a_period(cls, value: str) -> str:
+        parse_period(value)   # a bad period is named with its key when the parameters load
+        return value
+
+    @property
+    def window(self) -> Window:
+        return parse_period(self.period)
+
 
 class Anomalies(_Strict):
     """Thresholds of the data-quality checks (cchc anomalies)."""
@@ -174,7 +184,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def param_sources(period: str | None = None, path: Path | None = None, params_dir: Path | None = None) -> list[Path]:
+def param_sources(period: Month | ReportPeriod | None = None, path: Path | None = None, params_dir: Path | None = None) -> list[Path]:
     """The files a run's parameters come from, in the order they apply (missing ones left out)."""
     def lookup(name: str) -> Path | None:
         return params_dir / name if params_dir else workspace.params_file(name)
@@ -189,7 +199,7 @@ def param_sources(period: str | None = None, path: Path | None = None, params_di
     return [s for s in sources if s is not None and s.is_file()]
 
 
-def load_params(period: str | None = None, path: Path | None = None, params_dir: Path | None = None,
+def load_params(period: Month | ReportPeriod | None = None, path: Path | None = None, params_dir: Path | None = None,
                 area: str | None = None) -> Params:
     """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given; ``area`` (``--area``:
     a name or a path to a registry CSV) over the files' own."""

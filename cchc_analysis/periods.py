@@ -1,5 +1,6 @@
-"""Typed periods, parsed once from the strings analysts write: ``2023-08``, ``08/2023``, ``2023-H1``,
-``2023``, ``2023-04..2023-08``."""
+"""Typed periods, parsed once at the edge from the strings analysts write: a ``Month`` (``2023-08``,
+``08/2023``), a ``Half`` (``2023-H1``), a ``Year`` (``2023``) and a ``Window`` of months (``2023-04..2023-08``).
+Everything past the command line and the notebook's parameter cell takes these types, never a label."""
 
 from __future__ import annotations
 
@@ -58,6 +59,10 @@ class Month:
         """Vietnamese label as the letters write it: ``tháng 8/2023``."""
         return f"tháng {self.month}/{self.year}"
 
+    @property
+    def window(self) -> Window:
+        return Window(self, self)
+
 
 @dataclass(frozen=True)
 class Window:
@@ -81,6 +86,53 @@ class Window:
         return str(self.start) if self.start == self.end else f"{self.start}..{self.end}"
 
 
+@dataclass(frozen=True, order=True)
+class Half:
+    """Six months of a year, the semi-annual report's period: ``2023-H1``, ``2023-H2``."""
+
+    year: int
+    half: int
+
+    def __post_init__(self) -> None:
+        if self.half not in (1, 2) or not 1900 <= self.year <= 9999:
+            raise ValueError(f"nửa năm không hợp lệ: {self.year}-H{self.half}")
+
+    @property
+    def window(self) -> Window:
+        return Window(Month(self.year, 6 * self.half - 5), Month(self.year, 6 * self.half))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-H{self.half}"
+
+    def label(self) -> str:
+        """``6 tháng đầu năm 2023``, ``6 tháng cuối năm 2023``."""
+        return f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}"
+
+
+@dataclass(frozen=True, order=True)
+class Year:
+    """A calendar year, the annual report's period: ``2023``."""
+
+    year: int
+
+    def __post_init__(self) -> None:
+        if not 1900 <= self.year <= 9999:
+            raise ValueError(f"năm không hợp lệ: {self.year}")
+
+    @property
+    def window(self) -> Window:
+        return Window(Month(self.year, 1), Month(self.year, 12))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}"
+
+    def label(self) -> str:
+        return f"năm {self.year}"
+
+
+ReportPeriod = Half | Year
+
+
 def parse_period(text: str) -> Window:
     """Any period string as a window of months: a month, ``YYYY-H1``/``H2``, ``YYYY`` or ``A..B``."""
     s = str(text).strip()
@@ -95,6 +147,44 @@ def parse_period(text: str) -> Window:
         return Window(Month(int(s), 1), Month(int(s), 12))
     month = Month.parse(s)
     return Window(month, month)
+
+
+def report_period(value: object) -> ReportPeriod:
+    """``2023-H1``, ``2023-H2`` or ``2023`` (also any window that is exactly one of them); ValueError otherwise."""
+    text = "" if value is None else " ".join(str(value).split())
+    if not text:
+        raise ValueError("thiếu kỳ đánh giá")
+    wrong = ValueError(f"«{text}» không phải 6 tháng hay một năm (viết 2023-H1, 2023-H2 hoặc 2023)")
+    try:
+        window = parse_period(text)
+    except ValueError:
+        raise wrong from None
+    start, count = window.start, len(window.months())
+    if count == 12 and start.month == 1:
+        return Year(start.year)
+    if count == 6 and start.month in (1, 7):
+        return Half(start.year, 1 if start.month == 1 else 2)
+    raise wrong
+
+
+def period_arg(text: str) -> ReportPeriod:
+    """A report period given on the command line or as a parameter: a bad one is a usage error (exit 2)."""
+    from .exceptions import UsageError
+
+    try:
+        return report_period(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def window_arg(text: str) -> Window:
+    """Any period given on the command line, as a window of months: a bad one is a usage error (exit 2)."""
+    from .exceptions import UsageError
+
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise UsageError(f"kỳ «{text}» không hợp lệ: {str(exc).split(' (')[0]} — {PERIOD_FORMS}") from None
 
 
 def month_arg(text: str) -> Month:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .exceptions import CchcError, UsageError
 from .formatting import LOCALE, integer
+from .periods import Window
 from .units import MatchError, Registry
 
 _NUM = r"\d{1,3}(?:\.\d{3})+|\d+"
@@ -672,7 +673,14 @@ def reconcile(text: str, registry: Registry | None = None, stored: dict[tuple[st
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
 
-def stored_rates(frame, window) -> dict[tuple[str, str], float]:
+def store_rates(frame, window: Window) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float] | None]:
+    """What a report is held against in the store: the pooled rates of its period and, for a month's letter,
+    of the month before (a letter states its changes on the month before)."""
+    before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
+    return stored_rates(frame, window), stored_rates(frame, before) if before else None
+
+
+def stored_rates(frame, window: Window) -> dict[tuple[str, str], float]:
     """Pooled rates of a period from the store's rows: (indicator, scope) → rate."""
     from .indicators import area_rates, window_rates
 

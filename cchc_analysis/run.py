@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__, config, workspace
 from .exceptions import CchcError, UsageError, os_reason
+from .periods import Month, ReportPeriod
 from .readers import sha256_file as sha256
 
 _LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
@@ -209,16 +210,13 @@ def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[st
     return {"files": files, "store": {"path": str(store), "source_files": sources}}
 
 
-def run_monthly(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
+def run_monthly(month: Month, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
                 quiet: bool = False, allow_partial: bool = False, area: str | None = None) -> Path:
     """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
     from .monthly import findings_csv, indicators_csv, load_review
-    from .periods import month_arg
     from .render import write_csv
-
-    month = str(month_arg(period))
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
@@ -234,43 +232,34 @@ def run_monthly(period: str, store: Path | None = None, out: Path | None = None,
                 notebook_parameters={"allow_partial": allow_partial})
 
 
-def run_semiannual(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
+def run_semiannual(period: ReportPeriod, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
                    quiet: bool = False, area: str | None = None) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
     from .annexes import semiannual_document, semiannual_tables
     from .render import write_csv
-    from .selfscores import parse_period_label, period_name
     from .semiannual import load_semiannual
-
-    try:
-        name = period_name(parse_period_label(period))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và điểm CCHC ước tính"):
-            review = load_semiannual(name, store_file, params_file, area)
+            review = load_semiannual(period, store_file, params_file, area)
         with progress.step("Ghi scores.csv"):
             write_csv(review.scores.totals.join(
                 review.scores.fields.pivot(on="field_id", index="unit_id", values="points"), on="unit_id", how="left"),
                 tmp / "scores.csv")
         return review.params, semiannual_document(review), semiannual_tables(review)
 
-    return _run("semiannual", name, "02_semiannual_report", build, store, out, params_file, quiet, area=area)
+    return _run("semiannual", period, "02_semiannual_report", build, store, out, params_file, quiet, area=area)
 
 
-def run_anomalies(period: str, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
+def run_anomalies(month: Month, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
                   quiet: bool = False, area: str | None = None) -> Path:
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from .anomalies import labelled, load_anomalies
     from .params import load_params
-    from .periods import month_arg
     from .render import write_csv
-
-    month = str(month_arg(period))
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Kiểm tra bất thường"):
@@ -282,7 +271,7 @@ def run_anomalies(period: str, store: Path | None = None, out: Path | None = Non
                 folder_name=f"{month}-bat-thuong")
 
 
-def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: Path | None,
+def _run(kind: str, period: Month | ReportPeriod, notebook: str, build, store: Path | None, out: Path | None,
          params_file: Path | None, quiet: bool, folder_name: str | None = None,
          notebook_parameters: dict[str, Any] | None = None, area: str | None = None) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
@@ -293,14 +282,14 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
 
     progress = Progress(quiet)
     existing_store(store)   # a missing store is a usage error, before any folder is made
-    folder = RunFolder.create(workspace.outputs_dir(out), folder_name or period)
+    folder = RunFolder.create(workspace.outputs_dir(out), folder_name or str(period))
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = store_or_sample(store, tmp, progress)
         params, doc, tables = build(tmp, store_file, progress)
         with progress.step(f"Chạy notebook {notebook}"):
             nb = execute_notebook(notebook, tmp, {
-                "period": period, "store": str(store_file.resolve()),
+                "period": str(period), "store": str(store_file.resolve()),
                 "params_file": str(Path(params_file).resolve()) if params_file else "",
                 "area": str(Path(area).resolve()) if area and workspace.is_area_file(area) else (area or ""),
                 **(notebook_parameters or {})})
@@ -312,7 +301,7 @@ def _run(kind: str, period: str, notebook: str, build, store: Path | None, out: 
             for label, suffix, write in APPENDIX_FORMATS:
                 with progress.step(label):
                     pages = write(doc, tables, tmp / f"{stem}.{suffix}") or pages
-        manifest = {"command": f"run {kind}", "period": period, "pdf_pages": pages, "warnings": progress.warnings,
+        manifest = {"command": f"run {kind}", "period": str(period), "pdf_pages": pages, "warnings": progress.warnings,
                     "parameters": json.loads(params.model_dump_json()),
                     "inputs": inputs_of(store_file, param_sources(period, params_file), notebook)}
         if store_file.parent == tmp:

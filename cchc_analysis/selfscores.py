@@ -14,7 +14,7 @@ import polars as pl
 
 from .criteria import CriteriaSet, criteria_sets, set_for_kind
 from .exceptions import Problem, UsageError
-from .periods import Window, parse_period
+from .periods import ReportPeriod, report_period
 from .readers import Unreadable, column_letter, read_table, sha256_file
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
@@ -48,23 +48,6 @@ class ParsedScores:
 class ScoresBatch:
     files: list[ParsedScores] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-def parse_period_label(value: Any) -> Window:
-    """``2023-H1``, ``2023-H2`` or ``2023``; a half year or a year."""
-    text = "" if value is None else clean(str(value))
-    if not text:
-        raise ValueError("thiếu kỳ đánh giá")
-    window = parse_period(text)
-    if len(window.months()) not in (6, 12) or window.start.month not in (1, 7):
-        raise ValueError(f"«{text}» không phải 6 tháng hay một năm (viết 2023-H1, 2023-H2 hoặc 2023)")
-    return window
-
-
-def period_name(window: Window) -> str:
-    if len(window.months()) == 12:
-        return str(window.start.year)
-    return f"{window.start.year}-H{1 if window.start.month == 1 else 2}"
 
 
 def parse_score(value: Any) -> Decimal:
@@ -115,10 +98,11 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
 
         ok = True
         try:
-            window = parse_period_label(cell("ky"))
+            period = report_period(cell("ky"))
         except ValueError as exc:
             problems.append(Problem(message=str(exc), **loc(row_no, "ky")))
             continue
+        window = period.window
         unit = None
         unit_text = "" if cell("don_vi") is None else clean(str(cell("don_vi")))
         try:
@@ -164,7 +148,7 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
             ok = False
         if ok:
             note = cell("ghi_chu")
-            records.append({"period": period_name(window), "unit_id": unit.id, "criterion_id": criterion_id,
+            records.append({"period": str(period), "unit_id": unit.id, "criterion_id": criterion_id,
                             "score": str(score), "note": None if note is None else clean(str(note)) or None,
                             "source_row": row_no})
     if problems:
@@ -199,7 +183,7 @@ def check_scores(paths: list[Path], registry: Registry, stored: set[tuple[str, s
         return batch
     have = set(seen) | (stored or set())
     for period in sorted({k[0] for k in seen}):
-        window = parse_period_label(period)
+        window = report_period(period).window
         sets = sets_by_year.get(window.start.year, [])
         for unit in registry.valid_units(window.start.first_day, window.end.last_day):
             cset = set_for_kind(sets, unit.kind)
@@ -213,15 +197,12 @@ def check_scores(paths: list[Path], registry: Registry, stored: set[tuple[str, s
     return batch
 
 
-def write_scores_template(period: str, registry: Registry, out: Path, criteria_dir: Path | None = None) -> int:
+def write_scores_template(period: ReportPeriod, registry: Registry, out: Path, criteria_dir: Path | None = None) -> int:
     """One row per unit and self-assessed criterion, pre-filled; returns the number of rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    try:
-        window = parse_period_label(period)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    window = period.window
     sets = criteria_sets(registry.area, window.start.year, criteria_dir)
     wb = Workbook()
     ws = wb.active
@@ -240,7 +221,7 @@ def write_scores_template(period: str, registry: Registry, out: Path, criteria_d
         for crit in cset.criteria.values():
             if crit.method != "self":
                 continue
-            for j, value in enumerate((period_name(window), unit.name, crit.id, crit.name, float(crit.max)), start=1):
+            for j, value in enumerate((str(period), unit.name, crit.id, crit.name, float(crit.max)), start=1):
                 ws.cell(row, j, value)
             row += 1
     for letter, width in zip("ABCDEFG", (12, 30, 12, 60, 12, 14, 50), strict=False):

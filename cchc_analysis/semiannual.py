@@ -16,10 +16,8 @@ from .glossary import SCOPE_LABELS
 from .index766 import index_table
 from .indicators import area_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
-from .periods import Window
-from .sample import readable_store
+from .periods import ReportPeriod, Window
 from .scoring import Scores, score_units
-from .selfscores import parse_period_label, period_name
 from .store import Store
 from .units import MatchError, Registry
 
@@ -30,7 +28,7 @@ FLOWS = ("tiep_nhan", "dung_han", "qua_han", "tra_lai", "huy", "truc_tuyen", "ph
 
 @dataclass(frozen=True)
 class SemiannualReview:
-    period: str  # "2023-H1"
+    period: ReportPeriod
     window: Window
     params: Params
     handling: pl.DataFrame  # per unit: carried_over, received, total, on_time, late, resolved, in_progress, paused,
@@ -47,10 +45,7 @@ class SemiannualReview:
 
     @property
     def label(self) -> str:
-        w = self.window
-        if len(w.months()) == 12:
-            return f"năm {w.start.year}"
-        return f"6 tháng {'đầu' if w.start.month == 1 else 'cuối'} năm {w.start.year}"
+        return self.period.label()
 
     def scope_label(self, scope: str) -> str:
         return SCOPE_LABELS[scope].format(area=self.params.area_name)
@@ -86,13 +81,10 @@ def _values(rates: pl.DataFrame, counts: pl.DataFrame) -> dict[tuple[str, str], 
     return values
 
 
-def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Registry, period: str, params: Params,
-                      criteria_dir: Path | None = None, late_by_field: pl.DataFrame | None = None) -> SemiannualReview:
-    try:
-        window = parse_period_label(period)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    name = period_name(window)
+def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Registry, period: ReportPeriod,
+                      params: Params, criteria_dir: Path | None = None,
+                      late_by_field: pl.DataFrame | None = None) -> SemiannualReview:
+    window, name = period.window, str(period)
     if "area" in frame.columns:
         frame = frame.filter(pl.col("area") == params.area_id)
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
@@ -118,7 +110,7 @@ def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Regis
 
     handling = handling_table(frame, window)
     return SemiannualReview(
-        period=name, window=window, params=params, handling=handling, rates=rates, area=area_rates(rates),
+        period=period, window=window, params=params, handling=handling, rates=rates, area=area_rates(rates),
         payment_window=pay_window, payment=payment, payment_area=area_rates(payment), scores=scored, sets=sets,
         index766=index_table(handling, params.index766),
         late_fields=_late_fields(late_by_field, window))
@@ -132,11 +124,11 @@ def _late_fields(late: pl.DataFrame | None, window: Window) -> pl.DataFrame:
         "unit_id", "field").agg(pl.col("late").sum()).sort("unit_id", "late", descending=[False, True])
 
 
-def load_semiannual(period: str, store: str | Path | None = None, params_file: str | Path | None = None,
+def load_semiannual(period: ReportPeriod, store: Path, params_file: Path | None = None,
                     area: str | None = None) -> SemiannualReview:
     """Read the store (read-only, closed before returning) and build the period's review."""
-    params = load_params(period, Path(params_file) if params_file else None, area=area)
-    with Store.open(readable_store(store), read_only=True) as st:
+    params = load_params(period, params_file, area=area)
+    with Store.open(store, read_only=True) as st:
         frame = st.current()
         scores = st.scores()
         late = st.late_by_field()

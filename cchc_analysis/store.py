@@ -19,7 +19,7 @@ import polars as pl
 
 from . import __version__
 from .dossiers import DossierBatch
-from .exceptions import StoreError
+from .exceptions import DataRejected, Problem, StoreError
 from .glossary import COUNT_COLUMNS
 from .ingest import Batch
 from .selfscores import ScoresBatch
@@ -493,6 +493,34 @@ def unissued_months(store: Store, year: int, before: dt.date) -> list[str]:
     issued = {p for (p,) in store.con.execute(
         "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?", [f"{year:04d}-%"]).fetchall()}
     return [f"{year:04d}-{m:02d}" for m in range(1, before.month) if f"{year:04d}-{m:02d}" not in issued]
+
+
+def refuse_given_both_ways(path: Path, files: list, registry: Registry, other: str, prefer: str | None) -> None:
+    """Without ``--prefer``, a month the store already holds from the other kind of input is refused."""
+    if not path.exists() or prefer is not None:
+        return
+    with Store.open(path, read_only=True) as st:
+        sources = st.sources()
+    clash = _given_both_ways(files, sources, registry, other)
+    if clash:
+        raise DataRejected(clash)
+
+
+def _given_both_ways(files: list, sources, registry: Registry, other: str) -> list:
+    """Unit-months the files give that the store holds from files of the ``other`` kind ("unit_month"
+    statistics or "dossiers" lists): one way per month, unless --prefer says which wins."""
+    held = sources.filter(sources["kind"] == other)
+    what = ("số liệu tổng hợp", "--prefer dossiers để thay bằng số liệu tính từ danh sách hồ sơ") \
+        if other == "unit_month" else ("số liệu tính từ danh sách hồ sơ", "--prefer statistics để thay bằng số liệu tổng hợp")
+    problems = []
+    for f in files:
+        clash = f.frame.select("unit_id", "month").join(held, on=["unit_id", "month"], how="inner")
+        for r in clash.head(5).iter_rows(named=True):
+            problems.append(Problem(f.name, f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có "
+                                            f"{what[0]} từ {r['file_name']} — thêm {what[1]}"))
+        if clash.height > 5:
+            problems.append(Problem(f.name, f"và {clash.height - 5} đơn vị – tháng khác cũng đã có {what[0]}"))
+    return problems
 
 
 def is_damage(exc: BaseException) -> bool:

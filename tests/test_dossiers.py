@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cchc_analysis.glossary import COUNT_COLUMNS
+from cchc_analysis.periods import Month
 
 from conftest import run_cli, store_rows
 
@@ -125,7 +126,7 @@ def test_dossiers_and_unit_month_statistics_give_the_same_indicators(generated):
     assert res.returncode == 0, res.stderr
     from cchc_analysis.monthly import indicators_csv, load_review
 
-    for month in ("2023-03", "2023-12"):
+    for month in (Month(2023, 3), Month(2023, 12)):
         ia = indicators_csv(load_review(month, a)).sort("window", "unit", "indicator")
         ib = indicators_csv(load_review(month, b)).sort("window", "unit", "indicator")
         assert ia.equals(ib), month

@@ -140,10 +140,10 @@ def test_no_warning_when_every_earlier_month_was_issued(tmp_path):
     db = tmp_path / "s.duckdb"
     assert run_cli("ingest", *map(str, sorted(SAMPLE.glob("so-lieu-2023-0[1-3].csv"))), "--store", str(db)
                    ).returncode == 0
-    assert [m.label() for m in load_review("2023-03", db).unissued] == ["tháng 1/2023", "tháng 2/2023"]
+    assert [m.label() for m in load_review(Month(2023, 3), db).unissued] == ["tháng 1/2023", "tháng 2/2023"]
     for month in ("2023-01", "2023-02"):
         assert run_cli("issue", month, "--store", str(db)).returncode == 0
-    review = load_review("2023-03", db)
+    review = load_review(Month(2023, 3), db)
     assert review.unissued == () and review.warnings() == []
 
 

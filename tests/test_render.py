@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from cchc_analysis.periods import Month
 from cchc_analysis.render import Appendix, Document, document_html, write_html, write_pdf, write_xlsx
 from cchc_analysis.tables import Col, Row, Table
 
@@ -146,7 +147,7 @@ def test_reference_line_has_the_letter_number_and_date():
     from cchc_analysis.params import load_params
     from cchc_analysis.render import reference_line
 
-    assert reference_line(load_params("2023-08")) == \
+    assert reference_line(load_params(Month(2023, 8))) == \
         "(Kèm theo văn bản số 1220/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)"
 
 

@@ -11,6 +11,7 @@ import pytest
 from cchc_analysis.criteria import load_criteria
 from cchc_analysis.exceptions import UsageError
 from cchc_analysis.params import load_params
+from cchc_analysis.periods import Half
 from cchc_analysis.scoring import band_of, competition_ranks, grouped_sentences, score_units, unit_list
 from cchc_analysis.units import Unit
 
@@ -136,7 +137,7 @@ def test_unknown_previous_rank_unit_is_a_usage_error(tmp_path):
     from cchc_analysis.semiannual import review_semiannual
     from cchc_analysis.units import Registry
 
-    params = load_params("2023-H1")
+    params = load_params(Half(2023, 1))
     params = params.model_copy(update={"scoring": params.scoring.model_copy(update={"previous_ranks": {"Xã Ma": 3}})})
     from conftest import frame as build
 
@@ -144,4 +145,4 @@ def test_unknown_previous_rank_unit_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="previous_ranks: không có đơn vị «Xã Ma»"):
         review_semiannual(f, pl.DataFrame(schema={"period": pl.String, "unit_id": pl.String,
                                                   "criterion_id": pl.String, "score": pl.String}),
-                          Registry.load("tu-ky"), "2023-H1", params)
+                          Registry.load("tu-ky"), Half(2023, 1), params)
