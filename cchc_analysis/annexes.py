@@ -7,7 +7,7 @@ import polars as pl
 
 from .document import Appendix, Document, reference_line
 from .formatting import percent, points, short_date
-from .glossary import FINDING_KINDS, INDICATOR_SHORT, SCOPE_LABELS
+from .glossary import CHECK_LABELS, DESK_LABELS, FINDING_KINDS, INDICATOR_SHORT, LABELS, SCOPE_LABELS
 from .index766 import GROUPS
 from .indicators import dossiers_to_reach, scope_of
 from .monthly import MonthlyReview
@@ -16,6 +16,11 @@ from .semiannual import SemiannualReview, totals_row
 from .tables import Col, Row, Table
 
 _GROUPS = (("departments", "I"), ("commune_level", "II"))
+_STT = Col("stt", LABELS["stt"], "int", width=0.5)
+
+
+def _unit(width: float) -> Col:
+    return Col("unit", LABELS["unit"], width=width)
 
 
 def _flags(review: MonthlyReview, indicators: set[str]) -> dict[str, str]:
@@ -86,7 +91,7 @@ def _grouped_rows(review: MonthlyReview, wide: pl.DataFrame, window: str, indica
 def digitization_table(review: MonthlyReview) -> Table:
     inds = ("digitized_input", "digitized_output")
     month = review.month
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3.2)]
+    cols = [_STT, _unit(3.2)]
     for ind in inds:
         group = f"{INDICATOR_SHORT[ind].capitalize()} {month.label()}"
         cols += [Col(f"{ind}.numerator", "Đã số hóa", "int", group), Col(f"{ind}.denominator", "Phải số hóa", "int", group),
@@ -95,7 +100,7 @@ def digitization_table(review: MonthlyReview) -> Table:
                  Col(f"{ind}.vs_area_pp", "So với bình quân chung (điểm %)", "pp", group, 1.1),
                  Col(f"{ind}.gap_dossiers", "Cần thêm (hồ sơ)", "int", group, 0.9),
                  Col(f"{ind}.w_rate", f"Từ đầu năm đến {month.label()}", "pct", group, 1.1)]
-    cols.append(Col("flags", "Đánh giá", width=2.2))
+    cols.append(Col("flags", LABELS["verdict"], width=2.2))
     wide = _wide(review, "ytd", inds)
     rows = _grouped_rows(review, wide, "ytd", inds, _flags(review, {*inds, "digitization", "all_three"}))
     return Table(name=f"So hoa {month}", title=f"Kết quả số hóa hồ sơ, kết quả giải quyết TTHC {month.label()}",
@@ -112,7 +117,7 @@ def payment_table(review: MonthlyReview) -> Table:
     span = f"từ {short_date(win.start.first_day)} đến {short_date(win.end.last_day)}"
     g1, g2 = f"Thanh toán trực tuyến {month.label()}", f"Thanh toán trực tuyến {span}"
     ind = "online_payment"
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3.2),
+    cols = [_STT, _unit(3.2),
             Col(f"{ind}.denominator", "Hồ sơ có phí, lệ phí", "int", g1), Col(f"{ind}.numerator", "Đã thanh toán trực tuyến", "int", g1),
             Col(f"{ind}.rate", "Tỷ lệ", "pct", g1, 1.1), Col(f"{ind}.change_pp", f"So với {(month - 1).label()} (điểm %)", "pp", g1, 1.1),
             Col(f"{ind}.w_den", "Hồ sơ có phí, lệ phí", "int", g2), Col(f"{ind}.w_num", "Đã thanh toán trực tuyến", "int", g2),
@@ -120,7 +125,7 @@ def payment_table(review: MonthlyReview) -> Table:
             Col("w_vs_target_pp", f"So với chỉ tiêu {round(target * 100):g}% (điểm %)", "pp", g2, 1.1),
             Col("w_target_gap_dossiers", "Cần thêm (hồ sơ)", "int", g2, 0.9),
             Col("e_cert", "Chứng thực điện tử từ đầu năm (bản)", "int", width=1.1),
-            Col("flags", "Đánh giá", width=2.2)]
+            Col("flags", LABELS["verdict"], width=2.2)]
     wide = _wide(review, "payment", (ind,)).join(
         review.counts.select("unit_id", "e_cert"), on="unit_id", how="left").with_columns(
         w_vs_target_pp=(pl.col(f"{ind}.w_rate") - target) * 100,
@@ -133,7 +138,7 @@ def payment_table(review: MonthlyReview) -> Table:
 
 
 def findings_table(review: MonthlyReview) -> Table:
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=2.6), Col("form", "Hình thức", width=1.6),
+    cols = [_STT, _unit(2.6), Col("form", "Hình thức", width=1.6),
             Col("sentence", "Nội dung", width=7)]
     rows: list[Row] = []
     for n, section in enumerate(review.sections(), start=1):
@@ -188,15 +193,13 @@ def _pooled(frame: pl.DataFrame, num: str, den: str) -> float | None:
     return n.sum() / d.sum()
 
 
-_DESK = {"departments": "Bộ phận Một cửa cấp huyện (các cơ quan chuyên môn)",
-         "commune_level": "Bộ phận Một cửa cấp xã"}
 _HANDLING = ("total", "carried_over", "received", "resolved", "on_time", "late", "in_progress", "paused", "returned",
              "cancelled", "truc_tuyen", "phai_truc_tuyen")
 
 
 def handling_annex(review: SemiannualReview) -> Table:
     g1, g2 = "Đã giải quyết", "Tiếp nhận, giải quyết trực tuyến"
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3),
+    cols = [_STT, _unit(3),
             Col("total", "Tổng số hồ sơ", "int"), Col("carried_over", "Kỳ trước chuyển sang", "int"),
             Col("received", "Tiếp nhận mới", "int"), Col("resolved", "Tổng số", "int", g1),
             Col("on_time", "Trước và đúng hạn", "int", g1), Col("late", "Quá hạn", "int", g1),
@@ -213,7 +216,7 @@ def handling_annex(review: SemiannualReview) -> Table:
     table = review.handling.with_columns(
         on_time_rate=pl.when(pl.col("resolved") > 0).then(pl.col("on_time") / pl.col("resolved")),
         online_rate=pl.when(pl.col("phai_truc_tuyen") > 0).then(pl.col("truc_tuyen") / pl.col("phai_truc_tuyen")))
-    rows = _grouped(review, table, lambda f: rates(totals_row(f, list(_HANDLING))), group_labels=_DESK)
+    rows = _grouped(review, table, lambda f: rates(totals_row(f, list(_HANDLING))), group_labels=DESK_LABELS)
     return Table(name=f"Giai quyet {review.period}", title=f"Tình hình tiếp nhận, giải quyết hồ sơ TTHC {review.label}",
                  columns=cols, rows=rows, landscape=True,
                  note="Kỳ trước chuyển sang: đầu kỳ; đang giải quyết, tạm dừng: cuối kỳ; tỷ lệ đúng hạn = trước và "
@@ -221,7 +224,7 @@ def handling_annex(review: SemiannualReview) -> Table:
 
 
 def digitization_annex(review: SemiannualReview) -> Table:
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3)]
+    cols = [_STT, _unit(3)]
     for num, den, rate, group in (("so_hoa_tiep_nhan", "phai_so_hoa_tiep_nhan", "in_rate", "Số hóa khi tiếp nhận"),
                                   ("so_hoa_ket_qua", "ket_qua", "out_rate", "Số hóa kết quả giải quyết")):
         cols += [Col(num, "Đã số hóa", "int", group), Col(den, "Phải số hóa", "int", group),
@@ -236,16 +239,16 @@ def digitization_annex(review: SemiannualReview) -> Table:
                 "out_rate": _pooled(f, "so_hoa_ket_qua", "ket_qua")}
 
     return Table(name=f"So hoa {review.period}", title=f"Kết quả số hóa hồ sơ, kết quả giải quyết TTHC {review.label}",
-                 columns=cols, rows=_grouped(review, table, total, group_labels=_DESK))
+                 columns=cols, rows=_grouped(review, table, total, group_labels=DESK_LABELS))
 
 
 def payment_annex(review: SemiannualReview) -> Table:
     w, target = review.payment_window, review.params.targets.online_payment
     span = f"từ {short_date(w.start.first_day)} đến {short_date(w.end.last_day)}"
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3),
+    cols = [_STT, _unit(3),
             Col("denominator", "Hồ sơ có phí, lệ phí", "int"), Col("numerator", "Đã thanh toán trực tuyến", "int"),
             Col("rate", "Tỷ lệ", "pct"), Col("vs_target", f"So với chỉ tiêu {round(target * 100):g}% (điểm %)", "pp"),
-            Col("verdict", "Đánh giá", width=1.4)]
+            Col("verdict", LABELS["verdict"], width=1.4)]
 
     def verdict(rate: float | None, num: int | None, den: int | None) -> str:
         if not den:
@@ -275,7 +278,7 @@ def payment_annex(review: SemiannualReview) -> Table:
 
 
 def e_cert_annex(review: SemiannualReview) -> Table:
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3),
+    cols = [_STT, _unit(3),
             Col("chung_thuc_dien_tu", "Số bản sao chứng thực điện tử", "int", width=1.5),
             Col("status", "Tình hình thực hiện", width=1.6)]
     communes = review.handling.filter(pl.col("scope") == "commune_level").with_columns(
@@ -287,7 +290,7 @@ def e_cert_annex(review: SemiannualReview) -> Table:
 
 
 def late_annex(review: SemiannualReview) -> Table:
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3), Col("late", "Số hồ sơ quá hạn", "int"),
+    cols = [_STT, _unit(3), Col("late", "Số hồ sơ quá hạn", "int"),
             Col("resolved", "Đã giải quyết", "int"), Col("on_time_rate", "Tỷ lệ đúng hạn", "pct")]
     late = review.handling.filter(pl.col("late") > 0).with_columns(on_time_rate=pl.col("on_time") / pl.col("resolved"))
     note = "Chỉ liệt kê đơn vị có hồ sơ quá hạn; số liệu theo lĩnh vực cần danh sách hồ sơ chi tiết."
@@ -302,7 +305,7 @@ def late_annex(review: SemiannualReview) -> Table:
         return {**totals_row(f, ["late", "resolved"]), "on_time_rate": _pooled(f, "on_time", "resolved")}
 
     return Table(name=f"Qua han {review.period}", title=f"Hồ sơ giải quyết quá hạn {review.label}", columns=cols,
-                 rows=_grouped(review, late, total, group_labels=_DESK), note=note)
+                 rows=_grouped(review, late, total, group_labels=DESK_LABELS), note=note)
 
 
 def score_annex(review: SemiannualReview, set_name: str = "xa") -> Table:
@@ -311,7 +314,7 @@ def score_annex(review: SemiannualReview, set_name: str = "xa") -> Table:
     totals = review.scores.totals.filter(pl.col("set") == set_name)
     wide = totals.join(fields.pivot(on="field_id", index="unit_id", values="points"), on="unit_id", how="left")
     prev = review.params.scoring.previous_label
-    cols = [Col("rank", "Xếp hạng", "int", width=0.7), Col("unit", "Đơn vị", width=2.6)]
+    cols = [Col("rank", LABELS["rank"], "int", width=0.7), _unit(2.6)]
     cols += [Col(f.id, f"{f.short or f.name} ({points(f.max)})", "num", "Điểm theo lĩnh vực", 1.05) for f in cset.fields]
     cols += [Col("points", f"Tổng điểm (tối đa {points(cset.max_total)})", "num"),
              Col("share", "Tỷ lệ", "pct"), Col("band", "Dự kiến xếp loại", width=1.8),
@@ -324,7 +327,7 @@ def score_annex(review: SemiannualReview, set_name: str = "xa") -> Table:
 
 
 def index766_annex(review: SemiannualReview) -> Table:
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3)]
+    cols = [_STT, _unit(3)]
     cols += [Col(g, f"{label} ({m:g})", "num", "Điểm theo nhóm chỉ tiêu", empty="chưa tính") for g, label, m in GROUPS]
     cols += [Col("computed", "Điểm tính được", "num"), Col("computed_max", "Tối đa phần tính được", "num"),
              Col("share", "Tỷ lệ", "pct")]
@@ -377,9 +380,8 @@ def semiannual_document(review: SemiannualReview) -> Document:
 
 
 def anomalies_table(found: pl.DataFrame, title: str) -> Table:
-    from .anomalies import CHECK_LABELS
 
-    cols = [Col("stt", "STT", "int", width=0.5), Col("severity", "Mức độ", width=1), Col("check", "Kiểm tra", width=1.6),
-            Col("unit", "Đơn vị", width=2.4), Col("evidence", "Căn cứ", width=6)]
+    cols = [_STT, Col("severity", LABELS["severity"], width=1), Col("check", LABELS["check"], width=1.6),
+            _unit(2.4), Col("evidence", LABELS["evidence"], width=6)]
     rows = [Row({**r, "stt": n, "check": CHECK_LABELS[r["check"]]}) for n, r in enumerate(found.iter_rows(named=True), 1)]
     return Table(name="Bat thuong", title=title, columns=cols, rows=rows)

@@ -23,24 +23,13 @@ import polars as pl
 
 from .exceptions import UsageError
 from .formatting import percent, signed_pp
-from .glossary import COMMUNE_LEVEL_KINDS, INDICATOR_SHORT
+from .glossary import CHECK_LABELS, COMMUNE_LEVEL_KINDS, INDICATOR_SHORT, LABELS
 from .indicators import RATIOS, monthly_rates, scope_of, window_rates
 from .params import Anomalies, Params, load_params
 from .periods import Month, Window
 from .store import Store
 from .units import MatchError, Registry
 
-CHECK_LABELS = {
-    "sudden_change": "Thay đổi đột ngột",
-    "perfection": "100% nhiều tháng trên rất ít hồ sơ",
-    "missing_month": "Thiếu số liệu tháng",
-    "unbalanced": "Số liệu không cân đối",
-    "carry_over": "Chuyển kỳ không khớp",
-    "area_total": "Tổng không khớp số đã công bố",
-    "no_dossiers": "Không có hồ sơ",
-    "late_correction": "Số liệu tháng trước bị sửa",
-    "window_fell": "Lũy kế giảm dù từng tháng tăng",
-}
 SEVERITY_ORDER = {"cao": 0, "trung bình": 1, "thấp": 2}
 COLUMNS = ("check", "severity", "unit_id", "unit", "unit_kind", "month", "indicator", "value", "evidence")
 _FLOW_IN = ("ky_truoc_chuyen_sang", "tiep_nhan")
@@ -260,5 +249,5 @@ def labelled(found: pl.DataFrame) -> pl.DataFrame:
     return found.with_columns(
         check=pl.col("check").replace_strict(CHECK_LABELS, default=pl.col("check")),
         indicator=pl.col("indicator").replace_strict(INDICATOR_SHORT, default=pl.col("indicator")),
-    ).rename({"check": "Kiểm tra", "severity": "Mức độ", "unit": "Đơn vị", "month": "Tháng", "indicator": "Chỉ tiêu",
-              "value": "Giá trị", "evidence": "Căn cứ"}).drop("unit_id", "unit_kind")
+    ).rename({c: LABELS[c] for c in ("check", "severity", "unit", "month", "indicator", "value", "evidence")}
+             ).drop("unit_id", "unit_kind")

@@ -10,7 +10,7 @@ import polars as pl
 
 from .escaping import script_json
 from .fonts import FONT_DIR, FONT_FAMILY
-from .glossary import INDICATOR_SHORT
+from .glossary import INDICATOR_SHORT, LABELS
 from .monthly import MonthlyReview
 
 _VI_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"], "percent": "%"}
@@ -94,7 +94,7 @@ def unit_rates(rates: pl.DataFrame, area: float | None, target: float | None, ti
                 scale=alt.Scale(domain=[start, 1], clamp=True)),
         y=alt.Y("unit:N", sort="-x", title=None),
         color=alt.Color("below:N", legend=None, scale=alt.Scale(domain=[True, False], range=[_BELOW, _ABOVE])),
-        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
+        tooltip=[alt.Tooltip("unit:N", title=LABELS["unit"]), alt.Tooltip("rate:Q", title=LABELS["rate"], format=".2%"),
                  alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
                  alt.Tooltip("denominator:Q", title="Mẫu số", format=",d")],
     )
@@ -119,8 +119,8 @@ def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
                 scale=alt.Scale(domain=[0.5, 1], clamp=True)),
         y=alt.Y("unit:N", sort=alt.EncodingSortField("rank"), title=None),
         color=alt.Color("band:N", title="Dự kiến xếp loại", sort=[b.label for b in bands]),
-        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("points:Q", title="Điểm", format=".2f"),
-                 alt.Tooltip("share:Q", title="Tỷ lệ", format=".2%"), alt.Tooltip("rank:Q", title="Xếp hạng")])
+        tooltip=[alt.Tooltip("unit:N", title=LABELS["unit"]), alt.Tooltip("points:Q", title="Điểm", format=".2f"),
+                 alt.Tooltip("share:Q", title=LABELS["rate"], format=".2%"), alt.Tooltip("rank:Q", title="Xếp hạng")])
     return _configure(chart.properties(title="Ước tính Chỉ số CCHC theo đơn vị", width=420,
                                        height=max(160, 15 * df.height)))
 
@@ -143,7 +143,7 @@ def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None
         area.append({"unit": f"Bình quân chung {review.area_name}", "month": m,
                      "rate": sub["numerator"].sum() / den if den else None})
     df = pl.concat([hist, pl.DataFrame(area, schema=hist.schema)]).sort("unit", "month")
-    return _configure(_gapped_lines(df, "unit", "Đơn vị", f"Tỷ lệ {INDICATOR_SHORT[indicator]}").properties(
+    return _configure(_gapped_lines(df, "unit", LABELS["unit"], f"Tỷ lệ {INDICATOR_SHORT[indicator]}").properties(
         title=f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}", width=480,
         height=240))
 
@@ -156,8 +156,8 @@ def _gapped_lines(df: pl.DataFrame, series: str, series_title: str, y_title: str
         y=alt.Y("rate:Q", title=y_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
         color=alt.Color(f"{series}:N", title=series_title),
         tooltip=[alt.Tooltip(f"{series}:N", title=series_title),
-                 alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
-                 alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%")],
+                 alt.Tooltip("month:T", title=LABELS["month"], format="%m/%Y"),
+                 alt.Tooltip("rate:Q", title=LABELS["rate"], format=".2%")],
     )
 
 
@@ -183,7 +183,7 @@ def changes(frame: pl.DataFrame, month, indicator: str, flagged: list[str]) -> a
                 scale=alt.Scale(zero=False)),
         color=alt.condition("datum.flagged", alt.value(_BELOW), alt.value(_ABOVE)),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.25)),
-        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
+        tooltip=[alt.Tooltip("unit:N", title=LABELS["unit"]), alt.Tooltip("rate:Q", title=LABELS["rate"], format=".2%"),
                  alt.Tooltip("change_pp:Q", title="Thay đổi (điểm %)", format="+.2f"),
                  alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
                  alt.Tooltip("denominator:Q", title="Mẫu số", format=",d")],
@@ -215,12 +215,12 @@ def unit_history(frame: pl.DataFrame, unit: str, month) -> alt.TopLevelMixin:
     chart = alt.Chart(alt.Data(values=_pandas_free(df))).mark_line(
         point=True, invalid="break-paths-show-domains").encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
-        y=alt.Y("rate:Q", title="Tỷ lệ", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
+        y=alt.Y("rate:Q", title=LABELS["rate"], axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
         color=alt.Color("indicator_label:N", title="Chỉ tiêu"),
         opacity=alt.condition(legend, alt.value(1), alt.value(0.15)),
         tooltip=[alt.Tooltip("indicator_label:N", title="Chỉ tiêu"),
-                 alt.Tooltip("month:T", title="Tháng", format="%m/%Y"),
-                 alt.Tooltip("rate:Q", title="Tỷ lệ", format=".2%"),
+                 alt.Tooltip("month:T", title=LABELS["month"], format="%m/%Y"),
+                 alt.Tooltip("rate:Q", title=LABELS["rate"], format=".2%"),
                  alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
                  alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
                  alt.Tooltip("change_pp:Q", title="Thay đổi (điểm %)", format="+.2f")],

@@ -402,7 +402,8 @@ def anomalies_cmd(
 ) -> None:
     """Kiểm tra bất thường trong số liệu đã lưu: thay đổi đột ngột, 100% trên ít hồ sơ, thiếu tháng, số liệu
     không cân đối, không có hồ sơ, số liệu tháng trước bị sửa."""
-    from .anomalies import CHECK_LABELS, load_anomalies
+    from .anomalies import load_anomalies
+    from .glossary import CHECK_LABELS
     from .run import Progress, store_or_sample
     from .sample import existing_store
 
@@ -416,7 +417,7 @@ def anomalies_cmd(
         out.print_json(json.dumps(found.to_dicts(), ensure_ascii=False))
         return
     table = Table(title=f"Bất thường trong số liệu {month.label()}: {found.height}")
-    for head in ("Mức độ", "Kiểm tra", "Đơn vị", "Căn cứ"):
+    for head in (LABELS[k] for k in ("severity", "check", "unit", "evidence")):
         table.add_column(head, overflow="fold")
     for r in found.iter_rows(named=True):
         table.add_row(r["severity"], CHECK_LABELS[r["check"]], r["unit"], r["evidence"])

@@ -79,10 +79,19 @@ COMMUNE_LEVEL_KINDS: frozenset[str] = frozenset({"xa", "thi_tran", "phuong", "da
 # monthly statistics (its desk's figures are its departments').
 AREA_KINDS: frozenset[str] = frozenset({"huyen", "tinh"})
 
+# Words of the CLI's summaries and the tables' shared headers (appendices, anomalies, CSVs).
 LABELS: dict[str, str] = {
+    "stt": "STT",
     "month": "Tháng",
     "unit": "Đơn vị",
-    "unit_kind": "Loại đơn vị",
+    "indicator": "Chỉ tiêu",
+    "value": "Giá trị",
+    "rate": "Tỷ lệ",
+    "rank": "Xếp hạng",
+    "verdict": "Đánh giá",
+    "severity": "Mức độ",
+    "check": "Kiểm tra",
+    "evidence": "Căn cứ",
     "units": "Số đơn vị",
     "rows": "Số dòng số liệu",
     "current_rows": "Dòng đang dùng",
@@ -91,7 +100,6 @@ LABELS: dict[str, str] = {
     "store": "Kho dữ liệu",
     "commune_level": "Cấp xã",
     "departments": "Cơ quan chuyên môn",
-    "total": "Tổng",
     "superseded_at": "Thời điểm thay thế",
     "source_file": "Tệp nguồn",
     "replaced_by_file": "Thay bằng tệp",
@@ -133,7 +141,29 @@ SCOPE_LABELS: dict[str, str] = {
     "commune_level": "Các xã, thị trấn",
     "departments": "Các cơ quan chuyên môn",
 }
-WINDOW_LABELS: dict[str, str] = {"month": "Tháng", "ytd": "Từ đầu năm", "payment": "Kỳ tính thanh toán trực tuyến"}
+# The one-stop desks, as the semi-annual annexes head their groups.
+DESK_LABELS: dict[str, str] = {"departments": "Bộ phận Một cửa cấp huyện (các cơ quan chuyên môn)",
+                               "commune_level": "Bộ phận Một cửa cấp xã"}
+# The data-quality checks of cchc anomalies.
+CHECK_LABELS: dict[str, str] = {
+    "sudden_change": "Thay đổi đột ngột",
+    "perfection": "100% nhiều tháng trên rất ít hồ sơ",
+    "missing_month": "Thiếu số liệu tháng",
+    "unbalanced": "Số liệu không cân đối",
+    "carry_over": "Chuyển kỳ không khớp",
+    "area_total": "Tổng không khớp số đã công bố",
+    "no_dossiers": "Không có hồ sơ",
+    "late_correction": "Số liệu tháng trước bị sửa",
+    "window_fell": "Lũy kế giảm dù từng tháng tăng",
+}
+# How cchc check-report names the figures a draft states (its messages quote them back).
+STATED_LABELS: dict[str | None, str] = {
+    "online_payment": "tỷ lệ thanh toán trực tuyến", "digitized_output": "tỷ lệ số hóa kết quả",
+    "digitized_input": "tỷ lệ số hóa đầy đủ thành phần hồ sơ", "on_time": "tỷ lệ giải quyết trước và đúng hạn",
+    "online": "tỷ lệ hồ sơ trực tuyến", "late": "hồ sơ quá hạn", None: "tỷ lệ"}
+STATED_SCOPE_LABELS: dict[str | None, str] = {
+    "all": "toàn huyện", "commune_level": "cấp xã", "district_desk": "cấp huyện", "province": "toàn tỉnh",
+    None: "không rõ phạm vi"}
 # Short names for table headers and flags.
 INDICATOR_SHORT: dict[str, str] = {
     "digitized_input": "số hóa khi tiếp nhận",

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .exceptions import CchcError, UsageError
 from .formatting import LOCALE, integer
+from .glossary import STATED_LABELS, STATED_SCOPE_LABELS
 from .periods import Window
 from .units import MatchError, Registry
 
@@ -52,11 +53,6 @@ SCOPE_KEYS: tuple[tuple[str, str], ...] = (
     ("commune_level", r"cap xa|cac xa|xa, thi tran"),
     ("district_desk", r"cap huyen|mot cua huyen|cua huyen|ubnd huyen"),
 )
-LABELS = {"online_payment": "tỷ lệ thanh toán trực tuyến", "digitized_output": "tỷ lệ số hóa kết quả",
-          "digitized_input": "tỷ lệ số hóa đầy đủ thành phần hồ sơ", "on_time": "tỷ lệ giải quyết trước và đúng hạn",
-          "online": "tỷ lệ hồ sơ trực tuyến", "late": "hồ sơ quá hạn", None: "tỷ lệ"}
-SCOPE_LABELS = {"all": "toàn huyện", "commune_level": "cấp xã", "district_desk": "cấp huyện", "province": "toàn tỉnh",
-                None: "không rõ phạm vi"}
 
 
 @dataclass(frozen=True)
@@ -413,7 +409,7 @@ def check_restated(doc: Document, found: list[Statement], checked: Counter) -> l
                 if abs(first.value - s.value) >= Decimal("0.05"):
                     out.append(Mismatch(
                         "restated", s.line, doc.sentence(s.start, s.extras["end"]),
-                        f"{LABELS[indicator]} {SCOPE_LABELS[scope]} {_fmt(s.value, s.decimals)}%",
+                        f"{STATED_LABELS[indicator]} {STATED_SCOPE_LABELS[scope]} {_fmt(s.value, s.decimals)}%",
                         f"cùng chỉ tiêu đã ghi {_fmt(first.value, first.decimals)}% ở dòng {first.line} — thống nhất một số"))
             seen.setdefault(key, s)
     return out
@@ -440,7 +436,7 @@ def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> lis
             a, b = p["district_desk"].fraction, p["commune_level"].fraction
             out.append(Mismatch(
                 "pooled", s.line, doc.sentence(s.start, s.extras["end"]),
-                f"{LABELS[s.indicator]} toàn huyện {_fmt(s.value, s.decimals)}%",
+                f"{STATED_LABELS[s.indicator]} toàn huyện {_fmt(s.value, s.decimals)}%",
                 f"({_fmt(a[0], 0)} + {_fmt(b[0], 0)}) / ({_fmt(a[1], 0)} + {_fmt(b[1], 0)}) = {_fmt(pooled, 2)}% "
                 f"(dòng {p['district_desk'].line} và {p['commune_level'].line})"))
     return out
@@ -604,7 +600,7 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
                         diffs.append(f"{registry.by_id[key].short_name} {x or 0}/{y or 0}")
                 out.append(Mismatch(
                     "lists_disagree", b.line, doc.sentence(b.start),
-                    f"{LABELS[quantity]} cấp xã: {b.commune_total}",
+                    f"{STATED_LABELS[quantity]} cấp xã: {b.commune_total}",
                     f"dòng {a.line} ghi {a.commune_total} cho cùng kỳ — khác nhau ở: {', '.join(diffs)}"))
     return out
 
@@ -642,7 +638,7 @@ def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, st
         actual = Decimal(str(stored)) * 100
         if _round(actual, s.decimals) != s.value:
             out.append(Mismatch("store", s.line, doc.sentence(s.start, s.extras["end"]),
-                                f"{LABELS[s.indicator]} {SCOPE_LABELS[s.scope or 'all']} {_fmt(s.value, s.decimals)}%",
+                                f"{STATED_LABELS[s.indicator]} {STATED_SCOPE_LABELS[s.scope or 'all']} {_fmt(s.value, s.decimals)}%",
                                 f"{_fmt(actual, 2)}% theo số liệu trong kho"))
     return out
 

@@ -13,7 +13,7 @@ from . import config
 from .document import Document
 from .escaping import Fragment
 from .fonts import fonts_css
-from .tables import Col, Table, cell_text
+from .tables import Table, cell_text
 
 _NUMERIC = {"int", "pct", "pp", "num"}
 
@@ -22,20 +22,6 @@ _NUMERIC = {"int", "pct", "pp", "num"}
 def _env() -> Environment:
     return Environment(loader=PackageLoader("cchc_analysis", "templates"), autoescape=select_autoescape(["j2"]),
                        trim_blocks=True, lstrip_blocks=True)
-
-
-def _head_rows(columns: list[Col]) -> list[list[dict]]:
-    if not any(c.group for c in columns):
-        return [[{"text": c.label, "rowspan": 1, "colspan": 1} for c in columns]]
-    top: list[dict] = []
-    for i, c in enumerate(columns):
-        if c.group is None:
-            top.append({"text": c.label, "rowspan": 2, "colspan": 1})
-        elif i and columns[i - 1].group == c.group:
-            top[-1]["colspan"] += 1
-        else:
-            top.append({"text": c.group, "rowspan": 1, "colspan": 1})
-    return [top, [{"text": c.label, "rowspan": 1, "colspan": 1} for c in columns if c.group is not None]]
 
 
 def table_html(table: Table, standalone: bool = False) -> str:
@@ -50,7 +36,7 @@ def table_html(table: Table, standalone: bool = False) -> str:
                   "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else "")} for c in table.columns]
         rows.append({"style": r.style, "cells": cells})
     html = _env().get_template("table.html.j2").render(
-        widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=_head_rows(table.columns), rows=rows)
+        widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=table.head_rows(), rows=rows)
     if standalone:
         style = ("<style>.cchc-t table{border-collapse:collapse;font-size:12px} .cchc-t th,.cchc-t td{border:1px solid "
                  "#999;padding:2px 4px} .cchc-t td.n{text-align:right} .cchc-t tr.group td,.cchc-t tr.total td"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .escaping import FORMULA_START
 from .fonts import FONT_FAMILY
-from .render_html import _head_rows
 from .tables import Table, cell_text
 
 _NUMERIC = {"int", "pct", "pp", "num"}
@@ -48,7 +47,7 @@ def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = No
         if notice:
             cell = ws.cell(2, 1, _as_text(notice))
             cell.data_type, cell.font = "s", Font(name=FONT_FAMILY, bold=True, italic=True)
-        head = _head_rows(table.columns)
+        head = table.head_rows()
         row0 = 3
         for r_off, heads in enumerate(head):
             col = 1

@@ -43,9 +43,20 @@ class Table:
     note: str | None = None
     landscape: bool = False
 
-    @property
-    def has_groups(self) -> bool:
-        return any(c.group for c in self.columns)
+    def head_rows(self) -> list[list[dict]]:
+        """The header as rows of cells with their spans: one row, or two when columns share a group heading."""
+        columns = self.columns
+        if not any(c.group for c in columns):
+            return [[{"text": c.label, "rowspan": 1, "colspan": 1} for c in columns]]
+        top: list[dict] = []
+        for i, c in enumerate(columns):
+            if c.group is None:
+                top.append({"text": c.label, "rowspan": 2, "colspan": 1})
+            elif i and columns[i - 1].group == c.group:
+                top[-1]["colspan"] += 1
+            else:
+                top.append({"text": c.group, "rowspan": 1, "colspan": 1})
+        return [top, [{"text": c.label, "rowspan": 1, "colspan": 1} for c in columns if c.group is not None]]
 
 
 def cell_text(value: Any, fmt: str, empty: str = "") -> str:
