@@ -190,7 +190,7 @@ def _pooled(frame: pl.DataFrame, num: str, den: str) -> float | None:
     n, d = frame[num], frame[den]
     if not d.count() or not d.sum():
         return None
-    return n.sum() / d.sum()
+    return float(n.sum()) / float(d.sum())
 
 
 _HANDLING = ("total", "carried_over", "received", "resolved", "on_time", "late", "in_progress", "paused", "returned",
@@ -253,7 +253,7 @@ def payment_annex(review: SemiannualReview) -> Table:
     def verdict(rate: float | None, num: int | None, den: int | None) -> str:
         if not den:
             return "Không phát sinh"
-        if not num:
+        if not num or rate is None:
             return "Chưa thực hiện"
         return "Đạt" if rate >= target else "Chưa đạt"
 

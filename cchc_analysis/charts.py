@@ -48,7 +48,8 @@ def _html_output(spec: dict, **_: object) -> dict[str, str]:
     global _bundle_sent
     parts = []
     if not _bundle_sent:
-        bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+        # the stub marks snippet as required; at run time it is optional (the default puts vegaEmbed on window)
+        bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())  # pyright: ignore[reportCallIssue]
         parts.append(f"<script>if (!window.vegaEmbed) {{ (function () {{\n{bundle}\n}})(); }}</script>")
         _bundle_sent = True
     div = f"cchc-chart-{uuid.uuid4().hex}"
@@ -141,7 +142,7 @@ def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None
         sub = of_indicator.filter((pl.col("month") == m) & pl.col("denominator").is_not_null())
         den = sub["denominator"].sum()
         area.append({"unit": f"Bình quân chung {review.area_name}", "month": m,
-                     "rate": sub["numerator"].sum() / den if den else None})
+                     "rate": float(sub["numerator"].sum()) / float(den) if den else None})
     df = pl.concat([hist, pl.DataFrame(area, schema=hist.schema)]).sort("unit", "month")
     return _configure(_gapped_lines(df, "unit", LABELS["unit"], f"Tỷ lệ {INDICATOR_SHORT[indicator]}").properties(
         title=f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}", width=480,

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
 from . import clitext, formatting, workspace
 from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
+from .ingest import Batch
 from .ingest import check as check_batch
 from .periods import Month, ReportPeriod, month_arg, period_arg
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
@@ -102,7 +103,7 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _validate(files: list[Path], area: str | None) -> tuple[Registry, object]:
+def _validate(files: list[Path], area: str | None) -> tuple[Registry, Batch]:
     registry = Registry.load(area)
     batch = check_batch(files, registry)
     for notice in batch.notices:
@@ -209,8 +210,10 @@ def _print_summary(s: dict) -> None:
               f"· {LABELS['superseded_rows']}: {formatting.integer(s['superseded_rows'])} "
               f"· {LABELS['units']}: {s['units']}")
     table = Table(show_lines=False)
-    for head, justify in ((LABELS["month"], "left"), (LABELS["units"], "right"), (LABELS["commune_level"], "right"),
-                          (LABELS["departments"], "right"), ("Hồ sơ tiếp nhận", "right"), ("Đơn vị thiếu số liệu", "left")):
+    heads: tuple[tuple[str, JustifyMethod], ...] = (
+        (LABELS["month"], "left"), (LABELS["units"], "right"), (LABELS["commune_level"], "right"),
+        (LABELS["departments"], "right"), ("Hồ sơ tiếp nhận", "right"), ("Đơn vị thiếu số liệu", "left"))
+    for head, justify in heads:
         table.add_column(head, justify=justify)
     for m in s["months"]:
         missing = ", ".join(m["missing"][:4]) + (f" (+{len(m['missing']) - 4})" if len(m["missing"]) > 4 else "")

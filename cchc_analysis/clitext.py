@@ -56,7 +56,7 @@ def install() -> None:
 
         def apply(command):
             command = decorate(command)
-            command.params[-1].help = "Hiện hướng dẫn này rồi thoát."
+            command.params[-1].help = "Hiện hướng dẫn này rồi thoát."  # pyright: ignore[reportAttributeAccessIssue]
             return command
         return apply
 

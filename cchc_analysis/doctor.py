@@ -92,12 +92,12 @@ def store(path: Path) -> list[Check]:
                                 + ("; sẽ nâng cấp ở lần ghi tới" if st.version < SCHEMA_VERSION else "")))
             con = st.con
             dup = con.execute("SELECT count(*) FROM (SELECT unit_id, month FROM unit_month_current "
-                              "GROUP BY 1, 2 HAVING count(*) > 1)").fetchone()[0]
+                              "GROUP BY 1, 2 HAVING count(*) > 1)").fetchall()[0][0]
             dangling = con.execute("SELECT count(*) FROM unit_month o WHERE superseded_by IS NOT NULL AND NOT EXISTS "
-                                   "(SELECT 1 FROM unit_month n WHERE n.row_id = o.superseded_by)").fetchone()[0]
+                                   "(SELECT 1 FROM unit_month n WHERE n.row_id = o.superseded_by)").fetchall()[0][0]
             orphans = con.execute("SELECT count(*) FROM unit_month u WHERE NOT EXISTS "
-                                  "(SELECT 1 FROM files f WHERE f.sha256 = u.source_sha256)").fetchone()[0]
-            rows = con.execute("SELECT count(*) FROM unit_month").fetchone()[0]
+                                  "(SELECT 1 FROM files f WHERE f.sha256 = u.source_sha256)").fetchall()[0][0]
+            rows = con.execute("SELECT count(*) FROM unit_month").fetchall()[0][0]
         ok = not (dup or dangling or orphans)
         checks.append(Check("toàn vẹn kho", ok, f"{rows} dòng; trùng đơn vị – tháng: {dup}; thay thế mất dấu: "
                             f"{dangling}; dòng không rõ tệp nguồn: {orphans}",

@@ -100,8 +100,8 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                 if rate(uid, ind) == 1:
                     add(unit, ind, "commend", "commend_single_full")
         t = rules.commend_thresholds
-        if t.enabled and not both and None not in (r_in, r_out, r_pay) and r_in >= t.digitized_input \
-                and r_out >= t.digitized_output and r_pay >= t.online_payment:
+        if t.enabled and not both and r_in is not None and r_out is not None and r_pay is not None \
+                and r_in >= t.digitized_input and r_out >= t.digitized_output and r_pay >= t.online_payment:
             add(unit, "all_three", "commend", "commend_thresholds", **_NO_RATE)
         below = rules.remind_below_area
         if below.enabled:
@@ -122,7 +122,7 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                             gap_pp=(targets.online_payment - w) * 100)
                 else:
                     w, aw = ytd.get((uid, ind)), ctx.area_ytd.get(ind)
-                    if None not in (v, w, aw) and aw > w \
+                    if v is not None and w is not None and aw is not None and aw > w \
                             and (v - w) * 100 >= rules.remind_good_month_poor_window.min_improvement_pp:
                         add(unit, ind, "remind", "remind_good_month_poor_window", window_value=w, area_value=aw,
                             gap_pp=(aw - w) * 100)

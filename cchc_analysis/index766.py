@@ -75,8 +75,8 @@ def index_table(sums: pl.DataFrame, p: Index766) -> pl.DataFrame:
         pts = unit_index(r, r["unit_kind"], p)
         maxima = {g: m for g, _, m in GROUPS}
         computed_max = sum(maxima[g] for g in ("tien_do", "truc_tuyen", "thanh_toan") if pts[g] is not None)
-        computed_max += pts["so_hoa_max"] if pts["so_hoa"] is not None else 0
-        total = sum(pts[g] for g, _, _ in GROUPS if pts[g] is not None)
+        computed_max += (pts["so_hoa_max"] or 0) if pts["so_hoa"] is not None else 0
+        total = sum(v for g, _, _ in GROUPS if (v := pts[g]) is not None)
         rows.append({"unit_id": r["unit_id"], "unit": r["unit"], "unit_kind": r["unit_kind"],
                      **{g: pts[g] for g, _, _ in GROUPS}, "computed": total, "computed_max": computed_max,
                      "share": total / computed_max if computed_max else None})

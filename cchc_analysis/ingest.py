@@ -37,13 +37,13 @@ _GROUPED = re.compile(r"^-?\d{1,3}(?:(?P<sep>[." + _GROUP_SPACES + r"])\d{3})(?:
 _LOOSE_GROUPS = re.compile(r"^-?\d+(?:[.," + _GROUP_SPACES + r"]+\d+)+$")
 _DECIMAL = re.compile(r"^-?\d+[.,]\d+$")  # 1,5 or 1.23: a fraction, not a count
 
-STAT_SCHEMA: dict[str, Any] = {
+STAT_SCHEMA = pl.Schema({
     "unit_id": pl.String,
     "month": pl.Date,
     **{c: pl.Int64 for c in COUNT_COLUMNS},
     "unit_raw": pl.String,
     "source_row": pl.Int32,
-}
+})
 
 
 @dataclass
@@ -229,7 +229,7 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
                 ok = False
             else:
                 seen[key] = row_no
-        if ok:
+        if ok and unit is not None and month is not None:
             record.update(unit_id=unit.id, month=month.first_day, unit_raw=unit_text)
             records.append(record)
     if empty_rows and not records and not problems:

@@ -32,20 +32,20 @@ class IndicatorRule(Rule):
 
 class BelowAreaRule(IndicatorRule):
     # a pooled average always has units just below it; the letters name only clear gaps
-    min_gap_pp: float = Field(0.0, ge=0, le=100)
-    min_denominator: int = Field(1, ge=1)
+    min_gap_pp: float = Field(default=0.0, ge=0, le=100)
+    min_denominator: int = Field(default=1, ge=1)
 
 
 class PoorWindowRule(IndicatorRule):
     indicators: tuple[str, ...] = ("digitized_input", "digitized_output", "online_payment")
     # digitization: the month must beat the year to date by this much to be worth a sentence
-    min_improvement_pp: float = Field(5.0, ge=0, le=100)
+    min_improvement_pp: float = Field(default=5.0, ge=0, le=100)
 
 
 class ThresholdRule(Rule):
-    digitized_input: float = Field(0.985, ge=0, le=1)
-    digitized_output: float = Field(0.99, ge=0, le=1)
-    online_payment: float = Field(0.80, ge=0, le=1)
+    digitized_input: float = Field(default=0.985, ge=0, le=1)
+    digitized_output: float = Field(default=0.99, ge=0, le=1)
+    online_payment: float = Field(default=0.80, ge=0, le=1)
 
 
 class Rules(_Strict):
@@ -60,11 +60,11 @@ class Rules(_Strict):
 
 
 class Targets(_Strict):
-    digitized_input: float = Field(1.0, ge=0, le=1)
-    digitized_output: float = Field(1.0, ge=0, le=1)
-    online_payment: float = Field(0.30, ge=0, le=1)
-    online: float | None = Field(None, ge=0, le=1)
-    on_time: float | None = Field(None, ge=0, le=1)
+    digitized_input: float = Field(default=1.0, ge=0, le=1)
+    digitized_output: float = Field(default=1.0, ge=0, le=1)
+    online_payment: float = Field(default=0.30, ge=0, le=1)
+    online: float | None = Field(default=None, ge=0, le=1)
+    on_time: float | None = Field(default=None, ge=0, le=1)
 
 
 class Document(_Strict):
@@ -105,10 +105,10 @@ class Index766(_Strict):
     """The national service index (Quyết định 766/QĐ-TTg): where a group scores full points. Not
     authoritative in public sources, so every threshold is a parameter."""
 
-    online_full_at: float = Field(0.5, gt=0, le=1)
-    digitization_full_at: float = Field(0.8, gt=0, le=1)
-    reuse_full_at: float = Field(0.8, gt=0, le=1)
-    payment_full_at: float | None = Field(None, gt=0, le=1)  # None: points in proportion to the rate
+    online_full_at: float = Field(default=0.5, gt=0, le=1)
+    digitization_full_at: float = Field(default=0.8, gt=0, le=1)
+    reuse_full_at: float = Field(default=0.8, gt=0, le=1)
+    payment_full_at: float | None = Field(default=None, gt=0, le=1)  # None: points in proportion to the rate
 
 
 class AreaFigure(_Strict):
@@ -134,11 +134,11 @@ class AreaFigure(_Strict):
 class Anomalies(_Strict):
     """Thresholds of the data-quality checks (cchc anomalies)."""
 
-    change_pp: float = Field(10.0, gt=0)  # a month-on-month change this large, in points, is a sudden change
-    robust_z: float = Field(3.5, gt=0)  # modified z-score (median and MAD) against history and against peers
-    perfect_months: int = Field(3, ge=2)  # consecutive months at 100% …
-    perfect_max_denominator: int = Field(5, ge=1)  # … on denominators this small
-    correction_pp: float = Field(1.0, gt=0)  # a restated month moving a rate by this much
+    change_pp: float = Field(default=10.0, gt=0)  # a month-on-month change this large, in points, is a sudden change
+    robust_z: float = Field(default=3.5, gt=0)  # modified z-score (median and MAD) against history and against peers
+    perfect_months: int = Field(default=3, ge=2)  # consecutive months at 100% …
+    perfect_max_denominator: int = Field(default=5, ge=1)  # … on denominators this small
+    correction_pp: float = Field(default=1.0, gt=0)  # a restated month moving a rate by this much
     area_figures: tuple[AreaFigure, ...] = ()
 
 

@@ -20,5 +20,5 @@ def write_pdf(doc: Document, path: Path) -> int:
     rendered = [HTML(string=document_html(doc, only=i), url_fetcher=offline).render(font_config=fonts)
                 for i in range(len(doc.appendices))]
     pages = [page for r in rendered for page in r.pages]
-    rendered[0].copy(pages).write_pdf(path)
+    rendered[0].copy(pages).write_pdf(path)  # pyright: ignore[reportArgumentType]  (copy takes a list of pages)
     return len(pages)

@@ -31,7 +31,7 @@ def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = No
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     if created:
         wb.properties.created = created
     thin = Side(style="thin")

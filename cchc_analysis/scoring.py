@@ -67,7 +67,7 @@ def score_units(units: list[Unit], sets: list[CriteriaSet], self_scores: dict[tu
                     status = "self" if points is not None else "missing"
                     points = points if points is not None else Decimal(0)
                 elif c.method == "computed":
-                    value = values.get((unit.id, c.indicator))
+                    value = values.get((unit.id, c.indicator)) if c.indicator else None
                     points = c.computed_points(value)
                     status = "computed" if value is not None else "no_data"
                 else:
@@ -152,8 +152,10 @@ def band_sentences(totals: pl.DataFrame, bands: tuple[Band, ...]) -> list[str]:
         if part.is_empty():
             continue
         upper = bands[i - 1].min_share if i else None
-        span = (f"từ {percent(float(band.min_share), 0)}" + (f" đến dưới {percent(float(upper), 0)}" if upper else " trở lên")
-                if band.min_share > 0 else f"dưới {percent(float(upper), 0)}")
+        if band.min_share > 0 or upper is None:
+            span = f"từ {percent(float(band.min_share), 0)}" + (f" đến dưới {percent(float(upper), 0)}" if upper else " trở lên")
+        else:
+            span = f"dưới {percent(float(upper), 0)}"
         names, kinds = part["unit"].to_list(), part["unit_kind"].to_list()
         count = f"{part.height:02d} {_subject(kinds)}" if part.height > 1 else names[0]
         listed = f" ({unit_list(names, kinds)})" if part.height > 1 else ""

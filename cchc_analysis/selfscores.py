@@ -146,7 +146,7 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
         except ValueError as exc:
             problems.append(Problem(message=str(exc), **loc(row_no, "diem")))
             ok = False
-        if ok:
+        if ok and unit is not None:
             note = cell("ghi_chu")
             records.append({"period": str(period), "unit_id": unit.id, "criterion_id": criterion_id,
                             "score": str(score), "note": None if note is None else clean(str(note)) or None,
@@ -205,7 +205,7 @@ def write_scores_template(period: ReportPeriod, registry: Registry, out: Path, c
     window = period.window
     sets = criteria_sets(registry.area, window.start.year, criteria_dir)
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = SHEET
     heads = [SCORE_COLUMNS[c][0] for c in ("ky", "don_vi", "tieu_chi", "ten_tieu_chi", "diem_toi_da", "diem", "ghi_chu")]
     for j, text in enumerate(heads, start=1):

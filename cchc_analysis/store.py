@@ -157,7 +157,7 @@ class Store:
                                  "quyền đọc ghi, hoặc chạy cchc doctor") from None
 
     def _check_schema(self) -> None:
-        has_meta = _one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")[0]
+        has_meta = _aggregate(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")[0]
         if not has_meta:
             if self.read_only:
                 raise StoreError(f"{self.path} không phải kho dữ liệu cchc (thiếu bảng meta)")
@@ -192,7 +192,7 @@ class Store:
 
     def has_table(self, name: str) -> bool:
         """A store opened read-only keeps its version: tables added later may be missing (read as empty)."""
-        return bool(_one(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])[0])
+        return bool(_aggregate(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])[0])
 
     # -- writing -----------------------------------------------------------------------------
     def ingest(self, batch: Batch, registry: Registry, command: str = "ingest") -> IngestReport:
@@ -239,7 +239,7 @@ class Store:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            batch_id = _one(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM batches")[0]
+            batch_id = _aggregate(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM batches")[0]
             con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [batch_id, now, command, __version__])
             self._save_units(registry)
             for parsed in files:
@@ -268,7 +268,7 @@ class Store:
         old = con.execute("SELECT row_id, period, unit_id, criterion_id, CAST(score AS VARCHAR), note "
                           "FROM self_scores_current").fetchall()
         known = {(p, u, c): (rid, Decimal(sc), note) for rid, p, u, c, sc, note in old}
-        start = _one(con, "SELECT coalesce(max(row_id), 0) + 1 FROM self_scores")[0]
+        start = _aggregate(con, "SELECT coalesce(max(row_id), 0) + 1 FROM self_scores")[0]
         inserts, links = [], []
         for r in frame.iter_rows(named=True):
             key = (r["period"], r["unit_id"], r["criterion_id"])
@@ -320,7 +320,7 @@ class Store:
         result.superseded = int(to_write["changed"].sum())
         if to_write.is_empty():
             return
-        start = _one(con, "SELECT coalesce(max(row_id), 0) + 1 FROM unit_month")[0]
+        start = _aggregate(con, "SELECT coalesce(max(row_id), 0) + 1 FROM unit_month")[0]
         to_write = to_write.with_row_index("offset").with_columns(new_id=pl.col("offset").cast(pl.Int64) + start)
         rows = to_write.select(
             pl.col("new_id").alias("row_id"), "unit_id", "month", *COUNT_COLUMNS, "unit_raw",
@@ -367,7 +367,7 @@ class Store:
     def summary(self, area: str | None = None) -> dict[str, Any]:
         """Files, rows and letters of the whole store; months and missing units of ``area`` (all areas: None)."""
         con = self.con
-        total, current = _one(con, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM unit_month")
+        total, current = _aggregate(con, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM unit_month")
         months = con.execute("""
             SELECT strftime(c.month, '%Y-%m') AS month, count(*) AS units,
                    count(*) FILTER (WHERE u.kind IN ('xa', 'thi_tran', 'phuong', 'dac_khu')) AS commune_level,
@@ -391,12 +391,12 @@ class Store:
             "store": str(self.path),
             "area": area,
             "schema_version": SCHEMA_VERSION,
-            "files": _one(con, "SELECT count(*) FROM files")[0],
+            "files": _aggregate(con, "SELECT count(*) FROM files")[0],
             "rows": total,
             "current_rows": current,
             "superseded_rows": total - current,
-            "units": _one(con, "SELECT count(DISTINCT unit_id) FROM unit_month_current")[0],
-            "letters": _one(con, "SELECT count(*) FROM letters")[0],
+            "units": _aggregate(con, "SELECT count(DISTINCT unit_id) FROM unit_month_current")[0],
+            "letters": _aggregate(con, "SELECT count(*) FROM letters")[0],
             "months": [
                 {"month": m, "units": n, "commune_level": cl, "departments": dp, "received": int(rec),
                  "missing": missing_by_month.get(m, [])}
@@ -423,6 +423,11 @@ class Store:
             changes.append("; ".join(diffs))
         return pairs.select("unit", "month", "superseded_at", "old_file", "old_row", "new_file", "new_row").with_columns(
             changes=pl.Series(changes, dtype=pl.String))
+
+
+def _aggregate(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple:
+    """The one row of an aggregate query (count, max …), which always has one."""
+    return con.execute(sql, params or []).fetchall()[0]
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple | None:

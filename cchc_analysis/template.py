@@ -21,7 +21,7 @@ def write_template(month: Month, registry: Registry, out: Path) -> int:
         raise UsageError(f"danh mục {registry.area} không có đơn vị nào còn hiệu lực trong tháng {month}")
     units = sorted(units, key=lambda u: (not u.is_commune_level, u.name))
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = LABELS["data_sheet"]
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FFF2CC")
