@@ -21,7 +21,8 @@ demo: sysdeps $(STAMP)
 	$(BIN)/cchc run semiannual 2023-H1 --store $(DEMO_STORE)
 	$(BIN)/cchc run anomalies 2023-05 --store $(DEMO_STORE)
 
-# Lint first (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear), then the whole suite on both cores.
+# Lint and types first (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear, formatting; basedpyright in
+# basic mode), then the whole suite on both cores.
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps-test $(STAMP) lint
 	@$(BIN)/python -m pytest -n 2 --dist worksteal; rc=$$?; \
@@ -29,6 +30,8 @@ test: sysdeps-test $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/basedpyright
 
 sysdeps:
 	@bash scripts/sysdeps.sh

@@ -33,7 +33,7 @@ def measure_package(path: Path) -> int:
     from cchc_analysis.dossiers import Spellings, aggregate, scan
 
     lf = scan(path)
-    spellings = Spellings.of(lf)   # in `cchc ingest-dossiers` this pass also names the units to match
+    spellings = Spellings.of(lf)  # in `cchc ingest-dossiers` this pass also names the units to match
     months, _ = aggregate(lf, {n: n for n in spellings.units}, spellings)
     return months.height
 
@@ -44,20 +44,35 @@ def measure_polars(path: Path) -> int:
     lf = pl.scan_parquet(path)
     s = pl.col("status")
     received = lf.group_by("unit", rm=pl.col("received_at").dt.truncate("1mo")).agg(
-        pl.len().alias("tiep_nhan"), pl.col("digitized_input").sum(), pl.col("online_required").sum(),
+        pl.len().alias("tiep_nhan"),
+        pl.col("digitized_input").sum(),
+        pl.col("online_required").sum(),
         (pl.col("online_required") & (pl.col("channel") == "truc_tuyen")).sum().alias("truc_tuyen"),
-        (pl.col("fee") > 0).sum().alias("co_phi"), ((pl.col("fee") > 0) & pl.col("paid_online")).sum().alias("paid"),
-        pl.col("e_cert").sum(), pl.col("reused_data").sum(), (s == "tam_dung").sum().alias("paused"))
+        (pl.col("fee") > 0).sum().alias("co_phi"),
+        ((pl.col("fee") > 0) & pl.col("paid_online")).sum().alias("paid"),
+        pl.col("e_cert").sum(),
+        pl.col("reused_data").sum(),
+        (s == "tam_dung").sum().alias("paused"),
+    )
     done = s == "da_giai_quyet"
-    closed = lf.filter(pl.col("resolved_at").is_not_null()).group_by(
-        "unit", cm=pl.col("resolved_at").dt.truncate("1mo")).agg(
-        (done & (pl.col("resolved_at") <= pl.col("due_at"))).sum().alias("dung_han"),
-        (done & (pl.col("resolved_at") > pl.col("due_at"))).sum().alias("qua_han"),
-        (done & pl.col("result_required")).sum().alias("ket_qua"),
-        (done & pl.col("digitized_output")).sum().alias("so_hoa_ket_qua"),
-        (s == "tra_lai").sum().alias("tra_lai"), (s == "huy").sum().alias("huy"), pl.len().alias("closed"))
-    late = lf.filter(done & (pl.col("resolved_at") > pl.col("due_at"))).group_by(
-        "unit", pl.col("resolved_at").dt.truncate("1mo"), "field").len()
+    closed = (
+        lf.filter(pl.col("resolved_at").is_not_null())
+        .group_by("unit", cm=pl.col("resolved_at").dt.truncate("1mo"))
+        .agg(
+            (done & (pl.col("resolved_at") <= pl.col("due_at"))).sum().alias("dung_han"),
+            (done & (pl.col("resolved_at") > pl.col("due_at"))).sum().alias("qua_han"),
+            (done & pl.col("result_required")).sum().alias("ket_qua"),
+            (done & pl.col("digitized_output")).sum().alias("so_hoa_ket_qua"),
+            (s == "tra_lai").sum().alias("tra_lai"),
+            (s == "huy").sum().alias("huy"),
+            pl.len().alias("closed"),
+        )
+    )
+    late = (
+        lf.filter(done & (pl.col("resolved_at") > pl.col("due_at")))
+        .group_by("unit", pl.col("resolved_at").dt.truncate("1mo"), "field")
+        .len()
+    )
     r, c, _ = pl.collect_all([received, closed, late], engine="streaming")
     return r.height + c.height
 
@@ -102,10 +117,17 @@ def measure_pandas(path: Path) -> int:
     d["paid"] = d["fee_pos"] & d["paid_online"]
     d["online"] = d["online_required"] & (d["channel"] == "truc_tuyen")
     d["paused"] = d["status"] == "tam_dung"
-    r = d.groupby(["unit", "rm"]).agg(tiep_nhan=("unit", "size"), so_hoa=("digitized_input", "sum"),
-                                      phai=("online_required", "sum"), online=("online", "sum"),
-                                      co_phi=("fee_pos", "sum"), paid=("paid", "sum"), e_cert=("e_cert", "sum"),
-                                      reuse=("reused_data", "sum"), paused=("paused", "sum"))
+    r = d.groupby(["unit", "rm"]).agg(
+        tiep_nhan=("unit", "size"),
+        so_hoa=("digitized_input", "sum"),
+        phai=("online_required", "sum"),
+        online=("online", "sum"),
+        co_phi=("fee_pos", "sum"),
+        paid=("paid", "sum"),
+        e_cert=("e_cert", "sum"),
+        reuse=("reused_data", "sum"),
+        paused=("paused", "sum"),
+    )
     done = d["status"] == "da_giai_quyet"
     d["on_time"] = done & (d["resolved_at"] <= d["due_at"])
     d["late"] = done & (d["resolved_at"] > d["due_at"])
@@ -113,9 +135,19 @@ def measure_pandas(path: Path) -> int:
     d["kq_so_hoa"] = done & d["digitized_output"]
     d["returned"] = d["status"] == "tra_lai"
     d["cancelled"] = d["status"] == "huy"
-    c = d[d["resolved_at"].notna()].groupby(["unit", "cm"]).agg(
-        on_time=("on_time", "sum"), late=("late", "sum"), kq=("kq", "sum"), kq_so_hoa=("kq_so_hoa", "sum"),
-        returned=("returned", "sum"), cancelled=("cancelled", "sum"), closed=("unit", "size"))
+    c = (
+        d[d["resolved_at"].notna()]
+        .groupby(["unit", "cm"])
+        .agg(
+            on_time=("on_time", "sum"),
+            late=("late", "sum"),
+            kq=("kq", "sum"),
+            kq_so_hoa=("kq_so_hoa", "sum"),
+            returned=("returned", "sum"),
+            cancelled=("cancelled", "sum"),
+            closed=("unit", "size"),
+        )
+    )
     d[d["late"]].groupby(["unit", "cm", "field"]).size()
     return len(r) + len(c)
 
@@ -129,6 +161,7 @@ def child(engine: str, path: str) -> None:
     import polars  # noqa: F401
 
     import cchc_analysis.dossiers  # noqa: F401
+
     if engine == "pandas":
         import pandas  # noqa: F401
     start = time.perf_counter()
@@ -169,8 +202,12 @@ def aggregation(sizes: list[int], units: int) -> list[dict]:
     out = []
     for size in sizes:
         path, generated = dataset(size, units)
-        row = {"dossiers": size, "units": units, "parquet_mb": round(path.stat().st_size / 2**20, 1),
-               "generated_seconds": generated}
+        row = {
+            "dossiers": size,
+            "units": units,
+            "parquet_mb": round(path.stat().st_size / 2**20, 1),
+            "generated_seconds": generated,
+        }
         for engine in ENGINES:
             if engine == "pandas" and size > 10_000_000:
                 row[engine] = {"skipped": "does not fit the 1 GB budget; pandas needs ~8 GB at 100M rows"}
@@ -207,8 +244,10 @@ def sample_runs() -> dict:
         for kind, period in (("monthly", "2023-05"), ("semiannual", "2023-H1")):
             total, _ = cli("run", kind, period, "--store", str(db), "--out", str(out), "--quiet")
             manifest = json.loads((out / period / "manifest.json").read_text(encoding="utf-8"))
-            result[kind] = {"end_to_end_seconds": round(total, 2),
-                            "steps": {s["step"]: s["seconds"] for s in manifest["steps"]}}
+            result[kind] = {
+                "end_to_end_seconds": round(total, 2),
+                "steps": {s["step"]: s["seconds"] for s in manifest["steps"]},
+            }
         return result
 
 
@@ -226,14 +265,24 @@ def notebook_overhead() -> dict:
         cli("ingest", "--sample", "--store", str(db))
         timings = {}
         for name, source, params in (
-                ("empty", empty, {"period": "2023-05"}),
-                ("monthly", ROOT / "notebooks" / "01_monthly_review.ipynb",
-                 {"period": "2023-05", "store": str(db), "params_file": "", "area": ""})):
+            ("empty", empty, {"period": "2023-05"}),
+            (
+                "monthly",
+                ROOT / "notebooks" / "01_monthly_review.ipynb",
+                {"period": "2023-05", "store": str(db), "params_file": "", "area": ""},
+            ),
+        ):
             runs = []
-            for _ in range(2):   # the first run of a session also warms the kernel's imports on disk
+            for _ in range(2):  # the first run of a session also warms the kernel's imports on disk
                 start = time.perf_counter()
-                pm.execute_notebook(str(source), str(Path(tmp) / f"{name}-out.ipynb"), parameters=params,
-                                    kernel_name="python3", progress_bar=False, cwd=tmp)
+                pm.execute_notebook(
+                    str(source),
+                    str(Path(tmp) / f"{name}-out.ipynb"),
+                    parameters=params,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    cwd=tmp,
+                )
                 runs.append(time.perf_counter() - start)
             timings[name] = round(min(runs), 2)
         timings["ratio_monthly_to_empty"] = round(timings["monthly"] / timings["empty"], 2)
@@ -241,8 +290,12 @@ def notebook_overhead() -> dict:
 
 
 def machine() -> dict:
-    return {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-            "platform": platform.platform(), "python": platform.python_version()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def main() -> None:
@@ -255,9 +308,13 @@ def main() -> None:
         child(*args.child)
         return
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
-    results = {"machine": machine(), "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-               "aggregation": aggregation(sizes, args.units), "sample_runs": sample_runs(),
-               "notebook_overhead": notebook_overhead()}
+    results = {
+        "machine": machine(),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "aggregation": aggregation(sizes, args.units),
+        "sample_runs": sample_runs(),
+        "notebook_overhead": notebook_overhead(),
+    }
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print_table(results)
 
@@ -277,11 +334,21 @@ def print_table(results: dict) -> None:
             note = r.get("skipped") or r.get("error") or ""
             if engine == "package":
                 note = f"÷ polars thuần {r.get('ratio_to_bare_polars', '—')}; nhanh hơn pandas {r.get('speedup_over_pandas', '—')}×"
-            t.add_row(f"{row['dossiers']:,}".replace(",", "."), engine, f"{r.get('seconds', 0):.2f}" if "seconds" in r else "—",
-                      f"{r.get('peak_rss_mb', 0):.0f}" if "peak_rss_mb" in r else "—", str(r.get("ratio_to_duckdb", "—")), note)
+            t.add_row(
+                f"{row['dossiers']:,}".replace(",", "."),
+                engine,
+                f"{r.get('seconds', 0):.2f}" if "seconds" in r else "—",
+                f"{r.get('peak_rss_mb', 0):.0f}" if "peak_rss_mb" in r else "—",
+                str(r.get("ratio_to_duckdb", "—")),
+                note,
+            )
     console.print(t)
-    console.print_json(json.dumps({"sample_runs": results["sample_runs"], "notebook_overhead": results["notebook_overhead"]},
-                                  ensure_ascii=False))
+    console.print_json(
+        json.dumps(
+            {"sample_runs": results["sample_runs"], "notebook_overhead": results["notebook_overhead"]},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

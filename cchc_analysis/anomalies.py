@@ -48,11 +48,20 @@ def robust_z(value: float, sample: list[float]) -> float | None:
     return 0.6745 * (value - med) / mad
 
 
-def _row(check: str, severity: str, unit: dict, month: Month, indicator: str | None, value: float | None,
-         evidence: str) -> dict:
-    return {"check": check, "severity": severity, "unit_id": unit["unit_id"], "unit": unit["unit"],
-            "unit_kind": unit["unit_kind"], "month": str(month), "indicator": indicator, "value": value,
-            "evidence": evidence}
+def _row(
+    check: str, severity: str, unit: dict, month: Month, indicator: str | None, value: float | None, evidence: str
+) -> dict:
+    return {
+        "check": check,
+        "severity": severity,
+        "unit_id": unit["unit_id"],
+        "unit": unit["unit"],
+        "unit_kind": unit["unit_kind"],
+        "month": str(month),
+        "indicator": indicator,
+        "value": value,
+        "evidence": evidence,
+    }
 
 
 def _z_text(z: float | None, what: str) -> str:
@@ -67,22 +76,36 @@ def sudden_changes(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict
         peer_changes = peers["change_pp"].to_list()
         for r in peers.iter_rows(named=True):
             change = r["change_pp"]
-            own = rates.filter((pl.col("unit_id") == r["unit_id"]) & (pl.col("indicator") == ind)
-                               & (pl.col("month") < month.first_day) & pl.col("change_pp").is_not_null())
+            own = rates.filter(
+                (pl.col("unit_id") == r["unit_id"])
+                & (pl.col("indicator") == ind)
+                & (pl.col("month") < month.first_day)
+                & pl.col("change_pp").is_not_null()
+            )
             z_own = robust_z(change, own["change_pp"].to_list())
             z_peer = robust_z(change, [c for c in peer_changes])
             big = abs(change) >= p.change_pp
             odd = [z for z in (z_own, z_peer) if z is not None and abs(z) >= p.robust_z]
             if not big and not (odd and abs(change) >= p.change_pp / 2):
                 continue
-            severity = "cao" if abs(change) >= 2 * p.change_pp or (big and len(odd) == 2) else \
-                "trung bình" if big else "thấp"
+            severity = (
+                "cao" if abs(change) >= 2 * p.change_pp or (big and len(odd) == 2) else "trung bình" if big else "thấp"
+            )
             before = r["rate"] - change / 100
             word = "giảm" if change < 0 else "tăng"
-            out.append(_row("sudden_change", severity, r, month, ind, r["rate"],
-                            f"{INDICATOR_SHORT[ind]} {word} {signed_pp(abs(change)).lstrip('+')} điểm % "
-                            f"({percent(before)} → {percent(r['rate'])}, {r['numerator']}/{r['denominator']}); "
-                            f"{_z_text(z_own, 'so với lịch sử đơn vị')}; {_z_text(z_peer, 'so với các đơn vị khác')}"))
+            out.append(
+                _row(
+                    "sudden_change",
+                    severity,
+                    r,
+                    month,
+                    ind,
+                    r["rate"],
+                    f"{INDICATOR_SHORT[ind]} {word} {signed_pp(abs(change)).lstrip('+')} điểm % "
+                    f"({percent(before)} → {percent(r['rate'])}, {r['numerator']}/{r['denominator']}); "
+                    f"{_z_text(z_own, 'so với lịch sử đơn vị')}; {_z_text(z_peer, 'so với các đơn vị khác')}",
+                )
+            )
     return out
 
 
@@ -96,9 +119,18 @@ def perfection(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
             run = run + [r] if ok else []
         if len(run) >= p.perfect_months and run[-1]["month"] == month.first_day:
             dens = ", ".join(str(x["denominator"]) for x in run)
-            out.append(_row("perfection", "thấp", run[-1], month, ind, 1.0,
-                            f"{INDICATOR_SHORT[ind]} 100% trong {len(run)} tháng liền trên {dens} hồ sơ — "
-                            "kiểm tra việc cập nhật trên phần mềm"))
+            out.append(
+                _row(
+                    "perfection",
+                    "thấp",
+                    run[-1],
+                    month,
+                    ind,
+                    1.0,
+                    f"{INDICATOR_SHORT[ind]} 100% trong {len(run)} tháng liền trên {dens} hồ sơ — "
+                    "kiểm tra việc cập nhật trên phần mềm",
+                )
+            )
     return out
 
 
@@ -113,8 +145,17 @@ def missing_months(frame: pl.DataFrame, month: Month) -> list[dict]:
             continue
         unit = group.row(0, named=True)
         severity = "cao" if month in missing else "trung bình"
-        out.append(_row("missing_month", severity, unit, month, None, None,
-                        f"đã báo cáo từ {first.label()} nhưng thiếu {', '.join(m.label() for m in missing)}"))
+        out.append(
+            _row(
+                "missing_month",
+                severity,
+                unit,
+                month,
+                None,
+                None,
+                f"đã báo cáo từ {first.label()} nhưng thiếu {', '.join(m.label() for m in missing)}",
+            )
+        )
     return out
 
 
@@ -127,20 +168,39 @@ def unbalanced(frame: pl.DataFrame, month: Month) -> list[dict]:
         total_in = sum(r[c] for c in _FLOW_IN)
         total_out = sum(r[c] for c in _FLOW_OUT)
         if total_in != total_out:
-            out.append(_row("unbalanced", "trung bình", r, month, None, float(total_in - total_out),
-                            f"kỳ trước chuyển sang + tiếp nhận = {total_in}, nhưng đã giải quyết + đang giải quyết + "
-                            f"tạm dừng + trả lại + hủy = {total_out} (lệch {total_in - total_out})"))
+            out.append(
+                _row(
+                    "unbalanced",
+                    "trung bình",
+                    r,
+                    month,
+                    None,
+                    float(total_in - total_out),
+                    f"kỳ trước chuyển sang + tiếp nhận = {total_in}, nhưng đã giải quyết + đang giải quyết + "
+                    f"tạm dừng + trả lại + hủy = {total_out} (lệch {total_in - total_out})",
+                )
+            )
     prev = frame.filter(pl.col("month") == (month - 1).first_day).select(
-        "unit_id", pl.col("dang_giai_quyet").alias("prev_in_progress"), pl.col("tam_dung").alias("prev_paused"))
+        "unit_id", pl.col("dang_giai_quyet").alias("prev_in_progress"), pl.col("tam_dung").alias("prev_paused")
+    )
     joined = this.join(prev, on="unit_id", how="inner")
     for r in joined.iter_rows(named=True):
         if None in (r["ky_truoc_chuyen_sang"], r["prev_in_progress"], r["prev_paused"]):
             continue
         stock = r["prev_in_progress"] + r["prev_paused"]
         if r["ky_truoc_chuyen_sang"] != stock:
-            out.append(_row("carry_over", "thấp", r, month, None, float(r["ky_truoc_chuyen_sang"]),
-                            f"kỳ trước chuyển sang {r['ky_truoc_chuyen_sang']}, cuối {(month - 1).label()} còn "
-                            f"{stock} hồ sơ (đang giải quyết {r['prev_in_progress']} + tạm dừng {r['prev_paused']})"))
+            out.append(
+                _row(
+                    "carry_over",
+                    "thấp",
+                    r,
+                    month,
+                    None,
+                    float(r["ky_truoc_chuyen_sang"]),
+                    f"kỳ trước chuyển sang {r['ky_truoc_chuyen_sang']}, cuối {(month - 1).label()} còn "
+                    f"{stock} hồ sơ (đang giải quyết {r['prev_in_progress']} + tạm dừng {r['prev_paused']})",
+                )
+            )
     return out
 
 
@@ -157,16 +217,35 @@ def area_totals(frame: pl.DataFrame, p: Anomalies, month: Month) -> list[dict]:
         total = sub[fig.column].sum()
         if total != fig.value:
             area = {"unit_id": fig.scope, "unit": fig.scope, "unit_kind": "area"}
-            out.append(_row("area_total", "cao", area, month, fig.column, float(total),
-                            f"tổng {fig.column} của các đơn vị kỳ {fig.period} là {total}, "
-                            f"{fig.source or 'số đã công bố'} ghi {fig.value} (lệch {total - fig.value})"))
+            out.append(
+                _row(
+                    "area_total",
+                    "cao",
+                    area,
+                    month,
+                    fig.column,
+                    float(total),
+                    f"tổng {fig.column} của các đơn vị kỳ {fig.period} là {total}, "
+                    f"{fig.source or 'số đã công bố'} ghi {fig.value} (lệch {total - fig.value})",
+                )
+            )
     return out
 
 
 def no_dossiers(frame: pl.DataFrame, month: Month) -> list[dict]:
     this = frame.filter((pl.col("month") == month.first_day) & (pl.col("tiep_nhan") == 0))
-    return [_row("no_dossiers", "thấp" if r["unit_kind"] not in COMMUNE_LEVEL_KINDS else "trung bình", r, month,
-                 None, 0.0, f"không tiếp nhận hồ sơ nào trong {month.label()}") for r in this.iter_rows(named=True)]
+    return [
+        _row(
+            "no_dossiers",
+            "thấp" if r["unit_kind"] not in COMMUNE_LEVEL_KINDS else "trung bình",
+            r,
+            month,
+            None,
+            0.0,
+            f"không tiếp nhận hồ sơ nào trong {month.label()}",
+        )
+        for r in this.iter_rows(named=True)
+    ]
 
 
 def late_corrections(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
@@ -176,29 +255,57 @@ def late_corrections(frame: pl.DataFrame, originals: pl.DataFrame, month: Month,
     year_start = Month(month.year, 1)
     now = monthly_rates(frame.filter(pl.col("month").is_between(year_start.first_day, month.first_day)))
     then = monthly_rates(originals.filter(pl.col("month").is_between(year_start.first_day, month.first_day)))
-    both = now.join(then.select("unit_id", "indicator", "month", pl.col("rate").alias("first_rate")),
-                    on=["unit_id", "indicator", "month"], how="inner")
-    moved = both.filter((pl.col("month") < month.first_day) & pl.col("rate").is_not_null()
-                        & pl.col("first_rate").is_not_null()
-                        & ((pl.col("rate") - pl.col("first_rate")).abs() * 100 >= p.correction_pp))
+    both = now.join(
+        then.select("unit_id", "indicator", "month", pl.col("rate").alias("first_rate")),
+        on=["unit_id", "indicator", "month"],
+        how="inner",
+    )
+    moved = both.filter(
+        (pl.col("month") < month.first_day)
+        & pl.col("rate").is_not_null()
+        & pl.col("first_rate").is_not_null()
+        & ((pl.col("rate") - pl.col("first_rate")).abs() * 100 >= p.correction_pp)
+    )
     for r in moved.iter_rows(named=True):
-        out.append(_row("late_correction", "trung bình", r, Month.of(r["month"]), r["indicator"], r["rate"],
-                        f"{INDICATOR_SHORT[r['indicator']]} {Month.of(r['month']).label()} lúc nhập đầu "
-                        f"{percent(r['first_rate'])}, nay {percent(r['rate'])} — số liệu đã được sửa sau"))
+        out.append(
+            _row(
+                "late_correction",
+                "trung bình",
+                r,
+                Month.of(r["month"]),
+                r["indicator"],
+                r["rate"],
+                f"{INDICATOR_SHORT[r['indicator']]} {Month.of(r['month']).label()} lúc nhập đầu "
+                f"{percent(r['first_rate'])}, nay {percent(r['rate'])} — số liệu đã được sửa sau",
+            )
+        )
     if month.month > 1:
         prev = Window(year_start, month - 1)
         ytd_then = window_rates(originals, prev).select("unit_id", "indicator", pl.col("rate").alias("then"))
-        ytd_now = window_rates(frame, prev).select("unit_id", "unit", "unit_kind", "indicator", pl.col("rate").alias("now"))
+        ytd_now = window_rates(frame, prev).select(
+            "unit_id", "unit", "unit_kind", "indicator", pl.col("rate").alias("now")
+        )
         cmp = ytd_now.join(ytd_then, on=["unit_id", "indicator"])
         rising = now.group_by("unit_id", "indicator").agg(
-            (pl.col("change_pp").drop_nulls() >= 0).all().alias("rising"), pl.col("change_pp").count().alias("n"))
+            (pl.col("change_pp").drop_nulls() >= 0).all().alias("rising"), pl.col("change_pp").count().alias("n")
+        )
         cmp = cmp.join(rising, on=["unit_id", "indicator"]).filter(
-            pl.col("rising") & (pl.col("n") > 0) & ((pl.col("then") - pl.col("now")) * 100 >= p.correction_pp))
+            pl.col("rising") & (pl.col("n") > 0) & ((pl.col("then") - pl.col("now")) * 100 >= p.correction_pp)
+        )
         for r in cmp.iter_rows(named=True):
-            out.append(_row("window_fell", "cao", r, month, r["indicator"], r["now"],
-                            f"{INDICATOR_SHORT[r['indicator']]} lũy kế đến {(month - 1).label()} nay "
-                            f"{percent(r['now'])}, trước đây {percent(r['then'])}, dù từng tháng đều tăng — "
-                            "số liệu các tháng trước đã bị sửa"))
+            out.append(
+                _row(
+                    "window_fell",
+                    "cao",
+                    r,
+                    month,
+                    r["indicator"],
+                    r["now"],
+                    f"{INDICATOR_SHORT[r['indicator']]} lũy kế đến {(month - 1).label()} nay "
+                    f"{percent(r['now'])}, trước đây {percent(r['then'])}, dù từng tháng đều tăng — "
+                    "số liệu các tháng trước đã bị sửa",
+                )
+            )
     return out
 
 
@@ -212,19 +319,37 @@ def find_anomalies(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p
     if upto.filter(pl.col("month") == month.first_day).is_empty():
         raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
     rates = monthly_rates(upto)
-    rows = (sudden_changes(rates, month, p) + perfection(rates, month, p) + missing_months(upto, month)
-            + unbalanced(upto, month) + area_totals(frame, p, month) + no_dossiers(upto, month)
-            + late_corrections(upto, originals.filter(pl.col("month") <= month.first_day), month, p))
-    schema = {"check": pl.String, "severity": pl.String, "unit_id": pl.String, "unit": pl.String,
-              "unit_kind": pl.String, "month": pl.String, "indicator": pl.String, "value": pl.Float64,
-              "evidence": pl.String}
+    rows = (
+        sudden_changes(rates, month, p)
+        + perfection(rates, month, p)
+        + missing_months(upto, month)
+        + unbalanced(upto, month)
+        + area_totals(frame, p, month)
+        + no_dossiers(upto, month)
+        + late_corrections(upto, originals.filter(pl.col("month") <= month.first_day), month, p)
+    )
+    schema = {
+        "check": pl.String,
+        "severity": pl.String,
+        "unit_id": pl.String,
+        "unit": pl.String,
+        "unit_kind": pl.String,
+        "month": pl.String,
+        "indicator": pl.String,
+        "value": pl.Float64,
+        "evidence": pl.String,
+    }
     out = pl.DataFrame(rows, schema=schema)
-    return out.with_columns(_s=pl.col("severity").replace_strict(SEVERITY_ORDER, default=9)).sort(
-        "_s", "check", "unit_id").drop("_s")
+    return (
+        out.with_columns(_s=pl.col("severity").replace_strict(SEVERITY_ORDER, default=9))
+        .sort("_s", "check", "unit_id")
+        .drop("_s")
+    )
 
 
-def load_anomalies(month: Month, store: Path, params_file: Path | None = None, units: list[str] | None = None,
-                   area: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_anomalies(
+    month: Month, store: Path, params_file: Path | None = None, units: list[str] | None = None, area: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The month's findings and the current rows (for charts), read from the store and closed at once.
     ``units``: keep only findings about these units, named as analysts write them ("Hà Kỳ", "Hung Dao")."""
     params = load_params(month, params_file, area=area)
@@ -246,8 +371,11 @@ def load_anomalies(month: Month, store: Path, params_file: Path | None = None, u
 
 def labelled(found: pl.DataFrame) -> pl.DataFrame:
     """The findings with Vietnamese labels, for display and CSV."""
-    return found.with_columns(
-        check=pl.col("check").replace_strict(CHECK_LABELS, default=pl.col("check")),
-        indicator=pl.col("indicator").replace_strict(INDICATOR_SHORT, default=pl.col("indicator")),
-    ).rename({c: LABELS[c] for c in ("check", "severity", "unit", "month", "indicator", "value", "evidence")}
-             ).drop("unit_id", "unit_kind")
+    return (
+        found.with_columns(
+            check=pl.col("check").replace_strict(CHECK_LABELS, default=pl.col("check")),
+            indicator=pl.col("indicator").replace_strict(INDICATOR_SHORT, default=pl.col("indicator")),
+        )
+        .rename({c: LABELS[c] for c in ("check", "severity", "unit", "month", "indicator", "value", "evidence")})
+        .drop("unit_id", "unit_kind")
+    )

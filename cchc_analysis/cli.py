@@ -34,6 +34,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
 def _version(value: bool) -> None:
     if value:
         from . import __version__
@@ -43,8 +45,12 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: Annotated[bool | None, typer.Option(
-        "--version", callback=_version, is_eager=True, help="In phiên bản chương trình rồi thoát.")] = None) -> None:
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="In phiên bản chương trình rồi thoát."),
+    ] = None,
+) -> None:
     """Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC."""
 
 
@@ -53,10 +59,17 @@ def _root(version: Annotated[bool | None, typer.Option(
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")]
-AreaOpt = Annotated[str | None, typer.Option(
-    "--area", help="Danh mục đơn vị: tên (params/units/<tên>.csv) hoặc đường dẫn tới tệp .csv; mặc định theo "
-    "params/defaults.yaml.")]
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Kho DuckDB (mặc định $CCHC_STORE hoặc data/cchc.duckdb).")
+]
+AreaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--area",
+        help="Danh mục đơn vị: tên (params/units/<tên>.csv) hoặc đường dẫn tới tệp .csv; mặc định theo "
+        "params/defaults.yaml.",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="In đầy đủ lỗi kỹ thuật.")]
 
 
@@ -67,23 +80,31 @@ def _fail(exc: Exception, debug: bool) -> None:
     if isinstance(exc, OSError) and not isinstance(exc, CchcError):
         # a file the command had to read or write: say which and why, as for any other refusal
         where = f" «{exc.filename}»" if exc.filename else ""
-        err.print(f"[bold red]lỗi:[/] không đọc hoặc ghi được{escape(where)} ({escape(os_reason(exc))})"
-                  " — kiểm tra đường dẫn, quyền ghi và chỗ trống trên ổ đĩa rồi chạy lại", markup=True)
+        err.print(
+            f"[bold red]lỗi:[/] không đọc hoặc ghi được{escape(where)} ({escape(os_reason(exc))})"
+            " — kiểm tra đường dẫn, quyền ghi và chỗ trống trên ổ đĩa rồi chạy lại",
+            markup=True,
+        )
         raise typer.Exit(1)
     from .store import damaged, is_damage
 
-    if not isinstance(exc, CchcError) and is_damage(exc):   # a store that opened but cannot be read through
+    if not isinstance(exc, CchcError) and is_damage(exc):  # a store that opened but cannot be read through
         exc = damaged(exc)
     if not isinstance(exc, CchcError):
-        err.print(f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {escape(str(exc))} — chạy lại với "
-                  "--debug và gửi kết quả cho người phụ trách phần mềm", markup=True)
+        err.print(
+            f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {escape(str(exc))} — chạy lại với "
+            "--debug và gửi kết quả cho người phụ trách phần mềm",
+            markup=True,
+        )
         raise typer.Exit(1)
     if isinstance(exc, DataRejected):
         for problem in exc.problems:
             err.print(f"[bold red]lỗi:[/] {escape(str(problem))}", soft_wrap=True, markup=True, highlight=False)
         files = len({p.file for p in exc.problems})
-        err.print(f"Không nhập gì: {len(exc.problems)} lỗi trong {files} tệp; kho dữ liệu giữ nguyên. "
-                  "Sửa các lỗi trên rồi chạy lại.")
+        err.print(
+            f"Không nhập gì: {len(exc.problems)} lỗi trong {files} tệp; kho dữ liệu giữ nguyên. "
+            "Sửa các lỗi trên rồi chạy lại."
+        )
     else:
         err.print(f"[bold red]lỗi:[/] {escape(str(exc))}", markup=True)
     raise typer.Exit(exc.exit_code)
@@ -91,6 +112,7 @@ def _fail(exc: Exception, debug: bool) -> None:
 
 def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
     """Every failure of a command as the one-line message and exit code of ``_fail`` (``--debug``: the traceback)."""
+
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> None:
         try:
@@ -120,7 +142,10 @@ def ingest(
     sample: Annotated[bool, typer.Option("--sample", help="Nhập bộ số liệu mẫu Tứ Kỳ 2023 kèm theo phần mềm.")] = False,
     store: StoreOpt = None,
     area: AreaOpt = None,
-    prefer: Annotated[str | None, typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng.")] = None,
+    prefer: Annotated[
+        str | None,
+        typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho; tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
@@ -149,10 +174,14 @@ def ingest(
         if f.status == "already":
             out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
         else:
-            out.print(f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
-                      f"{f.unchanged} dòng không đổi")
-    out.print(f"Kho {workspace.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
-              f"không đổi {report.unchanged}.")
+            out.print(
+                f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
+                f"{f.unchanged} dòng không đổi"
+            )
+    out.print(
+        f"Kho {workspace.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
+        f"không đổi {report.unchanged}."
+    )
 
 
 @app.command()
@@ -173,10 +202,11 @@ def check(
     if path.exists() and rows:
         with Store.open(path, read_only=True) as st:
             held = {(u, m) for u, m in st.current().select("unit_id", "month").iter_rows()}
-        again = sum(1 for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows()
-                    if key in held)
-        out.print(f"Đối chiếu kho {path}: {formatting.integer(rows - again)} dòng mới, "
-                  f"{formatting.integer(again)} dòng đơn vị – tháng đã có (nhập sẽ thay thế nếu số liệu khác).")
+        again = sum(1 for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows() if key in held)
+        out.print(
+            f"Đối chiếu kho {path}: {formatting.integer(rows - again)} dòng mới, "
+            f"{formatting.integer(again)} dòng đơn vị – tháng đã có (nhập sẽ thay thế nếu số liệu khác)."
+        )
 
 
 @app.command("store")
@@ -185,8 +215,10 @@ def store_cmd(
     store: StoreOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     history: Annotated[bool, typer.Option("--history", help="Liệt kê các dòng số liệu đã được thay thế.")] = False,
-    area: Annotated[str | None, typer.Option("--area", help="Chỉ các tháng và đơn vị của địa bàn này (mặc định: "
-                                                "mọi địa bàn trong kho).")] = None,
+    area: Annotated[
+        str | None,
+        typer.Option("--area", help="Chỉ các tháng và đơn vị của địa bàn này (mặc định: mọi địa bàn trong kho)."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
@@ -205,20 +237,33 @@ def store_cmd(
 
 def _print_summary(s: dict) -> None:
     out.print(f"[bold]{LABELS['store']}[/] {escape(str(s['store']))}", markup=True)
-    out.print(f"{LABELS['files']}: {formatting.integer(s['files'])} · {LABELS['rows']}: {formatting.integer(s['rows'])} "
-              f"· {LABELS['current_rows']}: {formatting.integer(s['current_rows'])} "
-              f"· {LABELS['superseded_rows']}: {formatting.integer(s['superseded_rows'])} "
-              f"· {LABELS['units']}: {s['units']}")
+    out.print(
+        f"{LABELS['files']}: {formatting.integer(s['files'])} · {LABELS['rows']}: {formatting.integer(s['rows'])} "
+        f"· {LABELS['current_rows']}: {formatting.integer(s['current_rows'])} "
+        f"· {LABELS['superseded_rows']}: {formatting.integer(s['superseded_rows'])} "
+        f"· {LABELS['units']}: {s['units']}"
+    )
     table = Table(show_lines=False)
     heads: tuple[tuple[str, JustifyMethod], ...] = (
-        (LABELS["month"], "left"), (LABELS["units"], "right"), (LABELS["commune_level"], "right"),
-        (LABELS["departments"], "right"), ("Hồ sơ tiếp nhận", "right"), ("Đơn vị thiếu số liệu", "left"))
+        (LABELS["month"], "left"),
+        (LABELS["units"], "right"),
+        (LABELS["commune_level"], "right"),
+        (LABELS["departments"], "right"),
+        ("Hồ sơ tiếp nhận", "right"),
+        ("Đơn vị thiếu số liệu", "left"),
+    )
     for head, justify in heads:
         table.add_column(head, justify=justify)
     for m in s["months"]:
         missing = ", ".join(m["missing"][:4]) + (f" (+{len(m['missing']) - 4})" if len(m["missing"]) > 4 else "")
-        table.add_row(m["month"], str(m["units"]), str(m["commune_level"]), str(m["departments"]),
-                      formatting.integer(m["received"]), missing or "—")
+        table.add_row(
+            m["month"],
+            str(m["units"]),
+            str(m["commune_level"]),
+            str(m["departments"]),
+            formatting.integer(m["received"]),
+            missing or "—",
+        )
     out.print(table)
 
 
@@ -227,12 +272,24 @@ def _print_history(hist) -> None:
         out.print("Chưa có dòng số liệu nào bị thay thế.")
         return
     table = Table(title="Lịch sử thay thế số liệu")
-    for head in (LABELS["unit"], LABELS["month"], LABELS["superseded_at"], LABELS["source_file"],
-                 LABELS["replaced_by_file"], "Thay đổi"):
+    for head in (
+        LABELS["unit"],
+        LABELS["month"],
+        LABELS["superseded_at"],
+        LABELS["source_file"],
+        LABELS["replaced_by_file"],
+        "Thay đổi",
+    ):
         table.add_column(head)
     for r in hist.iter_rows(named=True):
-        table.add_row(r["unit"] or "", r["month"], str(r["superseded_at"]), f"{r['old_file']} (dòng {r['old_row']})",
-                      f"{r['new_file']} (dòng {r['new_row']})", r["changes"])
+        table.add_row(
+            r["unit"] or "",
+            r["month"],
+            str(r["superseded_at"]),
+            f"{r['old_file']} (dòng {r['old_row']})",
+            f"{r['new_file']} (dòng {r['new_row']})",
+            r["changes"],
+        )
     out.print(table)
 
 
@@ -268,8 +325,12 @@ def ingest_dossiers(
     files: Annotated[list[Path], typer.Argument(help="Danh sách hồ sơ (.parquet, thư mục .parquet hoặc .csv).")],
     store: StoreOpt = None,
     area: AreaOpt = None,
-    units_file: Annotated[Path | None, typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")] = None,
-    prefer: Annotated[str | None, typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")] = None,
+    units_file: Annotated[
+        Path | None, typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")
+    ] = None,
+    prefer: Annotated[
+        str | None, typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra danh sách hồ sơ, tổng hợp thành số liệu đơn vị – tháng (và hồ sơ quá hạn theo lĩnh vực), lưu vào kho."""
@@ -292,10 +353,12 @@ def ingest_dossiers(
         if r.status == "already":
             out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
         else:
-            out.print(f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {f.months.height} dòng đơn vị – tháng "
-                      f"({r.inserted} mới, {r.superseded} thay thế, {r.unchanged} không đổi); "
-                      f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
-                      "hồ sơ quá hạn theo lĩnh vực")
+            out.print(
+                f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {f.months.height} dòng đơn vị – tháng "
+                f"({r.inserted} mới, {r.superseded} thay thế, {r.unchanged} không đổi); "
+                f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
+                "hồ sơ quá hạn theo lĩnh vực"
+            )
     out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
 
 
@@ -376,7 +439,9 @@ def issue_cmd(
     period: Annotated[str, typer.Argument(help="Tháng của văn bản, ví dụ 2023-08.")],
     store: StoreOpt = None,
     params_file: Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Ghi phiên bản mới khi kỳ này đã ban hành với nội dung khác.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Ghi phiên bản mới khi kỳ này đã ban hành với nội dung khác.")
+    ] = False,
     allow_partial: PartialOpt = False,
     area: AreaOpt = None,
     debug: DebugOpt = False,
@@ -387,8 +452,11 @@ def issue_cmd(
     month = month_arg(period)
     status, findings = record_letter(month, workspace.store_path(store), params_file, area, force, allow_partial)
     sanctions = findings.filter(findings["kind"] == "escalate").height if findings.height else 0
-    text = {"new": "đã ghi nhận", "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
-            "replaced": "đã ghi phiên bản mới (phiên bản cũ vẫn được lưu)"}[status]
+    text = {
+        "new": "đã ghi nhận",
+        "same": "đã ghi nhận trước đó với cùng nội dung, không thay đổi",
+        "replaced": "đã ghi phiên bản mới (phiên bản cũ vẫn được lưu)",
+    }[status]
     out.print(f"Văn bản {month.label()}: {text} — {findings.height} nội dung, {sanctions} hình thức nhắc nhở/phê bình.")
 
 
@@ -398,7 +466,9 @@ def anomalies_cmd(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
     store: StoreOpt = None,
     params_file: Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
-    unit: Annotated[list[str] | None, typer.Option("--unit", help="Chỉ xem đơn vị này (tên hoặc mã; lặp lại được).")] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Chỉ xem đơn vị này (tên hoặc mã; lặp lại được).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     area: AreaOpt = None,
     debug: DebugOpt = False,
@@ -412,7 +482,7 @@ def anomalies_cmd(
 
     month = month_arg(period)
     with tempfile.TemporaryDirectory() as tmp:
-        if existing_store(store) is None:   # no store at all: the embedded sample, as cchc run does
+        if existing_store(store) is None:  # no store at all: the embedded sample, as cchc run does
             err.print("[yellow]lưu ý:[/] chưa có kho dữ liệu — dùng số liệu mẫu Tứ Kỳ 2023", markup=True)
         path = store_or_sample(store, Path(tmp), Progress(quiet=True))
         found, _ = load_anomalies(month, path, params_file, unit, area)
@@ -437,8 +507,10 @@ def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
     checks = run_checks(store, area)
     for c in checks:
         mark = "[green]✓[/]" if c.ok else "[bold red]✗[/]"
-        out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}" + ("" if c.ok else f" — cách xử lý: {escape(c.fix)}"),
-                  markup=True)
+        out.print(
+            f"{mark} {escape(c.name)}: {escape(c.detail)}" + ("" if c.ok else f" — cách xử lý: {escape(c.fix)}"),
+            markup=True,
+        )
     bad = [c for c in checks if not c.ok]
     out.print(f"{len(checks) - len(bad)}/{len(checks)} mục đạt.")
     if bad:
@@ -456,8 +528,11 @@ def init_cmd(
     from .workspace import create
 
     made = create(folder)
-    out.print(f"Thư mục làm việc {made.root.resolve()}: tạo {len(made.made)} tệp"
-              + (f", giữ nguyên {len(made.kept)} tệp đã có" if made.kept else "") + ".")
+    out.print(
+        f"Thư mục làm việc {made.root.resolve()}: tạo {len(made.made)} tệp"
+        + (f", giữ nguyên {len(made.kept)} tệp đã có" if made.kept else "")
+        + "."
+    )
     out.print(f"Tiếp theo: cd {made.root} rồi xem HUONG-DAN.md; thử ngay: cchc run monthly 2023-05 (số liệu mẫu).")
 
 
@@ -472,8 +547,9 @@ def lab_cmd(debug: DebugOpt = False) -> None:
     root = workspace.find_workspace() or workspace.home()
     if root is None or not (root / "notebooks").is_dir():
         raise UsageError("chưa có thư mục làm việc có notebooks/ — tạo bằng cchc init rồi chạy cchc lab trong đó")
-    code = subprocess.call([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'notebooks'}"],
-                           cwd=root / "notebooks")
+    code = subprocess.call(
+        [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'notebooks'}"], cwd=root / "notebooks"
+    )
     raise typer.Exit(code)
 
 
@@ -482,7 +558,10 @@ def lab_cmd(debug: DebugOpt = False) -> None:
 def check_report(
     file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
     store: Annotated[Path | None, typer.Option("--store", help="Đối chiếu thêm với số liệu trong kho này.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06."),
+    ] = None,
     area: AreaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -506,20 +585,34 @@ def check_report(
         raise typer.Exit(1)
 
 
-run_app = typer.Typer(help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.",
-                      no_args_is_help=True)
+run_app = typer.Typer(
+    help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.", no_args_is_help=True
+)
 app.add_typer(run_app, name="run")
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Thư mục kết quả (mặc định outputs/).")]
 ParamsOpt = Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Không in tiến trình (cho CI).")]
 
 
-PartialOpt = Annotated[bool, typer.Option("--allow-partial", help="Vẫn lập văn bản khi còn đơn vị chưa có số liệu tháng "
-                                          "(đã báo cáo các tháng trước); văn bản nói rõ số đơn vị có số liệu.")]
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="Vẫn lập văn bản khi còn đơn vị chưa có số liệu tháng "
+        "(đã báo cáo các tháng trước); văn bản nói rõ số đơn vị có số liệu.",
+    ),
+]
 
 
-def _run_command(runner, period: Month | ReportPeriod, store: Path | None, out_dir: Path | None,
-                 params_file: Path | None, quiet: bool, **options: Any) -> None:
+def _run_command(
+    runner,
+    period: Month | ReportPeriod,
+    store: Path | None,
+    out_dir: Path | None,
+    params_file: Path | None,
+    quiet: bool,
+    **options: Any,
+) -> None:
     folder = runner(period, store, out_dir, params_file, quiet, **options)
     if not quiet:
         out.print(f"Kết quả: {folder}")
@@ -540,8 +633,9 @@ def run_monthly_cmd(
     """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
     from .run import run_monthly
 
-    _run_command(run_monthly, month_arg(period), store, out_dir, params_file, quiet, allow_partial=allow_partial,
-                 area=area)
+    _run_command(
+        run_monthly, month_arg(period), store, out_dir, params_file, quiet, allow_partial=allow_partial, area=area
+    )
 
 
 @run_app.command("semiannual")

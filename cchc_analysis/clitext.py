@@ -7,16 +7,29 @@ from __future__ import annotations
 import re
 import sys
 
-_TYPES = {"str": "chữ", "text": "chữ", "path": "đường dẫn", "file": "tệp", "directory": "thư mục", "bool": "có/không",
-          "boolean": "có/không", "int": "số", "integer": "số", "float": "số", "list[str]": "danh sách",
-          "list[path]": "danh sách tệp"}
+_TYPES = {
+    "str": "chữ",
+    "text": "chữ",
+    "path": "đường dẫn",
+    "file": "tệp",
+    "directory": "thư mục",
+    "bool": "có/không",
+    "boolean": "có/không",
+    "int": "số",
+    "integer": "số",
+    "float": "số",
+    "list[str]": "danh sách",
+    "list[path]": "danh sách tệp",
+}
 _PARAM = {"argument": "tham số", "option": "tùy chọn", "parameter": "tham số"}
 _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Missing (argument|option|parameter) '?([^'.]+)'?\.?\s*(.*)$", re.S), "thiếu {p} {1}"),
     (re.compile(r"^Missing parameter: (.+)$"), "thiếu tham số {0}"),
     (re.compile(r"^No such command '(.+)'\.?$"), "không có lệnh «{0}»"),
-    (re.compile(r"^No such option: (\S+?)\.?\s*(?:\(Possible options?: (.+)\)|Did you mean (.+)\?)?$"),
-     "không có tùy chọn {0}"),
+    (
+        re.compile(r"^No such option: (\S+?)\.?\s*(?:\(Possible options?: (.+)\)|Did you mean (.+)\?)?$"),
+        "không có tùy chọn {0}",
+    ),
     (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "thừa tham số: {0}"),
     (re.compile(r"^Option '(.+)' requires an argument\.?$"), "tùy chọn {0} cần một giá trị"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (.+)$", re.S), "giá trị không hợp lệ cho {0}: {1}"),
@@ -58,6 +71,7 @@ def install() -> None:
             command = decorate(command)
             command.params[-1].help = "Hiện hướng dẫn này rồi thoát."  # pyright: ignore[reportAttributeAccessIssue]
             return command
+
         return apply
 
     decorators.help_option = help_option
@@ -80,7 +94,7 @@ def install() -> None:
 
     def format_error(exc: _click.ClickException) -> None:
         """A usage error as one line, like every other error of the program."""
-        if exc.__class__.__name__ == "NoArgsIsHelpError":   # the help was printed: nothing went wrong
+        if exc.__class__.__name__ == "NoArgsIsHelpError":  # the help was printed: nothing went wrong
             return
         ctx = getattr(exc, "ctx", None)
         hint = f" — xem: {ctx.command_path} --help" if ctx is not None else ""

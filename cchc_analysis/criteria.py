@@ -117,20 +117,27 @@ def load_criteria(path: Path) -> CriteriaSet:
         lines = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
-            what = "khóa không được phép" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+            what = (
+                "khóa không được phép" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+            )
             lines.append(f"{where}: {what}" if where else what)
         raise UsageError(f"bộ tiêu chí {path.name} không hợp lệ: " + "; ".join(lines)) from None
 
 
 def criteria_sets(area: str, year: int, directory: Path | None = None) -> list[CriteriaSet]:
     """Every criteria set of an area and year (one per unit kind)."""
-    paths = sorted(directory.glob(f"{area}-{year}-*.yaml")) if directory else \
-        workspace.criteria_files(f"{area}-{year}-*.yaml")
+    paths = (
+        sorted(directory.glob(f"{area}-{year}-*.yaml"))
+        if directory
+        else workspace.criteria_files(f"{area}-{year}-*.yaml")
+    )
     sets = [load_criteria(p) for p in paths]
     if not sets:
         where = directory or "params/criteria/ (thư mục làm việc, CCHC_HOME, mặc định)"
-        raise UsageError(f"chưa có bộ tiêu chí cho {area} năm {year} trong {where} — tạo tệp "
-                         f"params/criteria/{area}-{year}-<loại đơn vị>.yaml trong thư mục làm việc")
+        raise UsageError(
+            f"chưa có bộ tiêu chí cho {area} năm {year} trong {where} — tạo tệp "
+            f"params/criteria/{area}-{year}-<loại đơn vị>.yaml trong thư mục làm việc"
+        )
     return sets
 
 

@@ -30,23 +30,54 @@ from .readers import Unreadable, delimiter, sha256_file
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
 
-STATUSES = {"da_giai_quyet": "resolved", "dang_giai_quyet": "in_progress", "tam_dung": "paused", "tra_lai": "returned",
-            "huy": "cancelled", "resolved": "resolved", "in_progress": "in_progress", "paused": "paused",
-            "returned": "returned", "cancelled": "cancelled"}
-CHANNELS = {"truc_tuyen": "online", "truc_tiep": "direct", "buu_chinh": "postal", "online": "online",
-            "direct": "direct", "postal": "postal"}
-BOOLS = ("online_required", "digitized_input", "result_required", "digitized_output", "paid_online", "reused_data",
-         "e_cert")
+STATUSES = {
+    "da_giai_quyet": "resolved",
+    "dang_giai_quyet": "in_progress",
+    "tam_dung": "paused",
+    "tra_lai": "returned",
+    "huy": "cancelled",
+    "resolved": "resolved",
+    "in_progress": "in_progress",
+    "paused": "paused",
+    "returned": "returned",
+    "cancelled": "cancelled",
+}
+CHANNELS = {
+    "truc_tuyen": "online",
+    "truc_tiep": "direct",
+    "buu_chinh": "postal",
+    "online": "online",
+    "direct": "direct",
+    "postal": "postal",
+}
+BOOLS = (
+    "online_required",
+    "digitized_input",
+    "result_required",
+    "digitized_output",
+    "paid_online",
+    "reused_data",
+    "e_cert",
+)
 DATES = ("received_at", "due_at", "resolved_at")
 # canonical name → (Vietnamese header, required)
 DOSSIER_COLUMNS: dict[str, tuple[str, bool]] = {
-    "unit": ("Đơn vị", True), "field": ("Lĩnh vực", True), "procedure_code": ("Mã thủ tục", False),
-    "received_at": ("Ngày tiếp nhận", True), "due_at": ("Hạn giải quyết", True),
-    "resolved_at": ("Ngày có kết quả", False), "status": ("Trạng thái", True), "channel": ("Hình thức nộp", True),
-    "online_required": ("Phải xử lý trực tuyến", True), "digitized_input": ("Số hóa khi tiếp nhận", True),
-    "result_required": ("Kết quả phải số hóa", True), "digitized_output": ("Số hóa kết quả", True),
-    "fee": ("Phí, lệ phí (đồng)", True), "paid_online": ("Thanh toán trực tuyến", True),
-    "reused_data": ("Sử dụng lại dữ liệu", True), "e_cert": ("Chứng thực điện tử", True),
+    "unit": ("Đơn vị", True),
+    "field": ("Lĩnh vực", True),
+    "procedure_code": ("Mã thủ tục", False),
+    "received_at": ("Ngày tiếp nhận", True),
+    "due_at": ("Hạn giải quyết", True),
+    "resolved_at": ("Ngày có kết quả", False),
+    "status": ("Trạng thái", True),
+    "channel": ("Hình thức nộp", True),
+    "online_required": ("Phải xử lý trực tuyến", True),
+    "digitized_input": ("Số hóa khi tiếp nhận", True),
+    "result_required": ("Kết quả phải số hóa", True),
+    "digitized_output": ("Số hóa kết quả", True),
+    "fee": ("Phí, lệ phí (đồng)", True),
+    "paid_online": ("Thanh toán trực tuyến", True),
+    "reused_data": ("Sử dụng lại dữ liệu", True),
+    "e_cert": ("Chứng thực điện tử", True),
 }
 _HEADERS = {header_key(h): name for name, (head, _) in DOSSIER_COLUMNS.items() for h in (name, head)}
 MAX_SHOWN = 3  # rows named per problem; the count says how many more
@@ -91,16 +122,26 @@ def _csv_separator(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:200:2].count(0) > 50:
-        raise Unreadable(Problem(path.name, "là văn bản UTF-16 (Excel «Unicode Text») — danh sách hồ sơ cần CSV "
-                                 "UTF-8: mở bằng Excel, lưu lại dạng «CSV UTF-8», hoặc dùng tệp Parquet"))
+        raise Unreadable(
+            Problem(
+                path.name,
+                "là văn bản UTF-16 (Excel «Unicode Text») — danh sách hồ sơ cần CSV "
+                "UTF-8: mở bằng Excel, lưu lại dạng «CSV UTF-8», hoặc dùng tệp Parquet",
+            )
+        )
     return delimiter(head.decode("utf-8", errors="replace"))
 
 
 def _as_bool(col: str) -> pl.Expr:
     c = pl.col(col)
     text = c.cast(pl.String).str.strip_chars().str.to_lowercase()
-    return (pl.when(text.is_in(["1", "true", "có", "co", "x", "yes"])).then(True)
-            .when(text.is_in(["0", "false", "không", "khong", "", "no"])).then(False).otherwise(None))
+    return (
+        pl.when(text.is_in(["1", "true", "có", "co", "x", "yes"]))
+        .then(True)
+        .when(text.is_in(["0", "false", "không", "khong", "", "no"]))
+        .then(False)
+        .otherwise(None)
+    )
 
 
 def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
@@ -108,21 +149,41 @@ def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
     if dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
         return c.cast(pl.Date)
     text = c.cast(pl.String).str.strip_chars()
-    return pl.coalesce(text.str.to_date("%Y-%m-%d", strict=False), text.str.to_date("%d/%m/%Y", strict=False),
-                       text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+    return pl.coalesce(
+        text.str.to_date("%Y-%m-%d", strict=False),
+        text.str.to_date("%d/%m/%Y", strict=False),
+        text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+    )
 
 
 def typed(lf: pl.LazyFrame) -> pl.LazyFrame:
     """Columns converted to their types; a value that does not convert becomes null (and is reported by
     ``problems`` because the raw value was not)."""
     schema = lf.collect_schema()
-    exprs = [pl.col("unit").cast(pl.String).alias("unit"), pl.col("field").cast(pl.String).alias("field"),
-             pl.col("status").cast(pl.String).str.strip_chars().str.to_lowercase()
-             .replace_strict(STATUSES, default=None).alias("status_v"),
-             pl.col("channel").cast(pl.String).str.strip_chars().str.to_lowercase()
-             .replace_strict(CHANNELS, default=None).alias("channel_v"),
-             pl.col("fee").cast(pl.String).str.strip_chars().str.replace_all(r"\.", "").cast(pl.Float64, strict=False)
-             .alias("fee_v") if schema["fee"] == pl.String else pl.col("fee").cast(pl.Float64).alias("fee_v")]
+    exprs = [
+        pl.col("unit").cast(pl.String).alias("unit"),
+        pl.col("field").cast(pl.String).alias("field"),
+        pl.col("status")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(STATUSES, default=None)
+        .alias("status_v"),
+        pl.col("channel")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(CHANNELS, default=None)
+        .alias("channel_v"),
+        pl.col("fee")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.replace_all(r"\.", "")
+        .cast(pl.Float64, strict=False)
+        .alias("fee_v")
+        if schema["fee"] == pl.String
+        else pl.col("fee").cast(pl.Float64).alias("fee_v"),
+    ]
     exprs += [_as_date(c, schema[c]).alias(f"{c}_v") for c in DATES]
     exprs += [(pl.col(c) if schema[c] == pl.Boolean else _as_bool(c)).alias(f"{c}_v") for c in BOOLS]
     return lf.with_columns(exprs)
@@ -130,9 +191,14 @@ def typed(lf: pl.LazyFrame) -> pl.LazyFrame:
 
 def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
     """(column, message, expression true on a bad row); rows are numbered from 1 as records of the file."""
-    raw_bad = [(c, f"«{DOSSIER_COLUMNS[c][0]}» không đọc được — ghi ngày dạng 2023-05-03 hoặc 03/05/2023",
-                pl.col(c).is_not_null() & (pl.col(c).cast(pl.String).str.strip_chars() != "") & pl.col(f"{c}_v").is_null())
-               for c in DATES]
+    raw_bad = [
+        (
+            c,
+            f"«{DOSSIER_COLUMNS[c][0]}» không đọc được — ghi ngày dạng 2023-05-03 hoặc 03/05/2023",
+            pl.col(c).is_not_null() & (pl.col(c).cast(pl.String).str.strip_chars() != "") & pl.col(f"{c}_v").is_null(),
+        )
+        for c in DATES
+    ]
     raw_bad += [(c, f"«{DOSSIER_COLUMNS[c][0]}» phải là có/không (1/0)", pl.col(f"{c}_v").is_null()) for c in BOOLS]
     return [
         ("unit", "thiếu tên đơn vị", pl.col("unit").is_null() | (pl.col("unit").str.strip_chars() == "")),
@@ -143,44 +209,65 @@ def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
         ("received_at", f"ngày tiếp nhận sau hôm nay ({today:%d/%m/%Y})", pl.col("received_at_v") > today),
         ("due_at", "hạn giải quyết trước ngày tiếp nhận", pl.col("due_at_v") < pl.col("received_at_v")),
         ("resolved_at", "ngày có kết quả trước ngày tiếp nhận", pl.col("resolved_at_v") < pl.col("received_at_v")),
-        ("status", "trạng thái không hợp lệ (da_giai_quyet, dang_giai_quyet, tam_dung, tra_lai, huy)",
-         pl.col("status_v").is_null()),
+        (
+            "status",
+            "trạng thái không hợp lệ (da_giai_quyet, dang_giai_quyet, tam_dung, tra_lai, huy)",
+            pl.col("status_v").is_null(),
+        ),
         ("channel", "hình thức nộp không hợp lệ (truc_tuyen, truc_tiep, buu_chinh)", pl.col("channel_v").is_null()),
-        ("resolved_at", "hồ sơ đã có kết quả, trả lại hoặc hủy nhưng thiếu ngày",
-         pl.col("status_v").is_in(["resolved", "returned", "cancelled"]) & pl.col("resolved_at_v").is_null()),
-        ("resolved_at", "hồ sơ đang giải quyết hoặc tạm dừng nhưng đã có ngày kết quả",
-         pl.col("status_v").is_in(["in_progress", "paused"]) & pl.col("resolved_at_v").is_not_null()),
+        (
+            "resolved_at",
+            "hồ sơ đã có kết quả, trả lại hoặc hủy nhưng thiếu ngày",
+            pl.col("status_v").is_in(["resolved", "returned", "cancelled"]) & pl.col("resolved_at_v").is_null(),
+        ),
+        (
+            "resolved_at",
+            "hồ sơ đang giải quyết hoặc tạm dừng nhưng đã có ngày kết quả",
+            pl.col("status_v").is_in(["in_progress", "paused"]) & pl.col("resolved_at_v").is_not_null(),
+        ),
         ("fee", "phí, lệ phí không đọc được hoặc âm", pl.col("fee_v").is_null() | (pl.col("fee_v") < 0)),
-        ("paid_online", "thanh toán trực tuyến nhưng không có phí, lệ phí",
-         pl.col("paid_online_v") & (pl.col("fee_v") <= 0)),
-        ("digitized_output", "số hóa kết quả nhưng kết quả không thuộc diện phải số hóa",
-         pl.col("digitized_output_v") & ~pl.col("result_required_v")),
+        (
+            "paid_online",
+            "thanh toán trực tuyến nhưng không có phí, lệ phí",
+            pl.col("paid_online_v") & (pl.col("fee_v") <= 0),
+        ),
+        (
+            "digitized_output",
+            "số hóa kết quả nhưng kết quả không thuộc diện phải số hóa",
+            pl.col("digitized_output_v") & ~pl.col("result_required_v"),
+        ),
     ]
 
 
-def _problems(path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today: dt.date) -> tuple[
-        list[Problem], dict[str, str], Spellings | None]:
+def _problems(
+    path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today: dt.date
+) -> tuple[list[Problem], dict[str, str], Spellings | None]:
     """Located problems (first rows of each), the unit mapping (name as written → unit id) and the file's
     spellings."""
-    missing = [DOSSIER_COLUMNS[c][0] for c, (_, req) in DOSSIER_COLUMNS.items()
-               if req and c not in lf.collect_schema().names()]
+    missing = [
+        DOSSIER_COLUMNS[c][0] for c, (_, req) in DOSSIER_COLUMNS.items() if req and c not in lf.collect_schema().names()
+    ]
     if missing:
         return [Problem(name, f"thiếu cột bắt buộc: {', '.join(missing)} — xem README, mục danh sách hồ sơ")], {}, None
     t = typed(lf)
     rules = checks(today)
-    counts = t.select([rule.fill_null(False).sum().alias(str(i)) for i, (_, _, rule) in enumerate(rules)]).collect(
-        engine="streaming").row(0)
+    counts = (
+        t.select([rule.fill_null(False).sum().alias(str(i)) for i, (_, _, rule) in enumerate(rules)])
+        .collect(engine="streaming")
+        .row(0)
+    )
     problems = []
     numbered = t.with_row_index("record", offset=1)
-    line = 1 if path.suffix.lower() == ".csv" else 0   # a CSV's records start on line 2, after the header
+    line = 1 if path.suffix.lower() == ".csv" else 0  # a CSV's records start on line 2, after the header
     for (col, message, rule), n in zip(rules, counts, strict=False):
         if not n:
             continue
         rows = numbered.filter(rule.fill_null(False)).select("record").head(MAX_SHOWN).collect()["record"].to_list()
         also = f"; cũng ở dòng {', '.join(str(r + line) for r in rows[1:])}" if len(rows) > 1 else ""
         more = f" và {n - len(rows)} dòng khác" if n > len(rows) else ""
-        problems.append(Problem(name, f"{message}{also}{more}", row=rows[0] + line, column=col,
-                                header=DOSSIER_COLUMNS[col][0]))
+        problems.append(
+            Problem(name, f"{message}{also}{more}", row=rows[0] + line, column=col, header=DOSSIER_COLUMNS[col][0])
+        )
     spellings = Spellings.of(lf)
     mapping = {}
     for written in spellings.units:
@@ -204,8 +291,13 @@ class Spellings:
 
     @classmethod
     def of(cls, lf: pl.LazyFrame) -> Spellings:
-        groups = lf.group_by(pl.col("unit").cast(pl.String), pl.col("status").cast(pl.String),
-                             pl.col("channel").cast(pl.String)).len().collect(engine="streaming")
+        groups = (
+            lf.group_by(
+                pl.col("unit").cast(pl.String), pl.col("status").cast(pl.String), pl.col("channel").cast(pl.String)
+            )
+            .len()
+            .collect(engine="streaming")
+        )
         status = {r: STATUSES.get(r.strip().lower()) for r in groups["status"].unique().to_list() if r is not None}
         channel = {r: CHANNELS.get(r.strip().lower()) for r in groups["channel"].unique().to_list() if r is not None}
         return cls(groups["unit"].drop_nulls().unique().sort().to_list(), status, channel)
@@ -218,8 +310,9 @@ def _one_of(col: str, values: list[str]) -> pl.Expr:
     return pl.col(col).is_in(values) if values else pl.lit(False)
 
 
-def aggregate(lf: pl.LazyFrame, mapping: dict[str, str], spellings: Spellings | None = None
-              ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def aggregate(
+    lf: pl.LazyFrame, mapping: dict[str, str], spellings: Spellings | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Unit-month statistics (STAT_SCHEMA) and late dossiers by field: streamed group-bys on the unit as
     written and the month received, the month closed, and (for the few late dossiers) the field; then, in
     memory, per unit id and month."""
@@ -237,21 +330,38 @@ def aggregate(lf: pl.LazyFrame, mapping: dict[str, str], spellings: Spellings | 
     resolved, late = is_status["resolved"], pl.col("resolved_at") > pl.col("due_at")
     cm = pl.col("resolved_at").dt.truncate("1mo")
     received_q = base.group_by("unit", month=pl.col("received_at").dt.truncate("1mo")).agg(
-        tiep_nhan=pl.len(), so_hoa_tiep_nhan=pl.col("digitized_input").sum(),
-        phai_truc_tuyen=pl.col("online_required").sum(), truc_tuyen=(pl.col("online_required") & online).sum(),
-        co_phi=fee.sum(), thanh_toan_truc_tuyen=(fee & pl.col("paid_online")).sum(),
-        chung_thuc_dien_tu=pl.col("e_cert").sum(), tai_su_dung=pl.col("reused_data").sum(),
-        paused_in=is_status["paused"].sum())
-    closed_q = base.filter(pl.col("resolved_at").is_not_null()).group_by("unit", month=cm).agg(
-        dung_han=(resolved & ~late).sum(), qua_han=(resolved & late).sum(),
-        ket_qua=(resolved & pl.col("result_required")).sum(),
-        so_hoa_ket_qua=(resolved & pl.col("result_required") & pl.col("digitized_output")).sum(),
-        tra_lai=is_status["returned"].sum(), huy=is_status["cancelled"].sum(), closed=pl.len())
+        tiep_nhan=pl.len(),
+        so_hoa_tiep_nhan=pl.col("digitized_input").sum(),
+        phai_truc_tuyen=pl.col("online_required").sum(),
+        truc_tuyen=(pl.col("online_required") & online).sum(),
+        co_phi=fee.sum(),
+        thanh_toan_truc_tuyen=(fee & pl.col("paid_online")).sum(),
+        chung_thuc_dien_tu=pl.col("e_cert").sum(),
+        tai_su_dung=pl.col("reused_data").sum(),
+        paused_in=is_status["paused"].sum(),
+    )
+    closed_q = (
+        base.filter(pl.col("resolved_at").is_not_null())
+        .group_by("unit", month=cm)
+        .agg(
+            dung_han=(resolved & ~late).sum(),
+            qua_han=(resolved & late).sum(),
+            ket_qua=(resolved & pl.col("result_required")).sum(),
+            so_hoa_ket_qua=(resolved & pl.col("result_required") & pl.col("digitized_output")).sum(),
+            tra_lai=is_status["returned"].sum(),
+            huy=is_status["cancelled"].sum(),
+            closed=pl.len(),
+        )
+    )
     late_q = base.filter(resolved & late).group_by("unit", month=cm, field=pl.col("field")).agg(late=pl.len())
     frames = pl.collect_all([received_q, closed_q, late_q], engine="streaming")
     # spellings of one unit merge here, after the heavy passes
-    r, c, late_df = (f.with_columns(unit_id=pl.col("unit").replace_strict(mapping, default=None))
-                     .filter(pl.col("unit_id").is_not_null()).drop("unit") for f in frames)
+    r, c, late_df = (
+        f.with_columns(unit_id=pl.col("unit").replace_strict(mapping, default=None))
+        .filter(pl.col("unit_id").is_not_null())
+        .drop("unit")
+        for f in frames
+    )
     r = r.group_by("unit_id", "month").agg(pl.all().sum())
     c = c.group_by("unit_id", "month").agg(pl.all().sum())
     late_df = late_df.group_by("unit_id", "month", "field").agg(pl.col("late").sum())
@@ -263,18 +373,28 @@ def _with_stocks(flows: pl.DataFrame) -> pl.DataFrame:
     """Every month from a unit's first to its last, with stocks cumulated from the flows."""
     counts = [c for c in flows.columns if c not in ("unit_id", "month")]
     flows = flows.with_columns([pl.col(c).fill_null(0).cast(pl.Int64) for c in counts])
-    grid = flows.group_by("unit_id").agg(pl.date_ranges(pl.col("month").min(), pl.col("month").max(), "1mo")
-                                          .alias("month")).explode("month")
-    full = grid.join(flows, on=["unit_id", "month"], how="left").with_columns(
-        [pl.col(c).fill_null(0) for c in counts]).sort("unit_id", "month")
+    grid = (
+        flows.group_by("unit_id")
+        .agg(pl.date_ranges(pl.col("month").min(), pl.col("month").max(), "1mo").alias("month"))
+        .explode("month")
+    )
+    full = (
+        grid.join(flows, on=["unit_id", "month"], how="left")
+        .with_columns([pl.col(c).fill_null(0) for c in counts])
+        .sort("unit_id", "month")
+    )
     full = full.with_columns(
         open_end=(pl.col("tiep_nhan") - pl.col("closed")).cum_sum().over("unit_id"),
-        paused_end=pl.col("paused_in").cum_sum().over("unit_id"))
+        paused_end=pl.col("paused_in").cum_sum().over("unit_id"),
+    )
     full = full.with_columns(
         ky_truoc_chuyen_sang=pl.col("open_end").shift(1, fill_value=0).over("unit_id"),
-        tam_dung=pl.col("paused_end"), dang_giai_quyet=pl.col("open_end") - pl.col("paused_end"),
-        phai_so_hoa_tiep_nhan=pl.col("tiep_nhan"), unit_raw=pl.lit(None, dtype=pl.String),
-        source_row=pl.lit(None, dtype=pl.Int32))
+        tam_dung=pl.col("paused_end"),
+        dang_giai_quyet=pl.col("open_end") - pl.col("paused_end"),
+        phai_so_hoa_tiep_nhan=pl.col("tiep_nhan"),
+        unit_raw=pl.lit(None, dtype=pl.String),
+        source_row=pl.lit(None, dtype=pl.Int32),
+    )
     return full.select(list(STAT_SCHEMA)).cast(STAT_SCHEMA)
 
 
@@ -295,8 +415,12 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
             batch.problems.append(exc.problem)
             continue
         except (pl.exceptions.PolarsError, OSError) as exc:
-            batch.problems.append(Problem(name, f"không đọc được danh sách hồ sơ ({type(exc).__name__}) — "
-                                                "dùng Parquet hoặc CSV UTF-8 theo mẫu"))
+            batch.problems.append(
+                Problem(
+                    name,
+                    f"không đọc được danh sách hồ sơ ({type(exc).__name__}) — dùng Parquet hoặc CSV UTF-8 theo mẫu",
+                )
+            )
             continue
         if problems:
             batch.problems.extend(problems)
@@ -304,13 +428,19 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
         months, late = aggregate(lf, mapping, spellings)
         for unit_id, month in months.select("unit_id", "month").iter_rows():
             if (unit_id, month) in seen:
-                batch.problems.append(Problem(name, f"«{registry.by_id[unit_id].name}» tháng {month:%m/%Y} đã có trong "
-                                                    f"{seen[(unit_id, month)]} — mỗi hồ sơ chỉ ở một tệp"))
+                batch.problems.append(
+                    Problem(
+                        name,
+                        f"«{registry.by_id[unit_id].name}» tháng {month:%m/%Y} đã có trong "
+                        f"{seen[(unit_id, month)]} — mỗi hồ sơ chỉ ở một tệp",
+                    )
+                )
                 break
             seen[(unit_id, month)] = name
         dossiers = int(months["tiep_nhan"].sum())
-        batch.files.append(DossierFile(path, name, sha256_file(path) if path.is_file() else _dir_hash(path),
-                                       months, late, dossiers))
+        batch.files.append(
+            DossierFile(path, name, sha256_file(path) if path.is_file() else _dir_hash(path), months, late, dossiers)
+        )
     if batch.problems:
         batch.files = []
     return batch
@@ -324,4 +454,3 @@ def _dir_hash(path: Path) -> str:
         h.update(part.name.encode())
         h.update(sha256_file(part).encode())
     return h.hexdigest()
-

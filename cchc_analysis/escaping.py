@@ -35,8 +35,7 @@ def script_json(value: Any) -> str:
     """JSON to place inside a ``<script>`` element: no ``</script>``, ``<!--`` or line separator can end or
     change the script, whatever the strings hold."""
     text = json.dumps(value, ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                    ("\u2029", "\\u2029")):
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
     return text
 

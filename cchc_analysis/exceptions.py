@@ -5,9 +5,16 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass
 
-_OS_REASONS = {errno.ENOENT: "không có hoặc không tạo được đường dẫn", errno.ENOTDIR: "một phần đường dẫn là tệp",
-               errno.EISDIR: "là một thư mục", errno.EACCES: "không có quyền", errno.EPERM: "không có quyền",
-               errno.EROFS: "ổ đĩa chỉ cho đọc", errno.ENOSPC: "ổ đĩa đã đầy", errno.EEXIST: "đã có tệp trùng tên"}
+_OS_REASONS = {
+    errno.ENOENT: "không có hoặc không tạo được đường dẫn",
+    errno.ENOTDIR: "một phần đường dẫn là tệp",
+    errno.EISDIR: "là một thư mục",
+    errno.EACCES: "không có quyền",
+    errno.EPERM: "không có quyền",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EEXIST: "đã có tệp trùng tên",
+}
 
 
 def os_reason(exc: OSError) -> str:

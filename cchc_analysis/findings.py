@@ -15,13 +15,34 @@ from .indicators import area_rates, gap_dossiers, monthly_rates, window_counts, 
 from .params import Params
 from .periods import Month, Window
 
-FINDING_COLUMNS = ("period", "unit_id", "unit", "unit_kind", "indicator", "kind", "rule", "level", "value",
-                   "window_value", "area_value", "change_pp", "gap_pp", "decline_run", "gap_dossiers")
+FINDING_COLUMNS = (
+    "period",
+    "unit_id",
+    "unit",
+    "unit_kind",
+    "indicator",
+    "kind",
+    "rule",
+    "level",
+    "value",
+    "window_value",
+    "area_value",
+    "change_pp",
+    "gap_pp",
+    "decline_run",
+    "gap_dossiers",
+)
 
 
 # findings about a unit rather than one rate (both digitization rates, e-certification) carry no gap
-_NO_RATE = {"value": None, "area_value": None, "gap_pp": None, "gap_dossiers": None, "change_pp": None,
-            "decline_run": None}
+_NO_RATE = {
+    "value": None,
+    "area_value": None,
+    "gap_pp": None,
+    "gap_dossiers": None,
+    "change_pp": None,
+    "decline_run": None,
+}
 
 
 @dataclass(frozen=True)
@@ -46,14 +67,21 @@ def build_context(frame: pl.DataFrame, month: Month, params: Params) -> Context:
     area = {r["indicator"]: r["rate"] for r in area_rates(this).filter(pl.col("scope") == "all").iter_rows(named=True)}
     ytd_window = Window(Month(month.year, 1), month)
     ytd = window_rates(upto, ytd_window)
-    area_ytd = {r["indicator"]: r["rate"] for r in area_rates(ytd).filter(pl.col("scope") == "all").iter_rows(named=True)}
+    area_ytd = {
+        r["indicator"]: r["rate"] for r in area_rates(ytd).filter(pl.col("scope") == "all").iter_rows(named=True)
+    }
     pay = window_rates(upto, params.payment_window(month)).filter(pl.col("indicator") == "online_payment")
     counts = window_counts(upto, ytd_window)
     return Context(
-        month=month, params=params,
+        month=month,
+        params=params,
         units=this.select("unit_id", "unit", "unit_kind").unique().sort("unit_id"),
-        month_rates=monthly.select("unit_id", "indicator", "numerator", "denominator", "rate", "change_pp", "decline_run"),
-        area=area, ytd=ytd.select("unit_id", "indicator", "rate"), area_ytd=area_ytd,
+        month_rates=monthly.select(
+            "unit_id", "indicator", "numerator", "denominator", "rate", "change_pp", "decline_run"
+        ),
+        area=area,
+        ytd=ytd.select("unit_id", "indicator", "rate"),
+        area_ytd=area_ytd,
         payment_window=pay.select("unit_id", "rate"),
         e_cert_ytd=dict(counts.select("unit_id", "e_cert").iter_rows()),
     )
@@ -81,11 +109,21 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
         r = rates.get((unit["unit_id"], indicator), {})
         value = r.get("rate")
         area = ctx.area.get(indicator)
-        row = {"period": str(ctx.month), **unit, "indicator": indicator, "kind": kind, "rule": rule, "level": None,
-               "value": value, "window_value": None, "area_value": area, "change_pp": r.get("change_pp"),
-               "gap_pp": None if value is None or area is None else (area - value) * 100,
-               "decline_run": r.get("decline_run"),
-               "gap_dossiers": gap_dossiers(r.get("numerator"), r.get("denominator"), area)}
+        row = {
+            "period": str(ctx.month),
+            **unit,
+            "indicator": indicator,
+            "kind": kind,
+            "rule": rule,
+            "level": None,
+            "value": value,
+            "window_value": None,
+            "area_value": area,
+            "change_pp": r.get("change_pp"),
+            "gap_pp": None if value is None or area is None else (area - value) * 100,
+            "decline_run": r.get("decline_run"),
+            "gap_dossiers": gap_dossiers(r.get("numerator"), r.get("denominator"), area),
+        }
         row.update(extra)
         out.append(row)
 
@@ -100,16 +138,29 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                 if rate(uid, ind) == 1:
                     add(unit, ind, "commend", "commend_single_full")
         t = rules.commend_thresholds
-        if t.enabled and not both and r_in is not None and r_out is not None and r_pay is not None \
-                and r_in >= t.digitized_input and r_out >= t.digitized_output and r_pay >= t.online_payment:
+        if (
+            t.enabled
+            and not both
+            and r_in is not None
+            and r_out is not None
+            and r_pay is not None
+            and r_in >= t.digitized_input
+            and r_out >= t.digitized_output
+            and r_pay >= t.online_payment
+        ):
             add(unit, "all_three", "commend", "commend_thresholds", **_NO_RATE)
         below = rules.remind_below_area
         if below.enabled:
             for ind in below.indicators:
                 v, a = rate(uid, ind), ctx.area.get(ind)
                 den = (rates.get((uid, ind)) or {}).get("denominator") or 0
-                if v is not None and a is not None and v < a and (a - v) * 100 >= below.min_gap_pp \
-                        and den >= below.min_denominator:
+                if (
+                    v is not None
+                    and a is not None
+                    and v < a
+                    and (a - v) * 100 >= below.min_gap_pp
+                    and den >= below.min_denominator
+                ):
                     add(unit, ind, "remind", "remind_below_area")
         if rules.remind_good_month_poor_window.enabled:
             for ind in rules.remind_good_month_poor_window.indicators:
@@ -117,15 +168,33 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
                 if ind == "online_payment":
                     w = pay_window.get(uid)
                     if v is not None and w is not None and v >= targets.online_payment > w:
-                        add(unit, ind, "remind", "remind_good_month_poor_window", window_value=w,
+                        add(
+                            unit,
+                            ind,
+                            "remind",
+                            "remind_good_month_poor_window",
+                            window_value=w,
                             area_value=targets.online_payment,
-                            gap_pp=(targets.online_payment - w) * 100)
+                            gap_pp=(targets.online_payment - w) * 100,
+                        )
                 else:
                     w, aw = ytd.get((uid, ind)), ctx.area_ytd.get(ind)
-                    if v is not None and w is not None and aw is not None and aw > w \
-                            and (v - w) * 100 >= rules.remind_good_month_poor_window.min_improvement_pp:
-                        add(unit, ind, "remind", "remind_good_month_poor_window", window_value=w, area_value=aw,
-                            gap_pp=(aw - w) * 100)
+                    if (
+                        v is not None
+                        and w is not None
+                        and aw is not None
+                        and aw > w
+                        and (v - w) * 100 >= rules.remind_good_month_poor_window.min_improvement_pp
+                    ):
+                        add(
+                            unit,
+                            ind,
+                            "remind",
+                            "remind_good_month_poor_window",
+                            window_value=w,
+                            area_value=aw,
+                            gap_pp=(aw - w) * 100,
+                        )
         no_ecert = unit["unit_kind"] in COMMUNE_LEVEL_KINDS and ctx.e_cert_ytd.get(uid) == 0
         if rules.remind_no_e_cert.enabled and no_ecert:
             add(unit, "e_cert", "remind", "remind_no_e_cert", **{**_NO_RATE, "value": 0})
@@ -133,13 +202,39 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
         if rules.escalate_no_e_cert.enabled and no_ecert:
             sanctions.append(("e_cert", {**_NO_RATE, "value": 0}))
         w = pay_window.get(uid)
-        if rules.escalate_payment.enabled and r_pay is not None and w is not None \
-                and r_pay < targets.online_payment and w < targets.online_payment:
-            sanctions.append(("online_payment", {"window_value": w, "area_value": targets.online_payment,
-                                                 "gap_pp": (targets.online_payment - r_pay) * 100}))
+        if (
+            rules.escalate_payment.enabled
+            and r_pay is not None
+            and w is not None
+            and r_pay < targets.online_payment
+            and w < targets.online_payment
+        ):
+            sanctions.append(
+                (
+                    "online_payment",
+                    {
+                        "window_value": w,
+                        "area_value": targets.online_payment,
+                        "gap_pp": (targets.online_payment - r_pay) * 100,
+                    },
+                )
+            )
         level = min(len(ctx.params.ladder), 1 + issued_sanctions.get(uid, 0))
         for ind, extra in sanctions:
-            add(unit, ind, "escalate", "escalate_no_e_cert" if ind == "e_cert" else "escalate_payment", level=level,
-                **extra)
-    return pl.DataFrame(out, schema_overrides={"level": pl.Int32, "decline_run": pl.Int32, "gap_dossiers": pl.Int64},
-                        infer_schema_length=None).select(FINDING_COLUMNS) if out else pl.DataFrame()
+            add(
+                unit,
+                ind,
+                "escalate",
+                "escalate_no_e_cert" if ind == "e_cert" else "escalate_payment",
+                level=level,
+                **extra,
+            )
+    return (
+        pl.DataFrame(
+            out,
+            schema_overrides={"level": pl.Int32, "decline_run": pl.Int32, "gap_dossiers": pl.Int64},
+            infer_schema_length=None,
+        ).select(FINDING_COLUMNS)
+        if out
+        else pl.DataFrame()
+    )

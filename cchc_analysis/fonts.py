@@ -16,8 +16,12 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 FONT_DIR = config.PACKAGE_DIR / "data" / "fonts"
 FONT_FAMILY = "Liberation Serif"
-FACES = (("normal", "normal", "LiberationSerif-Regular.ttf"), ("bold", "normal", "LiberationSerif-Bold.ttf"),
-         ("normal", "italic", "LiberationSerif-Italic.ttf"), ("bold", "italic", "LiberationSerif-BoldItalic.ttf"))
+FACES = (
+    ("normal", "normal", "LiberationSerif-Regular.ttf"),
+    ("bold", "normal", "LiberationSerif-Bold.ttf"),
+    ("normal", "italic", "LiberationSerif-Italic.ttf"),
+    ("bold", "italic", "LiberationSerif-BoldItalic.ttf"),
+)
 
 
 def _subset(path: Path, chars: str) -> bytes:
@@ -46,6 +50,8 @@ def fonts_css(chars: str | None = None) -> str:
     for weight, style, name in FACES:
         raw = (FONT_DIR / name).read_bytes() if chars is None else _subset(FONT_DIR / name, chars)
         data = base64.b64encode(raw).decode("ascii")
-        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; font-style: {style}; '
-                     f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}')
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; font-style: {style}; '
+            f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}'
+        )
     return "\n".join(rules)

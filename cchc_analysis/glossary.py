@@ -18,35 +18,70 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ky", "Kỳ báo cáo", "Tháng báo cáo, dạng 2023-08, 08/2023 hoặc 8/2023", True, "month",
-           ("Tháng", "Kỳ", "Tháng báo cáo")),
-    Column("don_vi", "Đơn vị", "Tên đơn vị (xã, thị trấn, phòng chuyên môn) như thường viết", True, "text",
-           ("Tên đơn vị", "Đơn vị báo cáo", "Cơ quan, đơn vị")),
+    Column(
+        "ky",
+        "Kỳ báo cáo",
+        "Tháng báo cáo, dạng 2023-08, 08/2023 hoặc 8/2023",
+        True,
+        "month",
+        ("Tháng", "Kỳ", "Tháng báo cáo"),
+    ),
+    Column(
+        "don_vi",
+        "Đơn vị",
+        "Tên đơn vị (xã, thị trấn, phòng chuyên môn) như thường viết",
+        True,
+        "text",
+        ("Tên đơn vị", "Đơn vị báo cáo", "Cơ quan, đơn vị"),
+    ),
     Column("tiep_nhan", "Tiếp nhận trong kỳ", "Số hồ sơ tiếp nhận mới trong tháng", True),
-    Column("phai_so_hoa_tiep_nhan", "Hồ sơ phải số hóa khi tiếp nhận",
-           "Số hồ sơ phải số hóa khi tiếp nhận; để trống cột này thì lấy bằng «Tiếp nhận trong kỳ»"),
-    Column("so_hoa_tiep_nhan", "Số hóa đầy đủ thành phần hồ sơ",
-           "Số hồ sơ được số hóa đầy đủ thành phần khi tiếp nhận", True),
+    Column(
+        "phai_so_hoa_tiep_nhan",
+        "Hồ sơ phải số hóa khi tiếp nhận",
+        "Số hồ sơ phải số hóa khi tiếp nhận; để trống cột này thì lấy bằng «Tiếp nhận trong kỳ»",
+    ),
+    Column(
+        "so_hoa_tiep_nhan",
+        "Số hóa đầy đủ thành phần hồ sơ",
+        "Số hồ sơ được số hóa đầy đủ thành phần khi tiếp nhận",
+        True,
+    ),
     Column("ket_qua", "Kết quả phải số hóa", "Số kết quả giải quyết TTHC phải số hóa", True),
     Column("so_hoa_ket_qua", "Số hóa kết quả", "Số kết quả giải quyết TTHC đã được số hóa", True),
     Column("co_phi", "Hồ sơ có phí, lệ phí", "Số hồ sơ có phát sinh phí, lệ phí (khác 0)", True),
-    Column("thanh_toan_truc_tuyen", "Thanh toán trực tuyến",
-           "Trong số hồ sơ có phí, lệ phí: số hồ sơ đã thanh toán trực tuyến", True),
+    Column(
+        "thanh_toan_truc_tuyen",
+        "Thanh toán trực tuyến",
+        "Trong số hồ sơ có phí, lệ phí: số hồ sơ đã thanh toán trực tuyến",
+        True,
+    ),
     Column("ky_truoc_chuyen_sang", "Kỳ trước chuyển sang", "Số hồ sơ kỳ trước chuyển sang (không bắt buộc)"),
-    Column("phai_truc_tuyen", "Hồ sơ phải xử lý trực tuyến",
-           "Số hồ sơ thuộc diện phải tiếp nhận, xử lý trực tuyến (không bắt buộc)"),
-    Column("truc_tuyen", "Hồ sơ trực tuyến",
-           "Số hồ sơ tiếp nhận, giải quyết trực tuyến toàn trình và một phần (không bắt buộc)"),
+    Column(
+        "phai_truc_tuyen",
+        "Hồ sơ phải xử lý trực tuyến",
+        "Số hồ sơ thuộc diện phải tiếp nhận, xử lý trực tuyến (không bắt buộc)",
+    ),
+    Column(
+        "truc_tuyen",
+        "Hồ sơ trực tuyến",
+        "Số hồ sơ tiếp nhận, giải quyết trực tuyến toàn trình và một phần (không bắt buộc)",
+    ),
     Column("dung_han", "Giải quyết trước và đúng hạn", "Số hồ sơ giải quyết trước và đúng hạn (không bắt buộc)"),
     Column("qua_han", "Giải quyết quá hạn", "Số hồ sơ giải quyết quá hạn (không bắt buộc)"),
     Column("dang_giai_quyet", "Đang giải quyết", "Số hồ sơ đang giải quyết cuối tháng (không bắt buộc)"),
     Column("tam_dung", "Tạm dừng", "Số hồ sơ đang tạm dừng cuối tháng (không bắt buộc)"),
     Column("tra_lai", "Trả lại", "Số hồ sơ trả lại trong tháng (không bắt buộc)"),
     Column("huy", "Hủy", "Số hồ sơ đã hủy trong tháng (không bắt buộc)"),
-    Column("chung_thuc_dien_tu", "Chứng thực điện tử",
-           "Số bản sao chứng thực điện tử từ bản chính đã cấp trong tháng (không bắt buộc)"),
-    Column("tai_su_dung", "Khai thác, sử dụng lại dữ liệu",
-           "Số hồ sơ có khai thác, sử dụng lại dữ liệu đã số hóa (không bắt buộc)"),
+    Column(
+        "chung_thuc_dien_tu",
+        "Chứng thực điện tử",
+        "Số bản sao chứng thực điện tử từ bản chính đã cấp trong tháng (không bắt buộc)",
+    ),
+    Column(
+        "tai_su_dung",
+        "Khai thác, sử dụng lại dữ liệu",
+        "Số hồ sơ có khai thác, sử dụng lại dữ liệu đã số hóa (không bắt buộc)",
+    ),
 )
 
 COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
@@ -142,8 +177,10 @@ SCOPE_LABELS: dict[str, str] = {
     "departments": "Các cơ quan chuyên môn",
 }
 # The one-stop desks, as the semi-annual annexes head their groups.
-DESK_LABELS: dict[str, str] = {"departments": "Bộ phận Một cửa cấp huyện (các cơ quan chuyên môn)",
-                               "commune_level": "Bộ phận Một cửa cấp xã"}
+DESK_LABELS: dict[str, str] = {
+    "departments": "Bộ phận Một cửa cấp huyện (các cơ quan chuyên môn)",
+    "commune_level": "Bộ phận Một cửa cấp xã",
+}
 # The data-quality checks of cchc anomalies.
 CHECK_LABELS: dict[str, str] = {
     "sudden_change": "Thay đổi đột ngột",
@@ -158,12 +195,21 @@ CHECK_LABELS: dict[str, str] = {
 }
 # How cchc check-report names the figures a draft states (its messages quote them back).
 STATED_LABELS: dict[str | None, str] = {
-    "online_payment": "tỷ lệ thanh toán trực tuyến", "digitized_output": "tỷ lệ số hóa kết quả",
-    "digitized_input": "tỷ lệ số hóa đầy đủ thành phần hồ sơ", "on_time": "tỷ lệ giải quyết trước và đúng hạn",
-    "online": "tỷ lệ hồ sơ trực tuyến", "late": "hồ sơ quá hạn", None: "tỷ lệ"}
+    "online_payment": "tỷ lệ thanh toán trực tuyến",
+    "digitized_output": "tỷ lệ số hóa kết quả",
+    "digitized_input": "tỷ lệ số hóa đầy đủ thành phần hồ sơ",
+    "on_time": "tỷ lệ giải quyết trước và đúng hạn",
+    "online": "tỷ lệ hồ sơ trực tuyến",
+    "late": "hồ sơ quá hạn",
+    None: "tỷ lệ",
+}
 STATED_SCOPE_LABELS: dict[str | None, str] = {
-    "all": "toàn huyện", "commune_level": "cấp xã", "district_desk": "cấp huyện", "province": "toàn tỉnh",
-    None: "không rõ phạm vi"}
+    "all": "toàn huyện",
+    "commune_level": "cấp xã",
+    "district_desk": "cấp huyện",
+    "province": "toàn tỉnh",
+    None: "không rõ phạm vi",
+}
 # Short names for table headers and flags.
 INDICATOR_SHORT: dict[str, str] = {
     "digitized_input": "số hóa khi tiếp nhận",

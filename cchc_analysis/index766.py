@@ -22,9 +22,13 @@ from .glossary import COMMUNE_LEVEL_KINDS
 from .params import Index766
 
 GROUPS: tuple[tuple[str, str, float], ...] = (
-    ("cong_khai", "Công khai, minh bạch", 18), ("tien_do", "Tiến độ giải quyết", 20),
-    ("truc_tuyen", "Dịch vụ công trực tuyến", 12), ("thanh_toan", "Thanh toán trực tuyến", 10),
-    ("so_hoa", "Số hóa hồ sơ", 22), ("hai_long", "Mức độ hài lòng", 18))
+    ("cong_khai", "Công khai, minh bạch", 18),
+    ("tien_do", "Tiến độ giải quyết", 20),
+    ("truc_tuyen", "Dịch vụ công trực tuyến", 12),
+    ("thanh_toan", "Thanh toán trực tuyến", 10),
+    ("so_hoa", "Số hóa hồ sơ", 22),
+    ("hai_long", "Mức độ hài lòng", 18),
+)
 # Inside "số hóa hồ sơ": what we can compute, and the points we cannot.
 DIGITIZATION_PARTS = (("result", 6), ("components", 4), ("reuse", 2), ("e_cert", 2))
 DIGITIZATION_NOT_COMPUTED = 8
@@ -49,11 +53,13 @@ def unit_index(row: dict, kind: str, p: Index766) -> dict[str, float | None]:
         pace = 20 * (on_time + in_progress) / (on_time + late + in_progress)
     parts = {
         "result": _scaled(_ratio(row.get("so_hoa_ket_qua"), row.get("ket_qua")), 6, p.digitization_full_at),
-        "components": _scaled(_ratio(row.get("so_hoa_tiep_nhan"), row.get("phai_so_hoa_tiep_nhan")), 4,
-                              p.digitization_full_at),
+        "components": _scaled(
+            _ratio(row.get("so_hoa_tiep_nhan"), row.get("phai_so_hoa_tiep_nhan")), 4, p.digitization_full_at
+        ),
         "reuse": _scaled(_ratio(row.get("tai_su_dung"), row.get("tiep_nhan")), 2, p.reuse_full_at),
         "e_cert": (2.0 if row.get("chung_thuc_dien_tu") else 0.0)
-        if kind in COMMUNE_LEVEL_KINDS and row.get("chung_thuc_dien_tu") is not None else None,
+        if kind in COMMUNE_LEVEL_KINDS and row.get("chung_thuc_dien_tu") is not None
+        else None,
     }
     known = [v for v in parts.values() if v is not None]
     return {
@@ -77,10 +83,24 @@ def index_table(sums: pl.DataFrame, p: Index766) -> pl.DataFrame:
         computed_max = sum(maxima[g] for g in ("tien_do", "truc_tuyen", "thanh_toan") if pts[g] is not None)
         computed_max += (pts["so_hoa_max"] or 0) if pts["so_hoa"] is not None else 0
         total = sum(v for g, _, _ in GROUPS if (v := pts[g]) is not None)
-        rows.append({"unit_id": r["unit_id"], "unit": r["unit"], "unit_kind": r["unit_kind"],
-                     **{g: pts[g] for g, _, _ in GROUPS}, "computed": total, "computed_max": computed_max,
-                     "share": total / computed_max if computed_max else None})
-    schema = {"unit_id": pl.String, "unit": pl.String, "unit_kind": pl.String,
-              **{g: pl.Float64 for g, _, _ in GROUPS}, "computed": pl.Float64, "computed_max": pl.Float64,
-              "share": pl.Float64}
+        rows.append(
+            {
+                "unit_id": r["unit_id"],
+                "unit": r["unit"],
+                "unit_kind": r["unit_kind"],
+                **{g: pts[g] for g, _, _ in GROUPS},
+                "computed": total,
+                "computed_max": computed_max,
+                "share": total / computed_max if computed_max else None,
+            }
+        )
+    schema = {
+        "unit_id": pl.String,
+        "unit": pl.String,
+        "unit_kind": pl.String,
+        **{g: pl.Float64 for g, _, _ in GROUPS},
+        "computed": pl.Float64,
+        "computed_max": pl.Float64,
+        "share": pl.Float64,
+    }
     return pl.DataFrame(rows, schema=schema)

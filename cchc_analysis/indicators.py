@@ -36,45 +36,64 @@ def long_pairs(frame: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for name, (num, den) in RATIOS.items():
         known = num.is_not_null() & den.is_not_null()
-        parts.append(frame.select(
-            "unit_id", "unit", "unit_kind", "month", pl.lit(name).alias("indicator"),
-            pl.when(known).then(num).alias("numerator").cast(pl.Int64),
-            pl.when(known).then(den).alias("denominator").cast(pl.Int64),
-        ))
+        parts.append(
+            frame.select(
+                "unit_id",
+                "unit",
+                "unit_kind",
+                "month",
+                pl.lit(name).alias("indicator"),
+                pl.when(known).then(num).alias("numerator").cast(pl.Int64),
+                pl.when(known).then(den).alias("denominator").cast(pl.Int64),
+            )
+        )
     return pl.concat(parts)
 
 
 def _rate(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
-        rate=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")).otherwise(None))
+        rate=pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator")).otherwise(None)
+    )
 
 
 def window_rates(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     """Per unit and ratio indicator over the window: numerator, denominator, rate."""
     pairs = long_pairs(frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day)))
     out = pairs.group_by("unit_id", "unit", "unit_kind", "indicator").agg(
-        _null_sum(pl.col("numerator")).alias("numerator"), _null_sum(pl.col("denominator")).alias("denominator"))
+        _null_sum(pl.col("numerator")).alias("numerator"), _null_sum(pl.col("denominator")).alias("denominator")
+    )
     return _rate(out).sort("indicator", "unit_id")
 
 
 def window_counts(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     """Per unit: late, e-certification and reuse counts over the window (null where never reported)."""
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
-    return sub.group_by("unit_id", "unit", "unit_kind").agg(
-        *[_null_sum(pl.col(col)).alias(name) for name, col in COUNTS.items()]).sort("unit_id")
+    return (
+        sub.group_by("unit_id", "unit", "unit_kind")
+        .agg(*[_null_sum(pl.col(col)).alias(name) for name, col in COUNTS.items()])
+        .sort("unit_id")
+    )
 
 
 def scope_of(kind: pl.Expr) -> pl.Expr:
-    return pl.when(kind.is_in(sorted(COMMUNE_LEVEL_KINDS))).then(pl.lit("commune_level")).otherwise(pl.lit("departments"))
+    return (
+        pl.when(kind.is_in(sorted(COMMUNE_LEVEL_KINDS))).then(pl.lit("commune_level")).otherwise(pl.lit("departments"))
+    )
 
 
 def area_rates(rates: pl.DataFrame) -> pl.DataFrame:
     """Pooled rate (Σ numerators / Σ denominators) per indicator, for each unit scope and for all units."""
     known = rates.filter(pl.col("denominator").is_not_null())
-    by_scope = known.with_columns(scope=scope_of(pl.col("unit_kind"))).group_by("scope", "indicator").agg(
-        pl.col("numerator").sum(), pl.col("denominator").sum())
-    everything = known.group_by("indicator").agg(pl.col("numerator").sum(), pl.col("denominator").sum()).with_columns(
-        scope=pl.lit("all"))
+    by_scope = (
+        known.with_columns(scope=scope_of(pl.col("unit_kind")))
+        .group_by("scope", "indicator")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+    )
+    everything = (
+        known.group_by("indicator")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        .with_columns(scope=pl.lit("all"))
+    )
     return _rate(pl.concat([by_scope, everything.select(by_scope.columns)])).sort("indicator", "scope")
 
 
@@ -113,17 +132,22 @@ def gap_dossiers(numerator: int | None, denominator: int | None, rate: float | N
 def dossiers_to_reach(target: pl.Expr, numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """``gap_dossiers`` over columns: null where there is no rate or no target."""
     need = (target * denominator - numerator - FLOAT_SLACK).ceil().clip(lower_bound=0)
-    return pl.when(denominator.is_not_null() & (denominator > 0) & numerator.is_not_null()
-                   & target.is_not_null()).then(need.cast(pl.Int64))
+    return pl.when(denominator.is_not_null() & (denominator > 0) & numerator.is_not_null() & target.is_not_null()).then(
+        need.cast(pl.Int64)
+    )
 
 
 def compare(rates: pl.DataFrame, area: dict[str, float | None], targets: dict[str, float | None]) -> pl.DataFrame:
     """Per unit and indicator: gap to the area rate and to the target, in percentage points (positive: below)
     and in dossiers (how many more the unit needed on the same denominator; 0 when it reached it)."""
-    lookup = pl.DataFrame({"indicator": list(RATIOS),
-                           "area_rate": [area.get(i) for i in RATIOS],
-                           "target": [targets.get(i) for i in RATIOS]},
-                          schema={"indicator": pl.String, "area_rate": pl.Float64, "target": pl.Float64})
+    lookup = pl.DataFrame(
+        {
+            "indicator": list(RATIOS),
+            "area_rate": [area.get(i) for i in RATIOS],
+            "target": [targets.get(i) for i in RATIOS],
+        },
+        schema={"indicator": pl.String, "area_rate": pl.Float64, "target": pl.Float64},
+    )
     return rates.join(lookup, on="indicator", how="left").with_columns(
         gap_pp=(pl.col("area_rate") - pl.col("rate")) * 100,
         target_gap_pp=(pl.col("target") - pl.col("rate")) * 100,

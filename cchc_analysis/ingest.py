@@ -37,13 +37,15 @@ _GROUPED = re.compile(r"^-?\d{1,3}(?:(?P<sep>[." + _GROUP_SPACES + r"])\d{3})(?:
 _LOOSE_GROUPS = re.compile(r"^-?\d+(?:[.," + _GROUP_SPACES + r"]+\d+)+$")
 _DECIMAL = re.compile(r"^-?\d+[.,]\d+$")  # 1,5 or 1.23: a fraction, not a count
 
-STAT_SCHEMA = pl.Schema({
-    "unit_id": pl.String,
-    "month": pl.Date,
-    **{c: pl.Int64 for c in COUNT_COLUMNS},
-    "unit_raw": pl.String,
-    "source_row": pl.Int32,
-})
+STAT_SCHEMA = pl.Schema(
+    {
+        "unit_id": pl.String,
+        "month": pl.Date,
+        **{c: pl.Int64 for c in COUNT_COLUMNS},
+        "unit_raw": pl.String,
+        "source_row": pl.Int32,
+    }
+)
 
 
 @dataclass
@@ -88,8 +90,10 @@ def parse_count(value: Any) -> int | None:
         elif _DECIMAL.match(text):
             raise ValueError(f"«{value}» không phải số nguyên")
         elif _LOOSE_GROUPS.match(text):
-            raise ValueError(f"«{value}» không phải cách viết số hợp lệ (sau nhóm đầu, mỗi nhóm hàng nghìn phải đủ "
-                             "3 chữ số, cùng một dấu phân cách)")
+            raise ValueError(
+                f"«{value}» không phải cách viết số hợp lệ (sau nhóm đầu, mỗi nhóm hàng nghìn phải đủ "
+                "3 chữ số, cùng một dấu phân cách)"
+            )
         else:
             raise ValueError(f"«{value}» không phải số")
     if n < 0:
@@ -123,25 +127,46 @@ def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], lis
             continue
         if name in colmap:
             first = colmap[name]
-            problems.append(Problem(raw.file, f"cột này trùng ý nghĩa với cột {column_letter(first)} "
-                                    f"«{raw.header[first]}» — xóa một trong hai", raw.sheet, raw.header_row,
-                                    column_letter(idx), text))
+            problems.append(
+                Problem(
+                    raw.file,
+                    f"cột này trùng ý nghĩa với cột {column_letter(first)} «{raw.header[first]}» — xóa một trong hai",
+                    raw.sheet,
+                    raw.header_row,
+                    column_letter(idx),
+                    text,
+                )
+            )
             continue
         colmap[name] = idx
     missing = [COLUMNS_BY_NAME[name] for name in REQUIRED_COLUMNS if name not in colmap]
     if missing and not colmap:
-        problems.append(Problem(raw.file, f"không nhận ra cột nào của mẫu số liệu ({raw.describe()}) — xuất lại "
-                                "tệp dạng .xlsx hoặc CSV (UTF-8 hoặc UTF-16, phân cách bằng dấu phẩy, chấm phẩy hoặc "
-                                "tab) có dòng tiêu đề như mẫu: cchc template", raw.sheet, raw.header_row))
+        problems.append(
+            Problem(
+                raw.file,
+                f"không nhận ra cột nào của mẫu số liệu ({raw.describe()}) — xuất lại "
+                "tệp dạng .xlsx hoặc CSV (UTF-8 hoặc UTF-16, phân cách bằng dấu phẩy, chấm phẩy hoặc "
+                "tab) có dòng tiêu đề như mẫu: cchc template",
+                raw.sheet,
+                raw.header_row,
+            )
+        )
     elif missing:
         names = ", ".join(f"«{col.header}» ({col.name})" for col in missing)
-        problems.append(Problem(raw.file, f"thiếu cột bắt buộc {names} — thêm vào dòng tiêu đề (xem mẫu: cchc template)",
-                                raw.sheet, raw.header_row))
+        problems.append(
+            Problem(
+                raw.file,
+                f"thiếu cột bắt buộc {names} — thêm vào dòng tiêu đề (xem mẫu: cchc template)",
+                raw.sheet,
+                raw.header_row,
+            )
+        )
     return colmap, problems
 
 
-def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
-               display_name: str | None = None) -> tuple[ParsedFile | None, list[Problem], list[str]]:
+def parse_file(
+    path: Path, registry: Registry, today: dt.date | None = None, display_name: str | None = None
+) -> tuple[ParsedFile | None, list[Problem], list[str]]:
     """Read and validate one file. Returns the parsed file (None if it has problems), problems, notices."""
     today = today or dt.date.today()
     notices: list[str] = []
@@ -165,12 +190,21 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
     if problems:
         return None, problems, notices
     if not raw.rows:
-        return None, [Problem(raw.file, "chỉ có dòng tiêu đề, không có dòng số liệu nào — điền số liệu từ dòng 2",
-                              raw.sheet)], notices
+        return (
+            None,
+            [Problem(raw.file, "chỉ có dòng tiêu đề, không có dòng số liệu nào — điền số liệu từ dòng 2", raw.sheet)],
+            notices,
+        )
 
     def loc(row: int, name: str) -> dict[str, Any]:
         idx = colmap[name]
-        return {"file": raw.file, "sheet": raw.sheet, "row": row, "column": column_letter(idx), "header": raw.header[idx]}
+        return {
+            "file": raw.file,
+            "sheet": raw.sheet,
+            "row": row,
+            "column": column_letter(idx),
+            "header": raw.header[idx],
+        }
 
     counts_present = [c for c in COUNT_COLUMNS if c in colmap]
     records: list[dict[str, Any]] = []
@@ -178,6 +212,7 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
     this_month = Month.of(today)
     empty_rows: list[int] = []
     for row_no, values in raw.rows:
+
         def cell(name: str, values: list[Any] = values) -> Any:
             idx = colmap[name]
             return values[idx] if idx < len(values) else None
@@ -191,8 +226,12 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
         try:
             month = parse_month(cell("ky"))
             if month > this_month:
-                problems.append(Problem(message=f"tháng {month} chưa đến (hôm nay {today:%d/%m/%Y}) — kiểm tra kỳ báo cáo",
-                                        **loc(row_no, "ky")))
+                problems.append(
+                    Problem(
+                        message=f"tháng {month} chưa đến (hôm nay {today:%d/%m/%Y}) — kiểm tra kỳ báo cáo",
+                        **loc(row_no, "ky"),
+                    )
+                )
                 ok = False
         except ValueError as exc:
             problems.append(Problem(message=f"{exc}", **loc(row_no, "ky")))
@@ -208,24 +247,39 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
             try:
                 record[name] = parse_count(cell(name))
             except ValueError as exc:
-                problems.append(Problem(message=f"{exc} — ghi số hồ sơ là số nguyên không âm, để trống nếu không có số liệu",
-                                        **loc(row_no, name)))
+                problems.append(
+                    Problem(
+                        message=f"{exc} — ghi số hồ sơ là số nguyên không âm, để trống nếu không có số liệu",
+                        **loc(row_no, name),
+                    )
+                )
                 record[name], ok = None, False
         if "phai_so_hoa_tiep_nhan" not in colmap:
             record["phai_so_hoa_tiep_nhan"] = record.get("tiep_nhan")
         for num, den in RATIO_PAIRS:
             n, d = record.get(num), record.get(den)
             if n is not None and d is not None and n > d and num in colmap:
-                den_label = (f"«{raw.header[colmap[den]]}»" if den in colmap
-                             else f"«{raw.header[colmap['tiep_nhan']]}» (dùng thay cho {den})")
-                problems.append(Problem(message=f"{n} lớn hơn {den_label} ({d}) — số hồ sơ đạt không thể vượt tổng số",
-                                        **loc(row_no, num)))
+                den_label = (
+                    f"«{raw.header[colmap[den]]}»"
+                    if den in colmap
+                    else f"«{raw.header[colmap['tiep_nhan']]}» (dùng thay cho {den})"
+                )
+                problems.append(
+                    Problem(
+                        message=f"{n} lớn hơn {den_label} ({d}) — số hồ sơ đạt không thể vượt tổng số",
+                        **loc(row_no, num),
+                    )
+                )
                 ok = False
         if unit is not None and month is not None:
             key = (unit.id, month)
             if key in seen:
-                problems.append(Problem(message=f"«{unit.name}» tháng {month} đã có ở dòng {seen[key]} — mỗi đơn vị chỉ một dòng mỗi tháng",
-                                        **loc(row_no, "don_vi")))
+                problems.append(
+                    Problem(
+                        message=f"«{unit.name}» tháng {month} đã có ở dòng {seen[key]} — mỗi đơn vị chỉ một dòng mỗi tháng",
+                        **loc(row_no, "don_vi"),
+                    )
+                )
                 ok = False
             else:
                 seen[key] = row_no
@@ -233,11 +287,20 @@ def parse_file(path: Path, registry: Registry, today: dt.date | None = None,
             record.update(unit_id=unit.id, month=month.first_day, unit_raw=unit_text)
             records.append(record)
     if empty_rows and not records and not problems:
-        problems.append(Problem(raw.file, f"không có số liệu nào (dòng {_rows_text(empty_rows)} để trống mọi cột số "
-                                "liệu) — điền số liệu rồi nhập lại", raw.sheet, empty_rows[0]))
+        problems.append(
+            Problem(
+                raw.file,
+                f"không có số liệu nào (dòng {_rows_text(empty_rows)} để trống mọi cột số "
+                "liệu) — điền số liệu rồi nhập lại",
+                raw.sheet,
+                empty_rows[0],
+            )
+        )
     elif empty_rows:
-        notices.append(f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {_rows_text(empty_rows)}) "
-                       "— các đơn vị đó coi như chưa báo cáo")
+        notices.append(
+            f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {_rows_text(empty_rows)}) "
+            "— các đơn vị đó coi như chưa báo cáo"
+        )
     if problems:
         return None, problems, notices
     frame = pl.DataFrame(records, schema=STAT_SCHEMA) if records else pl.DataFrame(schema=STAT_SCHEMA)
@@ -266,9 +329,15 @@ def check(paths: list[Path], registry: Registry, today: dt.date | None = None) -
             if key in first_seen:
                 other, other_row = first_seen[key]
                 unit = registry.by_id[unit_id]
-                batch.problems.append(Problem(
-                    parsed.name, f"«{unit.name}» tháng {Month.of(month)} đã có trong tệp {other} dòng {other_row} "
-                    "— nhập mỗi đơn vị, mỗi tháng một lần (tệp sửa số liệu thì nhập riêng sau)", parsed.sheet, row))
+                batch.problems.append(
+                    Problem(
+                        parsed.name,
+                        f"«{unit.name}» tháng {Month.of(month)} đã có trong tệp {other} dòng {other_row} "
+                        "— nhập mỗi đơn vị, mỗi tháng một lần (tệp sửa số liệu thì nhập riêng sau)",
+                        parsed.sheet,
+                        row,
+                    )
+                )
             else:
                 first_seen[key] = (parsed.name, row)
         batch.files.append(parsed)

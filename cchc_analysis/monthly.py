@@ -24,14 +24,34 @@ from .store import Store, issue_letter, issued_sanctions, unissued_months
 from .units import Registry
 
 # findings.csv and indicators.csv: the columns an analyst opens in Excel
-FINDINGS_CSV = ("period", "unit", "unit_kind", "indicator", "kind", "level", "value", "window_value", "area_value",
-                "change_pp", "gap_pp", "decline_run", "gap_dossiers", "sentence")
+FINDINGS_CSV = (
+    "period",
+    "unit",
+    "unit_kind",
+    "indicator",
+    "kind",
+    "level",
+    "value",
+    "window_value",
+    "area_value",
+    "change_pp",
+    "gap_pp",
+    "decline_run",
+    "gap_dossiers",
+    "sentence",
+)
 INDICATORS_CSV = ("period", "window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
 
 _KIND_ORDER = {"commend": 0, "remind": 1, "escalate": 2}
 _RULE_ORDER = {"commend_both_digitization": 0, "commend_thresholds": 1, "commend_single_full": 2}
-_INDICATOR_ORDER = {"digitization": 0, "all_three": 1, "digitized_input": 2, "digitized_output": 3,
-                    "online_payment": 4, "e_cert": 5}
+_INDICATOR_ORDER = {
+    "digitization": 0,
+    "all_three": 1,
+    "digitized_input": 2,
+    "digitized_output": 3,
+    "online_payment": 4,
+    "e_cert": 5,
+}
 
 
 class IncompleteMonth(CchcError):
@@ -58,17 +78,26 @@ class Coverage:
 
     def sentence(self) -> str:
         """Said on the first page of the letter, notebook and appendix of a partial month."""
-        return (f"Lưu ý: số liệu {self.month.label()} mới có {self.reported}/{self.expected} đơn vị; chưa có số liệu "
-                f"của {len(self.missing)} đơn vị ({self.names()}). Các tỷ lệ bình quân chung chỉ tính trên các đơn vị "
-                "đã có số liệu.")
+        return (
+            f"Lưu ý: số liệu {self.month.label()} mới có {self.reported}/{self.expected} đơn vị; chưa có số liệu "
+            f"của {len(self.missing)} đơn vị ({self.names()}). Các tỷ lệ bình quân chung chỉ tính trên các đơn vị "
+            "đã có số liệu."
+        )
 
 
 def month_coverage(frame: pl.DataFrame, month: Month, registry: Registry) -> Coverage:
     """The units with data for ``month`` against those that reported in an earlier month of its year and are
     valid in ``month``."""
     this = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
-    earlier = set(frame.filter(pl.col("month").is_between(dt.date(month.year, 1, 1), (month - 1).first_day)
-                               )["unit_id"].to_list()) if month.month > 1 else set()
+    earlier = (
+        set(
+            frame.filter(pl.col("month").is_between(dt.date(month.year, 1, 1), (month - 1).first_day))[
+                "unit_id"
+            ].to_list()
+        )
+        if month.month > 1
+        else set()
+    )
     valid = {u.id for u in registry.valid_units(month.first_day, month.last_day)}
     expected = (earlier & valid) | this
     missing = tuple(u.name for u in registry.units if u.id in expected - this)
@@ -96,8 +125,10 @@ class MonthlyReview:
         out = []
         if self.unissued:
             months = ", ".join(m.label().removeprefix("tháng ") for m in self.unissued)
-            out.append(f"chưa ghi nhận văn bản đã ban hành của tháng {months} (cchc issue THÁNG) — mức nhắc nhở, "
-                       "phê bình tính theo các văn bản đã ghi nhận nên có thể thấp hơn thực tế")
+            out.append(
+                f"chưa ghi nhận văn bản đã ban hành của tháng {months} (cchc issue THÁNG) — mức nhắc nhở, "
+                "phê bình tính theo các văn bản đã ghi nhận nên có thể thấp hơn thực tế"
+            )
         if self.coverage.partial:
             out.append(self.coverage.sentence().removeprefix("Lưu ý: "))
         return out
@@ -110,8 +141,9 @@ class MonthlyReview:
         return SCOPE_LABELS[scope].format(area=self.params.area_name)
 
     def area_rate(self, indicator: str, window: str = "month", scope: str = "all") -> float | None:
-        row = self.area.filter((pl.col("window") == window) & (pl.col("scope") == scope)
-                               & (pl.col("indicator") == indicator))
+        row = self.area.filter(
+            (pl.col("window") == window) & (pl.col("scope") == scope) & (pl.col("indicator") == indicator)
+        )
         return row["rate"][0] if row.height else None
 
     def headline(self) -> str:
@@ -127,8 +159,13 @@ class MonthlyReview:
             return []
         out = [Section(SECTION_LABELS["commend"], None, f.filter(pl.col("kind") == "commend"))]
         for ind in ("digitized_input", "digitized_output", "online_payment", "e_cert"):
-            out.append(Section(SECTION_LABELS[f"remind_{ind}"], ind,
-                               f.filter((pl.col("kind") == "remind") & (pl.col("indicator") == ind))))
+            out.append(
+                Section(
+                    SECTION_LABELS[f"remind_{ind}"],
+                    ind,
+                    f.filter((pl.col("kind") == "remind") & (pl.col("indicator") == ind)),
+                )
+            )
         for level, label in enumerate(self.params.ladder, start=1):
             out.append(Section(label, None, f.filter((pl.col("kind") == "escalate") & (pl.col("level") == level))))
         return [s for s in out if s.findings.height]
@@ -153,16 +190,25 @@ def letter_order(findings: pl.DataFrame) -> pl.DataFrame:
     """Commend, remind, escalate; departments before communes, as the letters list them."""
     if findings.is_empty():
         return findings
-    return findings.with_columns(
-        _k=pl.col("kind").replace_strict(_KIND_ORDER, default=9),
-        _r=pl.col("rule").replace_strict(_RULE_ORDER, default=5),
-        _i=pl.col("indicator").replace_strict(_INDICATOR_ORDER, default=9),
-        _s=pl.col("unit_kind").is_in(sorted(COMMUNE_LEVEL_KINDS)),
-    ).sort("_k", "_i", "level", "_r", "_s", "unit_id", nulls_last=True).drop("_k", "_r", "_i", "_s")
+    return (
+        findings.with_columns(
+            _k=pl.col("kind").replace_strict(_KIND_ORDER, default=9),
+            _r=pl.col("rule").replace_strict(_RULE_ORDER, default=5),
+            _i=pl.col("indicator").replace_strict(_INDICATOR_ORDER, default=9),
+            _s=pl.col("unit_kind").is_in(sorted(COMMUNE_LEVEL_KINDS)),
+        )
+        .sort("_k", "_i", "level", "_r", "_s", "unit_id", nulls_last=True)
+        .drop("_k", "_r", "_i", "_s")
+    )
 
 
-def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
-                      sanctions: dict[str, int] | None = None, allow_partial: bool = False) -> MonthlyReview:
+def review_from_frame(
+    frame: pl.DataFrame,
+    month: Month,
+    params: Params,
+    sanctions: dict[str, int] | None = None,
+    allow_partial: bool = False,
+) -> MonthlyReview:
     """The review of ``month`` from current unit-month rows and the sanctions of letters already issued. A month
     that units which reported earlier in the year are missing from stops with IncompleteMonth, unless
     ``allow_partial``: then the review says how many units its figures cover."""
@@ -173,14 +219,17 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
     if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
         held = months_text([Month.of(d) for d in frame["month"].unique().to_list()])
         elsewhere = f"; kho còn có số liệu của {', '.join(others)}: chỉ địa bàn bằng --area" if others else ""
-        raise UsageError(f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
-                         "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có")
+        raise UsageError(
+            f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
+            "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có"
+        )
     coverage = month_coverage(frame, month, Registry.load(params.area))
     if coverage.partial and not allow_partial:
         raise IncompleteMonth(
             f"{month.label()} còn thiếu số liệu của {len(coverage.missing)}/{coverage.expected} đơn vị đã báo cáo "
             f"các tháng trước trong năm: {coverage.names()} — nhập đủ số liệu (cchc ingest …), hoặc chạy lại với "
-            "--allow-partial để lập văn bản chỉ trên các đơn vị đã có số liệu")
+            "--allow-partial để lập văn bản chỉ trên các đơn vị đã có số liệu"
+        )
     ctx = build_context(frame, month, params)
     findings = evaluate(ctx, sanctions or {})
     if findings.is_empty():
@@ -188,46 +237,77 @@ def review_from_frame(frame: pl.DataFrame, month: Month, params: Params,
     findings = letter_order(with_sentences(findings, ctx))
 
     upto = frame.filter(pl.col("month") <= month.first_day)
-    windows = {"month": Window(month, month), "ytd": Window(Month(month.year, 1), month),
-               "payment": params.payment_window(month)}
+    windows = {
+        "month": Window(month, month),
+        "ytd": Window(Month(month.year, 1), month),
+        "payment": params.payment_window(month),
+    }
     per_window = {name: window_rates(upto, w) for name, w in windows.items()}
     area = pl.concat([area_rates(r).with_columns(window=pl.lit(name)) for name, r in per_window.items()])
 
     targets = params.targets.model_dump()
     units = compare(ctx.month_rates, ctx.area, targets).join(ctx.units, on="unit_id", how="left")
-    window_rate = pl.concat([
-        per_window["ytd"].filter(pl.col("indicator") != "online_payment"),
-        per_window["payment"].filter(pl.col("indicator") == "online_payment"),
-    ]).select("unit_id", "indicator", pl.col("rate").alias("window_rate"))
+    window_rate = pl.concat(
+        [
+            per_window["ytd"].filter(pl.col("indicator") != "online_payment"),
+            per_window["payment"].filter(pl.col("indicator") == "online_payment"),
+        ]
+    ).select("unit_id", "indicator", pl.col("rate").alias("window_rate"))
     units = units.join(window_rate, on=["unit_id", "indicator"], how="left").with_columns(
-        scope=scope_of(pl.col("unit_kind")))
+        scope=scope_of(pl.col("unit_kind"))
+    )
 
     history = monthly_rates(upto.filter(pl.col("month") >= dt.date(month.year, 1, 1))).select(
-        "unit_id", "unit", "unit_kind", "indicator", "month", "numerator", "denominator", "rate", "change_pp",
-        "decline_run")
+        "unit_id",
+        "unit",
+        "unit_kind",
+        "indicator",
+        "month",
+        "numerator",
+        "denominator",
+        "rate",
+        "change_pp",
+        "decline_run",
+    )
     rates = pl.concat([r.with_columns(window=pl.lit(name)) for name, r in per_window.items()])
     before = area_rates(window_rates(upto, Window(month - 1, month - 1))).filter(pl.col("scope") == "all")
-    return MonthlyReview(month=month, params=params, context=ctx, findings=findings, units=units, windows=windows,
-                         rates=rates.select("window", "unit_id", "unit", "unit_kind", "indicator", "numerator",
-                                            "denominator", "rate"),
-                         area=area.select("window", "scope", "indicator", "numerator", "denominator", "rate"),
-                         history=history, counts=window_counts(upto, windows["ytd"]),
-                         previous_area=dict(before.select("indicator", "rate").iter_rows()), coverage=coverage)
+    return MonthlyReview(
+        month=month,
+        params=params,
+        context=ctx,
+        findings=findings,
+        units=units,
+        windows=windows,
+        rates=rates.select("window", "unit_id", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate"),
+        area=area.select("window", "scope", "indicator", "numerator", "denominator", "rate"),
+        history=history,
+        counts=window_counts(upto, windows["ytd"]),
+        previous_area=dict(before.select("indicator", "rate").iter_rows()),
+        coverage=coverage,
+    )
 
 
-def record_letter(month: Month, store: Path, params_file: Path | None = None, area: str | None = None,
-                  force: bool = False, allow_partial: bool = False) -> tuple[str, pl.DataFrame]:
+def record_letter(
+    month: Month,
+    store: Path,
+    params_file: Path | None = None,
+    area: str | None = None,
+    force: bool = False,
+    allow_partial: bool = False,
+) -> tuple[str, pl.DataFrame]:
     """``cchc issue``: record the month's letter as issued (its findings and parameters), the ground on which
     later letters climb the ladder; returns the store's answer ("new", "same", "replaced") and the findings."""
     params = load_params(month, params_file, area=area)
     with Store.open(store) as st:
-        review = review_from_frame(st.current(), month, params, issued_sanctions(st, month.year, month.first_day),
-                                   allow_partial)
+        review = review_from_frame(
+            st.current(), month, params, issued_sanctions(st, month.year, month.first_day), allow_partial
+        )
         return issue_letter(st, str(month), review.findings, params.model_dump_json(), force), review.findings
 
 
-def load_review(month: Month, store: Path, params_file: Path | None = None, area: str | None = None,
-                allow_partial: bool = False) -> MonthlyReview:
+def load_review(
+    month: Month, store: Path, params_file: Path | None = None, area: str | None = None, allow_partial: bool = False
+) -> MonthlyReview:
     """Read the store (read-only, closed before returning) and build the month's review."""
     params = load_params(month, params_file, area=area)
     with Store.open(store, read_only=True) as st:
@@ -239,8 +319,11 @@ def load_review(month: Month, store: Path, params_file: Path | None = None, area
 
 
 def findings_csv(review: MonthlyReview) -> pl.DataFrame:
-    return review.findings.select(FINDINGS_CSV) if review.findings.height else pl.DataFrame(
-        schema={c: pl.String for c in FINDINGS_CSV})
+    return (
+        review.findings.select(FINDINGS_CSV)
+        if review.findings.height
+        else pl.DataFrame(schema={c: pl.String for c in FINDINGS_CSV})
+    )
 
 
 def indicators_csv(review: MonthlyReview) -> pl.DataFrame:
@@ -248,14 +331,19 @@ def indicators_csv(review: MonthlyReview) -> pl.DataFrame:
     (late, e-certification, reuse, year to date) as a numerator with no denominator."""
     label = {name: str(w) for name, w in review.windows.items()}
     order = {k: n for n, k in enumerate(RATIOS)}
-    units = review.rates.with_columns(_i=pl.col("indicator").replace_strict(order, default=9)).sort(
-        "window", "_i", "unit_id").select("window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
+    units = (
+        review.rates.with_columns(_i=pl.col("indicator").replace_strict(order, default=9))
+        .sort("window", "_i", "unit_id")
+        .select("window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
+    )
     areas = review.area.with_columns(
-        unit=pl.col("scope").map_elements(review.scope_label, return_dtype=pl.String), unit_kind=pl.lit("area"),
+        unit=pl.col("scope").map_elements(review.scope_label, return_dtype=pl.String),
+        unit_kind=pl.lit("area"),
     ).select("window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
-    counts = review.counts.unpivot(index=["unit_id", "unit", "unit_kind"], on=list(COUNTS),
-                                   variable_name="indicator", value_name="numerator").with_columns(
-        window=pl.lit("ytd"), denominator=pl.lit(None, dtype=pl.Int64), rate=pl.lit(None, dtype=pl.Float64))
+    counts = review.counts.unpivot(
+        index=["unit_id", "unit", "unit_kind"], on=list(COUNTS), variable_name="indicator", value_name="numerator"
+    ).with_columns(window=pl.lit("ytd"), denominator=pl.lit(None, dtype=pl.Int64), rate=pl.lit(None, dtype=pl.Float64))
     out = pl.concat([units, areas, counts.select(units.columns)], how="vertical_relaxed")
-    return out.with_columns(period=pl.lit(str(review.month)),
-                            window=pl.col("window").replace_strict(label)).select(INDICATORS_CSV)
+    return out.with_columns(period=pl.lit(str(review.month)), window=pl.col("window").replace_strict(label)).select(
+        INDICATORS_CSV
+    )

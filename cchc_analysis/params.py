@@ -123,7 +123,7 @@ class AreaFigure(_Strict):
     @field_validator("period")
     @classmethod
     def _a_period(cls, value: str) -> str:
-        parse_period(value)   # a bad period is named with its key when the parameters load
+        parse_period(value)  # a bad period is named with its key when the parameters load
         return value
 
     @property
@@ -171,7 +171,9 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: không đọc được YAML ({exc.__class__.__name__}) — kiểm tra thụt lề và dấu «:»") from None
+        raise UsageError(
+            f"{path}: không đọc được YAML ({exc.__class__.__name__}) — kiểm tra thụt lề và dấu «:»"
+        ) from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: tệp tham số phải là một bảng khóa: giá trị")
     return data
@@ -184,8 +186,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def param_sources(period: Month | ReportPeriod | None = None, path: Path | None = None, params_dir: Path | None = None) -> list[Path]:
+def param_sources(
+    period: Month | ReportPeriod | None = None, path: Path | None = None, params_dir: Path | None = None
+) -> list[Path]:
     """The files a run's parameters come from, in the order they apply (missing ones left out)."""
+
     def lookup(name: str) -> Path | None:
         return params_dir / name if params_dir else workspace.params_file(name)
 
@@ -199,8 +204,12 @@ def param_sources(period: Month | ReportPeriod | None = None, path: Path | None 
     return [s for s in sources if s is not None and s.is_file()]
 
 
-def load_params(period: Month | ReportPeriod | None = None, path: Path | None = None, params_dir: Path | None = None,
-                area: str | None = None) -> Params:
+def load_params(
+    period: Month | ReportPeriod | None = None,
+    path: Path | None = None,
+    params_dir: Path | None = None,
+    area: str | None = None,
+) -> Params:
     """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given; ``area`` (``--area``:
     a name or a path to a registry CSV) over the files' own."""
     merged: dict[str, Any] = {}
@@ -208,7 +217,7 @@ def load_params(period: Month | ReportPeriod | None = None, path: Path | None = 
     for source in sources:
         merged = _merge(merged, _read(source))
     if area:
-        workspace.units_file(area)   # a registry that does not exist is named now, not as "no data" later
+        workspace.units_file(area)  # a registry that does not exist is named now, not as "no data" later
         merged["area"] = area
     try:
         return Params.model_validate(merged)
@@ -218,5 +227,4 @@ def load_params(period: Month | ReportPeriod | None = None, path: Path | None = 
             where = ".".join(str(p) for p in err["loc"])
             what = "khóa không được phép" if err["type"] == "extra_forbidden" else err["msg"]
             lines.append(f"{where}: {what}")
-        raise UsageError(f"tham số không hợp lệ ({', '.join(s.name for s in sources)}): "
-                         + "; ".join(lines)) from None
+        raise UsageError(f"tham số không hợp lệ ({', '.join(s.name for s in sources)}): " + "; ".join(lines)) from None

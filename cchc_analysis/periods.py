@@ -208,6 +208,8 @@ def months_text(months: list[Month]) -> str:
             runs[-1].append(m)
         else:
             runs.append([m])
-    short = [r[0].label().removeprefix("tháng ") + (f"–{r[-1].label().removeprefix('tháng ')}" if len(r) > 1 else "")
-             for r in runs]
+    short = [
+        r[0].label().removeprefix("tháng ") + (f"–{r[-1].label().removeprefix('tháng ')}" if len(r) > 1 else "")
+        for r in runs
+    ]
     return ", ".join(short) if short else "chưa có tháng nào"

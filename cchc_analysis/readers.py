@@ -37,7 +37,7 @@ class RawTable:
         """The same table read with ``rows[index]`` as its header (a title was typed above the header)."""
         row_no, values = self.rows[index]
         header = ["" if v is None else str(v).strip() for v in values]
-        return RawTable(self.file, self.sheet, header, self.rows[index + 1:], row_no, self.read_as)
+        return RawTable(self.file, self.sheet, header, self.rows[index + 1 :], row_no, self.read_as)
 
 
 class Unreadable(Exception):
@@ -77,8 +77,13 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<") and (b"<table" in head or b"<html" in head or b"<!doctype html" in head):
         # portals often export an HTML table under an .xls name
-        raise Unreadable(Problem(name, "là trang HTML (bảng xuất từ trang web), không phải tệp Excel hay CSV — mở "
-                                 "bằng Excel rồi lưu lại dạng .xlsx"))
+        raise Unreadable(
+            Problem(
+                name,
+                "là trang HTML (bảng xuất từ trang web), không phải tệp Excel hay CSV — mở "
+                "bằng Excel rồi lưu lại dạng .xlsx",
+            )
+        )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         what = "tệp Excel có mật khẩu" if suffix in (".xlsx", ".xlsm") else "tệp Excel cũ (.xls)"
         raise Unreadable(Problem(name, f"là {what} — mở bằng Excel, bỏ mật khẩu nếu có và lưu lại dạng .xlsx"))
@@ -91,8 +96,7 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
     return _read_csv(name, data)
 
 
-_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16"),
-         (b"\xfe\xff", "utf-16", "UTF-16")]
+_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16")]
 _DELIMITERS = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "tab"}
 
 
@@ -104,8 +108,13 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(codec), label
             except UnicodeDecodeError:
-                raise Unreadable(Problem(name, f"tệp bắt đầu như văn bản {label} nhưng bị hỏng ở giữa — xuất lại "
-                                         "tệp từ hệ thống hoặc lưu lại bằng Excel dạng CSV UTF-8")) from None
+                raise Unreadable(
+                    Problem(
+                        name,
+                        f"tệp bắt đầu như văn bản {label} nhưng bị hỏng ở giữa — xuất lại "
+                        "tệp từ hệ thống hoặc lưu lại bằng Excel dạng CSV UTF-8",
+                    )
+                ) from None
     head = data[:4000]
     if len(head) >= 4 and head[1::2].count(0) > 0.9 * len(head[1::2]):
         codec = "utf-16-le"
@@ -125,8 +134,9 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
             return data.decode("cp1258"), "Windows-1258"  # tone marks come as combining characters: NFC later
         except UnicodeDecodeError:
             line = data[: exc.start].count(b"\n") + 1
-            raise Unreadable(Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8",
-                                     row=line)) from None
+            raise Unreadable(
+                Problem(name, "không phải văn bản UTF-8 — lưu lại tệp CSV với mã hóa UTF-8", row=line)
+            ) from None
 
 
 def delimiter(text: str) -> str:
@@ -152,8 +162,9 @@ def _read_csv(name: str, data: bytes) -> RawTable:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     header = [h.strip() for h in rows[0]]
     body = [(i, list(r)) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
-    return RawTable(name, None, header, body, read_as=f"đọc như tệp CSV mã hóa {encoding}, phân cách bằng "
-                    f"{_DELIMITERS[sep]}")
+    return RawTable(
+        name, None, header, body, read_as=f"đọc như tệp CSV mã hóa {encoding}, phân cách bằng {_DELIMITERS[sep]}"
+    )
 
 
 def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
@@ -162,11 +173,15 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise Unreadable(Problem(name, f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng Excel")) from None
+        raise Unreadable(
+            Problem(name, f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng Excel")
+        ) from None
     try:
         ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
         if ws.sheet_state != "visible":
-            raise Unreadable(Problem(name, "trang số liệu đang bị ẩn — bỏ ẩn (hoặc xóa) trang này rồi lưu lại", sheet=ws.title))
+            raise Unreadable(
+                Problem(name, "trang số liệu đang bị ẩn — bỏ ẩn (hoặc xóa) trang này rồi lưu lại", sheet=ws.title)
+            )
         rows = list(ws.iter_rows(values_only=True))
     finally:
         wb.close()
@@ -174,8 +189,15 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     if formulas:
         row, col = formulas[0]
         more = f" (và {len(formulas) - 1} ô khác)" if len(formulas) > 1 else ""
-        raise Unreadable(Problem(name, f"ô có công thức chưa được tính{more} — mở bằng Excel, lưu lại (hoặc dán giá trị)",
-                                 sheet=ws.title, row=row, column=column_letter(col)))
+        raise Unreadable(
+            Problem(
+                name,
+                f"ô có công thức chưa được tính{more} — mở bằng Excel, lưu lại (hoặc dán giá trị)",
+                sheet=ws.title,
+                row=row,
+                column=column_letter(col),
+            )
+        )
     if not rows:
         raise Unreadable(Problem(name, "trang tính rỗng — điền số liệu từ dòng 2, tiêu đề ở dòng 1", sheet=ws.title))
     header = ["" if h is None else str(h).strip() for h in rows[0]]

@@ -33,6 +33,7 @@ _FRACTION = re.compile(rf"(?<![\d.,/])({_NUM})(?:\s*hồ sơ)?\s*/\s*({_NUM})(?!
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d+)?)\s*%")
 _ITEM = re.compile(r"([^\s(),:;][^(),:;]*?)\s*\((\d{1,4})\)")
 
+
 def W(pattern: str) -> re.Pattern:
     """A pattern on the folded text whose spaces match any run of white space: lines wrap anywhere."""
     return re.compile(pattern.replace(" ", r"\s+"))
@@ -68,7 +69,8 @@ class Span:
         if other is None:
             return True
         years = (self.year is None or other.year is None or self.year == other.year) and (
-            self.end_year is None or other.end_year is None or self.end_year == other.end_year)
+            self.end_year is None or other.end_year is None or self.end_year == other.end_year
+        )
         return years and (self.first, self.last) == (other.first, other.last)
 
     @classmethod
@@ -85,7 +87,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Periods as the reports name them, on the folded text. A date ("ngày 15 tháng 9 năm 2023") and the period
 # a figure is compared with ("so với tháng 4/2023") are not the figure's period; both are skipped.
 _PERIODS = (
-    ("range", re.compile(r"tu\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\s+den\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")),
+    (
+        "range",
+        re.compile(r"tu\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\s+den\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})"),
+    ),
     ("months", re.compile(r"(?<![\d/,.])(\d{1,2})\s+thang(\s+dau\s+nam|\s+cuoi\s+nam)?(?:\s+(?:nam\s+)?(\d{4}))?")),
     ("month", re.compile(r"thang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})")),
     ("quarter", re.compile(r"quy\s+(iv|iii|ii|i|[1-4])\b(?:\s*/\s*|\s+nam\s+)?(\d{4})?")),
@@ -174,8 +179,9 @@ def _docx_text(path: Path) -> str:
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml")
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise CchcError(f"{path.name}: không phải tệp Word .docx hợp lệ ({type(exc).__name__}) — mở bằng Word và lưu lại "
-                        "dạng .docx") from None
+        raise CchcError(
+            f"{path.name}: không phải tệp Word .docx hợp lệ ({type(exc).__name__}) — mở bằng Word và lưu lại dạng .docx"
+        ) from None
     root = ElementTree.fromstring(xml)
     paragraphs = []
     for p in root.iter(f"{ns}p"):
@@ -199,8 +205,9 @@ def _round(x: Decimal, decimals: int) -> Decimal:
 def _fmt(x: Decimal | float, decimals: int = 2) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(_round(Decimal(str(x)), decimals), format="#,##0." + "0" * decimals if decimals else "#,##0",
-                          locale=LOCALE)
+    return format_decimal(
+        _round(Decimal(str(x)), decimals), format="#,##0." + "0" * decimals if decimals else "#,##0", locale=LOCALE
+    )
 
 
 class Document:
@@ -222,12 +229,12 @@ class Document:
     def sentence(self, pos: int, end: int | None = None, width: int = 90) -> str:
         """The clause around a position, on one line, shortened."""
         end = end or pos
-        bullets = [b.start() for b in re.finditer(r"\n\s*[-+]\s", self.text[max(0, pos - width):pos])]
+        bullets = [b.start() for b in re.finditer(r"\n\s*[-+]\s", self.text[max(0, pos - width) : pos])]
         left = max([self.text.rfind(c, 0, pos) for c in ".;:"] + [max(0, pos - width) + b for b in bullets[-1:]])
         left = max(left, pos - width)
         right_candidates = [i for i in (self.text.find(c, end) for c in ".;\n") if i != -1]
         right = min(min(right_candidates, default=len(self.text)), end + width)
-        return " ".join(self.text[left + 1 if left > 0 else 0:right].split())
+        return " ".join(self.text[left + 1 if left > 0 else 0 : right].split())
 
     def _context(self, pos: int, back: int = 160) -> str:
         start = max(0, pos - back)
@@ -238,7 +245,7 @@ class Document:
         xã đạt 12.000/12.500") continues the indicator of the clause before it in the same sentence."""
         ctx = self._context(pos, back + 240)
         sentence = [m.end() for m in re.finditer(r"\.(\s|$)", ctx)]
-        ctx = ctx[sentence[-1]:] if sentence else ctx[-back:]
+        ctx = ctx[sentence[-1] :] if sentence else ctx[-back:]
         clauses = [0] + [m.end() for m in re.finditer(r";(\s|$)", ctx)]
         for start in reversed(clauses):
             best, where = None, -1
@@ -253,9 +260,12 @@ class Document:
     def scope_before(self, pos: int) -> str | None:
         """Scope words in the figure's own sentence; else the desk heading it sits under ("(2) Bộ phận Một
         cửa cấp xã: …"), within the paragraph."""
-        sentence_start = max(m.end() for m in re.finditer(r"(^|[.!?])\s", self.folded[max(0, pos - 400):pos])) \
-            if re.search(r"(^|[.!?])\s", self.folded[max(0, pos - 400):pos]) else 0
-        ctx = self.folded[max(0, pos - 400):pos][sentence_start:]
+        sentence_start = (
+            max(m.end() for m in re.finditer(r"(^|[.!?])\s", self.folded[max(0, pos - 400) : pos]))
+            if re.search(r"(^|[.!?])\s", self.folded[max(0, pos - 400) : pos])
+            else 0
+        )
+        ctx = self.folded[max(0, pos - 400) : pos][sentence_start:]
         best, where = None, -1
         for name, pattern in SCOPE_KEYS:
             for m in W(pattern).finditer(ctx):
@@ -263,7 +273,7 @@ class Document:
                     best, where = name, m.start()
         if best:
             return best
-        heads = list(W(r"\(\d\)\s*bo phan mot cua cap (huyen|xa)").finditer(self.folded[max(0, pos - 700):pos]))
+        heads = list(W(r"\(\d\)\s*bo phan mot cua cap (huyen|xa)").finditer(self.folded[max(0, pos - 700) : pos]))
         if heads:
             return "district_desk" if heads[-1].group(1) == "huyen" else "commune_level"
         return None
@@ -276,14 +286,17 @@ def period_before(doc: Document, pos: int, back: int = 400) -> Span | None:
     ctx = doc.folded[start:pos]
     heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", ctx)]
     if heads:
-        ctx, start = ctx[heads[-1]:], start + heads[-1]
+        ctx, start = ctx[heads[-1] :], start + heads[-1]
     best: tuple[int, int, Span] | None = None
     for kind, pattern in _PERIODS:
         for m in pattern.finditer(ctx):
-            before = doc.folded[max(0, start + m.start() - 25):start + m.start()]
-            if (re.search(r"ngay\s+\d{0,2}\s*$", before) or re.search(r"so\s+voi(\s+cung\s+ky)?\s*$", before)
-                    or (kind == "year" and re.search(r"thang\s+\d{1,2}\s*$", before))
-                    or _in_request(doc, start + m.start())):
+            before = doc.folded[max(0, start + m.start() - 25) : start + m.start()]
+            if (
+                re.search(r"ngay\s+\d{0,2}\s*$", before)
+                or re.search(r"so\s+voi(\s+cung\s+ky)?\s*$", before)
+                or (kind == "year" and re.search(r"thang\s+\d{1,2}\s*$", before))
+                or _in_request(doc, start + m.start())
+            ):
                 continue
             span = _span(kind, m)
             # a longer match ending at the same place ("9 tháng năm 2023" over "năm 2023") wins
@@ -296,7 +309,7 @@ def _in_request(doc: Document, pos: int) -> bool:
     """Inside a request or target ("Đề nghị … trong tháng 6/2023"): the period it names is the next one, not
     the period of the figures around it."""
     starts = [doc.folded.rfind(c, 0, pos) for c in (".", ";", "\n-", "\n+")]
-    head = doc.folded[max(starts) + 1:pos].lstrip(" -+\n\t")
+    head = doc.folded[max(starts) + 1 : pos].lstrip(" -+\n\t")
     return bool(re.match(r"(de\s+nghi|yeu\s+cau|phan\s+dau|giao|chi\s+dao|dam\s+bao)\b", head))
 
 
@@ -307,23 +320,43 @@ def statements(doc: Document) -> list[Statement]:
     for m in _FRACTION.finditer(doc.text):
         if _is_month(m.group(1), m.group(2)):
             continue
-        tail = doc.text[m.end():m.end() + 60]
+        tail = doc.text[m.end() : m.end() + 60]
         stop = re.search(r"[;.](?:\s|$)|\d+\s*/\s*\d", tail)
-        window = tail[:stop.start()] if stop else tail
+        window = tail[: stop.start()] if stop else tail
         p = _PERCENT.search(window)
         if not p or _bound_or_range(doc, m.end() + p.start(), m.end() + p.end()):
             continue
         value, decimals = _dec(p.group(1))
         pos = m.end() + p.start()
         taken.add(pos)
-        out.append(Statement(m.start(), doc.line_of(m.start()), value, decimals, doc.indicator_before(m.start() + 1),
-                             doc.scope_before(m.start()), (_int(m.group(1)), _int(m.group(2))), {"end": pos + len(p.group(0))}))
+        out.append(
+            Statement(
+                m.start(),
+                doc.line_of(m.start()),
+                value,
+                decimals,
+                doc.indicator_before(m.start() + 1),
+                doc.scope_before(m.start()),
+                (_int(m.group(1)), _int(m.group(2))),
+                {"end": pos + len(p.group(0))},
+            )
+        )
     for p in _PERCENT.finditer(doc.text):
         if p.start() in taken or _bound_or_range(doc, p.start(), p.end()):
             continue
         value, decimals = _dec(p.group(1))
-        out.append(Statement(p.start(), doc.line_of(p.start()), value, decimals, doc.indicator_before(p.start()),
-                             doc.scope_before(p.start()), None, {"end": p.end()}))
+        out.append(
+            Statement(
+                p.start(),
+                doc.line_of(p.start()),
+                value,
+                decimals,
+                doc.indicator_before(p.start()),
+                doc.scope_before(p.start()),
+                None,
+                {"end": p.end()},
+            )
+        )
     for st in out:
         st.period = period_before(doc, st.start)
     return sorted(out, key=lambda s: s.start)
@@ -336,8 +369,8 @@ def _is_month(a: str, b: str) -> bool:
 
 def _bound_or_range(doc: Document, start: int, end: int) -> bool:
     """ "từ 30% trở lên", "từ 90%-100%", "trên 30%" as a target: a bound, not a rate achieved."""
-    before = doc.folded[max(0, start - 12):start]
-    after = doc.folded[end:end + 12]
+    before = doc.folded[max(0, start - 12) : start]
+    after = doc.folded[end : end + 12]
     return bool(W(r"\b(tu|den|duoi|toi thieu|toi da)\s*$").search(before) or W(r"\s*(-|–|den\b|tro len)").match(after))
 
 
@@ -345,18 +378,22 @@ def _about_units(doc: Document, pos: int) -> bool:
     """The clause is about named units ("UBND xã Tái Sơn (88,31%)", "Phòng Kinh tế … đạt 75%", "như xã Chí
     Minh …"), so its rate is not its scope's."""
     start = max(doc.folded.rfind(c, max(0, pos - 300), pos) for c in ".;")
-    clause = doc.folded[start + 1:pos]
-    after = doc.folded[pos:pos + 60]
-    return bool(W(r"\bphong [a-z]|\bubnd (cac )?(xa|thi tran) [a-z]|\bxa [a-z]+ [a-z]+ \(|\b\d+ (co quan|ubnd|xa|dia phuong|don vi)\b")
-                .search(clause) or W(r"^[^.]{0,45}\b(nhu|gom):? (xa|ubnd|cac|phong)").search(after))
+    clause = doc.folded[start + 1 : pos]
+    after = doc.folded[pos : pos + 60]
+    return bool(
+        W(
+            r"\bphong [a-z]|\bubnd (cac )?(xa|thi tran) [a-z]|\bxa [a-z]+ [a-z]+ \(|\b\d+ (co quan|ubnd|xa|dia phuong|don vi)\b"
+        ).search(clause)
+        or W(r"^[^.]{0,45}\b(nhu|gom):? (xa|ubnd|cac|phong)").search(after)
+    )
 
 
 def _rate_statement(doc: Document, s: Statement) -> bool:
     """A rate achieved ("đạt x%", "là x%") for a scope, not a change, a gap, a target or one unit's rate."""
-    before = doc.folded[max(0, s.start - 30):s.start]
+    before = doc.folded[max(0, s.start - 30) : s.start]
     if W(r"(tang|giam|thap hon|cao hon|chi tieu|giao)\s*$").search(before) or re.search(r"\(\s*$", before):
         return False
-    after = doc.folded[s.extras["end"]:s.extras["end"] + 25]
+    after = doc.folded[s.extras["end"] : s.extras["end"] + 25]
     # "100% văn bản …", "100,94% chỉ tiêu": a share of something else, not the indicator's rate
     if W(r"\s*[a-z]").match(after) and not W(r"\s*(va|nhung|trong|tuy) ").match(after):
         return False
@@ -378,8 +415,15 @@ def check_fractions(doc: Document, found: list[Statement], checked: Counter) -> 
         if _round(actual, s.decimals) != s.value:
             out.append(Mismatch("fraction", s.line, text, stated, f"{_fmt(actual, 2)}%"))
         if num > den:
-            out.append(Mismatch("over_100", s.line, text, f"{integer(num)}/{integer(den)}",
-                                "tử số lớn hơn mẫu số (tỷ lệ trên 100%) — kiểm tra lại hai số"))
+            out.append(
+                Mismatch(
+                    "over_100",
+                    s.line,
+                    text,
+                    f"{integer(num)}/{integer(den)}",
+                    "tử số lớn hơn mẫu số (tỷ lệ trên 100%) — kiểm tra lại hai số",
+                )
+            )
     return out
 
 
@@ -407,10 +451,15 @@ def check_restated(doc: Document, found: list[Statement], checked: Counter) -> l
             if same_period and key not in same_period:
                 first = next(iter(same_period.values()))
                 if abs(first.value - s.value) >= Decimal("0.05"):
-                    out.append(Mismatch(
-                        "restated", s.line, doc.sentence(s.start, s.extras["end"]),
-                        f"{STATED_LABELS[indicator]} {STATED_SCOPE_LABELS[scope]} {_fmt(s.value, s.decimals)}%",
-                        f"cùng chỉ tiêu đã ghi {_fmt(first.value, first.decimals)}% ở dòng {first.line} — thống nhất một số"))
+                    out.append(
+                        Mismatch(
+                            "restated",
+                            s.line,
+                            doc.sentence(s.start, s.extras["end"]),
+                            f"{STATED_LABELS[indicator]} {STATED_SCOPE_LABELS[scope]} {_fmt(s.value, s.decimals)}%",
+                            f"cùng chỉ tiêu đã ghi {_fmt(first.value, first.decimals)}% ở dòng {first.line} — thống nhất một số",
+                        )
+                    )
             seen.setdefault(key, s)
     return out
 
@@ -422,9 +471,13 @@ def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> lis
         if s.scope != "all" or s.indicator is None or s.fraction or not _rate_statement(doc, s):
             continue
         p: dict[str, Statement] = {}
-        for x in found:   # the first fraction of each part stated for the same period as the whole
-            if (x.fraction and x.indicator == s.indicator and x.scope in ("district_desk", "commune_level")
-                    and _agree(x.period, s.period)):
+        for x in found:  # the first fraction of each part stated for the same period as the whole
+            if (
+                x.fraction
+                and x.indicator == s.indicator
+                and x.scope in ("district_desk", "commune_level")
+                and _agree(x.period, s.period)
+            ):
                 p.setdefault(x.scope, x)
         a, b = (p[k].fraction if k in p else None for k in ("district_desk", "commune_level"))
         if a is None or b is None:
@@ -432,20 +485,33 @@ def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> lis
         pooled = Decimal(a[0] + b[0]) * 100 / Decimal(a[1] + b[1])
         checked["pooled"] += 1
         if _round(pooled, s.decimals) != s.value:
-            out.append(Mismatch(
-                "pooled", s.line, doc.sentence(s.start, s.extras["end"]),
-                f"{STATED_LABELS[s.indicator]} toàn huyện {_fmt(s.value, s.decimals)}%",
-                f"({_fmt(a[0], 0)} + {_fmt(b[0], 0)}) / ({_fmt(a[1], 0)} + {_fmt(b[1], 0)}) = {_fmt(pooled, 2)}% "
-                f"(dòng {p['district_desk'].line} và {p['commune_level'].line})"))
+            out.append(
+                Mismatch(
+                    "pooled",
+                    s.line,
+                    doc.sentence(s.start, s.extras["end"]),
+                    f"{STATED_LABELS[s.indicator]} toàn huyện {_fmt(s.value, s.decimals)}%",
+                    f"({_fmt(a[0], 0)} + {_fmt(b[0], 0)}) / ({_fmt(a[1], 0)} + {_fmt(b[1], 0)}) = {_fmt(pooled, 2)}% "
+                    f"(dòng {p['district_desk'].line} và {p['commune_level'].line})",
+                )
+            )
     return out
 
 
-_GAP = (re.compile(r"thap\s+hon\s+(\d{1,3}(?:,\d+)?)\s*(?:%|diem\s+phan\s+tram|diem\s*%)\s*(?:so\s+voi\s+)?"
-                   r"(?:muc\s+)?(?:binh\s+quan|trung\s+binh)"),
-        re.compile(r"thap\s+hon\s+(?:so\s+voi\s+)?(?:muc\s+)?(?:binh\s+quan|trung\s+binh)(?:\s+chung)?\s+"
-                   r"(\d{1,3}(?:,\d+)?)\s*(?:%|diem\s+phan\s+tram|diem\s*%)"))
-_AVERAGE_WORDS = re.compile(r"(binh\s+quan|trung\s+binh|toan\s+(huyen|tinh|thanh\s+pho|thi\s+xa)|"
-                            r"chung\s+cua\s+(huyen|tinh))")
+_GAP = (
+    re.compile(
+        r"thap\s+hon\s+(\d{1,3}(?:,\d+)?)\s*(?:%|diem\s+phan\s+tram|diem\s*%)\s*(?:so\s+voi\s+)?"
+        r"(?:muc\s+)?(?:binh\s+quan|trung\s+binh)"
+    ),
+    re.compile(
+        r"thap\s+hon\s+(?:so\s+voi\s+)?(?:muc\s+)?(?:binh\s+quan|trung\s+binh)(?:\s+chung)?\s+"
+        r"(\d{1,3}(?:,\d+)?)\s*(?:%|diem\s+phan\s+tram|diem\s*%)"
+    ),
+)
+_AVERAGE_WORDS = re.compile(
+    r"(binh\s+quan|trung\s+binh|toan\s+(huyen|tinh|thanh\s+pho|thi\s+xa)|"
+    r"chung\s+cua\s+(huyen|tinh))"
+)
 _CHANGE_BEFORE = re.compile(r"(tang|giam|thap\s+hon|cao\s+hon)\s*$")
 
 
@@ -455,25 +521,29 @@ def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[
     before), else anywhere in the document."""
     out = []
     averages: dict[str | None, list[Statement]] = {}
-    for (indicator, scope), group in sorted(_area_rates(doc, found).items(),
-                                            key=lambda kv: kv[0][1] not in (None, "all")):
+    for (indicator, scope), group in sorted(
+        _area_rates(doc, found).items(), key=lambda kv: kv[0][1] not in (None, "all")
+    ):
         if scope != "province":
             averages.setdefault(indicator, []).extend(group)
     matches = sorted((m for pattern in _GAP for m in pattern.finditer(doc.folded)), key=lambda m: m.start())
     for m in matches:
         gap, decimals = _dec(m.group(1))
         # line breaks in these documents are mostly soft wraps: the sentence starts after ". ; +" or a "- " bullet
-        bullets = [b.end() - 1 for b in re.finditer(r"\n\s*-\s", doc.text[:m.start()])]
+        bullets = [b.end() - 1 for b in re.finditer(r"\n\s*-\s", doc.text[: m.start()])]
         sentence_start = max([doc.text.rfind(c, 0, m.start()) for c in ".;+"] + bullets[-1:]) + 1
-        own = [p for p in _PERCENT.finditer(doc.text, sentence_start, m.start())
-               if not _CHANGE_BEFORE.search(doc.folded[max(0, p.start() - 15):p.start()])
-               and not _AVERAGE_WORDS.search(doc.folded[max(sentence_start, p.start() - 60):p.start()])]
+        own = [
+            p
+            for p in _PERCENT.finditer(doc.text, sentence_start, m.start())
+            if not _CHANGE_BEFORE.search(doc.folded[max(0, p.start() - 15) : p.start()])
+            and not _AVERAGE_WORDS.search(doc.folded[max(sentence_start, p.start() - 60) : p.start()])
+        ]
         if not own:
             continue
         value, _ = _dec(own[0].group(1))
         indicator = _gap_indicator(doc, sentence_start, m.start())
         period = period_before(doc, m.start())
-        tail = doc.text[m.end():m.end() + 160]
+        tail = doc.text[m.end() : m.end() + 160]
         stated_avg = re.match(r"[^.;%]{0,60}?(?:là|la|\()\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
         nearby = _average_before(doc, found, sentence_start, m.start(), indicator, period)
         if stated_avg:
@@ -487,14 +557,24 @@ def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[
             if not candidates:
                 continue
             avg = candidates[0]
-            average, avg_dec, source = avg.value, avg.decimals, f"bình quân {_fmt(avg.value, avg.decimals)}% ở dòng {avg.line}"
+            average, avg_dec, source = (
+                avg.value,
+                avg.decimals,
+                f"bình quân {_fmt(avg.value, avg.decimals)}% ở dòng {avg.line}",
+            )
         expected = average - value
         checked["gap"] += 1
         tolerance = Decimal(1).scaleb(-decimals) if max(avg_dec, decimals) > 0 else Decimal(1)
         if abs(expected - gap) > tolerance / 2 + Decimal("0.005"):
-            out.append(Mismatch("gap", doc.line_of(m.start()), doc.sentence(m.start()),
-                                f"thấp hơn {_fmt(gap, decimals)} điểm %",
-                                f"{_fmt(average, avg_dec)}% − {_fmt(value, 2)}% = {_fmt(expected, 2)} điểm % ({source})"))
+            out.append(
+                Mismatch(
+                    "gap",
+                    doc.line_of(m.start()),
+                    doc.sentence(m.start()),
+                    f"thấp hơn {_fmt(gap, decimals)} điểm %",
+                    f"{_fmt(average, avg_dec)}% − {_fmt(value, 2)}% = {_fmt(expected, 2)} điểm % ({source})",
+                )
+            )
     return out
 
 
@@ -507,18 +587,20 @@ def _gap_indicator(doc: Document, sentence_start: int, pos: int) -> str | None:
     start = max(0, sentence_start - 700)
     ctx = doc.folded[start:sentence_start]
     heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", ctx)]
-    ctx = ctx[heads[-1]:] if heads else ctx
+    ctx = ctx[heads[-1] :] if heads else ctx
     named = {name for name, pattern in INDICATOR_KEYS if W(pattern).search(ctx)}
     if len(named) == 1:
         return named.pop()
     # several indicators before it and none in its own sentence: only a heading can say which, never a guess
     headings = [h for h in re.finditer(r"(?m)^\s*\d+(?:\.\d+)+\.?\s+[^\n]*", doc.folded[:pos])]
-    return doc.indicator_before(headings[-1].end(), back=headings[-1].end() - headings[-1].start()) \
-        if headings else None
+    return (
+        doc.indicator_before(headings[-1].end(), back=headings[-1].end() - headings[-1].start()) if headings else None
+    )
 
 
-def _average_before(doc: Document, found: list[Statement], sentence_start: int, pos: int, indicator: str | None,
-                    period: Span | None) -> Statement | None:
+def _average_before(
+    doc: Document, found: list[Statement], sentence_start: int, pos: int, indicator: str | None, period: Span | None
+) -> Statement | None:
     """The average stated nearest before a gap, in its sentence or the text before it back to its section
     heading: a rate with "bình quân", "trung bình" or "toàn huyện/tỉnh" in its clause, for the same indicator
     (or none named) and period."""
@@ -531,8 +613,9 @@ def _average_before(doc: Document, found: list[Statement], sentence_start: int, 
         if not start <= s.start < pos or s.indicator not in (indicator, None) or not _agree(s.period, period):
             continue
         clause_start = max([doc.folded.rfind(c, 0, s.start) for c in ".;("] + [start]) + 1
-        if _AVERAGE_WORDS.search(doc.folded[clause_start:s.start]) and not _CHANGE_BEFORE.search(
-                doc.folded[max(0, s.start - 15):s.start]):
+        if _AVERAGE_WORDS.search(doc.folded[clause_start : s.start]) and not _CHANGE_BEFORE.search(
+            doc.folded[max(0, s.start - 15) : s.start]
+        ):
             best = s
     return best
 
@@ -554,7 +637,7 @@ def count_lists(doc: Document, registry: Registry | None) -> list[CountList]:
         quantity = next((name for name, pattern in INDICATOR_KEYS if W(pattern).search(m.group(2))), None)
         body_end = doc.text.find(".", m.end())
         body_end = len(doc.text) if body_end == -1 else body_end
-        body = doc.text[m.end():body_end]
+        body = doc.text[m.end() : body_end]
         items = list(_ITEM.finditer(body))
         if len(items) < 2:
             continue
@@ -582,8 +665,15 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
         total = sum(c.items.values())
         checked["list_total"] += 1
         if c.total is not None and total != c.total:
-            out.append(Mismatch("list_total", c.line, doc.sentence(c.start), f"tổng {c.total}",
-                                f"các đơn vị liệt kê cộng lại {total}"))
+            out.append(
+                Mismatch(
+                    "list_total",
+                    c.line,
+                    doc.sentence(c.start),
+                    f"tổng {c.total}",
+                    f"các đơn vị liệt kê cộng lại {total}",
+                )
+            )
     by_quantity: dict[str, list[CountList]] = {}
     for c in lists:
         if c.quantity:
@@ -594,23 +684,38 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
                 diffs = []
                 for key in sorted(set(a.items) | set(b.items)):
                     x, y = a.items.get(key), b.items.get(key)
-                    if x != y and registry is not None and key in registry.by_id and registry.by_id[key].is_commune_level:
+                    if (
+                        x != y
+                        and registry is not None
+                        and key in registry.by_id
+                        and registry.by_id[key].is_commune_level
+                    ):
                         diffs.append(f"{registry.by_id[key].short_name} {x or 0}/{y or 0}")
-                out.append(Mismatch(
-                    "lists_disagree", b.line, doc.sentence(b.start),
-                    f"{STATED_LABELS[quantity]} cấp xã: {b.commune_total}",
-                    f"dòng {a.line} ghi {a.commune_total} cho cùng kỳ — khác nhau ở: {', '.join(diffs)}"))
+                out.append(
+                    Mismatch(
+                        "lists_disagree",
+                        b.line,
+                        doc.sentence(b.start),
+                        f"{STATED_LABELS[quantity]} cấp xã: {b.commune_total}",
+                        f"dòng {a.line} ghi {a.commune_total} cho cùng kỳ — khác nhau ở: {', '.join(diffs)}",
+                    )
+                )
     return out
 
 
-def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, str], float],
-                checked: Counter, previous: dict[tuple[str, str], float] | None = None,
-                period: Span | None = None) -> list[Mismatch]:
+def check_store(
+    doc: Document,
+    found: list[Statement],
+    rates: dict[tuple[str, str], float],
+    checked: Counter,
+    previous: dict[tuple[str, str], float] | None = None,
+    period: Span | None = None,
+) -> list[Mismatch]:
     """Stated rates against the stored data of the period: ``rates`` maps (indicator, scope) to the pooled rate
     (scope "all", "commune_level" or "district_desk"); with ``previous`` (the month before), a stated change
     ("96,65%, tăng 1,18% so với tháng 4/2023") is checked too."""
     out = []
-    found = [s for s in found if _agree(s.period, period)]   # a nine-month figure is not the month's
+    found = [s for s in found if _agree(s.period, period)]  # a nine-month figure is not the month's
     for s in found:
         if not previous or s.indicator in (None, "late") or not _rate_statement(doc, s):
             continue
@@ -623,9 +728,15 @@ def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, st
         actual = (Decimal(str(rates[key])) - Decimal(str(previous[key]))) * 100
         checked["store"] += 1
         if _round(actual, decimals) != stated:
-            out.append(Mismatch("store", s.line, doc.sentence(s.start, m.end()),
-                                f"{'tăng' if stated >= 0 else 'giảm'} {_fmt(abs(stated), decimals)} điểm %",
-                                f"{'tăng' if actual >= 0 else 'giảm'} {_fmt(abs(actual), 2)} điểm % theo số liệu trong kho"))
+            out.append(
+                Mismatch(
+                    "store",
+                    s.line,
+                    doc.sentence(s.start, m.end()),
+                    f"{'tăng' if stated >= 0 else 'giảm'} {_fmt(abs(stated), decimals)} điểm %",
+                    f"{'tăng' if actual >= 0 else 'giảm'} {_fmt(abs(actual), 2)} điểm % theo số liệu trong kho",
+                )
+            )
     for s in found:
         if s.indicator in (None, "late") or s.scope == "province" or not _rate_statement(doc, s):
             continue
@@ -635,9 +746,15 @@ def check_store(doc: Document, found: list[Statement], rates: dict[tuple[str, st
         checked["store"] += 1
         actual = Decimal(str(stored)) * 100
         if _round(actual, s.decimals) != s.value:
-            out.append(Mismatch("store", s.line, doc.sentence(s.start, s.extras["end"]),
-                                f"{STATED_LABELS[s.indicator]} {STATED_SCOPE_LABELS[s.scope or 'all']} {_fmt(s.value, s.decimals)}%",
-                                f"{_fmt(actual, 2)}% theo số liệu trong kho"))
+            out.append(
+                Mismatch(
+                    "store",
+                    s.line,
+                    doc.sentence(s.start, s.extras["end"]),
+                    f"{STATED_LABELS[s.indicator]} {STATED_SCOPE_LABELS[s.scope or 'all']} {_fmt(s.value, s.decimals)}%",
+                    f"{_fmt(actual, 2)}% theo số liệu trong kho",
+                )
+            )
     return out
 
 
@@ -647,21 +764,37 @@ class Reconciliation:
     checked: Counter  # statements checked, per kind of check
 
     def summary(self) -> str:
-        names = {"fraction": "phân số và tỷ lệ", "pooled": "tỷ lệ chung so với các phần", "restated": "số liệu nêu lại",
-                 "gap": "chênh lệch so với mức bình quân", "list_total": "danh sách có tổng", "store": "số liệu trong kho"}
+        names = {
+            "fraction": "phân số và tỷ lệ",
+            "pooled": "tỷ lệ chung so với các phần",
+            "restated": "số liệu nêu lại",
+            "gap": "chênh lệch so với mức bình quân",
+            "list_total": "danh sách có tổng",
+            "store": "số liệu trong kho",
+        }
         parts = [f"{n} {names[k]}" for k, n in self.checked.items() if n]
         return "Đã kiểm tra: " + (", ".join(parts) if parts else "không tìm thấy số liệu nào để kiểm tra") + "."
 
 
-def reconcile(text: str, registry: Registry | None = None, stored: dict[tuple[str, str], float] | None = None,
-              previous: dict[tuple[str, str], float] | None = None, window=None) -> Reconciliation:
+def reconcile(
+    text: str,
+    registry: Registry | None = None,
+    stored: dict[tuple[str, str], float] | None = None,
+    previous: dict[tuple[str, str], float] | None = None,
+    window=None,
+) -> Reconciliation:
     """Every arithmetic mismatch in a document's text, in document order, and what was checked; with
     ``stored`` rates, the stated rates are checked against them too."""
     doc = Document(text)
     found = statements(doc)
     checked: Counter = Counter()
-    out = (check_fractions(doc, found, checked) + check_pooled(doc, found, checked)
-           + check_restated(doc, found, checked) + check_gaps(doc, found, checked) + check_lists(doc, registry, checked))
+    out = (
+        check_fractions(doc, found, checked)
+        + check_pooled(doc, found, checked)
+        + check_restated(doc, found, checked)
+        + check_gaps(doc, found, checked)
+        + check_lists(doc, registry, checked)
+    )
     if stored:
         out += check_store(doc, found, stored, checked, previous, Span.of(window) if window else None)
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)

@@ -17,8 +17,19 @@ from .render_pdf import write_pdf
 from .render_xlsx import write_xlsx
 from .tables import Table
 
-__all__ = ["APPENDIX_FORMATS", "Appendix", "Document", "document_html", "reference_line", "shown", "table_html",
-           "write_csv", "write_html", "write_pdf", "write_xlsx"]
+__all__ = [
+    "APPENDIX_FORMATS",
+    "Appendix",
+    "Document",
+    "document_html",
+    "reference_line",
+    "shown",
+    "table_html",
+    "write_csv",
+    "write_html",
+    "write_pdf",
+    "write_xlsx",
+]
 
 # The appendix in each format a run writes, in order: (progress label, file suffix, writer). A writer returns
 # the number of pages where it knows them.

@@ -20,8 +20,12 @@ _NUMERIC = {"int", "pct", "pp", "num"}
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("cchc_analysis", "templates"), autoescape=select_autoescape(["j2"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("cchc_analysis", "templates"),
+        autoescape=select_autoescape(["j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def table_html(table: Table, standalone: bool = False) -> str:
@@ -32,15 +36,25 @@ def table_html(table: Table, standalone: bool = False) -> str:
         if r.style == "group":
             rows.append({"style": "group", "text": r.values.get("text", "")})
             continue
-        cells = [{"text": cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else ""),
-                  "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else "")} for c in table.columns]
+        cells = [
+            {
+                "text": cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else ""),
+                "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else ""),
+            }
+            for c in table.columns
+        ]
         rows.append({"style": r.style, "cells": cells})
-    html = _env().get_template("table.html.j2").render(
-        widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=table.head_rows(), rows=rows)
+    html = (
+        _env()
+        .get_template("table.html.j2")
+        .render(widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=table.head_rows(), rows=rows)
+    )
     if standalone:
-        style = ("<style>.cchc-t table{border-collapse:collapse;font-size:12px} .cchc-t th,.cchc-t td{border:1px solid "
-                 "#999;padding:2px 4px} .cchc-t td.n{text-align:right} .cchc-t tr.group td,.cchc-t tr.total td"
-                 "{font-weight:bold}</style>")
+        style = (
+            "<style>.cchc-t table{border-collapse:collapse;font-size:12px} .cchc-t th,.cchc-t td{border:1px solid "
+            "#999;padding:2px 4px} .cchc-t td.n{text-align:right} .cchc-t tr.group td,.cchc-t tr.total td"
+            "{font-weight:bold}</style>"
+        )
         return f'{style}<div class="cchc-t"><p><b>{_escape(table.title)}</b></p>{html}</div>'
     return html
 
@@ -59,15 +73,31 @@ def document_html(doc: Document, only: int | None = None, subset_fonts: bool = F
     each numbers its own pages and shows no number on its first page)."""
     css = (config.PACKAGE_DIR / "templates" / "appendix.css").read_text(encoding="utf-8")
     indices = range(len(doc.appendices)) if only is None else [only]
-    appendices = [{
-        "label": doc.label(i), "title": doc.appendices[i].title, "wide": doc.appendices[i].wide,
-        "tables": [{"heading": t.title if len(doc.appendices[i].tables) > 1 else None, "html": Markup(table_html(t)),
-                    "note": t.note} for t in doc.appendices[i].tables],
-        "paragraphs": doc.appendices[i].paragraphs, "notice": doc.notice if i == 0 else None,
-    } for i in indices]
+    appendices = [
+        {
+            "label": doc.label(i),
+            "title": doc.appendices[i].title,
+            "wide": doc.appendices[i].wide,
+            "tables": [
+                {
+                    "heading": t.title if len(doc.appendices[i].tables) > 1 else None,
+                    "html": Markup(table_html(t)),
+                    "note": t.note,
+                }
+                for t in doc.appendices[i].tables
+            ],
+            "paragraphs": doc.appendices[i].paragraphs,
+            "notice": doc.notice if i == 0 else None,
+        }
+        for i in indices
+    ]
+
     def render(fonts: str) -> str:
-        return _env().get_template("appendix.html.j2").render(
-            title=doc.title, fonts_css=Markup(fonts), css=Markup(css), appendices=appendices, ref=doc.reference)
+        return (
+            _env()
+            .get_template("appendix.html.j2")
+            .render(title=doc.title, fonts_css=Markup(fonts), css=Markup(css), appendices=appendices, ref=doc.reference)
+        )
 
     if not subset_fonts:
         return render(fonts_css())

@@ -17,8 +17,10 @@ def write_pdf(doc: Document, path: Path) -> int:
     fonts = FontConfiguration()
     # Only the inlined fonts (data: URLs) are loaded; anything else is refused, never fetched.
     offline = URLFetcher(allowed_protocols={"data"})
-    rendered = [HTML(string=document_html(doc, only=i), url_fetcher=offline).render(font_config=fonts)
-                for i in range(len(doc.appendices))]
+    rendered = [
+        HTML(string=document_html(doc, only=i), url_fetcher=offline).render(font_config=fonts)
+        for i in range(len(doc.appendices))
+    ]
     pages = [page for r in rendered for page in r.pages]
     rendered[0].copy(pages).write_pdf(path)  # pyright: ignore[reportArgumentType]  (copy takes a list of pages)
     return len(pages)

@@ -14,11 +14,11 @@ _XLSX_FORMATS = {"int": "#,##0", "pct": "0.00%", "pp": "+0.00;-0.00;0.00", "num"
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "Bang"
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Bang"
     candidate, n = clean, 2
     while candidate.lower() in used:
         suffix = f" ({n})"
-        candidate, n = clean[:31 - len(suffix)] + suffix, n + 1
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
     used.add(candidate.lower())
     return candidate
 
@@ -58,8 +58,12 @@ def write_xlsx(tables: list[Table], path: Path, created: dt.datetime | None = No
                 cell.font, cell.border = bold, border
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
                 if h["rowspan"] > 1 or h["colspan"] > 1:
-                    ws.merge_cells(start_row=row0 + r_off, end_row=row0 + r_off + h["rowspan"] - 1,
-                                   start_column=col, end_column=col + h["colspan"] - 1)
+                    ws.merge_cells(
+                        start_row=row0 + r_off,
+                        end_row=row0 + r_off + h["rowspan"] - 1,
+                        start_column=col,
+                        end_column=col + h["colspan"] - 1,
+                    )
                 col += h["colspan"]
         first = row0 + len(head)
         ws.freeze_panes = ws.cell(first, 3 if ncol > 2 else 1)

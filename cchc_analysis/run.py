@@ -26,8 +26,19 @@ from .exceptions import CchcError, UsageError, os_reason
 from .periods import Month, ReportPeriod
 from .readers import sha256_file as sha256
 
-_LIBRARIES = ("polars", "duckdb", "papermill", "nbconvert", "altair", "vl-convert-python", "weasyprint", "openpyxl",
-              "babel", "pydantic", "jinja2")
+_LIBRARIES = (
+    "polars",
+    "duckdb",
+    "papermill",
+    "nbconvert",
+    "altair",
+    "vl-convert-python",
+    "weasyprint",
+    "openpyxl",
+    "babel",
+    "pydantic",
+    "jinja2",
+)
 
 
 class RunError(CchcError):
@@ -82,14 +93,22 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Pat
     source = workspace.notebook(name)
     target = folder / f"{name}.ipynb"
     try:
-        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
-                            progress_bar=False, log_output=False, cwd=str(folder),
-                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        pm.execute_notebook(
+            str(source),
+            str(target),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(folder),
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
     except PapermillExecutionError as exc:
         lines = [ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()][:2]
         where = " ⏎ ".join(lines)
-        raise RunError(f"notebook {name}.ipynb lỗi ở ô số {exc.exec_count} «{where[:160]}»: "
-                       f"{exc.ename}: {str(exc.evalue)[:300]}") from None
+        raise RunError(
+            f"notebook {name}.ipynb lỗi ở ô số {exc.exec_count} «{where[:160]}»: {exc.ename}: {str(exc.evalue)[:300]}"
+        ) from None
     return target
 
 
@@ -98,9 +117,14 @@ def notebook_html(notebook: Path) -> Path:
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            template_name="notebook_offline", language_code="vi",
-                            extra_template_basedirs=[str(config.PACKAGE_DIR / "templates")])
+    exporter = HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name="notebook_offline",
+        language_code="vi",
+        extra_template_basedirs=[str(config.PACKAGE_DIR / "templates")],
+    )
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target = notebook.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
@@ -127,8 +151,10 @@ class RunFolder:
             root.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
         except OSError as exc:
-            raise UsageError(f"không ghi được vào thư mục kết quả «{root}» ({os_reason(exc)}) — "
-                             "chọn thư mục khác cho --out, hoặc xin quyền ghi vào thư mục này") from None
+            raise UsageError(
+                f"không ghi được vào thư mục kết quả «{root}» ({os_reason(exc)}) — "
+                "chọn thư mục khác cho --out, hoặc xin quyền ghi vào thư mục này"
+            ) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; the finished folder is shared like any other output
         return cls(root, name, tmp, made_root)
 
@@ -171,10 +197,18 @@ def run_steps(folder: RunFolder, steps: Callable[[Path, Progress], dict[str, Any
     try:
         manifest = steps(folder.tmp, progress)
         outputs = {p.name: sha256(p) for p in sorted(folder.tmp.iterdir()) if p.is_file()}
-        manifest.update({"created_at": started.isoformat(), "package_version": __version__,
-                         "versions": library_versions(), "steps": progress.steps, "outputs": outputs})
-        (folder.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
-                                                  encoding="utf-8")
+        manifest.update(
+            {
+                "created_at": started.isoformat(),
+                "package_version": __version__,
+                "versions": library_versions(),
+                "steps": progress.steps,
+                "outputs": outputs,
+            }
+        )
+        (folder.tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
     except Exception as exc:
         from .store import damaged, is_damage
 
@@ -202,16 +236,26 @@ def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[st
     files.append({"path": str(nb), "sha256": sha256(nb)})
     con = duckdb.connect(str(store), read_only=True)
     try:
-        sources = [{"file_name": n, "sha256": s, "ingested_at": str(t)} for n, s, t in
-                   con.execute("SELECT file_name, sha256, ingested_at FROM files ORDER BY ingested_at, file_name")
-                   .fetchall()]
+        sources = [
+            {"file_name": n, "sha256": s, "ingested_at": str(t)}
+            for n, s, t in con.execute(
+                "SELECT file_name, sha256, ingested_at FROM files ORDER BY ingested_at, file_name"
+            ).fetchall()
+        ]
     finally:
         con.close()
     return {"files": files, "store": {"path": str(store), "source_files": sources}}
 
 
-def run_monthly(month: Month, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                quiet: bool = False, allow_partial: bool = False, area: str | None = None) -> Path:
+def run_monthly(
+    month: Month,
+    store: Path | None = None,
+    out: Path | None = None,
+    params_file: Path | None = None,
+    quiet: bool = False,
+    allow_partial: bool = False,
+    area: str | None = None,
+) -> Path:
     """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
     XLSX, and manifest.json in ``OUT/PERIOD``."""
     from .annexes import monthly_document, monthly_tables
@@ -228,12 +272,28 @@ def run_monthly(month: Month, store: Path | None = None, out: Path | None = None
             write_csv(indicators_csv(review), tmp / "indicators.csv")
         return review.params, monthly_document(review), monthly_tables(review)
 
-    return _run("monthly", month, "01_monthly_review", build, store, out, params_file, quiet, area=area,
-                notebook_parameters={"allow_partial": allow_partial})
+    return _run(
+        "monthly",
+        month,
+        "01_monthly_review",
+        build,
+        store,
+        out,
+        params_file,
+        quiet,
+        area=area,
+        notebook_parameters={"allow_partial": allow_partial},
+    )
 
 
-def run_semiannual(period: ReportPeriod, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                   quiet: bool = False, area: str | None = None) -> Path:
+def run_semiannual(
+    period: ReportPeriod,
+    store: Path | None = None,
+    out: Path | None = None,
+    params_file: Path | None = None,
+    quiet: bool = False,
+    area: str | None = None,
+) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
@@ -245,16 +305,27 @@ def run_semiannual(period: ReportPeriod, store: Path | None = None, out: Path | 
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và điểm CCHC ước tính"):
             review = load_semiannual(period, store_file, params_file, area)
         with progress.step("Ghi scores.csv"):
-            write_csv(review.scores.totals.join(
-                review.scores.fields.pivot(on="field_id", index="unit_id", values="points"), on="unit_id", how="left"),
-                tmp / "scores.csv")
+            write_csv(
+                review.scores.totals.join(
+                    review.scores.fields.pivot(on="field_id", index="unit_id", values="points"),
+                    on="unit_id",
+                    how="left",
+                ),
+                tmp / "scores.csv",
+            )
         return review.params, semiannual_document(review), semiannual_tables(review)
 
     return _run("semiannual", period, "02_semiannual_report", build, store, out, params_file, quiet, area=area)
 
 
-def run_anomalies(month: Month, store: Path | None = None, out: Path | None = None, params_file: Path | None = None,
-                  quiet: bool = False, area: str | None = None) -> Path:
+def run_anomalies(
+    month: Month,
+    store: Path | None = None,
+    out: Path | None = None,
+    params_file: Path | None = None,
+    quiet: bool = False,
+    area: str | None = None,
+) -> Path:
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from .anomalies import labelled, load_anomalies
@@ -267,13 +338,33 @@ def run_anomalies(month: Month, store: Path | None = None, out: Path | None = No
             write_csv(labelled(found), tmp / "anomalies.csv")
         return load_params(month, params_file, area=area), None, []
 
-    return _run("anomalies", month, "03_anomalies", build, store, out, params_file, quiet, area=area,
-                folder_name=f"{month}-bat-thuong")
+    return _run(
+        "anomalies",
+        month,
+        "03_anomalies",
+        build,
+        store,
+        out,
+        params_file,
+        quiet,
+        area=area,
+        folder_name=f"{month}-bat-thuong",
+    )
 
 
-def _run(kind: str, period: Month | ReportPeriod, notebook: str, build, store: Path | None, out: Path | None,
-         params_file: Path | None, quiet: bool, folder_name: str | None = None,
-         notebook_parameters: dict[str, Any] | None = None, area: str | None = None) -> Path:
+def _run(
+    kind: str,
+    period: Month | ReportPeriod,
+    notebook: str,
+    build,
+    store: Path | None,
+    out: Path | None,
+    params_file: Path | None,
+    quiet: bool,
+    folder_name: str | None = None,
+    notebook_parameters: dict[str, Any] | None = None,
+    area: str | None = None,
+) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
     from .params import param_sources
@@ -281,18 +372,24 @@ def _run(kind: str, period: Month | ReportPeriod, notebook: str, build, store: P
     from .sample import existing_store
 
     progress = Progress(quiet)
-    existing_store(store)   # a missing store is a usage error, before any folder is made
+    existing_store(store)  # a missing store is a usage error, before any folder is made
     folder = RunFolder.create(workspace.outputs_dir(out), folder_name or str(period))
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = store_or_sample(store, tmp, progress)
         params, doc, tables = build(tmp, store_file, progress)
         with progress.step(f"Chạy notebook {notebook}"):
-            nb = execute_notebook(notebook, tmp, {
-                "period": str(period), "store": str(store_file.resolve()),
-                "params_file": str(Path(params_file).resolve()) if params_file else "",
-                "area": str(Path(area).resolve()) if area and workspace.is_area_file(area) else (area or ""),
-                **(notebook_parameters or {})})
+            nb = execute_notebook(
+                notebook,
+                tmp,
+                {
+                    "period": str(period),
+                    "store": str(store_file.resolve()),
+                    "params_file": str(Path(params_file).resolve()) if params_file else "",
+                    "area": str(Path(area).resolve()) if area and workspace.is_area_file(area) else (area or ""),
+                    **(notebook_parameters or {}),
+                },
+            )
         with progress.step("Xuất notebook ra HTML (không có mã)"):
             notebook_html(nb)
         pages = None
@@ -301,9 +398,14 @@ def _run(kind: str, period: Month | ReportPeriod, notebook: str, build, store: P
             for label, suffix, write in APPENDIX_FORMATS:
                 with progress.step(label):
                     pages = write(doc, tables, tmp / f"{stem}.{suffix}") or pages
-        manifest = {"command": f"run {kind}", "period": str(period), "pdf_pages": pages, "warnings": progress.warnings,
-                    "parameters": json.loads(params.model_dump_json()),
-                    "inputs": inputs_of(store_file, param_sources(period, params_file), notebook)}
+        manifest = {
+            "command": f"run {kind}",
+            "period": str(period),
+            "pdf_pages": pages,
+            "warnings": progress.warnings,
+            "parameters": json.loads(params.model_dump_json()),
+            "inputs": inputs_of(store_file, param_sources(period, params_file), notebook),
+        }
         if store_file.parent == tmp:
             manifest["inputs"]["store"]["path"] = "số liệu mẫu (cchc ingest --sample)"
             store_file.unlink()

@@ -19,8 +19,12 @@ from .units import Unit
 
 # Ten-point bins for the per-field sentences, highest first: (lowest share, label).
 FIELD_BINS: tuple[tuple[Decimal, str], ...] = (
-    (Decimal("0.9"), "từ 90% đến 100%"), (Decimal("0.8"), "từ 80% đến dưới 90%"),
-    (Decimal("0.7"), "từ 70% đến dưới 80%"), (Decimal("0.6"), "từ 60% đến dưới 70%"), (Decimal("0"), "dưới 60%"))
+    (Decimal("0.9"), "từ 90% đến 100%"),
+    (Decimal("0.8"), "từ 80% đến dưới 90%"),
+    (Decimal("0.7"), "từ 70% đến dưới 80%"),
+    (Decimal("0.6"), "từ 60% đến dưới 70%"),
+    (Decimal("0"), "dưới 60%"),
+)
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,14 @@ def competition_ranks(points: list[Decimal]) -> list[int]:
     return [1 + sum(other > p for other in points) for p in points]
 
 
-def score_units(units: list[Unit], sets: list[CriteriaSet], self_scores: dict[tuple[str, str], Decimal],
-                values: dict[tuple[str, str], float | int | None], bands: tuple[Band, ...],
-                previous_ranks: dict[str, int] | None = None) -> Scores:
+def score_units(
+    units: list[Unit],
+    sets: list[CriteriaSet],
+    self_scores: dict[tuple[str, str], Decimal],
+    values: dict[tuple[str, str], float | int | None],
+    bands: tuple[Band, ...],
+    previous_ranks: dict[str, int] | None = None,
+) -> Scores:
     """``self_scores``: (unit_id, criterion_id) → score; ``values``: (unit_id, indicator) → the rate or
     count over the period; ``previous_ranks``: unit_id → last year's rank."""
     previous_ranks = previous_ranks or {}
@@ -73,27 +82,66 @@ def score_units(units: list[Unit], sets: list[CriteriaSet], self_scores: dict[tu
                 else:
                     points, status = Decimal(0), "deferred"
                 field_points += points
-                crit_rows.append({"unit_id": unit.id, "set": cset.unit_kind, "field_id": spec.id, "criterion_id": c.id,
-                                  "name": c.name, "method": c.method, "max": float(c.max), "points": float(points),
-                                  "value": None if value is None else float(value), "status": status})
+                crit_rows.append(
+                    {
+                        "unit_id": unit.id,
+                        "set": cset.unit_kind,
+                        "field_id": spec.id,
+                        "criterion_id": c.id,
+                        "name": c.name,
+                        "method": c.method,
+                        "max": float(c.max),
+                        "points": float(points),
+                        "value": None if value is None else float(value),
+                        "status": status,
+                    }
+                )
             total += field_points
-            field_rows.append({"unit_id": unit.id, "unit": unit.name, "set": cset.unit_kind, "field_id": spec.id,
-                               "field": spec.name, "points": float(field_points), "max": float(spec.max),
-                               "share": float(_share(field_points, spec.max)),
-                               "bin": _bin(_share(field_points, spec.max))})
+            field_rows.append(
+                {
+                    "unit_id": unit.id,
+                    "unit": unit.name,
+                    "set": cset.unit_kind,
+                    "field_id": spec.id,
+                    "field": spec.name,
+                    "points": float(field_points),
+                    "max": float(spec.max),
+                    "share": float(_share(field_points, spec.max)),
+                    "bin": _bin(_share(field_points, spec.max)),
+                }
+            )
         share = _share(total, cset.max_total)
-        total_rows.append({"unit_id": unit.id, "unit": unit.name, "unit_kind": unit.kind, "set": cset.unit_kind,
-                           "_points": total, "points": float(total), "max": float(cset.max_total),
-                           "share": float(share), "band": band_of(share, bands)})
+        total_rows.append(
+            {
+                "unit_id": unit.id,
+                "unit": unit.name,
+                "unit_kind": unit.kind,
+                "set": cset.unit_kind,
+                "_points": total,
+                "points": float(total),
+                "max": float(cset.max_total),
+                "share": float(share),
+                "band": band_of(share, bands),
+            }
+        )
     ranked = []
     for set_name in dict.fromkeys(r["set"] for r in total_rows):
         group = [r for r in total_rows if r["set"] == set_name]
         for r, rank in zip(group, competition_ranks([g["_points"] for g in group]), strict=False):
             prev = previous_ranks.get(r["unit_id"])
-            ranked.append({**{k: v for k, v in r.items() if k != "_points"}, "rank": rank, "previous_rank": prev,
-                           "rank_change": None if prev is None else prev - rank})
-    totals = pl.DataFrame(ranked, schema_overrides={"previous_rank": pl.Int32, "rank_change": pl.Int32,
-                                                    "rank": pl.Int32}, infer_schema_length=None)
+            ranked.append(
+                {
+                    **{k: v for k, v in r.items() if k != "_points"},
+                    "rank": rank,
+                    "previous_rank": prev,
+                    "rank_change": None if prev is None else prev - rank,
+                }
+            )
+    totals = pl.DataFrame(
+        ranked,
+        schema_overrides={"previous_rank": pl.Int32, "rank_change": pl.Int32, "rank": pl.Int32},
+        infer_schema_length=None,
+    )
     if totals.height:
         totals = totals.sort("set", "rank", "unit")
     return Scores(pl.DataFrame(crit_rows, infer_schema_length=None), pl.DataFrame(field_rows), totals)
@@ -125,8 +173,7 @@ def _subject(kinds: list[str]) -> str:
     return "đơn vị"
 
 
-def grouped_sentences(table: pl.DataFrame, what: str, by: str = "bin",
-                      order: list[str] | None = None) -> list[str]:
+def grouped_sentences(table: pl.DataFrame, what: str, by: str = "bin", order: list[str] | None = None) -> list[str]:
     """One sentence per group: "Có 10 UBND xã đạt điểm số ở mức từ 80% đến dưới 90% (UBND các xã …)."
     ``table`` has unit, unit_kind, share and the ``by`` column; a group of one names the unit's share."""
     out = []
@@ -153,12 +200,16 @@ def band_sentences(totals: pl.DataFrame, bands: tuple[Band, ...]) -> list[str]:
             continue
         upper = bands[i - 1].min_share if i else None
         if band.min_share > 0 or upper is None:
-            span = f"từ {percent(float(band.min_share), 0)}" + (f" đến dưới {percent(float(upper), 0)}" if upper else " trở lên")
+            span = f"từ {percent(float(band.min_share), 0)}" + (
+                f" đến dưới {percent(float(upper), 0)}" if upper else " trở lên"
+            )
         else:
             span = f"dưới {percent(float(upper), 0)}"
         names, kinds = part["unit"].to_list(), part["unit_kind"].to_list()
         count = f"{part.height:02d} {_subject(kinds)}" if part.height > 1 else names[0]
         listed = f" ({unit_list(names, kinds)})" if part.height > 1 else ""
-        out.append(f"{'Có ' if part.height > 1 else ''}{count} đạt {span} số điểm tối đa, "
-                   f"dự kiến xếp loại «{band.label}»{listed}.")
+        out.append(
+            f"{'Có ' if part.height > 1 else ''}{count} đạt {span} số điểm tối đa, "
+            f"dự kiến xếp loại «{band.label}»{listed}."
+        )
     return out

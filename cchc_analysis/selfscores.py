@@ -31,8 +31,14 @@ SCORE_COLUMNS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "ghi_chu": ("Tài liệu kiểm chứng, ghi chú", ("Ghi chú", "Tài liệu kiểm chứng"), False),
 }
 _INDEX = {header_key(h): name for name, (head, aliases, _) in SCORE_COLUMNS.items() for h in (name, head, *aliases)}
-SCORE_SCHEMA = {"period": pl.String, "unit_id": pl.String, "criterion_id": pl.String, "score": pl.String,
-                "note": pl.String, "source_row": pl.Int32}
+SCORE_SCHEMA = {
+    "period": pl.String,
+    "unit_id": pl.String,
+    "criterion_id": pl.String,
+    "score": pl.String,
+    "note": pl.String,
+    "source_row": pl.Int32,
+}
 
 
 @dataclass
@@ -65,8 +71,9 @@ def parse_score(value: Any) -> Decimal:
     return score.normalize() if score != 0 else Decimal(0)
 
 
-def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[CriteriaSet]],
-                criteria_dir: Path | None) -> tuple[ParsedScores | None, list[Problem]]:
+def _parse_file(
+    path: Path, registry: Registry, sets_by_year: dict[int, list[CriteriaSet]], criteria_dir: Path | None
+) -> tuple[ParsedScores | None, list[Problem]]:
     try:
         raw = read_table(path, sheet=SHEET)
     except Unreadable as exc:
@@ -79,8 +86,9 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
             colmap[name] = idx
     for name, (head, _, required) in SCORE_COLUMNS.items():
         if required and name not in colmap:
-            problems.append(Problem(raw.file, f"thiếu cột bắt buộc «{head}» — xem mẫu: cchc template-scores KỲ",
-                                    raw.sheet, 1))
+            problems.append(
+                Problem(raw.file, f"thiếu cột bắt buộc «{head}» — xem mẫu: cchc template-scores KỲ", raw.sheet, 1)
+            )
     if problems:
         return None, problems
     if not raw.rows:
@@ -88,10 +96,17 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
 
     def loc(row: int, name: str) -> dict[str, Any]:
         idx = colmap[name]
-        return {"file": raw.file, "sheet": raw.sheet, "row": row, "column": column_letter(idx), "header": raw.header[idx]}
+        return {
+            "file": raw.file,
+            "sheet": raw.sheet,
+            "row": row,
+            "column": column_letter(idx),
+            "header": raw.header[idx],
+        }
 
     records = []
     for row_no, values in raw.rows:
+
         def cell(name: str, values: list[Any] = values) -> Any:
             idx = colmap.get(name)
             return values[idx] if idx is not None and idx < len(values) else None
@@ -123,41 +138,68 @@ def _parse_file(path: Path, registry: Registry, sets_by_year: dict[int, list[Cri
             cset = set_for_kind(sets_by_year[year], unit.kind)
             if cset is None:
                 if sets_by_year[year]:
-                    problems.append(Problem(message=f"không có bộ tiêu chí năm {year} cho loại đơn vị của «{unit.name}»",
-                                            **loc(row_no, "don_vi")))
+                    problems.append(
+                        Problem(
+                            message=f"không có bộ tiêu chí năm {year} cho loại đơn vị của «{unit.name}»",
+                            **loc(row_no, "don_vi"),
+                        )
+                    )
                 ok = False
             else:
                 criterion = cset.criteria.get(criterion_id)
                 if criterion is None:
-                    problems.append(Problem(message=f"không có tiêu chí «{criterion_id}» trong {cset.title.lower()}",
-                                            **loc(row_no, "tieu_chi")))
+                    problems.append(
+                        Problem(
+                            message=f"không có tiêu chí «{criterion_id}» trong {cset.title.lower()}",
+                            **loc(row_no, "tieu_chi"),
+                        )
+                    )
                     ok = False
                 elif criterion.method != "self":
                     how = "tính từ số liệu" if criterion.method == "computed" else "chỉ đánh giá cuối năm"
-                    problems.append(Problem(message=f"tiêu chí {criterion_id} {how}, không tự chấm — xóa dòng này",
-                                            **loc(row_no, "tieu_chi")))
+                    problems.append(
+                        Problem(
+                            message=f"tiêu chí {criterion_id} {how}, không tự chấm — xóa dòng này",
+                            **loc(row_no, "tieu_chi"),
+                        )
+                    )
                     ok = False
         try:
             score = parse_score(cell("diem"))
             if criterion is not None and not 0 <= score <= criterion.max:
-                problems.append(Problem(message=f"điểm {score} ngoài khoảng 0–{criterion.max} của tiêu chí {criterion_id}",
-                                        **loc(row_no, "diem")))
+                problems.append(
+                    Problem(
+                        message=f"điểm {score} ngoài khoảng 0–{criterion.max} của tiêu chí {criterion_id}",
+                        **loc(row_no, "diem"),
+                    )
+                )
                 ok = False
         except ValueError as exc:
             problems.append(Problem(message=str(exc), **loc(row_no, "diem")))
             ok = False
         if ok and unit is not None:
             note = cell("ghi_chu")
-            records.append({"period": str(period), "unit_id": unit.id, "criterion_id": criterion_id,
-                            "score": str(score), "note": None if note is None else clean(str(note)) or None,
-                            "source_row": row_no})
+            records.append(
+                {
+                    "period": str(period),
+                    "unit_id": unit.id,
+                    "criterion_id": criterion_id,
+                    "score": str(score),
+                    "note": None if note is None else clean(str(note)) or None,
+                    "source_row": row_no,
+                }
+            )
     if problems:
         return None, problems
     return ParsedScores(path, raw.file, sha256_file(path), raw.sheet, pl.DataFrame(records, schema=SCORE_SCHEMA)), []
 
 
-def check_scores(paths: list[Path], registry: Registry, stored: set[tuple[str, str, str]] | None = None,
-                 criteria_dir: Path | None = None) -> ScoresBatch:
+def check_scores(
+    paths: list[Path],
+    registry: Registry,
+    stored: set[tuple[str, str, str]] | None = None,
+    criteria_dir: Path | None = None,
+) -> ScoresBatch:
     """Validate self-assessment files together: each row, duplicates across the batch, and that every unit
     with a criteria set has a score for every self-assessed criterion (counting ``stored`` ones)."""
     batch = ScoresBatch()
@@ -168,14 +210,21 @@ def check_scores(paths: list[Path], registry: Registry, stored: set[tuple[str, s
         batch.problems.extend(problems)
         if parsed is None:
             continue
-        for period, unit_id, crit, row in parsed.frame.select("period", "unit_id", "criterion_id",
-                                                              "source_row").iter_rows():
+        for period, unit_id, crit, row in parsed.frame.select(
+            "period", "unit_id", "criterion_id", "source_row"
+        ).iter_rows():
             key = (period, unit_id, crit)
             if key in seen:
                 other, other_row = seen[key]
-                batch.problems.append(Problem(parsed.name, f"«{registry.by_id[unit_id].name}» tiêu chí {crit} kỳ {period} "
-                                              f"đã có ở {other} dòng {other_row} — mỗi tiêu chí chỉ một điểm",
-                                              parsed.sheet, row))
+                batch.problems.append(
+                    Problem(
+                        parsed.name,
+                        f"«{registry.by_id[unit_id].name}» tiêu chí {crit} kỳ {period} "
+                        f"đã có ở {other} dòng {other_row} — mỗi tiêu chí chỉ một điểm",
+                        parsed.sheet,
+                        row,
+                    )
+                )
             else:
                 seen[key] = (parsed.name, row)
         batch.files.append(parsed)
@@ -189,11 +238,18 @@ def check_scores(paths: list[Path], registry: Registry, stored: set[tuple[str, s
             cset = set_for_kind(sets, unit.kind)
             if cset is None:
                 continue
-            missing = [c.id for c in cset.criteria.values() if c.method == "self" and (period, unit.id, c.id) not in have]
+            missing = [
+                c.id for c in cset.criteria.values() if c.method == "self" and (period, unit.id, c.id) not in have
+            ]
             if missing:
                 shown = ", ".join(missing[:6]) + (f" (và {len(missing) - 6} tiêu chí khác)" if len(missing) > 6 else "")
-                batch.problems.append(Problem(batch.files[0].name, f"thiếu điểm tự chấm kỳ {period} của «{unit.name}»: "
-                                              f"tiêu chí {shown} — bổ sung các dòng này (mẫu: cchc template-scores {period})"))
+                batch.problems.append(
+                    Problem(
+                        batch.files[0].name,
+                        f"thiếu điểm tự chấm kỳ {period} của «{unit.name}»: "
+                        f"tiêu chí {shown} — bổ sung các dòng này (mẫu: cchc template-scores {period})",
+                    )
+                )
     return batch
 
 
@@ -207,13 +263,17 @@ def write_scores_template(period: ReportPeriod, registry: Registry, out: Path, c
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = SHEET
-    heads = [SCORE_COLUMNS[c][0] for c in ("ky", "don_vi", "tieu_chi", "ten_tieu_chi", "diem_toi_da", "diem", "ghi_chu")]
+    heads = [
+        SCORE_COLUMNS[c][0] for c in ("ky", "don_vi", "tieu_chi", "ten_tieu_chi", "diem_toi_da", "diem", "ghi_chu")
+    ]
     for j, text in enumerate(heads, start=1):
         c = ws.cell(1, j, text)
         c.font, c.alignment = Font(bold=True), Alignment(horizontal="center", vertical="center", wrap_text=True)
     row = 2
-    units = sorted(registry.valid_units(window.start.first_day, window.end.last_day),
-                   key=lambda u: (u.kind != "huyen", not u.is_commune_level, u.name))
+    units = sorted(
+        registry.valid_units(window.start.first_day, window.end.last_day),
+        key=lambda u: (u.kind != "huyen", not u.is_commune_level, u.name),
+    )
     for unit in units:
         cset = set_for_kind(sets, unit.kind)
         if cset is None:
@@ -228,11 +288,13 @@ def write_scores_template(period: ReportPeriod, registry: Registry, out: Path, c
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "D2"
     guide = wb.create_sheet("huong_dan")
-    notes = ["Mỗi dòng là điểm tự chấm của một đơn vị cho một tiêu chí; ghi điểm vào cột «Điểm tự chấm».",
-             "Điểm là số thập phân từ 0 đến điểm tối đa của tiêu chí (có thể viết 4,5 hoặc 4.5).",
-             "Các tiêu chí tính từ số liệu (tỷ lệ đúng hạn, số hóa, thanh toán trực tuyến, chứng thực điện tử) và "
-             "tiêu chí chỉ đánh giá cuối năm không có trong mẫu này.",
-             "Cột «Tài liệu kiểm chứng, ghi chú» ghi số, ngày văn bản làm căn cứ chấm điểm."]
+    notes = [
+        "Mỗi dòng là điểm tự chấm của một đơn vị cho một tiêu chí; ghi điểm vào cột «Điểm tự chấm».",
+        "Điểm là số thập phân từ 0 đến điểm tối đa của tiêu chí (có thể viết 4,5 hoặc 4.5).",
+        "Các tiêu chí tính từ số liệu (tỷ lệ đúng hạn, số hóa, thanh toán trực tuyến, chứng thực điện tử) và "
+        "tiêu chí chỉ đánh giá cuối năm không có trong mẫu này.",
+        "Cột «Tài liệu kiểm chứng, ghi chú» ghi số, ngày văn bản làm căn cứ chấm điểm.",
+    ]
     for i, note in enumerate(notes, start=1):
         guide.cell(i, 1, note)
     guide.column_dimensions["A"].width = 120

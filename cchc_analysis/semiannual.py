@@ -21,9 +21,23 @@ from .scoring import Scores, score_units
 from .store import Store
 from .units import MatchError, Registry
 
-FLOWS = ("tiep_nhan", "dung_han", "qua_han", "tra_lai", "huy", "truc_tuyen", "phai_truc_tuyen", "so_hoa_tiep_nhan",
-         "phai_so_hoa_tiep_nhan", "so_hoa_ket_qua", "ket_qua", "co_phi", "thanh_toan_truc_tuyen",
-         "chung_thuc_dien_tu", "tai_su_dung")
+FLOWS = (
+    "tiep_nhan",
+    "dung_han",
+    "qua_han",
+    "tra_lai",
+    "huy",
+    "truc_tuyen",
+    "phai_truc_tuyen",
+    "so_hoa_tiep_nhan",
+    "phai_so_hoa_tiep_nhan",
+    "so_hoa_ket_qua",
+    "ket_qua",
+    "co_phi",
+    "thanh_toan_truc_tuyen",
+    "chung_thuc_dien_tu",
+    "tai_su_dung",
+)
 
 
 @dataclass(frozen=True)
@@ -62,14 +76,24 @@ def handling_table(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
     sums = sub.group_by("unit_id", "unit", "unit_kind").agg(*[_null_sum(c) for c in FLOWS])
     first = sub.filter(pl.col("month") == window.start.first_day).select(
-        "unit_id", pl.col("ky_truoc_chuyen_sang").alias("carried_over"))
-    last = sub.sort("month").group_by("unit_id").last().select(
-        "unit_id", pl.col("dang_giai_quyet").alias("in_progress"), pl.col("tam_dung").alias("paused"))
+        "unit_id", pl.col("ky_truoc_chuyen_sang").alias("carried_over")
+    )
+    last = (
+        sub.sort("month")
+        .group_by("unit_id")
+        .last()
+        .select("unit_id", pl.col("dang_giai_quyet").alias("in_progress"), pl.col("tam_dung").alias("paused"))
+    )
     out = sums.join(first, on="unit_id", how="left").join(last, on="unit_id", how="left")
     return out.with_columns(
-        received=pl.col("tiep_nhan"), on_time=pl.col("dung_han"), late=pl.col("qua_han"),
-        resolved=pl.col("dung_han") + pl.col("qua_han"), returned=pl.col("tra_lai"), cancelled=pl.col("huy"),
-        total=pl.col("carried_over") + pl.col("tiep_nhan"), scope=scope_of(pl.col("unit_kind")),
+        received=pl.col("tiep_nhan"),
+        on_time=pl.col("dung_han"),
+        late=pl.col("qua_han"),
+        resolved=pl.col("dung_han") + pl.col("qua_han"),
+        returned=pl.col("tra_lai"),
+        cancelled=pl.col("huy"),
+        total=pl.col("carried_over") + pl.col("tiep_nhan"),
+        scope=scope_of(pl.col("unit_kind")),
     ).sort("unit_id")
 
 
@@ -81,9 +105,15 @@ def _values(rates: pl.DataFrame, counts: pl.DataFrame) -> dict[tuple[str, str], 
     return values
 
 
-def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Registry, period: ReportPeriod,
-                      params: Params, criteria_dir: Path | None = None,
-                      late_by_field: pl.DataFrame | None = None) -> SemiannualReview:
+def review_semiannual(
+    frame: pl.DataFrame,
+    scores: pl.DataFrame,
+    registry: Registry,
+    period: ReportPeriod,
+    params: Params,
+    criteria_dir: Path | None = None,
+    late_by_field: pl.DataFrame | None = None,
+) -> SemiannualReview:
     window, name = period.window, str(period)
     if "area" in frame.columns:
         frame = frame.filter(pl.col("area") == params.area_id)
@@ -110,22 +140,37 @@ def review_semiannual(frame: pl.DataFrame, scores: pl.DataFrame, registry: Regis
 
     handling = handling_table(frame, window)
     return SemiannualReview(
-        period=period, window=window, params=params, handling=handling, rates=rates, area=area_rates(rates),
-        payment_window=pay_window, payment=payment, payment_area=area_rates(payment), scores=scored, sets=sets,
+        period=period,
+        window=window,
+        params=params,
+        handling=handling,
+        rates=rates,
+        area=area_rates(rates),
+        payment_window=pay_window,
+        payment=payment,
+        payment_area=area_rates(payment),
+        scores=scored,
+        sets=sets,
         index766=index_table(handling, params.index766),
-        late_fields=_late_fields(late_by_field, window))
+        late_fields=_late_fields(late_by_field, window),
+    )
 
 
 def _late_fields(late: pl.DataFrame | None, window: Window) -> pl.DataFrame:
     schema = {"unit_id": pl.String, "field": pl.String, "late": pl.Int64}
     if late is None or late.is_empty():
         return pl.DataFrame(schema=schema)
-    return late.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day)).group_by(
-        "unit_id", "field").agg(pl.col("late").sum()).sort("unit_id", "late", descending=[False, True])
+    return (
+        late.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
+        .group_by("unit_id", "field")
+        .agg(pl.col("late").sum())
+        .sort("unit_id", "late", descending=[False, True])
+    )
 
 
-def load_semiannual(period: ReportPeriod, store: Path, params_file: Path | None = None,
-                    area: str | None = None) -> SemiannualReview:
+def load_semiannual(
+    period: ReportPeriod, store: Path, params_file: Path | None = None, area: str | None = None
+) -> SemiannualReview:
     """Read the store (read-only, closed before returning) and build the period's review."""
     params = load_params(period, params_file, area=area)
     with Store.open(store, read_only=True) as st:
@@ -142,4 +187,3 @@ def totals_row(table: pl.DataFrame, columns: list[str]) -> dict[str, int | None]
         col = table[c]
         out[c] = int(col.sum()) if col.count() else None
     return out
-

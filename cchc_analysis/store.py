@@ -45,7 +45,8 @@ CREATE OR REPLACE VIEW late_by_field_current AS
 """
 _MIGRATIONS = {2: _V2, 3: _V3}
 _COUNTS_DDL = ",\n    ".join(f"{c} BIGINT" for c in COUNT_COLUMNS)
-_SCHEMA = f"""
+_SCHEMA = (
+    f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS batches (
     batch_id INTEGER PRIMARY KEY, started_at TIMESTAMP, command VARCHAR, package_version VARCHAR);
@@ -75,8 +76,10 @@ CREATE TABLE IF NOT EXISTS letter_findings (
     period VARCHAR NOT NULL, version INTEGER NOT NULL, unit_id VARCHAR NOT NULL, unit_kind VARCHAR,
     indicator VARCHAR, kind VARCHAR, level INTEGER, value DOUBLE, window_value DOUBLE, area_value DOUBLE,
     change_pp DOUBLE, gap_pp DOUBLE, decline_run INTEGER, gap_dossiers BIGINT, sentence VARCHAR);
-""" + _V2 + _V3
-
+"""
+    + _V2
+    + _V3
+)
 
 
 @dataclass
@@ -118,7 +121,9 @@ class Store:
     def open(cls, path: Path, read_only: bool = False) -> Iterator[Store]:
         path = Path(path)
         if read_only and not path.exists():
-            raise StoreError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP… (hoặc cchc ingest --sample)")
+            raise StoreError(
+                f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP… (hoặc cchc ingest --sample)"
+            )
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         con = cls._connect(path, read_only)
@@ -142,19 +147,27 @@ class Store:
                 return duckdb.connect(str(path), read_only=read_only)
             except duckdb.IOException as exc:
                 if "not a valid duckdb database" in str(exc).lower():
-                    raise StoreError(f"tệp {path} không phải kho dữ liệu DuckDB hợp lệ (bị hỏng, hoặc là tệp khác) — "
-                                     "khôi phục kho từ bản sao lưu, hoặc đổi tên tệp này rồi nhập lại số liệu "
-                                     "(cchc ingest …) vào kho mới") from None
+                    raise StoreError(
+                        f"tệp {path} không phải kho dữ liệu DuckDB hợp lệ (bị hỏng, hoặc là tệp khác) — "
+                        "khôi phục kho từ bản sao lưu, hoặc đổi tên tệp này rồi nhập lại số liệu "
+                        "(cchc ingest …) vào kho mới"
+                    ) from None
                 if "lock" not in str(exc).lower():
-                    raise StoreError(f"không mở được kho dữ liệu {path} ({_first_line(exc)}) — kiểm tra đường dẫn "
-                                     "và quyền đọc ghi, hoặc chạy cchc doctor") from None
+                    raise StoreError(
+                        f"không mở được kho dữ liệu {path} ({_first_line(exc)}) — kiểm tra đường dẫn "
+                        "và quyền đọc ghi, hoặc chạy cchc doctor"
+                    ) from None
                 if time.monotonic() >= deadline:
-                    raise StoreError(f"kho dữ liệu {path} đang được một chương trình khác mở (lệnh cchc khác, hoặc "
-                                     "notebook giữ kết nối) — đóng chương trình đó rồi chạy lại") from None
+                    raise StoreError(
+                        f"kho dữ liệu {path} đang được một chương trình khác mở (lệnh cchc khác, hoặc "
+                        "notebook giữ kết nối) — đóng chương trình đó rồi chạy lại"
+                    ) from None
                 time.sleep(0.2)
             except duckdb.Error as exc:
-                raise StoreError(f"không mở được kho dữ liệu {path} ({_first_line(exc)}) — kiểm tra đường dẫn và "
-                                 "quyền đọc ghi, hoặc chạy cchc doctor") from None
+                raise StoreError(
+                    f"không mở được kho dữ liệu {path} ({_first_line(exc)}) — kiểm tra đường dẫn và "
+                    "quyền đọc ghi, hoặc chạy cchc doctor"
+                ) from None
 
     def _check_schema(self) -> None:
         has_meta = _aggregate(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")[0]
@@ -163,15 +176,18 @@ class Store:
                 raise StoreError(f"{self.path} không phải kho dữ liệu cchc (thiếu bảng meta)")
             self.con.execute("BEGIN")
             self.con.execute(_SCHEMA)
-            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?)",
-                             [str(SCHEMA_VERSION), __version__])
+            self.con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?)", [str(SCHEMA_VERSION), __version__]
+            )
             self.con.execute("COMMIT")
             return
         row = _one(self.con, "SELECT value FROM meta WHERE key = 'schema_version'")
         version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION or version < 1:
-            raise StoreError(f"kho {self.path} có phiên bản cấu trúc {version}, phần mềm này dùng {SCHEMA_VERSION} "
-                             "— cập nhật phần mềm hoặc dùng kho khác")
+            raise StoreError(
+                f"kho {self.path} có phiên bản cấu trúc {version}, phần mềm này dùng {SCHEMA_VERSION} "
+                "— cập nhật phần mềm hoặc dùng kho khác"
+            )
         self.version = version
         if version < SCHEMA_VERSION and not self.read_only:
             self._migrate(version)
@@ -192,28 +208,43 @@ class Store:
 
     def has_table(self, name: str) -> bool:
         """A store opened read-only keeps its version: tables added later may be missing (read as empty)."""
-        return bool(_aggregate(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])[0])
+        return bool(
+            _aggregate(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])[0]
+        )
 
     # -- writing -----------------------------------------------------------------------------
     def ingest(self, batch: Batch, registry: Registry, command: str = "ingest") -> IngestReport:
         """Write a validated batch in one transaction; files stored before (same SHA-256) change nothing."""
-        return self._ingest_files(batch.files, registry, command, "unit_month",
-                                  lambda parsed, *args: self._write_rows(parsed.frame, parsed.columns, *args))
+        return self._ingest_files(
+            batch.files,
+            registry,
+            command,
+            "unit_month",
+            lambda parsed, *args: self._write_rows(parsed.frame, parsed.columns, *args),
+        )
 
     def ingest_scores(self, batch: ScoresBatch, registry: Registry) -> IngestReport:
         """Write validated self-assessment files, as ``ingest`` does: restated scores supersede, never overwrite."""
-        return self._ingest_files(batch.files, registry, "ingest-scores", "self_scores",
-                                  lambda parsed, *args: self._write_scores(parsed.frame, *args))
+        return self._ingest_files(
+            batch.files,
+            registry,
+            "ingest-scores",
+            "self_scores",
+            lambda parsed, *args: self._write_scores(parsed.frame, *args),
+        )
 
     def ingest_dossiers(self, batch: DossierBatch, registry: Registry) -> IngestReport:
         """Write dossier-level files: their unit-month aggregates (superseding restated months, as ``ingest``
         does) and late dossiers by field."""
+
         def write(parsed, sha, batch_id, now, result):
             self._write_rows(parsed.months, frozenset(COUNT_COLUMNS), sha, batch_id, now, result)
             if parsed.late_by_field.height:
                 late = parsed.late_by_field.with_columns(source_sha256=pl.lit(sha), batch_id=pl.lit(batch_id))
-                self.con.register("late_rows", late.select("unit_id", "month", "field", "late", "source_sha256",
-                                                           "batch_id").to_arrow())
+                self.con.register(
+                    "late_rows",
+                    late.select("unit_id", "month", "field", "late", "source_sha256", "batch_id").to_arrow(),
+                )
                 try:
                     self.con.execute("INSERT INTO late_by_field SELECT * FROM late_rows")
                 finally:
@@ -225,7 +256,8 @@ class Store:
         """For each current unit-month: the kind and name of the file it came from."""
         return self.con.sql(
             "SELECT c.unit_id, c.month, f.kind, f.file_name FROM unit_month_current c "
-            "JOIN files f ON f.sha256 = c.source_sha256").pl()
+            "JOIN files f ON f.sha256 = c.source_sha256"
+        ).pl()
 
     def late_by_field(self) -> pl.DataFrame:
         schema = {"unit_id": pl.String, "month": pl.Date, "field": pl.String, "late": pl.Int64}
@@ -248,10 +280,20 @@ class Store:
                     continue
                 result = FileResult(parsed.name, "new")
                 write(parsed, parsed.sha256, batch_id, now, result)
-                con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [parsed.sha256, parsed.name, str(parsed.path.resolve()), parsed.sheet, kind,
-                             parsed.frame.height, sorted(getattr(parsed, "columns", parsed.frame.columns)), batch_id,
-                             now])
+                con.execute(
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        parsed.sha256,
+                        parsed.name,
+                        str(parsed.path.resolve()),
+                        parsed.sheet,
+                        kind,
+                        parsed.frame.height,
+                        sorted(getattr(parsed, "columns", parsed.frame.columns)),
+                        batch_id,
+                        now,
+                    ],
+                )
                 report.files.append(result)
             if not any(f.status == "new" for f in report.files):
                 con.execute("ROLLBACK")
@@ -262,11 +304,11 @@ class Store:
             raise
         return report
 
-    def _write_scores(self, frame: pl.DataFrame, sha: str, batch_id: int, now: dt.datetime,
-                      result: FileResult) -> None:
+    def _write_scores(self, frame: pl.DataFrame, sha: str, batch_id: int, now: dt.datetime, result: FileResult) -> None:
         con = self.con
-        old = con.execute("SELECT row_id, period, unit_id, criterion_id, CAST(score AS VARCHAR), note "
-                          "FROM self_scores_current").fetchall()
+        old = con.execute(
+            "SELECT row_id, period, unit_id, criterion_id, CAST(score AS VARCHAR), note FROM self_scores_current"
+        ).fetchall()
         known = {(p, u, c): (rid, Decimal(sc), note) for rid, p, u, c, sc, note in old}
         start = _aggregate(con, "SELECT coalesce(max(row_id), 0) + 1 FROM self_scores")[0]
         inserts, links = [], []
@@ -284,19 +326,30 @@ class Store:
                 result.superseded += 1
                 links.append((row_id, now, before[0]))
         if inserts:
-            con.executemany("INSERT INTO self_scores (row_id, period, unit_id, criterion_id, score, note, "
-                            "source_sha256, source_row, batch_id, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            inserts)
+            con.executemany(
+                "INSERT INTO self_scores (row_id, period, unit_id, criterion_id, score, note, "
+                "source_sha256, source_row, batch_id, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
         if links:
             con.executemany("UPDATE self_scores SET superseded_by = ?, superseded_at = ? WHERE row_id = ?", links)
 
     def _save_units(self, registry: Registry) -> None:
-        rows = [(u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
-                for u in registry.units]
+        rows = [
+            (u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
+            for u in registry.units
+        ]
         self.con.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def _write_rows(self, frame: pl.DataFrame, columns: frozenset[str], sha: str, batch_id: int,
-                    now: dt.datetime, result: FileResult) -> None:
+    def _write_rows(
+        self,
+        frame: pl.DataFrame,
+        columns: frozenset[str],
+        sha: str,
+        batch_id: int,
+        now: dt.datetime,
+        result: FileResult,
+    ) -> None:
         con = self.con
         con.register("incoming", frame.to_arrow())
         try:
@@ -306,9 +359,7 @@ class Store:
         old = old.select(["row_id", "unit_id", "month", *COUNT_COLUMNS]).rename({c: f"{c}__old" for c in COUNT_COLUMNS})
         merged = frame.join(old, on=["unit_id", "month"], how="left")
         # A column the file does not carry says nothing: keep what the superseded row knew.
-        merged = merged.with_columns(
-            [pl.col(f"{c}__old").alias(c) for c in COUNT_COLUMNS if c not in columns]
-        )
+        merged = merged.with_columns([pl.col(f"{c}__old").alias(c) for c in COUNT_COLUMNS if c not in columns])
         differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in COUNT_COLUMNS])
         merged = merged.with_columns(
             is_new=pl.col("row_id").is_null(),
@@ -323,8 +374,14 @@ class Store:
         start = _aggregate(con, "SELECT coalesce(max(row_id), 0) + 1 FROM unit_month")[0]
         to_write = to_write.with_row_index("offset").with_columns(new_id=pl.col("offset").cast(pl.Int64) + start)
         rows = to_write.select(
-            pl.col("new_id").alias("row_id"), "unit_id", "month", *COUNT_COLUMNS, "unit_raw",
-            pl.lit(sha).alias("source_sha256"), "source_row", pl.lit(batch_id).alias("batch_id"),
+            pl.col("new_id").alias("row_id"),
+            "unit_id",
+            "month",
+            *COUNT_COLUMNS,
+            "unit_raw",
+            pl.lit(sha).alias("source_sha256"),
+            "source_row",
+            pl.lit(batch_id).alias("batch_id"),
             pl.lit(now).alias("ingested_at"),
         )
         con.register("new_rows", rows.to_arrow())
@@ -335,15 +392,18 @@ class Store:
             con.unregister("new_rows")
         links = to_write.filter(pl.col("changed")).select(pl.col("row_id").alias("old_id"), "new_id")
         if links.height:
-            con.executemany("UPDATE unit_month SET superseded_by = ?, superseded_at = ? WHERE row_id = ?",
-                            [(new, now, old) for old, new in links.iter_rows()])
+            con.executemany(
+                "UPDATE unit_month SET superseded_by = ?, superseded_at = ? WHERE row_id = ?",
+                [(new, now, old) for old, new in links.iter_rows()],
+            )
 
     # -- reading -----------------------------------------------------------------------------
     def current(self) -> pl.DataFrame:
         """Current unit-month rows joined with unit names and kinds."""
         return self.con.sql(
             "SELECT u.name AS unit, u.kind AS unit_kind, u.area AS area, c.* FROM unit_month_current c "
-            "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id").pl()
+            "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id"
+        ).pl()
 
     def originals(self) -> pl.DataFrame:
         """Each unit-month as it was first stored (before any correction), shaped like ``current()``."""
@@ -351,32 +411,47 @@ class Store:
             "SELECT u.name AS unit, u.kind AS unit_kind, u.area AS area, c.* FROM unit_month c "
             "LEFT JOIN units u ON u.id = c.unit_id "
             "QUALIFY row_number() OVER (PARTITION BY c.unit_id, c.month ORDER BY c.row_id) = 1 "
-            "ORDER BY c.month, c.unit_id").pl()
+            "ORDER BY c.month, c.unit_id"
+        ).pl()
 
     def scores(self, period: str | None = None) -> pl.DataFrame:
         """Current self-assessed scores (period, unit_id, criterion_id, score as text, note)."""
-        schema = {"period": pl.String, "unit_id": pl.String, "criterion_id": pl.String, "score": pl.String,
-                  "note": pl.String}
+        schema = {
+            "period": pl.String,
+            "unit_id": pl.String,
+            "criterion_id": pl.String,
+            "score": pl.String,
+            "note": pl.String,
+        }
         if not self.has_table("self_scores"):
             return pl.DataFrame(schema=schema)
         where, args = ("WHERE period = ?", [period]) if period else ("", [])
-        rows = self.con.execute("SELECT period, unit_id, criterion_id, CAST(score AS VARCHAR), note "
-                                f"FROM self_scores_current {where} ORDER BY 1, 2, 3", args).fetchall()
+        rows = self.con.execute(
+            "SELECT period, unit_id, criterion_id, CAST(score AS VARCHAR), note "
+            f"FROM self_scores_current {where} ORDER BY 1, 2, 3",
+            args,
+        ).fetchall()
         return pl.DataFrame(rows, schema=schema, orient="row")
 
     def summary(self, area: str | None = None) -> dict[str, Any]:
         """Files, rows and letters of the whole store; months and missing units of ``area`` (all areas: None)."""
         con = self.con
-        total, current = _aggregate(con, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM unit_month")
-        months = con.execute("""
+        total, current = _aggregate(
+            con, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM unit_month"
+        )
+        months = con.execute(
+            """
             SELECT strftime(c.month, '%Y-%m') AS month, count(*) AS units,
                    count(*) FILTER (WHERE u.kind IN ('xa', 'thi_tran', 'phuong', 'dac_khu')) AS commune_level,
                    count(*) FILTER (WHERE u.kind NOT IN ('xa', 'thi_tran', 'phuong', 'dac_khu')) AS departments,
                    coalesce(sum(c.tiep_nhan), 0) AS received
             FROM unit_month_current c LEFT JOIN units u ON u.id = c.unit_id
             WHERE ?::VARCHAR IS NULL OR u.area = ?
-            GROUP BY 1 ORDER BY 1""", [area, area]).fetchall()
-        missing = con.execute("""
+            GROUP BY 1 ORDER BY 1""",
+            [area, area],
+        ).fetchall()
+        missing = con.execute(
+            """
             SELECT strftime(m.month, '%Y-%m'), list(u.name ORDER BY u.name)
             FROM (SELECT DISTINCT month FROM unit_month_current) m
             CROSS JOIN units u
@@ -385,7 +460,9 @@ class Store:
               AND u.id IN (SELECT DISTINCT unit_id FROM unit_month_current)
               AND NOT EXISTS (SELECT 1 FROM unit_month_current c WHERE c.unit_id = u.id AND c.month = m.month)
               AND (?::VARCHAR IS NULL OR u.area = ?)
-            GROUP BY 1 ORDER BY 1""", [area, area]).fetchall()
+            GROUP BY 1 ORDER BY 1""",
+            [area, area],
+        ).fetchall()
         missing_by_month = dict(missing)
         return {
             "store": str(self.path),
@@ -398,8 +475,14 @@ class Store:
             "units": _aggregate(con, "SELECT count(DISTINCT unit_id) FROM unit_month_current")[0],
             "letters": _aggregate(con, "SELECT count(*) FROM letters")[0],
             "months": [
-                {"month": m, "units": n, "commune_level": cl, "departments": dp, "received": int(rec),
-                 "missing": missing_by_month.get(m, [])}
+                {
+                    "month": m,
+                    "units": n,
+                    "commune_level": cl,
+                    "departments": dp,
+                    "received": int(rec),
+                    "missing": missing_by_month.get(m, []),
+                }
                 for m, n, cl, dp, rec in months
             ],
         }
@@ -418,11 +501,15 @@ class Store:
             ORDER BY o.superseded_at, o.month, u.name""").pl()
         changes = []
         for row in pairs.iter_rows(named=True):
-            diffs = [f"{c}: {_fmt(row[c + '__old'])} → {_fmt(row[c + '__new'])}"
-                     for c in COUNT_COLUMNS if row[c + "__old"] != row[c + "__new"]]
+            diffs = [
+                f"{c}: {_fmt(row[c + '__old'])} → {_fmt(row[c + '__new'])}"
+                for c in COUNT_COLUMNS
+                if row[c + "__old"] != row[c + "__new"]
+            ]
             changes.append("; ".join(diffs))
-        return pairs.select("unit", "month", "superseded_at", "old_file", "old_row", "new_file", "new_row").with_columns(
-            changes=pl.Series(changes, dtype=pl.String))
+        return pairs.select(
+            "unit", "month", "superseded_at", "old_file", "old_row", "new_file", "new_row"
+        ).with_columns(changes=pl.Series(changes, dtype=pl.String))
 
 
 def _aggregate(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple:
@@ -452,13 +539,19 @@ def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json:
     """Record ``findings`` as the letter sent for ``period``. Returns "new", "same" or "replaced"."""
     con = store.con
     digest = _findings_hash(findings)
-    latest = _one(con, "SELECT version, findings_sha256 FROM letters WHERE period = ? AND NOT superseded "
-                       "ORDER BY version DESC LIMIT 1", [period])
+    latest = _one(
+        con,
+        "SELECT version, findings_sha256 FROM letters WHERE period = ? AND NOT superseded "
+        "ORDER BY version DESC LIMIT 1",
+        [period],
+    )
     if latest and latest[1] == digest:
         return "same"
     if latest and not force:
-        raise StoreError(f"văn bản kỳ {period} đã được ghi nhận là đã ban hành với nội dung khác — "
-                         "thêm --force để ghi phiên bản mới (phiên bản cũ vẫn được lưu)")
+        raise StoreError(
+            f"văn bản kỳ {period} đã được ghi nhận là đã ban hành với nội dung khác — "
+            "thêm --force để ghi phiên bản mới (phiên bản cũ vẫn được lưu)"
+        )
     version = (latest[0] + 1) if latest else 1
     now = dt.datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
@@ -468,9 +561,22 @@ def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json:
         con.execute("INSERT INTO letters VALUES (?, ?, ?, ?, ?, FALSE)", [period, version, now, digest, params_json])
         if findings.height:
             rows = findings.select(
-                pl.lit(period).alias("period"), pl.lit(version).alias("version"), "unit_id", "unit_kind", "indicator",
-                "kind", "level", "value", "window_value", "area_value", "change_pp", "gap_pp", "decline_run",
-                "gap_dossiers", "sentence")
+                pl.lit(period).alias("period"),
+                pl.lit(version).alias("version"),
+                "unit_id",
+                "unit_kind",
+                "indicator",
+                "kind",
+                "level",
+                "value",
+                "window_value",
+                "area_value",
+                "change_pp",
+                "gap_pp",
+                "decline_run",
+                "gap_dossiers",
+                "sentence",
+            )
             con.register("issued", rows.to_arrow())
             try:
                 con.execute("INSERT INTO letter_findings SELECT * FROM issued")
@@ -485,18 +591,25 @@ def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json:
 
 def issued_sanctions(store: Store, year: int, before: dt.date) -> dict[str, int]:
     """Per unit: letters of ``year`` issued for months before ``before`` that gave it a formal sanction."""
-    rows = store.con.execute("""
+    rows = store.con.execute(
+        """
         SELECT f.unit_id, count(DISTINCT f.period)
         FROM letter_findings f JOIN letters l ON l.period = f.period AND l.version = f.version AND NOT l.superseded
         WHERE f.kind = 'escalate' AND f.period LIKE ? AND f.period < ?
-        GROUP BY 1""", [f"{year:04d}-%", before.strftime("%Y-%m")]).fetchall()
+        GROUP BY 1""",
+        [f"{year:04d}-%", before.strftime("%Y-%m")],
+    ).fetchall()
     return dict(rows)
 
 
 def unissued_months(store: Store, year: int, before: dt.date) -> list[str]:
     """Months of ``year`` before ``before`` with no letter recorded as issued: the ladder cannot see them."""
-    issued = {p for (p,) in store.con.execute(
-        "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?", [f"{year:04d}-%"]).fetchall()}
+    issued = {
+        p
+        for (p,) in store.con.execute(
+            "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?", [f"{year:04d}-%"]
+        ).fetchall()
+    }
     return [f"{year:04d}-{m:02d}" for m in range(1, before.month) if f"{year:04d}-{m:02d}" not in issued]
 
 
@@ -515,14 +628,22 @@ def _given_both_ways(files: list, sources, registry: Registry, other: str) -> li
     """Unit-months the files give that the store holds from files of the ``other`` kind ("unit_month"
     statistics or "dossiers" lists): one way per month, unless --prefer says which wins."""
     held = sources.filter(sources["kind"] == other)
-    what = ("số liệu tổng hợp", "--prefer dossiers để thay bằng số liệu tính từ danh sách hồ sơ") \
-        if other == "unit_month" else ("số liệu tính từ danh sách hồ sơ", "--prefer statistics để thay bằng số liệu tổng hợp")
+    what = (
+        ("số liệu tổng hợp", "--prefer dossiers để thay bằng số liệu tính từ danh sách hồ sơ")
+        if other == "unit_month"
+        else ("số liệu tính từ danh sách hồ sơ", "--prefer statistics để thay bằng số liệu tổng hợp")
+    )
     problems = []
     for f in files:
         clash = f.frame.select("unit_id", "month").join(held, on=["unit_id", "month"], how="inner")
         for r in clash.head(5).iter_rows(named=True):
-            problems.append(Problem(f.name, f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có "
-                                            f"{what[0]} từ {r['file_name']} — thêm {what[1]}"))
+            problems.append(
+                Problem(
+                    f.name,
+                    f"«{registry.by_id[r['unit_id']].name}» tháng {r['month']:%m/%Y} đã có "
+                    f"{what[0]} từ {r['file_name']} — thêm {what[1]}",
+                )
+            )
         if clash.height > 5:
             problems.append(Problem(f.name, f"và {clash.height - 5} đơn vị – tháng khác cũng đã có {what[0]}"))
     return problems
@@ -536,9 +657,11 @@ def is_damage(exc: BaseException) -> bool:
 
 def damaged(exc: Exception) -> StoreError:
     """A DuckDB error met while reading a store that opened: the file is damaged (truncated, overwritten)."""
-    return StoreError(f"kho dữ liệu bị hỏng hoặc không đọc hết được ({_first_line(exc)}) — khôi phục kho từ bản sao "
-                      "lưu, hoặc đổi tên tệp kho rồi nhập lại số liệu (cchc ingest …) vào kho mới; cchc doctor kiểm "
-                      "tra kho")
+    return StoreError(
+        f"kho dữ liệu bị hỏng hoặc không đọc hết được ({_first_line(exc)}) — khôi phục kho từ bản sao "
+        "lưu, hoặc đổi tên tệp kho rồi nhập lại số liệu (cchc ingest …) vào kho mới; cchc doctor kiểm "
+        "tra kho"
+    )
 
 
 def _first_line(exc: Exception) -> str:

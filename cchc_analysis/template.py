@@ -31,7 +31,9 @@ def write_template(month: Month, registry: Registry, out: Path) -> int:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         if col.required:
             cell.fill = required_fill
-        ws.column_dimensions[get_column_letter(j)].width = 34 if col.name == "don_vi" else max(12, min(24, len(col.header) + 2))
+        ws.column_dimensions[get_column_letter(j)].width = (
+            34 if col.name == "don_vi" else max(12, min(24, len(col.header) + 2))
+        )
     for i, unit in enumerate(units, start=2):
         ws.cell(row=i, column=1, value=str(month))
         ws.cell(row=i, column=2, value=unit.name)

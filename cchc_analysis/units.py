@@ -22,8 +22,20 @@ REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", 
 
 # Words written before (or after) a unit's own name. Matched as tone keys, so "phường" is stripped
 # but "Phượng Kỳ" is not.
-_PREFIXES = ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "các xã", "xã", "thị trấn", "tt", "phường",
-             "đặc khu", "phòng", "cơ quan", "bộ phận một cửa")
+_PREFIXES = (
+    "ủy ban nhân dân",
+    "uỷ ban nhân dân",
+    "ubnd",
+    "các xã",
+    "xã",
+    "thị trấn",
+    "tt",
+    "phường",
+    "đặc khu",
+    "phòng",
+    "cơ quan",
+    "bộ phận một cửa",
+)
 _SUFFIXES = ("huyện", "cấp huyện")
 _PREFIX_KEYS = sorted((tone_key(p).split() for p in _PREFIXES), key=len, reverse=True)
 _SUFFIX_KEYS = [tone_key(s).split() for s in _SUFFIXES]
@@ -49,7 +61,9 @@ class Unit:
 
     def valid_on(self, first: dt.date, last: dt.date) -> bool:
         """Valid at any day between ``first`` and ``last``."""
-        return (self.valid_from is None or self.valid_from <= last) and (self.valid_to is None or self.valid_to >= first)
+        return (self.valid_from is None or self.valid_from <= last) and (
+            self.valid_to is None or self.valid_to >= first
+        )
 
 
 class MatchError(Exception):
@@ -64,12 +78,12 @@ def _variants(tokens: list[str], prefixes: list[list[str]], suffixes: list[list[
         changed = False
         for p in prefixes:
             if len(tokens) > len(p) and tokens[: len(p)] == p:
-                tokens = tokens[len(p):]
+                tokens = tokens[len(p) :]
                 out.append(" ".join(tokens))
                 changed = True
                 break
         for s in suffixes:
-            if len(tokens) > len(s) and tokens[-len(s):] == s:
+            if len(tokens) > len(s) and tokens[-len(s) :] == s:
                 tokens = tokens[: -len(s)]
                 out.append(" ".join(tokens))
                 changed = True
@@ -126,8 +140,9 @@ class Registry:
     def valid_units(self, first: dt.date, last: dt.date) -> list[Unit]:
         return [u for u in self.units if u.valid_on(first, last)]
 
-    def match(self, name: str, first: dt.date | None = None, last: dt.date | None = None,
-              area_level: bool = False) -> Unit:
+    def match(
+        self, name: str, first: dt.date | None = None, last: dt.date | None = None, area_level: bool = False
+    ) -> Unit:
         """The one unit ``name`` designates, valid between ``first`` and ``last`` when given. The area itself
         (kind huyện/tỉnh) is a candidate only with ``area_level``: monthly statistics never belong to it."""
         if not clean(name):
@@ -151,8 +166,10 @@ class Registry:
                     names = "; ".join(self.by_id[i].name for i in candidates)
                     raise MatchError(f"tên đơn vị «{clean(name)}» không rõ là đơn vị nào: {names} — ghi đủ tên có dấu")
                 if not ids & allowed:
-                    raise MatchError(f"«{clean(name)}» là chính quyền cấp {self.by_id[min(ids)].kind == 'tinh' and 'tỉnh' or 'huyện'} "
-                                     "— số liệu tháng nhập theo từng cơ quan chuyên môn, xã, thị trấn")
+                    raise MatchError(
+                        f"«{clean(name)}» là chính quyền cấp {self.by_id[min(ids)].kind == 'tinh' and 'tỉnh' or 'huyện'} "
+                        "— số liệu tháng nhập theo từng cơ quan chuyên môn, xã, thị trấn"
+                    )
                 expired = "; ".join(f"{self.by_id[i].name} ({_validity(self.by_id[i])})" for i in sorted(ids))
                 raise MatchError(f"đơn vị «{clean(name)}» không còn hiệu lực trong kỳ này: {expired}")
         raise MatchError(f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(name)}")

@@ -32,8 +32,9 @@ class Source:
     root: Path
 
     def label(self) -> str:
-        return {"workspace": "thư mục làm việc", "CCHC_HOME": "CCHC_HOME",
-                "packaged": "mặc định của chương trình"}[self.kind] + f" ({self.root})"
+        return {"workspace": "thư mục làm việc", "CCHC_HOME": "CCHC_HOME", "packaged": "mặc định của chương trình"}[
+            self.kind
+        ] + f" ({self.root})"
 
 
 def packaged_root() -> Path:
@@ -137,8 +138,10 @@ def units_file(area: str) -> Path:
     found = locate(f"params/units/{area}.csv")
     if found is None:
         known = ", ".join(areas()) or "chưa có"
-        raise UsageError(f"không có danh mục đơn vị «{area}» (params/units/{area}.csv) — các danh mục hiện có: "
-                         f"{known}; tạo tệp đó trong thư mục làm việc hoặc chỉ --area tới một tệp .csv")
+        raise UsageError(
+            f"không có danh mục đơn vị «{area}» (params/units/{area}.csv) — các danh mục hiện có: "
+            f"{known}; tạo tệp đó trong thư mục làm việc hoặc chỉ --area tới một tệp .csv"
+        )
     return found[0]
 
 
@@ -166,8 +169,10 @@ def notebook(name: str) -> Path:
     """``notebooks/NAME.ipynb`` in lookup order."""
     found = locate(f"notebooks/{name}.ipynb")
     if found is None:
-        raise UsageError(f"không tìm thấy notebook {name}.ipynb (thư mục làm việc, CCHC_HOME hay bản cài đặt) — "
-                         "cài lại chương trình, hoặc tạo lại thư mục làm việc: cchc init")
+        raise UsageError(
+            f"không tìm thấy notebook {name}.ipynb (thư mục làm việc, CCHC_HOME hay bản cài đặt) — "
+            "cài lại chương trình, hoặc tạo lại thư mục làm việc: cchc init"
+        )
     return found[0]
 
 
@@ -188,8 +193,12 @@ def create(folder: Path) -> Created:
         raise UsageError("không tạo thư mục làm việc bên trong thư mục cài đặt chương trình — chọn thư mục khác")
     result = Created(folder)
     packaged = packaged_root()
-    copies = [(p, p.relative_to(packaged)) for sub in ("params", "notebooks")
-              for p in sorted((packaged / sub).rglob("*")) if p.is_file() and _shipped(p)]
+    copies = [
+        (p, p.relative_to(packaged))
+        for sub in ("params", "notebooks")
+        for p in sorted((packaged / sub).rglob("*"))
+        if p.is_file() and _shipped(p)
+    ]
     copies.append((PACKAGE_DIR / "data" / "HUONG-DAN.md", Path("HUONG-DAN.md")))
     try:
         for sub in ("data", "outputs"):
@@ -204,8 +213,9 @@ def create(folder: Path) -> Created:
             result.made.append(str(relative))
         (folder / MARKER).write_text("Thư mục làm việc của cchc-workbook (cchc init).\n", encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"không tạo được thư mục làm việc «{folder}» ({os_reason(exc)}) — "
-                         "chọn thư mục có quyền ghi") from None
+        raise UsageError(
+            f"không tạo được thư mục làm việc «{folder}» ({os_reason(exc)}) — chọn thư mục có quyền ghi"
+        ) from None
     return result
 
 

@@ -31,15 +31,41 @@ PERIOD = "2023-H1"
 
 # Seed 003, "Hoàn thành tốt nhiệm vụ" (ranks 1–14 in the order listed) and "Hoàn thành nhiệm vụ" (ranks 15–23:
 # Quang Phục 17th, TT Tứ Kỳ 21st, Dân Chủ 22nd, Tiên Động 23rd as the report says).
-GOOD = ["Phượng Kỳ", "Ngọc Kỳ", "Quang Trung", "Chí Minh", "Quang Khải", "An Thanh", "Tái Sơn", "Đại Hợp", "Đại Sơn",
-        "Hưng Đạo", "Tân Kỳ", "Minh Đức", "Nguyên Giáp", "Hà Thanh"]
+GOOD = [
+    "Phượng Kỳ",
+    "Ngọc Kỳ",
+    "Quang Trung",
+    "Chí Minh",
+    "Quang Khải",
+    "An Thanh",
+    "Tái Sơn",
+    "Đại Hợp",
+    "Đại Sơn",
+    "Hưng Đạo",
+    "Tân Kỳ",
+    "Minh Đức",
+    "Nguyên Giáp",
+    "Hà Thanh",
+]
 FAIR = ["Quảng Nghiệp", "Hà Kỳ", "Quang Phục", "Cộng Lạc", "Bình Lãng", "Văn Tố", "TT Tứ Kỳ", "Dân Chủ", "Tiên Động"]
-TOTALS = {**{n: D("65.5") - D("0.4") * i for i, n in enumerate(GOOD)},
-          **dict(zip(FAIR, map(D, ("59.0", "58.6", "58.2", "57.8", "57.5", "57.2", "56.9", "55.5", "54.6")), strict=False))}
+TOTALS = {
+    **{n: D("65.5") - D("0.4") * i for i, n in enumerate(GOOD)},
+    **dict(zip(FAIR, map(D, ("59.0", "58.6", "58.2", "57.8", "57.5", "57.2", "56.9", "55.5", "54.6")), strict=False)),
+}
 
 # Per field (seed 003): the share of the field's maximum each commune must fall in, as [low, high].
-DIRECTION_80 = {"Phượng Kỳ", "Quang Trung", "Chí Minh", "Quang Khải", "An Thanh", "Tái Sơn", "Đại Hợp", "Đại Sơn",
-                "Hưng Đạo", "Tân Kỳ"}
+DIRECTION_80 = {
+    "Phượng Kỳ",
+    "Quang Trung",
+    "Chí Minh",
+    "Quang Khải",
+    "An Thanh",
+    "Tái Sơn",
+    "Đại Hợp",
+    "Đại Sơn",
+    "Hưng Đạo",
+    "Tân Kỳ",
+}
 PROCEDURES_80 = {"Hà Kỳ", "Quang Phục", "Cộng Lạc", "Bình Lãng", "Văn Tố", "Dân Chủ", "Tiên Động"}
 FINANCE_80 = {"TT Tứ Kỳ", "Văn Tố", "Bình Lãng", "Cộng Lạc", "Quang Phục"}
 
@@ -47,8 +73,15 @@ FINANCE_80 = {"TT Tứ Kỳ", "Văn Tố", "Bình Lãng", "Cộng Lạc", "Quang
 def ranges(name: str) -> dict[str, tuple[Decimal, Decimal]]:
     """Allowed share of each field's maximum for a commune."""
     r = {
-        "chi_dao": ((D("0.9"), D("0.9")) if name == "Ngọc Kỳ" else (D("0.8"), D("0.875")) if name in DIRECTION_80
-                    else (D("0.6"), D("0.675")) if name in ("Dân Chủ", "TT Tứ Kỳ") else (D("0.7"), D("0.775"))),
+        "chi_dao": (
+            (D("0.9"), D("0.9"))
+            if name == "Ngọc Kỳ"
+            else (D("0.8"), D("0.875"))
+            if name in DIRECTION_80
+            else (D("0.6"), D("0.675"))
+            if name in ("Dân Chủ", "TT Tứ Kỳ")
+            else (D("0.7"), D("0.775"))
+        ),
         "the_che": (D("0.8"), D("0.8")) if name == "Tân Kỳ" else (D("0.9"), D("1")),
         "thu_tuc": (D("0.8"), D("0.895")) if name in PROCEDURES_80 else (D("0.9"), D("1")),
         "to_chuc": (D("0.9"), D("1")),
@@ -60,8 +93,15 @@ def ranges(name: str) -> dict[str, tuple[Decimal, Decimal]]:
 
 
 FILL_ORDER = ("cong_vu", "thu_tuc", "chinh_quyen_so", "tai_chinh", "chi_dao", "to_chuc", "the_che")
-DISTRICT = {"chi_dao": D("8"), "the_che": D("5.5"), "thu_tuc": D("12.5"), "to_chuc": D("5.5"), "cong_vu": D("9.62"),
-            "tai_chinh": D("6.5"), "chinh_quyen_so": D("14.5")}   # 62,12 of 72,5 (seed 003)
+DISTRICT = {
+    "chi_dao": D("8"),
+    "the_che": D("5.5"),
+    "thu_tuc": D("12.5"),
+    "to_chuc": D("5.5"),
+    "cong_vu": D("9.62"),
+    "tai_chinh": D("6.5"),
+    "chinh_quyen_so": D("14.5"),
+}  # 62,12 of 72,5 (seed 003)
 
 
 def q(x: Decimal) -> Decimal:
@@ -92,7 +132,7 @@ def spread(points: Decimal, criteria) -> dict[str, Decimal]:
     total_max = sum(c.max for c in criteria)
     out = {c.id: min(c.max, q(points * c.max / total_max)) for c in criteria}
     left = points - sum(out.values())
-    for c in criteria:   # the hundredths lost to rounding, where there is room
+    for c in criteria:  # the hundredths lost to rounding, where there is room
         add = min(left, c.max - out[c.id])
         out[c.id] += add
         left -= add
@@ -128,11 +168,22 @@ def main() -> None:
             computed_pts = sum((own[c.id] for c in spec.criteria if c.method == "computed"), D(0))
             for cid, pts in spread(targets[spec.id] - computed_pts, selfs).items():
                 c = cset.criteria[cid]
-                rows.append([PERIOD, unit.name, cid, c.name, str(c.max), str(pts.normalize()), "Mẫu dựng lại từ báo cáo"])
+                rows.append(
+                    [PERIOD, unit.name, cid, c.name, str(c.max), str(pts.normalize()), "Mẫu dựng lại từ báo cáo"]
+                )
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["Kỳ đánh giá", "Đơn vị", "Mã tiêu chí", "Tên tiêu chí", "Điểm tối đa", "Điểm tự chấm",
-                    "Tài liệu kiểm chứng, ghi chú"])
+        w.writerow(
+            [
+                "Kỳ đánh giá",
+                "Đơn vị",
+                "Mã tiêu chí",
+                "Tên tiêu chí",
+                "Điểm tối đa",
+                "Điểm tự chấm",
+                "Tài liệu kiểm chứng, ghi chú",
+            ]
+        )
         w.writerows(rows)
     verify(frame, registry, params)
     print(f"{OUT.relative_to(ROOT)}: {len(rows)} rows")

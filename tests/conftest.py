@@ -15,8 +15,16 @@ import pytest
 from cchc_analysis.glossary import COUNT_COLUMNS
 from cchc_analysis.units import Registry
 
-HEADER = ["ky", "don_vi", "tiep_nhan", "so_hoa_tiep_nhan", "ket_qua", "so_hoa_ket_qua", "co_phi",
-          "thanh_toan_truc_tuyen"]
+HEADER = [
+    "ky",
+    "don_vi",
+    "tiep_nhan",
+    "so_hoa_tiep_nhan",
+    "ket_qua",
+    "so_hoa_ket_qua",
+    "co_phi",
+    "thanh_toan_truc_tuyen",
+]
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +43,9 @@ def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, delimite
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The installed console script, as an analyst runs it (``cwd``: from inside that folder, e.g. a workspace)."""
     cchc = Path(sys.executable).with_name("cchc")
-    return subprocess.run([str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          cwd=cwd)
+    return subprocess.run(
+        [str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd
+    )
 
 
 def store_rows(path: Path) -> list[tuple]:
@@ -82,11 +91,21 @@ def semiannual_run(tmp_path_factory):
     return out / "2023-H1", db
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  # the network is off: no host resolves and every request goes to a closed port
-                  "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
-                  "--enable-logging=stderr", "--v=0"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # the network is off: no host resolves and every request goes to a closed port
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 
 
 def browser_dom(page: Path, tmp_path: Path, budget_ms: int = 20000) -> tuple[str, str]:
@@ -97,9 +116,19 @@ def browser_dom(page: Path, tmp_path: Path, budget_ms: int = 20000) -> tuple[str
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Chromium is missing: make test installs it (scripts/sysdeps.sh --test)"
     profile = tmp_path / f"chromium-{page.stem}"
-    res = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                          f"--virtual-time-budget={budget_ms}", "--dump-dom", page.resolve().as_uri()],
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--virtual-time-budget={budget_ms}",
+            "--dump-dom",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     return res.stdout, res.stderr
 
@@ -114,8 +143,13 @@ def frame(rows: list[dict]) -> pl.DataFrame:
     """Unit-month rows as the store gives them, from dicts naming only the columns a test cares about."""
     base = {c: None for c in COUNT_COLUMNS}
     full = [{**base, "unit": r["unit_id"], "unit_kind": r.get("unit_kind", "xa"), **r} for r in rows]
-    schema = {"unit_id": pl.String, "unit": pl.String, "unit_kind": pl.String, "month": pl.Date,
-              **{c: pl.Int64 for c in COUNT_COLUMNS}}
+    schema = {
+        "unit_id": pl.String,
+        "unit": pl.String,
+        "unit_kind": pl.String,
+        "month": pl.Date,
+        **{c: pl.Int64 for c in COUNT_COLUMNS},
+    }
     return pl.DataFrame([{k: r[k] for k in schema} for r in full], schema=schema)
 
 
@@ -131,13 +165,20 @@ def workspace_copy(tmp_path: Path) -> Path:
 # `pytest -m "not e2e"` is the fast loop; `make test` runs everything.
 E2E_FIXTURES = {"runs", "semiannual_run", "hostile_runs", "installed", "partial_store"}
 E2E_MODULES = {"test_hostile", "test_workspace", "test_partial", "test_monthly_run", "test_semiannual"}
-E2E_TESTS = {"test_sigkill_mid_ingest_leaves_all_or_nothing", "test_order_and_format_do_not_change_the_store",
-             "test_doctor_passes_here_and_names_a_damaged_store", "test_run_anomalies_writes_an_offline_notebook_and_csv"}
+E2E_TESTS = {
+    "test_sigkill_mid_ingest_leaves_all_or_nothing",
+    "test_order_and_format_do_not_change_the_store",
+    "test_doctor_passes_here_and_names_a_damaged_store",
+    "test_run_anomalies_writes_an_offline_notebook_and_csv",
+}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__ if item.module else ""
-        if (module in E2E_MODULES or item.originalname in E2E_TESTS
-                or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))):
+        if (
+            module in E2E_MODULES
+            or item.originalname in E2E_TESTS
+            or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
             item.add_marker(pytest.mark.e2e)

@@ -15,8 +15,16 @@ from cchc_analysis.periods import Month
 from conftest import frame as build
 from conftest import run_cli
 
-BALANCED = {"ky_truoc_chuyen_sang": 0, "tiep_nhan": 10, "dung_han": 10, "qua_han": 0, "dang_giai_quyet": 0,
-            "tam_dung": 0, "tra_lai": 0, "huy": 0}
+BALANCED = {
+    "ky_truoc_chuyen_sang": 0,
+    "tiep_nhan": 10,
+    "dung_han": 10,
+    "qua_han": 0,
+    "dang_giai_quyet": 0,
+    "tam_dung": 0,
+    "tra_lai": 0,
+    "huy": 0,
+}
 
 
 def row(unit, month, kind="xa", **counts):
@@ -41,8 +49,8 @@ def checks(found: pl.DataFrame, unit: str) -> set[str]:
 def test_robust_z_is_the_modified_z_score():
     # median 10, MAD 1 → 0,6745 × (14 − 10) / 1
     assert robust_z(14, [9, 10, 10, 11, 12, 8]) == pytest.approx(0.6745 * 4)
-    assert robust_z(14, [10, 10, 10, 10]) is None   # no spread: no score
-    assert robust_z(14, [1, 2]) is None             # too few values
+    assert robust_z(14, [10, 10, 10, 10]) is None  # no spread: no score
+    assert robust_z(14, [1, 2]) is None  # too few values
 
 
 def test_sudden_change_by_points_and_by_z_score():
@@ -53,10 +61,10 @@ def test_sudden_change_by_points_and_by_z_score():
     drop = found.filter((pl.col("unit_id") == "drop") & (pl.col("check") == "sudden_change")).row(0, named=True)
     assert drop["indicator"] == "digitized_output" and "giảm 15,00 điểm %" in drop["evidence"]
     assert "95,00% → 80,00%" in drop["evidence"]
-    assert "sudden_change" not in checks(found, "steady")   # 2 points
+    assert "sudden_change" not in checks(found, "steady")  # 2 points
     # below the threshold in points, but far from every peer: still named, with low severity
     rows2 = [digit(f"p{i}", 4, 95, 100) for i in range(6)]
-    rows2 += [digit(f"p{i}", 5, 94 + i % 3, 100) for i in range(6)]   # peers move −1, 0 or +1 point
+    rows2 += [digit(f"p{i}", 5, 94 + i % 3, 100) for i in range(6)]  # peers move −1, 0 or +1 point
     rows2 += [digit("odd", 4, 95, 100), digit("odd", 5, 88, 100)]
     odd = run(rows2, 5).filter(pl.col("unit_id") == "odd").row(0, named=True)
     assert odd["check"] == "sudden_change" and odd["severity"] == "thấp"
@@ -82,8 +90,12 @@ def test_missing_months():
 
 
 def test_totals_that_disagree():
-    rows = [row("bad", 5, dung_han=9), row("ok", 5),
-            row("carry", 4, dang_giai_quyet=3, tiep_nhan=13), row("carry", 5, ky_truoc_chuyen_sang=1, tiep_nhan=9)]
+    rows = [
+        row("bad", 5, dung_han=9),
+        row("ok", 5),
+        row("carry", 4, dang_giai_quyet=3, tiep_nhan=13),
+        row("carry", 5, ky_truoc_chuyen_sang=1, tiep_nhan=9),
+    ]
     found = run(rows, 5)
     bad = found.filter(pl.col("unit_id") == "bad").row(0, named=True)
     assert bad["check"] == "unbalanced" and "= 10" in bad["evidence"] and "= 9" in bad["evidence"]
@@ -113,14 +125,14 @@ def test_late_corrections_and_a_window_that_fell_while_every_month_rose():
     now = [digit("u", 1, 70, 100), digit("u", 2, 80, 100), digit("u", 3, 93, 100)]
     found = run(now, 3, originals=first)
     kinds = found.filter(pl.col("unit_id") == "u")["check"].to_list()
-    assert kinds.count("late_correction") == 2   # January and February moved
+    assert kinds.count("late_correction") == 2  # January and February moved
     fell = found.filter(pl.col("check") == "window_fell").row(0, named=True)
     # …but January–February now pools to 75%, not the 91% first stored
     assert "nay 75,00%, trước đây 91,00%" in fell["evidence"] and fell["severity"] == "cao"
     assert run(first, 3).filter(pl.col("check").is_in(["late_correction", "window_fell"])).is_empty()
 
 
-def test_sample_may_flags_ha_ky_output_drop(tmp_path):   # DOMAIN: Hà Kỳ −11,26 pp in May 2023
+def test_sample_may_flags_ha_ky_output_drop(tmp_path):  # DOMAIN: Hà Kỳ −11,26 pp in May 2023
     db = tmp_path / "s.duckdb"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     res = run_cli("anomalies", "2023-05", "--store", str(db), "--json")
@@ -142,7 +154,7 @@ def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
     from conftest import EXTERNAL
 
     assert not EXTERNAL.search(html)
-    assert "vega-embed" in html or "vegaEmbed" in html   # interactive charts, their code inlined
+    assert "vega-embed" in html or "vegaEmbed" in html  # interactive charts, their code inlined
     assert "UBND xã Hà Kỳ" in html
     csv = (folder / "anomalies.csv").read_text(encoding="utf-8-sig")
     assert csv.splitlines()[0].startswith("Kiểm tra,Mức độ,Đơn vị,Tháng,Chỉ tiêu,Giá trị,Căn cứ")

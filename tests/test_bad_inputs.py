@@ -37,8 +37,9 @@ def test_the_corpus_is_large_enough():
 def test_bad_input_is_rejected_and_changes_nothing(sample_store, name, expected):
     db, before = sample_store
     target = DATA / "bad" / name
-    files = sorted(str(p) for p in target.glob("*.csv")) if target.is_dir() and name.endswith("hai-tep") \
-        else [str(target)]
+    files = (
+        sorted(str(p) for p in target.glob("*.csv")) if target.is_dir() and name.endswith("hai-tep") else [str(target)]
+    )
     res = CliRunner().invoke(app, ["ingest", *files, "--store", str(db)])
     assert res.exit_code == 1, res.output
     errors = [ln for ln in res.output.splitlines() if ln.startswith("lỗi:")]
@@ -57,7 +58,8 @@ def test_awkward_but_readable_input_is_read(tmp_path, name, expected):
     assert res.exit_code == 0, res.output
     unit, received = expected.split("=")
     con = duckdb.connect(str(db), read_only=True)
-    got = con.execute("SELECT c.tiep_nhan FROM unit_month_current c JOIN units u ON u.id = c.unit_id "
-                      "WHERE u.name = ?", [unit]).fetchone()
+    got = con.execute(
+        "SELECT c.tiep_nhan FROM unit_month_current c JOIN units u ON u.id = c.unit_id WHERE u.name = ?", [unit]
+    ).fetchone()
     con.close()
     assert got == (int(received),)

@@ -14,8 +14,10 @@ def test_must_show_rejected_numerator_names_file_row_column_and_leaves_store(tmp
     ok = write_csv(tmp_path / "thang-4.csv", [["2023-04", "Tái Sơn", 100, 90, 80, 70, 10, 3]])
     assert run_cli("ingest", str(ok), "--store", str(db)).returncode == 0
     before = store_rows(db)
-    bad = write_csv(tmp_path / "thang-5.csv", [["2023-05", "Tái Sơn", 100, 90, 80, 70, 10, 3],
-                                               ["2023-05", "Hà Kỳ", 100, 120, 80, 70, 10, 3]])
+    bad = write_csv(
+        tmp_path / "thang-5.csv",
+        [["2023-05", "Tái Sơn", 100, 90, 80, 70, 10, 3], ["2023-05", "Hà Kỳ", 100, 120, 80, 70, 10, 3]],
+    )
     res = run_cli("ingest", str(bad), "--store", str(db))
     assert res.returncode == 1
     assert "thang-5.csv, dòng 3, cột D «so_hoa_tiep_nhan»" in res.stderr
@@ -40,16 +42,25 @@ def test_must_show_same_file_twice_stored_once_and_correction_supersedes(tmp_pat
 
 def test_must_show_names_map_to_the_right_units(tmp_path):
     db = tmp_path / "s.duckdb"
-    f = write_csv(tmp_path / "ten.csv", [["2023-05", "Hung Pao", 10, 9, 8, 7, 6, 5],
-                                         ["2023-05", "UBND xã Quảng Nghiệp", 10, 9, 8, 7, 6, 5],
-                                         ["2023-05", "Quang Khải", 10, 9, 8, 7, 6, 5]])
+    f = write_csv(
+        tmp_path / "ten.csv",
+        [
+            ["2023-05", "Hung Pao", 10, 9, 8, 7, 6, 5],
+            ["2023-05", "UBND xã Quảng Nghiệp", 10, 9, 8, 7, 6, 5],
+            ["2023-05", "Quang Khải", 10, 9, 8, 7, 6, 5],
+        ],
+    )
     assert run_cli("ingest", str(f), "--store", str(db)).returncode == 0
     import duckdb
+
     con = duckdb.connect(str(db), read_only=True)
     got = dict(con.execute("SELECT m.unit_raw, u.name FROM unit_month m JOIN units u ON u.id = m.unit_id").fetchall())
     con.close()
-    assert got == {"Hung Pao": "UBND xã Hưng Đạo", "UBND xã Quảng Nghiệp": "UBND xã Quảng Nghiệp",
-                   "Quang Khải": "UBND xã Quang Khải"}
+    assert got == {
+        "Hung Pao": "UBND xã Hưng Đạo",
+        "UBND xã Quảng Nghiệp": "UBND xã Quảng Nghiệp",
+        "Quang Khải": "UBND xã Quang Khải",
+    }
 
 
 def test_env_store_and_check_writes_nothing(tmp_path):

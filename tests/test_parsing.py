@@ -9,26 +9,67 @@ from cchc_analysis.periods import Month, parse_period
 from cchc_analysis.textnorm import header_key
 
 
-@pytest.mark.parametrize("text, value", [("1.698", 1698), ("23.664", 23664), ("1 698", 1698), ("1\u00a0698", 1698),
-                                         ("0", 0), (" 42 ", 42), (17, 17), (17.0, 17), ("", None), (None, None),
-                                         ("1.234.567", 1234567), ("12.345.678", 12345678), ("1\u202f698", 1698),
-                                         ("1\u00a0234\u00a0567", 1234567), ("\u00a01 698\u202f", 1698)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1.698", 1698),
+        ("23.664", 23664),
+        ("1 698", 1698),
+        ("1\u00a0698", 1698),
+        ("0", 0),
+        (" 42 ", 42),
+        (17, 17),
+        (17.0, 17),
+        ("", None),
+        (None, None),
+        ("1.234.567", 1234567),
+        ("12.345.678", 12345678),
+        ("1\u202f698", 1698),
+        ("1\u00a0234\u00a0567", 1234567),
+        ("\u00a01 698\u202f", 1698),
+    ],
+)
 def test_vietnamese_counts(text, value):
     assert parse_count(text) == value
 
 
-@pytest.mark.parametrize("text, reason", [("1,5", "không phải số nguyên"), ("2.5", "không phải số nguyên"),
-                                          (12.5, "không phải số nguyên"), ("-3", "số âm"), ("abc", "không phải số"),
-                                          ("10000000000", "quá lớn"), (dt.date(2023, 5, 1), "ngày tháng"),
-                                          (True, "không phải số")])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("1,5", "không phải số nguyên"),
+        ("2.5", "không phải số nguyên"),
+        (12.5, "không phải số nguyên"),
+        ("-3", "số âm"),
+        ("abc", "không phải số"),
+        ("10000000000", "quá lớn"),
+        (dt.date(2023, 5, 1), "ngày tháng"),
+        (True, "không phải số"),
+    ],
+)
 def test_bad_counts(text, reason):
     with pytest.raises(ValueError, match=reason):
         parse_count(text)
 
 
 # Digits split by something that is not a thousands group: rejected, never joined (23 45 is not 2345).
-@pytest.mark.parametrize("text", ["23 45", "4 5", "6 7890", "12.34.5", "1.234 567", "1 2345", "12 34 567",
-                                  "1\u00a023", "1..234", "1 . 234", "1.234.56", ".123", "123."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "23 45",
+        "4 5",
+        "6 7890",
+        "12.34.5",
+        "1.234 567",
+        "1 2345",
+        "12 34 567",
+        "1\u00a023",
+        "1..234",
+        "1 . 234",
+        "1.234.56",
+        ".123",
+        "123.",
+    ],
+)
 def test_digits_that_are_not_thousands_groups(text):
     with pytest.raises(ValueError, match="không phải"):
         parse_count(text)
@@ -58,17 +99,20 @@ def test_periods():
     assert Month(2023, 8).label() == "tháng 8/2023"
 
 
-@pytest.mark.parametrize("header, column", [
-    ("Số hóa đầy đủ thành phần hồ sơ", "so_hoa_tiep_nhan"),
-    ("SỐ HOÁ ĐẦY ĐỦ THÀNH PHẦN HỒ SƠ", "so_hoa_tiep_nhan"),
-    ("so hoa day du thanh phan ho so", "so_hoa_tiep_nhan"),
-    ("So_Hoa_Tiep_Nhan", "so_hoa_tiep_nhan"),
-    ("Hồ sơ có phí, lệ phí", "co_phi"),
-    ("Kỳ báo cáo", "ky"),
-    ("Đơn vị", "don_vi"),
-    ("Khai thác, sử dụng lại dữ liệu", "tai_su_dung"),
-    ("Hủy", "huy"),
-    ("Huỷ", "huy"),
-])
+@pytest.mark.parametrize(
+    "header, column",
+    [
+        ("Số hóa đầy đủ thành phần hồ sơ", "so_hoa_tiep_nhan"),
+        ("SỐ HOÁ ĐẦY ĐỦ THÀNH PHẦN HỒ SƠ", "so_hoa_tiep_nhan"),
+        ("so hoa day du thanh phan ho so", "so_hoa_tiep_nhan"),
+        ("So_Hoa_Tiep_Nhan", "so_hoa_tiep_nhan"),
+        ("Hồ sơ có phí, lệ phí", "co_phi"),
+        ("Kỳ báo cáo", "ky"),
+        ("Đơn vị", "don_vi"),
+        ("Khai thác, sử dụng lại dữ liệu", "tai_su_dung"),
+        ("Hủy", "huy"),
+        ("Huỷ", "huy"),
+    ],
+)
 def test_headers_match_ignoring_case_spacing_punctuation_diacritics(header, column):
     assert _HEADER_INDEX[header_key(header)] == column

@@ -78,13 +78,14 @@ def test_a_month_with_units_missing_stops_in_one_line(partial_store):
     assert f"{len(expected_missing)}/{len(expected_missing) + FILLED}" in errors[0]
     assert all(name in errors[0] for name in expected_missing), errors[0]
     assert "--allow-partial" in errors[0]
-    assert not out.exists(), list(out.iterdir())   # nothing made, no .failed folder either
+    assert not out.exists(), list(out.iterdir())  # nothing made, no .failed folder either
     assert store_rows(db) == before
 
 
 def _pdf_first_page(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-l", "1", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-l", "1", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_allow_partial_states_the_coverage_on_every_first_page(partial_store):
@@ -108,25 +109,27 @@ def test_allow_partial_states_the_coverage_on_every_first_page(partial_store):
 def test_a_unit_that_never_reports_is_not_missing():
     registry = Registry.load("tu-ky")
     ids = [u.id for u in registry.units if u.kind == "xa"][:3]
-    rows = [{"unit_id": ids[0], "month": dt.date(2023, m, 1)} for m in range(1, 9)]      # reports every month
-    rows += [{"unit_id": ids[1], "month": dt.date(2023, m, 1)} for m in range(1, 8)]     # silent in August
+    rows = [{"unit_id": ids[0], "month": dt.date(2023, m, 1)} for m in range(1, 9)]  # reports every month
+    rows += [{"unit_id": ids[1], "month": dt.date(2023, m, 1)} for m in range(1, 8)]  # silent in August
     # ids[2] never reports (a department without dossiers, say)
     frame = pl.DataFrame(rows)
     cov = month_coverage(frame, Month(2023, 8), registry)
     assert cov.missing == (registry.by_id[ids[1]].name,)
     assert (cov.reported, cov.expected) == (1, 2)
     # a unit that reported only last year is not expected this year
-    last_year = pl.DataFrame([{"unit_id": ids[1], "month": dt.date(2022, 12, 1)},
-                              {"unit_id": ids[0], "month": dt.date(2023, 1, 1)}])
+    last_year = pl.DataFrame(
+        [{"unit_id": ids[1], "month": dt.date(2022, 12, 1)}, {"unit_id": ids[0], "month": dt.date(2023, 1, 1)}]
+    )
     assert month_coverage(last_year, Month(2023, 1), registry).missing == ()
     # a unit no longer valid in the month (merged in the 2025 reform) is not missing
-    merged = pl.DataFrame([{"unit_id": ids[1], "month": dt.date(2025, 6, 1)},
-                           {"unit_id": ids[0], "month": dt.date(2025, 7, 1)}])
+    merged = pl.DataFrame(
+        [{"unit_id": ids[1], "month": dt.date(2025, 6, 1)}, {"unit_id": ids[0], "month": dt.date(2025, 7, 1)}]
+    )
     assert month_coverage(merged, Month(2025, 7), registry).missing == ()
 
 
 def test_escalation_without_history_warns_with_the_months(runs):
-    _, results = runs   # letters of May, June and July were issued; January to April were not
+    _, results = runs  # letters of May, June and July were issued; January to April were not
     for _month, res in results.items():
         warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("cảnh báo:")]
         assert len(warnings) == 1, res.stderr
@@ -138,8 +141,9 @@ def test_no_warning_when_every_earlier_month_was_issued(tmp_path):
     from cchc_analysis.monthly import load_review
 
     db = tmp_path / "s.duckdb"
-    assert run_cli("ingest", *map(str, sorted(SAMPLE.glob("so-lieu-2023-0[1-3].csv"))), "--store", str(db)
-                   ).returncode == 0
+    assert (
+        run_cli("ingest", *map(str, sorted(SAMPLE.glob("so-lieu-2023-0[1-3].csv"))), "--store", str(db)).returncode == 0
+    )
     assert [m.label() for m in load_review(Month(2023, 3), db).unissued] == ["tháng 1/2023", "tháng 2/2023"]
     for month in ("2023-01", "2023-02"):
         assert run_cli("issue", month, "--store", str(db)).returncode == 0
@@ -147,14 +151,15 @@ def test_no_warning_when_every_earlier_month_was_issued(tmp_path):
     assert review.unissued == () and review.warnings() == []
 
 
-@pytest.mark.parametrize("case", ["damaged-store", "truncated-store", "out-is-a-file", "out-not-writable",
-                                  "out-under-a-file"])
+@pytest.mark.parametrize(
+    "case", ["damaged-store", "truncated-store", "out-is-a-file", "out-not-writable", "out-under-a-file"]
+)
 def test_failures_are_one_line(tmp_path, case):
     db = tmp_path / "s.duckdb"
     out = tmp_path / "out"
     if case == "damaged-store":
         db.write_bytes(b"DUCK" + bytes(range(256)) * 40)
-    elif case == "truncated-store":   # opens, then fails part-way through reading
+    elif case == "truncated-store":  # opens, then fails part-way through reading
         assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
         data = db.read_bytes()
         db.write_bytes(data[: len(data) // 10])
@@ -163,7 +168,7 @@ def test_failures_are_one_line(tmp_path, case):
         if case == "out-is-a-file":
             out.write_text("không phải thư mục", encoding="utf-8")
         elif case == "out-not-writable":
-            out = Path("/proc/cchc-outputs")   # no one, root included, can create a folder there
+            out = Path("/proc/cchc-outputs")  # no one, root included, can create a folder there
         else:
             (tmp_path / "f.txt").write_text("x", encoding="utf-8")
             out = tmp_path / "f.txt" / "out"
@@ -172,6 +177,6 @@ def test_failures_are_one_line(tmp_path, case):
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("lỗi: "), res.stderr
     assert "không lường trước" not in lines[0] and "Traceback" not in res.stderr
-    assert " — " in lines[0]   # what to do
+    assert " — " in lines[0]  # what to do
     if case.endswith("-store"):
         assert not out.exists()

@@ -27,7 +27,7 @@ def registry():
 @needs_seeds
 def test_the_h1_report_errors_are_found():
     res = run_cli("check-report", str(REPORT))
-    assert res.returncode == 1   # mismatches found
+    assert res.returncode == 1  # mismatches found
     out = res.stdout
     assert "1.640/1.670 = 98,23%; đúng là 98,20%" in out
     assert "99.342/98.257 = 100,94%; đúng là 101,10%" in out and "tử số lớn hơn mẫu số" in out
@@ -68,13 +68,15 @@ def test_against_the_store(tmp_path):
 
 
 def test_constructed_statements(registry):
-    text = ("Bộ phận Một cửa cấp xã: đã giải quyết 90/120 hồ sơ đạt tỷ lệ 75%; số hóa 50/60 đạt 83,3%.\n"
-            "Có 7 hồ sơ quá hạn ở các xã: Hà Kỳ (3), Tân Kỳ (3).\n"
-            "Trong tháng 5/2023, 100% các xã đã thực hiện.")
+    text = (
+        "Bộ phận Một cửa cấp xã: đã giải quyết 90/120 hồ sơ đạt tỷ lệ 75%; số hóa 50/60 đạt 83,3%.\n"
+        "Có 7 hồ sơ quá hạn ở các xã: Hà Kỳ (3), Tân Kỳ (3).\n"
+        "Trong tháng 5/2023, 100% các xã đã thực hiện."
+    )
     result = reconcile(text, registry)
     kinds = sorted(m.kind for m in result.mismatches)
-    assert kinds == ["list_total"]   # 90/120 = 75%, 50/60 = 83,3%: right; 3 + 3 ≠ 7
-    assert result.checked["fraction"] == 2   # "5/2023" is a month, not a fraction
+    assert kinds == ["list_total"]  # 90/120 = 75%, 50/60 = 83,3%: right; 3 + 3 ≠ 7
+    assert result.checked["fraction"] == 2  # "5/2023" is a month, not a fraction
     assert "các đơn vị liệt kê cộng lại 6" in result.mismatches[0].should_be
 
 
@@ -87,14 +89,18 @@ def test_nfd_text_reads_like_nfc(registry):
 def test_docx_is_read_as_text_only(tmp_path):
     """A .docx with an external link and a macro part: its text is read, nothing is fetched or run."""
     path = tmp_path / "bao-cao.docx"
-    body = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>'
-            '<w:p><w:r><w:t>Bộ phận Một cửa cấp huyện: số hóa </w:t></w:r>'
-            '<w:hyperlink r:id="rId9"><w:r><w:t>1.640/1.670</w:t></w:r></w:hyperlink>'
-            '<w:r><w:t> đạt tỷ lệ 98,23%.</w:t></w:r></w:p></w:body></w:document>')
-    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
-            'Target="http://example.invalid/x" TargetMode="External"/></Relationships>')
+    body = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>'
+        "<w:p><w:r><w:t>Bộ phận Một cửa cấp huyện: số hóa </w:t></w:r>"
+        '<w:hyperlink r:id="rId9"><w:r><w:t>1.640/1.670</w:t></w:r></w:hyperlink>'
+        "<w:r><w:t> đạt tỷ lệ 98,23%.</w:t></w:r></w:p></w:body></w:document>"
+    )
+    rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+        'Target="http://example.invalid/x" TargetMode="External"/></Relationships>'
+    )
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("word/document.xml", body)
         z.writestr("word/_rels/document.xml.rels", rels)
@@ -133,18 +139,20 @@ def _pct(num: int, den: int) -> str:
     return str((Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"), ROUND_HALF_UP)).replace(".", ",")
 
 
-NINE_MONTHS = ("1. Kết quả 9 tháng năm 2023\n"
-               "Lũy kế 9 tháng năm 2023, tỷ lệ số hóa kết quả giải quyết TTHC của Bộ phận Một cửa cấp huyện đạt "
-               f"1.640/1.670 hồ sơ ({_pct(1640, 1670)}%); của cấp xã đạt 12.000/12.500 hồ sơ ({_pct(12000, 12500)}%); "
-               f"toàn huyện đạt {_pct(13640, 14170)}%.\n"
-               "Riêng trong tháng 9/2023, tỷ lệ số hóa kết quả giải quyết TTHC toàn huyện đạt 97,50%, tăng 0,4% so với "
-               "tháng 8/2023.\n")
+NINE_MONTHS = (
+    "1. Kết quả 9 tháng năm 2023\n"
+    "Lũy kế 9 tháng năm 2023, tỷ lệ số hóa kết quả giải quyết TTHC của Bộ phận Một cửa cấp huyện đạt "
+    f"1.640/1.670 hồ sơ ({_pct(1640, 1670)}%); của cấp xã đạt 12.000/12.500 hồ sơ ({_pct(12000, 12500)}%); "
+    f"toàn huyện đạt {_pct(13640, 14170)}%.\n"
+    "Riêng trong tháng 9/2023, tỷ lệ số hóa kết quả giải quyết TTHC toàn huyện đạt 97,50%, tăng 0,4% so với "
+    "tháng 8/2023.\n"
+)
 
 
 def test_a_monthly_rate_is_not_checked_against_a_nine_month_total(registry):
     result = reconcile(NINE_MONTHS, registry)
     assert result.mismatches == [], result.mismatches
-    assert result.checked["pooled"] == 1   # the nine-month whole is still checked against its parts
+    assert result.checked["pooled"] == 1  # the nine-month whole is still checked against its parts
     wrong = NINE_MONTHS.replace(f"toàn huyện đạt {_pct(13640, 14170)}%", "toàn huyện đạt 96,62%")
     (m,) = reconcile(wrong, registry).mismatches
     assert m.kind == "pooled" and f"= {_pct(13640, 14170)}%" in m.should_be
@@ -157,32 +165,41 @@ def test_a_correct_draft_raises_no_alarm_from_the_command_line(tmp_path):
     assert res.returncode == 0 and "0 chỗ không khớp" in res.stdout, res.stdout
 
 
-PLAIN = ("Trong tháng 8/2023, tỷ lệ số hóa kết quả giải quyết TTHC bình quân chung của huyện đạt 97,67%. "
-         "Xã Hà Kỳ đạt 85,81%, thấp hơn 11,86% mức bình quân; xã Minh Đức đạt 88,93% (tăng 1,2% so với tháng "
-         "7/2023), thấp hơn 8,74% mức bình quân.\n\n"
-         "Tỷ lệ thanh toán trực tuyến bình quân chung đạt 31,92%; một số xã có tỷ lệ thanh toán trực tuyến còn "
-         "thấp: xã Tân Kỳ (20,50%) thấp hơn 11,42% mức bình quân chung của huyện.\n")
+PLAIN = (
+    "Trong tháng 8/2023, tỷ lệ số hóa kết quả giải quyết TTHC bình quân chung của huyện đạt 97,67%. "
+    "Xã Hà Kỳ đạt 85,81%, thấp hơn 11,86% mức bình quân; xã Minh Đức đạt 88,93% (tăng 1,2% so với tháng "
+    "7/2023), thấp hơn 8,74% mức bình quân.\n\n"
+    "Tỷ lệ thanh toán trực tuyến bình quân chung đạt 31,92%; một số xã có tỷ lệ thanh toán trực tuyến còn "
+    "thấp: xã Tân Kỳ (20,50%) thấp hơn 11,42% mức bình quân chung của huyện.\n"
+)
 
 
 def test_gaps_in_plain_paragraphs_are_checked(registry):
     result = reconcile(PLAIN, registry)
     assert result.mismatches == [] and result.checked["gap"] == 3
-    for stated, right, average, value in (("11,86", "11,68", "97,67", "85,81"), ("8,74", "8,47", "97,67", "88,93"),
-                                          ("11,42", "12,42", "31,92", "20,50")):
+    for stated, right, average, value in (
+        ("11,86", "11,68", "97,67", "85,81"),
+        ("8,74", "8,47", "97,67", "88,93"),
+        ("11,42", "12,42", "31,92", "20,50"),
+    ):
         wrong = PLAIN.replace(f"thấp hơn {stated}%", f"thấp hơn {right}%")
         (m,) = reconcile(wrong, registry).mismatches
         assert m.kind == "gap" and f"{average}% − {value}% = {stated} điểm %" in m.should_be, m
 
 
 def test_a_gap_in_the_paragraph_after_its_average(registry):
-    text = ("Tỷ lệ thanh toán trực tuyến của toàn huyện trong tháng 8/2023 đạt 31,92%.\n\n"
-            "Xã Tân Kỳ chỉ đạt 20,50%, thấp hơn 12,00 điểm phần trăm so với mức bình quân.\n")
+    text = (
+        "Tỷ lệ thanh toán trực tuyến của toàn huyện trong tháng 8/2023 đạt 31,92%.\n\n"
+        "Xã Tân Kỳ chỉ đạt 20,50%, thấp hơn 12,00 điểm phần trăm so với mức bình quân.\n"
+    )
     (m,) = reconcile(text, registry).mismatches
     assert "31,92% − 20,50% = 11,42 điểm %" in m.should_be
 
 
 def test_a_gap_whose_indicator_is_ambiguous_is_not_guessed(registry):
-    text = ("Trong tháng 8/2023, tỷ lệ số hóa kết quả bình quân chung đạt 97,67%, tỷ lệ thanh toán trực tuyến bình "
-            "quân chung đạt 31,92%. Xã Hà Kỳ đạt 85,81%, thấp hơn 11,86% mức bình quân.")
+    text = (
+        "Trong tháng 8/2023, tỷ lệ số hóa kết quả bình quân chung đạt 97,67%, tỷ lệ thanh toán trực tuyến bình "
+        "quân chung đạt 31,92%. Xã Hà Kỳ đạt 85,81%, thấp hơn 11,86% mức bình quân."
+    )
     result = reconcile(text, registry)
     assert result.mismatches == [] and result.checked["gap"] == 0

@@ -39,8 +39,9 @@ def test_sigkill_mid_ingest_leaves_all_or_nothing(tmp_path):
     seen = set()
     for k in range(12):
         db = tmp_path / f"s{k}.duckdb"
-        proc = subprocess.Popen([CCHC, "ingest", "--sample", "--store", str(db)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [CCHC, "ingest", "--sample", "--store", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(0.15 + 0.12 * k)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -49,7 +50,7 @@ def test_sigkill_mid_ingest_leaves_all_or_nothing(tmp_path):
             continue
         res = run_cli("store", "--store", str(db), "--json")
         assert res.returncode in (0, 1), res.stderr
-        if res.returncode == 1:   # killed before the schema was committed: refused with a message, never misread
+        if res.returncode == 1:  # killed before the schema was committed: refused with a message, never misread
             assert "lỗi" in res.stderr
             seen.add("refused")
             continue
@@ -59,14 +60,21 @@ def test_sigkill_mid_ingest_leaves_all_or_nothing(tmp_path):
         # and the interrupted store takes the same batch again, completely
         assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
         assert current_rows(db) == 280
-    assert seen   # the loop killed at least once somewhere
+    assert seen  # the loop killed at least once somewhere
 
 
 def test_two_ingests_at_once_never_corrupt(tmp_path):
     db = tmp_path / "s.duckdb"
-    procs = [subprocess.Popen([CCHC, "ingest", "--sample", "--store", str(db)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env={**os.environ, "CCHC_LOCK_WAIT": "30"})
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [CCHC, "ingest", "--sample", "--store", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "CCHC_LOCK_WAIT": "30"},
+        )
+        for _ in range(2)
+    ]
     results = [(p.wait(), p.stderr.read()) for p in procs]
     # the second waits for the first; the same files again change nothing
     assert [rc for rc, _ in results] == [0, 0], results
@@ -79,7 +87,7 @@ def test_two_ingests_at_once_never_corrupt(tmp_path):
 def test_a_writer_that_cannot_wait_fails_with_a_clear_message(tmp_path):
     db = tmp_path / "s.duckdb"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
-    holder = duckdb.connect(str(db))   # another program holds the store
+    holder = duckdb.connect(str(db))  # another program holds the store
     try:
         res = run_cli("ingest", "--sample", "--store", str(db), env={"CCHC_LOCK_WAIT": "0.5"})
     finally:
@@ -103,15 +111,20 @@ def test_months_round_trip(year, month):
     assert parse_period(f"{m}..{m + 5}").months()[-1] == m + 5
 
 
-pairs = st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 5000)).map(lambda t: (min(t), max(t))),
-                 min_size=1, max_size=30)
+pairs = st.lists(
+    st.tuples(st.integers(0, 5000), st.integers(0, 5000)).map(lambda t: (min(t), max(t))), min_size=1, max_size=30
+)
 
 
 def frame_of(values: list[tuple[int, int]]) -> pl.DataFrame:
     from conftest import frame
 
-    return frame([{"unit_id": f"u{i}", "month": dt.date(2023, 5, 1), "so_hoa_tiep_nhan": n, "phai_so_hoa_tiep_nhan": d}
-                  for i, (n, d) in enumerate(values)])
+    return frame(
+        [
+            {"unit_id": f"u{i}", "month": dt.date(2023, 5, 1), "so_hoa_tiep_nhan": n, "phai_so_hoa_tiep_nhan": d}
+            for i, (n, d) in enumerate(values)
+        ]
+    )
 
 
 @given(pairs)
@@ -126,11 +139,20 @@ def test_a_pooled_rate_lies_between_the_unit_rates(values):
         assert pooled is None
 
 
-HEADER = ["ky", "don_vi", "tiep_nhan", "so_hoa_tiep_nhan", "ket_qua", "so_hoa_ket_qua", "co_phi",
-          "thanh_toan_truc_tuyen"]
+HEADER = [
+    "ky",
+    "don_vi",
+    "tiep_nhan",
+    "so_hoa_tiep_nhan",
+    "ket_qua",
+    "so_hoa_ket_qua",
+    "co_phi",
+    "thanh_toan_truc_tuyen",
+]
 UNITS = ["UBND xã Hưng Đạo", "UBND xã Tân Kỳ", "Phòng Tư pháp", "UBND thị trấn Tứ Kỳ"]
-unit_month = st.tuples(st.sampled_from(UNITS), st.integers(1, 8), st.integers(0, 300), st.integers(0, 300),
-                       st.integers(0, 300))
+unit_month = st.tuples(
+    st.sampled_from(UNITS), st.integers(1, 8), st.integers(0, 300), st.integers(0, 300), st.integers(0, 300)
+)
 
 
 def rows_of(draw_rows) -> list[list]:
@@ -146,8 +168,10 @@ def rows_of(draw_rows) -> list[list]:
 def store_content(db: Path) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute("SELECT unit_id, month, tiep_nhan, so_hoa_tiep_nhan, ket_qua, so_hoa_ket_qua, co_phi, "
-                           "thanh_toan_truc_tuyen FROM unit_month_current ORDER BY 1, 2").fetchall()
+        return con.execute(
+            "SELECT unit_id, month, tiep_nhan, so_hoa_tiep_nhan, ket_qua, so_hoa_ket_qua, co_phi, "
+            "thanh_toan_truc_tuyen FROM unit_month_current ORDER BY 1, 2"
+        ).fetchall()
     finally:
         con.close()
 
@@ -206,7 +230,7 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path, prefix):
 
     text = f"{prefix}cmd|'/c calc'!A1"
     write_xlsx([Table("t", "T", [Col("unit", "Đơn vị")], [Row({"unit": text})])], tmp_path / "a.xlsx")
-    cell = load_workbook(tmp_path / "a.xlsx")["t"]["A4"]   # title, blank, header, then the row
+    cell = load_workbook(tmp_path / "a.xlsx")["t"]["A4"]  # title, blank, header, then the row
     assert cell.data_type == "s" and cell.value.endswith("cmd|'/c calc'!A1")
 
 
@@ -234,7 +258,7 @@ def test_notebook_parameters_are_data_not_code(tmp_path):
     evil = f'x"\nimport pathlib; pathlib.Path({str(marker)!r}).touch()\n"'
     code = PythonTranslator.codify({"params_file": evil, "period": "2023-05'; import os; '"})
     namespace: dict = {}
-    exec(compile(code, "<parameters>", "exec"), namespace)   # what the kernel runs
+    exec(compile(code, "<parameters>", "exec"), namespace)  # what the kernel runs
     assert namespace["params_file"] == evil and namespace["period"].startswith("2023-05'")
     assert not marker.exists()
 
@@ -246,7 +270,7 @@ def test_doctor_passes_here_and_names_a_damaged_store(tmp_path):
     assert ok.returncode == 0, ok.stdout
     assert "WeasyPrint, pango và chữ tiếng Việt trong PDF: PDF thử đọc lại đúng dấu" in ok.stdout
     assert "nhân Jupyter python3" in ok.stdout and "toàn vẹn kho: 280 dòng" in ok.stdout
-    con = duckdb.connect(str(db))   # a hand edit: a second current row for one unit-month
+    con = duckdb.connect(str(db))  # a hand edit: a second current row for one unit-month
     con.execute("CREATE TEMP TABLE dup AS SELECT * FROM unit_month WHERE row_id = 1")
     con.execute("UPDATE dup SET row_id = row_id + 100000")
     con.execute("INSERT INTO unit_month SELECT * FROM dup")

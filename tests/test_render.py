@@ -17,16 +17,34 @@ from conftest import EXTERNAL
 
 
 def big_table(n: int = 300) -> Table:
-    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3), Col("num", "Đã số hóa", "int", "Tiếp nhận"),
-            Col("den", "Phải số hóa", "int", "Tiếp nhận"), Col("rate", "Tỷ lệ", "pct", "Tiếp nhận")]
-    rows = [Row({"stt": i, "unit": f"UBND xã Thử Nghiệm {i}", "num": 1000 + i, "den": 1700 + i,
-                 "rate": (1000 + i) / (1700 + i)}) for i in range(1, n + 1)]
+    cols = [
+        Col("stt", "STT", "int", width=0.5),
+        Col("unit", "Đơn vị", width=3),
+        Col("num", "Đã số hóa", "int", "Tiếp nhận"),
+        Col("den", "Phải số hóa", "int", "Tiếp nhận"),
+        Col("rate", "Tỷ lệ", "pct", "Tiếp nhận"),
+    ]
+    rows = [
+        Row(
+            {
+                "stt": i,
+                "unit": f"UBND xã Thử Nghiệm {i}",
+                "num": 1000 + i,
+                "den": 1700 + i,
+                "rate": (1000 + i) / (1700 + i),
+            }
+        )
+        for i in range(1, n + 1)
+    ]
     return Table("Thu nghiem", "Bảng thử nghiệm", cols, rows)
 
 
 def doc_of(*tables: Table) -> Document:
-    return Document("Thử nghiệm", "(Kèm theo văn bản số 12/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)",
-                    [Appendix(f"Phụ lục thử {i}", [t]) for i, t in enumerate(tables, start=1)])
+    return Document(
+        "Thử nghiệm",
+        "(Kèm theo văn bản số 12/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)",
+        [Appendix(f"Phụ lục thử {i}", [t]) for i, t in enumerate(tables, start=1)],
+    )
 
 
 def page_texts(pdf) -> list[str]:
@@ -57,11 +75,16 @@ def test_each_appendix_numbers_its_own_pages_with_none_on_its_first(long_pdf):
     firsts = []
     reader = PdfReader(str(path))
     for n in range(1, len(reader.pages) + 1):
-        text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"],
-                              capture_output=True, text=True).stdout.strip().splitlines()
+        text = (
+            subprocess.run(
+                ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"], capture_output=True, text=True
+            )
+            .stdout.strip()
+            .splitlines()
+        )
         firsts.append(text[0].strip())
     assert firsts[0].startswith("Phụ lục I")
-    assert firsts[1:firsts.index("Phụ lục II")] == [str(k) for k in range(2, firsts.index("Phụ lục II") + 1)]
+    assert firsts[1 : firsts.index("Phụ lục II")] == [str(k) for k in range(2, firsts.index("Phụ lục II") + 1)]
     assert firsts[-1] == "Phụ lục II"  # the 3-row second appendix: one page, no number
 
 
@@ -96,7 +119,7 @@ def test_pdf_with_hostile_text_shows_it_as_text(tmp_path):
 
 def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):
     t = big_table(3)
-    t.rows.append(Row({"unit": "=HYPERLINK(\"http://x\")", "num": 5}, "total"))
+    t.rows.append(Row({"unit": '=HYPERLINK("http://x")', "num": 5}, "total"))
     t.rows.insert(0, Row({"text": "I. Các cơ quan chuyên môn"}, "group"))
     path = tmp_path / "a.xlsx"
     write_xlsx([t, big_table(1)], path)
@@ -110,7 +133,7 @@ def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):
     assert ws["C6"].value == 1001 and isinstance(ws["C6"].value, int) and ws["C6"].number_format == "#,##0"
     assert ws["E6"].value == pytest.approx(1001 / 1701) and ws["E6"].number_format == "0.00%"
     formula = ws["B9"]
-    assert formula.value == "=HYPERLINK(\"http://x\")" and formula.data_type == "s"
+    assert formula.value == '=HYPERLINK("http://x")' and formula.data_type == "s"
     assert ws.column_dimensions["B"].width >= len("UBND xã Thử Nghiệm 3")
 
 
@@ -122,8 +145,16 @@ def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
     assert "DANH SÁCH BIỂU DƯƠNG, NHẮC NHỞ, PHÊ BÌNH" in joined
     assert "(Kèm theo văn bản số ……/…… ngày …… tháng …… năm …… của UBND huyện Tứ Kỳ)" in joined.replace("\n", " ")
     # seed 000's figures, written the Vietnamese way
-    for text in ("UBND xã Tái Sơn", "88,31%", "96,65%", "96,28%", "UBND xã Hưng Đạo", "Phòng Tài chính - Kế hoạch",
-                 "Nhắc nhở lần thứ nhất", "Toàn huyện"):
+    for text in (
+        "UBND xã Tái Sơn",
+        "88,31%",
+        "96,65%",
+        "96,28%",
+        "UBND xã Hưng Đạo",
+        "Phòng Tài chính - Kế hoạch",
+        "Nhắc nhở lần thứ nhất",
+        "Toàn huyện",
+    ):
         assert text in joined, text
     html = (out / "2023-05" / "phu-luc-2023-05.html").read_text(encoding="utf-8")
     assert not EXTERNAL.search(html)
@@ -147,8 +178,10 @@ def test_reference_line_has_the_letter_number_and_date():
     from cchc_analysis.params import load_params
     from cchc_analysis.render import reference_line
 
-    assert reference_line(load_params(Month(2023, 8))) == \
-        "(Kèm theo văn bản số 1220/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)"
+    assert (
+        reference_line(load_params(Month(2023, 8)))
+        == "(Kèm theo văn bản số 1220/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)"
+    )
 
 
 def test_document_labels_use_roman_numerals_only_when_several():

@@ -51,10 +51,18 @@ def unit(uid, kind="xa"):
     return Unit(uid, f"UBND xã {uid.title()}", uid.title(), kind, "t", None, None, ())
 
 
-@pytest.mark.parametrize(("share", "band"), [
-    (D("0.9"), "Hoàn thành xuất sắc nhiệm vụ"), (D("0.8999"), "Hoàn thành tốt nhiệm vụ"),
-    (D("0.8"), "Hoàn thành tốt nhiệm vụ"), (D("0.7999"), "Hoàn thành nhiệm vụ"), (D("0.7"), "Hoàn thành nhiệm vụ"),
-    (D("0.6999"), "Không hoàn thành nhiệm vụ"), (D("0"), "Không hoàn thành nhiệm vụ")])
+@pytest.mark.parametrize(
+    ("share", "band"),
+    [
+        (D("0.9"), "Hoàn thành xuất sắc nhiệm vụ"),
+        (D("0.8999"), "Hoàn thành tốt nhiệm vụ"),
+        (D("0.8"), "Hoàn thành tốt nhiệm vụ"),
+        (D("0.7999"), "Hoàn thành nhiệm vụ"),
+        (D("0.7"), "Hoàn thành nhiệm vụ"),
+        (D("0.6999"), "Không hoàn thành nhiệm vụ"),
+        (D("0"), "Không hoàn thành nhiệm vụ"),
+    ],
+)
 def test_band_edges(share, band):
     assert band_of(share, BANDS) == band
 
@@ -75,12 +83,17 @@ def test_points_per_criterion_field_and_total(tmp_path):
     cset = criteria(tmp_path)
     units = [unit("an"), unit("binh"), unit("chi"), unit("dept", "phong_ban")]
     self_scores = {("an", "1.1"): D("3.5"), ("binh", "1.1"): D(4), ("chi", "1.1"): D(4)}
-    values = {("an", "on_time"): 1.0, ("an", "e_cert"): 3,
-              ("binh", "on_time"): 0.95, ("binh", "e_cert"): 0,     # exactly 95%: half of 2 points
-              ("chi", "on_time"): 0.9499, ("chi", "e_cert"): None}  # below 95%; e-cert not reported
+    values = {
+        ("an", "on_time"): 1.0,
+        ("an", "e_cert"): 3,
+        ("binh", "on_time"): 0.95,
+        ("binh", "e_cert"): 0,  # exactly 95%: half of 2 points
+        ("chi", "on_time"): 0.9499,
+        ("chi", "e_cert"): None,
+    }  # below 95%; e-cert not reported
     s = score_units(units, [cset], self_scores, values, BANDS, {"an": 3})
     totals = {r["unit_id"]: r for r in s.totals.iter_rows(named=True)}
-    assert set(totals) == {"an", "binh", "chi"}   # no criteria set for departments
+    assert set(totals) == {"an", "binh", "chi"}  # no criteria set for departments
     # an: 3,5 + 2 + 1 + 0 (deferred) = 6,5 of 10; binh: 4 + 1 + 0 = 5; chi: 4 + 0 + 0 = 4
     assert [totals[u]["points"] for u in ("an", "binh", "chi")] == [6.5, 5.0, 4.0]
     assert [totals[u]["rank"] for u in ("an", "binh", "chi")] == [1, 2, 3]
@@ -91,7 +104,7 @@ def test_points_per_criterion_field_and_total(tmp_path):
     assert crit[("chi", "2.1")]["status"] == "no_data" and crit[("chi", "2.1")]["points"] == 0
     fields = {(r["unit_id"], r["field_id"]): r for r in s.fields.iter_rows(named=True)}
     assert fields[("an", "a")]["points"] == 5.5 and fields[("an", "a")]["share"] == pytest.approx(5.5 / 6)
-    assert fields[("an", "b")]["bin"] == "dưới 60%"   # 1 of 4
+    assert fields[("an", "b")]["bin"] == "dưới 60%"  # 1 of 4
 
 
 def test_a_missing_self_score_counts_zero_and_is_flagged(tmp_path):
@@ -100,15 +113,18 @@ def test_a_missing_self_score_counts_zero_and_is_flagged(tmp_path):
     assert (row["points"], row["status"]) == (0.0, "missing")
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("max: 6\n    criteria", "max: 7\n    criteria"), "khác điểm tối đa"),
-    (("max_total: 10", "max_total: 11"), "khác max_total"),
-    (("indicator: on_time", "indicator: speed"), "chỉ tiêu «speed» không có"),
-    (("[[1.0, 1], [0.95, 0.5]]", "[[0.95, 0.5], [1.0, 1]]"), "giảm dần"),
-    (('{id: "2.1"', '{id: "1.1"'), "mã tiêu chí trùng"),
-    (("title: Bộ tiêu chí thử", "title: Bộ tiêu chí thử\nowner: x"), "owner: khóa không được phép"),
-    (('max: 3, method: deferred', 'max: 3, method: deferred, indicator: online'), "chỉ dùng với method: computed"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("max: 6\n    criteria", "max: 7\n    criteria"), "khác điểm tối đa"),
+        (("max_total: 10", "max_total: 11"), "khác max_total"),
+        (("indicator: on_time", "indicator: speed"), "chỉ tiêu «speed» không có"),
+        (("[[1.0, 1], [0.95, 0.5]]", "[[0.95, 0.5], [1.0, 1]]"), "giảm dần"),
+        (('{id: "2.1"', '{id: "1.1"'), "mã tiêu chí trùng"),
+        (("title: Bộ tiêu chí thử", "title: Bộ tiêu chí thử\nowner: x"), "owner: khóa không được phép"),
+        (("max: 3, method: deferred", "max: 3, method: deferred, indicator: online"), "chỉ dùng với method: computed"),
+    ],
+)
 def test_criteria_file_is_checked_on_load(tmp_path, change, message):
     with pytest.raises(UsageError, match=message):
         criteria(tmp_path, CRITERIA.replace(*change))
@@ -123,13 +139,20 @@ def test_shipped_criteria_have_the_seed_maxima():
 
 
 def test_grouped_sentences_name_the_units_the_reports_way():
-    table = pl.DataFrame({"unit": ["UBND xã An Thanh", "UBND thị trấn Tứ Kỳ", "UBND xã Hà Kỳ", "UBND xã Ngọc Kỳ"],
-                          "unit_kind": ["xa", "thi_tran", "xa", "xa"], "share": [0.85, 0.82, 0.81, 0.9],
-                          "bin": ["từ 80% đến dưới 90%"] * 3 + ["từ 90% đến 100%"]})
+    table = pl.DataFrame(
+        {
+            "unit": ["UBND xã An Thanh", "UBND thị trấn Tứ Kỳ", "UBND xã Hà Kỳ", "UBND xã Ngọc Kỳ"],
+            "unit_kind": ["xa", "thi_tran", "xa", "xa"],
+            "share": [0.85, 0.82, 0.81, 0.9],
+            "bin": ["từ 80% đến dưới 90%"] * 3 + ["từ 90% đến 100%"],
+        }
+    )
     out = grouped_sentences(table, "điểm số", "bin", ["từ 90% đến 100%", "từ 80% đến dưới 90%", "dưới 60%"])
-    assert out == ["UBND xã Ngọc Kỳ đạt điểm số 90,00% (từ 90% đến 100%).",
-                   "Có 03 UBND xã, thị trấn đạt điểm số ở mức từ 80% đến dưới 90% (UBND các xã An Thanh, Hà Kỳ và "
-                   "thị trấn Tứ Kỳ)."]
+    assert out == [
+        "UBND xã Ngọc Kỳ đạt điểm số 90,00% (từ 90% đến 100%).",
+        "Có 03 UBND xã, thị trấn đạt điểm số ở mức từ 80% đến dưới 90% (UBND các xã An Thanh, Hà Kỳ và "
+        "thị trấn Tứ Kỳ).",
+    ]
     assert unit_list(["UBND xã A"], ["xa"]) == "UBND xã A"
 
 
@@ -143,6 +166,12 @@ def test_unknown_previous_rank_unit_is_a_usage_error(tmp_path):
 
     f = build([{"unit_id": "an-thanh", "month": dt.date(2023, 1, 1), "tiep_nhan": 1}])
     with pytest.raises(UsageError, match="previous_ranks: không có đơn vị «Xã Ma»"):
-        review_semiannual(f, pl.DataFrame(schema={"period": pl.String, "unit_id": pl.String,
-                                                  "criterion_id": pl.String, "score": pl.String}),
-                          Registry.load("tu-ky"), Half(2023, 1), params)
+        review_semiannual(
+            f,
+            pl.DataFrame(
+                schema={"period": pl.String, "unit_id": pl.String, "criterion_id": pl.String, "score": pl.String}
+            ),
+            Registry.load("tu-ky"),
+            Half(2023, 1),
+            params,
+        )

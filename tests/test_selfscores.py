@@ -38,7 +38,7 @@ def test_template_lists_every_self_assessed_criterion_of_every_unit(tmp_path):
     # 23 commune-level units × 27 self-assessed criteria + the district's 10
     assert len(rows) - 1 == 23 * 27 + 10
     assert ("2023-H1", "UBND xã Hưng Đạo", "5.4") in {r[:3] for r in rows}
-    assert not any(r[2] in ("3.5", "5.5", "7.7") for r in rows[1:])   # computed and deferred criteria
+    assert not any(r[2] in ("3.5", "5.5", "7.7") for r in rows[1:])  # computed and deferred criteria
 
 
 def test_filled_template_ingests(tmp_path):
@@ -63,11 +63,11 @@ def test_errors_are_located_and_nothing_is_written(tmp_path):
     rows = sample_rows()
     header, body = rows[0], rows[1:]
     bad = [list(r) for r in body]
-    bad[0][5] = "6"          # district 1.1: max 5
-    bad[1][2] = "9.9"        # unknown criterion
-    bad[2][1] = "Xã Ma"      # unknown unit
-    bad[3][1], bad[3][2] = "UBND xã An Thanh", "3.5"   # a computed criterion
-    bad[4][5] = "bốn"        # not a number
+    bad[0][5] = "6"  # district 1.1: max 5
+    bad[1][2] = "9.9"  # unknown criterion
+    bad[2][1] = "Xã Ma"  # unknown unit
+    bad[3][1], bad[3][2] = "UBND xã An Thanh", "3.5"  # a computed criterion
+    bad[4][5] = "bốn"  # not a number
     path = write(tmp_path / "tu-cham.csv", [header, *bad])
     res = run_cli("ingest-scores", str(path), "--store", str(db))
     assert res.returncode == 1
@@ -120,8 +120,10 @@ def test_a_store_from_before_self_assessments_is_upgraded(tmp_path):
     db = tmp_path / "old.duckdb"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     con = duckdb.connect(str(db))
-    con.execute("DROP VIEW self_scores_current; DROP TABLE self_scores; DELETE FROM files WHERE kind = 'self_scores'; "
-                "DROP VIEW late_by_field_current; DROP TABLE late_by_field")
+    con.execute(
+        "DROP VIEW self_scores_current; DROP TABLE self_scores; DELETE FROM files WHERE kind = 'self_scores'; "
+        "DROP VIEW late_by_field_current; DROP TABLE late_by_field"
+    )
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
     before = [t for t in store_rows(db) if t[0] != "meta"]

@@ -60,7 +60,7 @@ def test_payment_annex_window_and_target(semiannual_run):
     assert "01/04/2023" in rows[0][0] and "30/06/2023" in rows[0][0]
     desk, _, district = totals(rows)
     assert pct(desk[4]) == 25.6 and pct(district[4]) == 38.18
-    commune_rows = rows[rows.index(totals(rows)[0]) + 1:rows.index(totals(rows)[1])]
+    commune_rows = rows[rows.index(totals(rows)[0]) + 1 : rows.index(totals(rows)[1])]
     verdicts = [r[6] for r in commune_rows if isinstance(r[0], int)]
     # seed 003: 9 communes met 30%, 13 did not, Tân Kỳ had none
     assert verdicts.count("Đạt") == 9 and verdicts.count("Chưa đạt") == 13 and verdicts.count("Chưa thực hiện") == 1
@@ -71,9 +71,18 @@ def test_late_annex_lists_the_communes_of_the_seed(semiannual_run):
     folder, _ = semiannual_run
     rows, _ = sheet_rows(folder, 4)
     late = {r[1]: r[2] for r in rows if isinstance(r[0], int)}
-    assert late == {"Phòng Tài nguyên và Môi trường": 1, "UBND xã Hà Kỳ": 4, "UBND xã Tái Sơn": 1, "UBND xã Đại Sơn": 6,
-                    "UBND thị trấn Tứ Kỳ": 1, "UBND xã Hưng Đạo": 1, "UBND xã An Thanh": 2, "UBND xã Bình Lãng": 1,
-                    "UBND xã Văn Tố": 1, "UBND xã Tân Kỳ": 2}
+    assert late == {
+        "Phòng Tài nguyên và Môi trường": 1,
+        "UBND xã Hà Kỳ": 4,
+        "UBND xã Tái Sơn": 1,
+        "UBND xã Đại Sơn": 6,
+        "UBND thị trấn Tứ Kỳ": 1,
+        "UBND xã Hưng Đạo": 1,
+        "UBND xã An Thanh": 2,
+        "UBND xã Bình Lãng": 1,
+        "UBND xã Văn Tố": 1,
+        "UBND xã Tân Kỳ": 2,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +92,22 @@ def scores(semiannual_run):
         return list(csv.DictReader(fh))
 
 
-GOOD = {"Phượng Kỳ", "Ngọc Kỳ", "Quang Trung", "Chí Minh", "Quang Khải", "An Thanh", "Tái Sơn", "Đại Hợp", "Đại Sơn",
-        "Hưng Đạo", "Tân Kỳ", "Minh Đức", "Nguyên Giáp", "Hà Thanh"}
+GOOD = {
+    "Phượng Kỳ",
+    "Ngọc Kỳ",
+    "Quang Trung",
+    "Chí Minh",
+    "Quang Khải",
+    "An Thanh",
+    "Tái Sơn",
+    "Đại Hợp",
+    "Đại Sơn",
+    "Hưng Đạo",
+    "Tân Kỳ",
+    "Minh Đức",
+    "Nguyên Giáp",
+    "Hà Thanh",
+}
 FAIR = {"Quảng Nghiệp", "Hà Kỳ", "Quang Phục", "Cộng Lạc", "Bình Lãng", "Văn Tố", "Dân Chủ", "Tiên Động", "Tứ Kỳ"}
 
 
@@ -112,12 +135,22 @@ def test_score_bands_and_ranks(scores):
 
 def test_district_estimate(scores):
     district = [r for r in scores if r["set"] == "huyen"][0]
-    assert (round(float(district["points"]), 2), float(district["max"]), round(float(district["share"]) * 100, 2)) == \
-        (62.12, 72.5, 85.68)
+    assert (round(float(district["points"]), 2), float(district["max"]), round(float(district["share"]) * 100, 2)) == (
+        62.12,
+        72.5,
+        85.68,
+    )
 
 
-FIELD_MAX = {"chi_dao": 10, "the_che": 5, "thu_tuc": 15, "to_chuc": 5, "cong_vu": 20, "tai_chinh": 7.5,
-             "chinh_quyen_so": 11.5}
+FIELD_MAX = {
+    "chi_dao": 10,
+    "the_che": 5,
+    "thu_tuc": 15,
+    "to_chuc": 5,
+    "cong_vu": 20,
+    "tai_chinh": 7.5,
+    "chinh_quyen_so": 11.5,
+}
 
 
 def test_per_field_statements_of_the_seed(scores):
@@ -148,7 +181,7 @@ def test_pdf_annexes_and_sentences(semiannual_run):
     assert "1.698" in flat and "23.664" in flat and "99,94%" in flat and "92,45%" in flat
     assert "UBND huyện Tứ Kỳ tự đánh giá, chấm điểm ước đạt 62,12/72,5 điểm, đạt 85,68%." in flat
     assert "Có 14 UBND xã đạt từ 80% đến dưới 90% số điểm tối đa" in flat
-    assert "chưa tính" in flat   # 766 groups we cannot compute are not zeros
+    assert "chưa tính" in flat  # 766 groups we cannot compute are not zeros
 
 
 def test_index766_leaves_uncomputable_groups_empty(semiannual_run):
@@ -161,4 +194,4 @@ def test_index766_leaves_uncomputable_groups_empty(semiannual_run):
     # Tân Kỳ paid nothing online in April–June: 0 of 10 payment points, not "chưa tính"
     assert unit[5] == 0
     department = [r for r in rows if r[1] == "Phòng Tư pháp"][0]
-    assert department[10] < 100 - 36   # computed maximum excludes what cannot be computed
+    assert department[10] < 100 - 36  # computed maximum excludes what cannot be computed

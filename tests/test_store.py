@@ -39,10 +39,22 @@ def test_same_file_twice_is_stored_once(tmp_path, registry):
 
 def test_correction_supersedes_and_keeps_history(tmp_path, registry):
     db = tmp_path / "s.duckdb"
-    ingest(db, registry, write_csv(tmp_path / "a.csv", [["2023-05", "Tái Sơn", 100, 90, 80, 70, 10, 3],
-                                                         ["2023-05", "Hà Kỳ", 50, 40, 30, 20, 5, 1]]))
-    report = ingest(db, registry, write_csv(tmp_path / "a-sua.csv", [["2023-05", "Tái Sơn", 100, 95, 80, 70, 10, 3],
-                                                                      ["2023-05", "Hà Kỳ", 50, 40, 30, 20, 5, 1]]))
+    ingest(
+        db,
+        registry,
+        write_csv(
+            tmp_path / "a.csv",
+            [["2023-05", "Tái Sơn", 100, 90, 80, 70, 10, 3], ["2023-05", "Hà Kỳ", 50, 40, 30, 20, 5, 1]],
+        ),
+    )
+    report = ingest(
+        db,
+        registry,
+        write_csv(
+            tmp_path / "a-sua.csv",
+            [["2023-05", "Tái Sơn", 100, 95, 80, 70, 10, 3], ["2023-05", "Hà Kỳ", 50, 40, 30, 20, 5, 1]],
+        ),
+    )
     assert (report.inserted, report.superseded, report.unchanged) == (0, 1, 1)
     rows = current(db)
     assert rows.height == 2 and rows.filter(rows["unit_id"] == "tai-son")["so_hoa_tiep_nhan"].to_list() == [95]
@@ -84,8 +96,14 @@ def test_a_failure_inside_the_transaction_rolls_back(tmp_path, registry, monkeyp
     db = tmp_path / "s.duckdb"
     ingest(db, registry, write_csv(tmp_path / "a.csv", [["2023-04", "Tái Sơn", 100, 90, 80, 70, 10, 3]]))
     before = store_rows(db)
-    batch = check([write_csv(tmp_path / "b.csv", [["2023-05", "Tái Sơn", 1, 1, 1, 1, 1, 1]]),
-                   write_csv(tmp_path / "c.csv", [["2023-06", "Tái Sơn", 1, 1, 1, 1, 1, 1]])], registry, today=TODAY)
+    batch = check(
+        [
+            write_csv(tmp_path / "b.csv", [["2023-05", "Tái Sơn", 1, 1, 1, 1, 1, 1]]),
+            write_csv(tmp_path / "c.csv", [["2023-06", "Tái Sơn", 1, 1, 1, 1, 1, 1]]),
+        ],
+        registry,
+        today=TODAY,
+    )
     calls = []
 
     def boom(self, *args, **kwargs):

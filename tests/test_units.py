@@ -9,25 +9,28 @@ import pytest
 from cchc_analysis.units import MatchError, Registry
 
 
-@pytest.mark.parametrize("written, canonical", [
-    ("Hung Pao", "UBND xã Hưng Đạo"),           # OCR of seed 002
-    ("Pai Son", "UBND xã Đại Sơn"),
-    ("Hà Thành", "UBND xã Hà Thanh"),
-    ("Bình Lăng", "UBND xã Bình Lãng"),
-    ("UBND xã Quảng Nghiệp", "UBND xã Quảng Nghiệp"),
-    ("Quang Khải", "UBND xã Quang Khải"),
-    ("Xã Hưng Đạo", "UBND xã Hưng Đạo"),
-    ("  ubnd   XÃ  hưng đạo ", "UBND xã Hưng Đạo"),
-    ("Hung Dao", "UBND xã Hưng Đạo"),            # no diacritics at all, unambiguous
-    ("Quang Nghiep", "UBND xã Quảng Nghiệp"),
-    ("Phuong Ky", "UBND xã Phượng Kỳ"),         # "phuong" is not stripped as "phường"
-    ("thị trấn Tứ Kỳ", "UBND thị trấn Tứ Kỳ"),
-    ("TT Tứ Kỳ", "UBND thị trấn Tứ Kỳ"),
-    ("Phòng Văn hoá & Thông tin huyện", "Phòng Văn hóa và Thông tin"),   # old tone placement (seed 000)
-    ("Văn phòng HĐND&UBND", "Văn phòng HĐND và UBND"),
-    ("Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch"),
-    ("Kinh tế", "Phòng Kinh tế và Hạ tầng"),
-])
+@pytest.mark.parametrize(
+    "written, canonical",
+    [
+        ("Hung Pao", "UBND xã Hưng Đạo"),  # OCR of seed 002
+        ("Pai Son", "UBND xã Đại Sơn"),
+        ("Hà Thành", "UBND xã Hà Thanh"),
+        ("Bình Lăng", "UBND xã Bình Lãng"),
+        ("UBND xã Quảng Nghiệp", "UBND xã Quảng Nghiệp"),
+        ("Quang Khải", "UBND xã Quang Khải"),
+        ("Xã Hưng Đạo", "UBND xã Hưng Đạo"),
+        ("  ubnd   XÃ  hưng đạo ", "UBND xã Hưng Đạo"),
+        ("Hung Dao", "UBND xã Hưng Đạo"),  # no diacritics at all, unambiguous
+        ("Quang Nghiep", "UBND xã Quảng Nghiệp"),
+        ("Phuong Ky", "UBND xã Phượng Kỳ"),  # "phuong" is not stripped as "phường"
+        ("thị trấn Tứ Kỳ", "UBND thị trấn Tứ Kỳ"),
+        ("TT Tứ Kỳ", "UBND thị trấn Tứ Kỳ"),
+        ("Phòng Văn hoá & Thông tin huyện", "Phòng Văn hóa và Thông tin"),  # old tone placement (seed 000)
+        ("Văn phòng HĐND&UBND", "Văn phòng HĐND và UBND"),
+        ("Tài chính - Kế hoạch", "Phòng Tài chính - Kế hoạch"),
+        ("Kinh tế", "Phòng Kinh tế và Hạ tầng"),
+    ],
+)
 def test_names_as_written_match_their_unit(registry, written, canonical):
     assert registry.match(written).name == canonical
 
@@ -66,8 +69,9 @@ def test_diacritic_free_name_is_an_error_where_ambiguous(tmp_path):
 
 def test_validity_dates_decide_which_unit_a_name_means(tmp_path):
     # 2025 reform: the old commune ends on 30/6, a merged commune of the same name starts on 1/7.
-    reg = _registry(tmp_path, "old,UBND xã Tứ Kỳ,Tứ Kỳ,xa,huyen,,2025-06-30,\n"
-                              "new,UBND xã Tứ Kỳ,Tứ Kỳ,xa,tinh,2025-07-01,,\n")
+    reg = _registry(
+        tmp_path, "old,UBND xã Tứ Kỳ,Tứ Kỳ,xa,huyen,,2025-06-30,\nnew,UBND xã Tứ Kỳ,Tứ Kỳ,xa,tinh,2025-07-01,,\n"
+    )
     assert reg.match("Tứ Kỳ", dt.date(2025, 6, 1), dt.date(2025, 6, 30)).id == "old"
     assert reg.match("Tứ Kỳ", dt.date(2025, 8, 1), dt.date(2025, 8, 31)).id == "new"
     with pytest.raises(MatchError, match="không rõ"):

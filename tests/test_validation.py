@@ -44,11 +44,15 @@ def test_every_pair_checked(tmp_path, registry):
 
 
 def test_all_problems_reported_not_only_the_first(tmp_path, registry):
-    out = problems(tmp_path, registry, [
-        ["2023-05", "Xã Không Có", 1, 1, 1, 1, 1, 1],
-        ["2023-5x", "Hà Kỳ", 1, 1, 1, 1, 1, 1],
-        ["2023-05", "Hà Kỳ", "1,5", -2, 1, 1, 1, 1],
-    ])
+    out = problems(
+        tmp_path,
+        registry,
+        [
+            ["2023-05", "Xã Không Có", 1, 1, 1, 1, 1, 1],
+            ["2023-5x", "Hà Kỳ", 1, 1, 1, 1, 1, 1],
+            ["2023-05", "Hà Kỳ", "1,5", -2, 1, 1, 1, 1],
+        ],
+    )
     assert len(out) == 4
     assert "dòng 2, cột B" in out[0] and "không có đơn vị" in out[0]
     assert "dòng 3, cột A" in out[1]
@@ -94,10 +98,19 @@ def test_empty_cell_is_null_not_zero(tmp_path, registry):
 
 
 def test_semicolon_csv_with_vietnamese_headers_and_grouped_numbers(tmp_path, registry):
-    header = ["Kỳ báo cáo", "Đơn vị", "Tiếp nhận trong kỳ", "Số hóa đầy đủ thành phần hồ sơ", "Kết quả phải số hóa",
-              "Số hóa kết quả", "Hồ sơ có phí, lệ phí", "Thanh toán trực tuyến"]
-    path = write_csv(tmp_path / "vn.csv", [["08/2023", "Hung Pao", "1.698", "1.640", "1.665", "1.635", "12", "4"]],
-                     header, ";")
+    header = [
+        "Kỳ báo cáo",
+        "Đơn vị",
+        "Tiếp nhận trong kỳ",
+        "Số hóa đầy đủ thành phần hồ sơ",
+        "Kết quả phải số hóa",
+        "Số hóa kết quả",
+        "Hồ sơ có phí, lệ phí",
+        "Thanh toán trực tuyến",
+    ]
+    path = write_csv(
+        tmp_path / "vn.csv", [["08/2023", "Hung Pao", "1.698", "1.640", "1.665", "1.635", "12", "4"]], header, ";"
+    )
     parsed, probs, _ = parse_file(path, registry, dt.date(2023, 9, 1))
     assert probs == []
     assert parsed.frame.select("unit_id", "tiep_nhan", "so_hoa_tiep_nhan").row(0) == ("hung-dao", 1698, 1640)
@@ -115,7 +128,7 @@ def test_xlsx_rows_are_numbered_as_the_spreadsheet_shows(tmp_path, registry):
     ws.title = "so_lieu"
     ws.append(HEADER)
     ws.append(GOOD)
-    ws.append([])                       # a blank row keeps its number
+    ws.append([])  # a blank row keeps its number
     ws.append(["2023-05", "Hà Kỳ", 10, 11, 1, 1, 1, 1])
     wb.save(tmp_path / "x.xlsx")
     out = [str(p) for p in check([tmp_path / "x.xlsx"], registry, today=dt.date(2023, 9, 1)).problems]
@@ -131,5 +144,11 @@ def test_unreadable_files_are_one_line_errors(tmp_path, registry):
     paths = [tmp_path / n for n in ("empty.csv", "fake.xlsx", "doc.pdf", "dir", "latin.csv", "missing.csv")]
     out = [str(p) for p in check(paths, registry).problems]
     assert len(out) == 6 and all("\n" not in o for o in out)
-    assert [o.split(":")[0].split(",")[0] for o in out] == ["empty.csv", "fake.xlsx", "doc.pdf", "dir", "latin.csv",
-                                                            "missing.csv"]
+    assert [o.split(":")[0].split(",")[0] for o in out] == [
+        "empty.csv",
+        "fake.xlsx",
+        "doc.pdf",
+        "dir",
+        "latin.csv",
+        "missing.csv",
+    ]

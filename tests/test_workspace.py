@@ -30,22 +30,39 @@ def installed(tmp_path_factory):
     so nothing is downloaded; the package itself comes only from the wheel: the checkout is not on the path."""
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
-    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                          str(dist), str(REPO)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     (wheel,) = dist.glob("cchc_workbook-*.whl")
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
-                          str(wheel)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
-    where = subprocess.run([str(python), "-c", "import cchc_analysis; print(cchc_analysis.__file__)"],
-                           capture_output=True, text=True, check=True, cwd=base).stdout.strip()
-    assert where.startswith(str(site)), where   # the wheel's copy, not the checkout's
+    where = subprocess.run(
+        [str(python), "-c", "import cchc_analysis; print(cchc_analysis.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=base,
+    ).stdout.strip()
+    assert where.startswith(str(site)), where  # the wheel's copy, not the checkout's
     return venv, site / "cchc_analysis"
 
 
@@ -53,9 +70,13 @@ def _cchc(venv: Path, *args: str, cwd: Path, env: dict | None = None) -> subproc
     clean = {k: v for k, v in os.environ.items() if k not in ("CCHC_HOME", "CCHC_STORE")}
     # the borrowed dependencies' data files (nbconvert's templates) live under the test environment's prefix
     shared = str(Path(sys.prefix) / "share" / "jupyter")
-    return subprocess.run([str(venv / "bin" / "cchc"), *args], capture_output=True, text=True, cwd=cwd,
-                          env={**clean, "PATH": f"{venv / 'bin'}:{clean.get('PATH', '')}", "JUPYTER_PATH": shared,
-                               **(env or {})})
+    return subprocess.run(
+        [str(venv / "bin" / "cchc"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**clean, "PATH": f"{venv / 'bin'}:{clean.get('PATH', '')}", "JUPYTER_PATH": shared, **(env or {})},
+    )
 
 
 def test_the_installed_wheel_runs_from_an_empty_folder(installed, tmp_path):
@@ -65,19 +86,25 @@ def test_the_installed_wheel_runs_from_an_empty_folder(installed, tmp_path):
     empty.mkdir()
     version = _cchc(venv, "--version", cwd=empty)
     assert version.returncode == 0 and version.stdout.startswith("cchc-workbook ")
-    lab = subprocess.run([str(venv / "bin" / "python"), "-m", "jupyterlab", "--version"], capture_output=True,
-                         text=True, cwd=empty)
+    lab = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "jupyterlab", "--version"], capture_output=True, text=True, cwd=empty
+    )
     assert lab.returncode == 0 and lab.stdout.strip()[0].isdigit(), lab.stderr
     res = _cchc(venv, "run", "monthly", "2023-05", "--quiet", cwd=empty)
     assert res.returncode == 0, res.stderr
     folder = empty / "outputs" / "2023-05"
-    for name in ("phu-luc-2023-05.pdf", "phu-luc-2023-05.html", "phu-luc-2023-05.xlsx", "findings.csv",
-                 "01_monthly_review.html"):
+    for name in (
+        "phu-luc-2023-05.pdf",
+        "phu-luc-2023-05.html",
+        "phu-luc-2023-05.xlsx",
+        "findings.csv",
+        "01_monthly_review.html",
+    ):
         assert (folder / name).is_file(), name
     assert "UBND xã Tái Sơn" in (folder / "findings.csv").read_text(encoding="utf-8-sig")
     tpl = _cchc(venv, "template", "2023-08", "-o", "t.xlsx", cwd=empty)
     assert tpl.returncode == 0 and (empty / "t.xlsx").is_file(), tpl.stderr
-    assert _files(package) == before   # nothing written inside the installed package
+    assert _files(package) == before  # nothing written inside the installed package
     assert not (package.parent / "outputs").exists() and not (package.parent / "data").exists()
 
 
@@ -86,11 +113,17 @@ def test_init_makes_a_workspace_that_runs(installed, tmp_path):
     res = _cchc(venv, "init", "cchc-2023", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     ws = tmp_path / "cchc-2023"
-    for rel in ("params/defaults.yaml", "params/units/tu-ky.csv", "params/criteria/tu-ky-2023-xa.yaml",
-                "params/2023-08.yaml", "notebooks/01_monthly_review.ipynb", "HUONG-DAN.md"):
+    for rel in (
+        "params/defaults.yaml",
+        "params/units/tu-ky.csv",
+        "params/criteria/tu-ky-2023-xa.yaml",
+        "params/2023-08.yaml",
+        "notebooks/01_monthly_review.ipynb",
+        "HUONG-DAN.md",
+    ):
         assert (ws / rel).is_file(), rel
     assert (ws / "data").is_dir() and (ws / "outputs").is_dir()
-    assert "# " in (ws / "params" / "defaults.yaml").read_text(encoding="utf-8")   # commented for the analyst
+    assert "# " in (ws / "params" / "defaults.yaml").read_text(encoding="utf-8")  # commented for the analyst
     # from a subfolder the workspace is found upwards: its store, its outputs
     sub = ws / "notebooks"
     assert _cchc(venv, "ingest", "--sample", cwd=sub).returncode == 0
@@ -117,8 +150,9 @@ def test_lookup_order_workspace_then_cchc_home_then_packaged(tmp_path):
     home = tmp_path / "home"
     assert run_cli("init", str(home)).returncode == 0
     registry = home / "params" / "units" / "tu-ky.csv"
-    registry.write_text(registry.read_text(encoding="utf-8").replace("UBND xã Hưng Đạo,", "UBND xã Hưng Đạo Mới,"),
-                        encoding="utf-8")
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("UBND xã Hưng Đạo,", "UBND xã Hưng Đạo Mới,"), encoding="utf-8"
+    )
     # outside any workspace: CCHC_HOME's registry
     outside = tmp_path / "ngoai"
     outside.mkdir()
@@ -137,8 +171,7 @@ def test_lookup_order_workspace_then_cchc_home_then_packaged(tmp_path):
     units = _template_units(ws / "notebooks" / "t2.xlsx")
     assert "UBND xã Hưng Đạo" in units and "UBND xã Hưng Đạo Mới" not in units
     # and --area as a path to a CSV comes before both
-    res = run_cli("template", "2023-08", "-o", "t3.xlsx", "--area", str(registry), cwd=ws,
-                  env={"CCHC_HOME": str(home)})
+    res = run_cli("template", "2023-08", "-o", "t3.xlsx", "--area", str(registry), cwd=ws, env={"CCHC_HOME": str(home)})
     assert res.returncode == 0, res.stderr
     assert "UBND xã Hưng Đạo Mới" in _template_units(ws / "t3.xlsx")
 
@@ -152,25 +185,25 @@ def test_notebooks_run_from_their_own_folder_with_their_defaults(tmp_path):
         os.chdir(ws / "notebooks")
         for name in ("01_monthly_review", "02_semiannual_report", "03_anomalies"):
             nb = nbformat.read(ws / "notebooks" / f"{name}.ipynb", as_version=4)
-            NotebookClient(nb, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(ws / "notebooks")}}).execute()
+            NotebookClient(
+                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ws / "notebooks")}}
+            ).execute()
             outputs = [o for c in nb.cells for o in c.get("outputs", [])]
-            assert outputs and not [o for o in outputs if o["output_type"] == "error"], name   # (a failing cell raises)
+            assert outputs and not [o for o in outputs if o["output_type"] == "error"], name  # (a failing cell raises)
             text = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
             if name == "01_monthly_review":
-                assert "Tái Sơn" in text   # the embedded sample, as cchc run uses with no store
+                assert "Tái Sơn" in text  # the embedded sample, as cchc run uses with no store
     finally:
         os.chdir(cwd)
         os.environ.update(env)
-    assert not (ws / "data" / "cchc.duckdb").exists()   # the sample never lands in the workspace's store
+    assert not (ws / "data" / "cchc.duckdb").exists()  # the sample never lands in the workspace's store
 
 
 def test_doctor_fails_on_a_workspace_with_no_registry(tmp_path):
     ws = tmp_path / "ws"
     assert run_cli("init", str(ws)).returncode == 0
     defaults = ws / "params" / "defaults.yaml"
-    defaults.write_text(defaults.read_text(encoding="utf-8").replace("area: tu-ky", "area: tinh-moi"),
-                        encoding="utf-8")
+    defaults.write_text(defaults.read_text(encoding="utf-8").replace("area: tu-ky", "area: tinh-moi"), encoding="utf-8")
     res = run_cli("doctor", cwd=ws)
     assert res.returncode == 1
     line = next(ln for ln in res.stdout.splitlines() if "danh mục đơn vị" in ln)
@@ -188,13 +221,16 @@ def test_version_and_a_wrong_area_in_one_line(tmp_path):
     assert len(lines) == 1 and "khong-co" in lines[0] and "tu-ky" in lines[0], bad.stderr
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["run", "monthly"], "thiếu tham số"),
-    (["khong-co-lenh"], "không có lệnh «khong-co-lenh»"),
-    (["run", "monthly", "2023-05", "--khong-co"], "không có tùy chọn --khong-co"),
-    (["run", "monthly", "2023-13"], "2023-08 hoặc 08/2023; 6 tháng, năm dạng 2023-H1, 2023-H2 hoặc 2023"),
-    (["issue", "thang-tam"], "2023-08 hoặc 08/2023"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "monthly"], "thiếu tham số"),
+        (["khong-co-lenh"], "không có lệnh «khong-co-lenh»"),
+        (["run", "monthly", "2023-05", "--khong-co"], "không có tùy chọn --khong-co"),
+        (["run", "monthly", "2023-13"], "2023-08 hoặc 08/2023; 6 tháng, năm dạng 2023-H1, 2023-H2 hoặc 2023"),
+        (["issue", "thang-tam"], "2023-08 hoặc 08/2023"),
+    ],
+)
 def test_usage_errors_are_one_vietnamese_line(args, expected):
     res = run_cli(*args)
     assert res.returncode == 2
@@ -207,8 +243,10 @@ def test_usage_errors_are_one_vietnamese_line(args, expected):
 def test_help_has_no_english_words():
     import re
 
-    english = re.compile(r"Show this message|\[required\]|<bool>|<str>|<path>|\bUsage\b|\bOptions\b|"
-                         r"\bArguments\b|\bCommands\b|\[default")
+    english = re.compile(
+        r"Show this message|\[required\]|<bool>|<str>|<path>|\bUsage\b|\bOptions\b|"
+        r"\bArguments\b|\bCommands\b|\[default"
+    )
     for args in ([], ["run", "monthly"], ["init"], ["check-report"]):
         res = run_cli(*args, "--help", env={"COLUMNS": "120"})
         assert res.returncode == 0, res.stderr
@@ -250,8 +288,18 @@ def test_run_takes_the_area_as_a_registry_file(tmp_path):
     sample = sorted((REPO / "cchc_analysis" / "data" / "sample").glob("so-lieu-2023-0*.csv"))
     db = tmp_path / "s.duckdb"
     assert run_cli("ingest", *map(str, sample), "--area", str(registry), "--store", str(db)).returncode == 0
-    res = run_cli("run", "monthly", "2023-05", "--area", str(registry), "--store", str(db), "--out", str(tmp_path / "o"),
-                  "--quiet")
+    res = run_cli(
+        "run",
+        "monthly",
+        "2023-05",
+        "--area",
+        str(registry),
+        "--store",
+        str(db),
+        "--out",
+        str(tmp_path / "o"),
+        "--quiet",
+    )
     assert res.returncode == 0, res.stderr
     assert "UBND xã Tái Sơn" in (tmp_path / "o" / "2023-05" / "findings.csv").read_text(encoding="utf-8-sig")
     other = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(tmp_path / "o2"))

@@ -14,8 +14,16 @@ from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 BAD, READABLE = HERE / "bad", HERE / "readable"
-HEADER = ["ky", "don_vi", "tiep_nhan", "so_hoa_tiep_nhan", "ket_qua", "so_hoa_ket_qua", "co_phi",
-          "thanh_toan_truc_tuyen"]
+HEADER = [
+    "ky",
+    "don_vi",
+    "tiep_nhan",
+    "so_hoa_tiep_nhan",
+    "ket_qua",
+    "so_hoa_ket_qua",
+    "co_phi",
+    "thanh_toan_truc_tuyen",
+]
 GOOD = ["2023-05", "UBND xã Hưng Đạo", "120", "110", "100", "95", "40", "12"]
 OTHER = ["2023-05", "UBND xã Tân Kỳ", "80", "80", "70", "70", "20", "10"]
 
@@ -47,8 +55,9 @@ def row(**change) -> list[str]:
     return [r[h] for h in HEADER]
 
 
-def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, encoding: str = "utf-8",
-              delimiter: str = ",") -> None:
+def write_csv(
+    path: Path, rows: list[list], header: list[str] = HEADER, encoding: str = "utf-8", delimiter: str = ","
+) -> None:
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh, delimiter=delimiter)
         if header:
@@ -82,8 +91,12 @@ def bad_cases() -> list[tuple[str, str]]:
         cases.append((name, expected))
 
     csv_case("sai-tieu-de.csv", [GOOD], "thiếu cột bắt buộc «Kỳ báo cáo»", header=["thoi_diem", *HEADER[1:]])
-    csv_case("thieu-cot.csv", [[v for h, v in zip(HEADER, GOOD, strict=False) if h != "so_hoa_ket_qua"]],
-             "thiếu cột bắt buộc «Số hóa kết quả» (so_hoa_ket_qua)", header=[h for h in HEADER if h != "so_hoa_ket_qua"])
+    csv_case(
+        "thieu-cot.csv",
+        [[v for h, v in zip(HEADER, GOOD, strict=False) if h != "so_hoa_ket_qua"]],
+        "thiếu cột bắt buộc «Số hóa kết quả» (so_hoa_ket_qua)",
+        header=[h for h in HEADER if h != "so_hoa_ket_qua"],
+    )
     csv_case("cot-trung.csv", [GOOD + ["5"]], "cột này trùng ý nghĩa với cột C", header=HEADER + ["Tiếp nhận trong kỳ"])
     csv_case("chu-trong-o-so.csv", [row(tiep_nhan="một trăm")], "dòng 2, cột C «tiep_nhan»: «một trăm» không phải số")
     csv_case("so-thap-phan.csv", [row(tiep_nhan="12,5")], "«12,5» không phải số nguyên")
@@ -93,10 +106,18 @@ def bad_cases() -> list[tuple[str, str]]:
     csv_case("ke-toan-ngoac.csv", [row(co_phi="(5)")], "«(5)» không phải số")
     csv_case("so-mu.csv", [row(co_phi="1e3")], "«1e3» không phải số")
     csv_case("loi-excel.csv", [row(co_phi="#DIV/0!")], "«#DIV/0!» không phải số")
-    csv_case("tu-vuot-mau.csv", [row(so_hoa_tiep_nhan="130")], "130 lớn hơn «tiep_nhan» (dùng thay cho phai_so_hoa_tiep_nhan) (120)")
+    csv_case(
+        "tu-vuot-mau.csv",
+        [row(so_hoa_tiep_nhan="130")],
+        "130 lớn hơn «tiep_nhan» (dùng thay cho phai_so_hoa_tiep_nhan) (120)",
+    )
     csv_case("thanh-toan-vuot.csv", [row(thanh_toan_truc_tuyen="41")], "41 lớn hơn «co_phi» (40)")
     csv_case("don-vi-la.csv", [row(don_vi="UBND xã Hòa Bình")], "không có đơn vị «UBND xã Hòa Bình»")
-    csv_case("don-vi-mo-ho.csv", [row(don_vi="Quang")], "không có đơn vị «Quang» trong danh mục tu-ky — gần nhất: UBND xã Quang")
+    csv_case(
+        "don-vi-mo-ho.csv",
+        [row(don_vi="Quang")],
+        "không có đơn vị «Quang» trong danh mục tu-ky — gần nhất: UBND xã Quang",
+    )
     csv_case("don-vi-ocr.csv", [row(don_vi="UBND x4 Xyz")], "không có đơn vị «UBND x4 Xyz»")
     csv_case("don-vi-trong.csv", [row(don_vi="")], "thiếu tên đơn vị")
     csv_case("don-vi-cap-huyen.csv", [row(don_vi="UBND huyện Tứ Kỳ")], "là chính quyền cấp huyện")
@@ -108,10 +129,18 @@ def bad_cases() -> list[tuple[str, str]]:
     csv_case("thieu-thang.csv", [row(ky="")], "thiếu kỳ báo cáo")
     csv_case("dong-khong-so-lieu.csv", [[GOOD[0], GOOD[1], "", "", "", "", "", ""]], "không có số liệu nào")
     csv_case("chi-tieu-de.csv", [], "chỉ có dòng tiêu đề, không có dòng số liệu nào")
-    csv_case("ho-so-thay-vi-so-lieu.csv", [["UBND xã Hưng Đạo", "Hộ tịch", "2023-05-03"]],
-             "không nhận ra cột nào của mẫu số liệu", header=["unit", "field", "received_at"])
-    csv_case("diem-thay-vi-so-lieu.csv", [["2023-H1", "UBND xã Hưng Đạo", "1.1", "1"]], "«Tiếp nhận trong kỳ» (tiep_nhan)",
-             header=["Kỳ đánh giá", "Đơn vị", "Mã tiêu chí", "Điểm tự chấm"])
+    csv_case(
+        "ho-so-thay-vi-so-lieu.csv",
+        [["UBND xã Hưng Đạo", "Hộ tịch", "2023-05-03"]],
+        "không nhận ra cột nào của mẫu số liệu",
+        header=["unit", "field", "received_at"],
+    )
+    csv_case(
+        "diem-thay-vi-so-lieu.csv",
+        [["2023-H1", "UBND xã Hưng Đạo", "1.1", "1"]],
+        "«Tiếp nhận trong kỳ» (tiep_nhan)",
+        header=["Kỳ đánh giá", "Đơn vị", "Mã tiêu chí", "Điểm tự chấm"],
+    )
     # digits split by spaces or dots that are not thousands groups: never joined into one number
     csv_case("nhom-so-hai-chu-so.csv", [row(tiep_nhan="23 45")], "«23 45» không phải cách viết số hợp lệ")
     csv_case("nhom-so-mot-chu-so.csv", [row(ket_qua="4 5")], "«4 5» không phải cách viết số hợp lệ")
@@ -120,8 +149,9 @@ def bad_cases() -> list[tuple[str, str]]:
     csv_case("nhom-so-tron-dau.csv", [row(tiep_nhan="1.234 567")], "«1.234 567» không phải cách viết số hợp lệ")
     csv_case("so-le-dau-cham.csv", [row(co_phi="1.23")], "«1.23» không phải số nguyên")
     # a delimiter the reader does not know: one line saying how the file was read, not one per missing column
-    csv_case("phan-cach-gach-dung.csv", [row()], "phân cách bằng dấu phẩy; dòng tiêu đề: «ky|don_vi|tiep_nhan",
-             delimiter="|")
+    csv_case(
+        "phan-cach-gach-dung.csv", [row()], "phân cách bằng dấu phẩy; dòng tiêu đề: «ky|don_vi|tiep_nhan", delimiter="|"
+    )
     # Latin-1 cannot write "ư", "ơ", "đ"; read as Windows-1258 its "ã" becomes "ă", and the name matches no unit
     csv_case("latin-1.csv", [row(don_vi="UBND xã Hung Dao")], "không có đơn vị «UBND xă Hung Dao»", encoding="latin-1")
 
@@ -143,10 +173,9 @@ def bad_cases() -> list[tuple[str, str]]:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
     (BAD / "excel-cu.xls").write_bytes(ole)
     cases.append(("excel-cu.xls", "là tệp Excel cũ (.xls)"))
-    (BAD / "co-mat-khau.xlsx").write_bytes(ole)   # an encrypted .xlsx is an OLE container
+    (BAD / "co-mat-khau.xlsx").write_bytes(ole)  # an encrypted .xlsx is an OLE container
     cases.append(("co-mat-khau.xlsx", "là tệp Excel có mật khẩu"))
-    (BAD / "trang-web.xls").write_bytes("<html><body><table><tr><td>Đơn vị</td></tr></table></body></html>"
-                                        .encode())
+    (BAD / "trang-web.xls").write_bytes("<html><body><table><tr><td>Đơn vị</td></tr></table></body></html>".encode())
     cases.append(("trang-web.xls", "là trang HTML"))
     (BAD / "dinh-dang-la.ods").write_bytes(b"hello")
     cases.append(("dinh-dang-la.ods", "định dạng «.ods» không được hỗ trợ"))
@@ -169,14 +198,17 @@ def bad_cases() -> list[tuple[str, str]]:
     xlsx_case("trang-rong.xlsx", [], "trang tính rỗng", header=None)
     xlsx_case("x-chi-tieu-de.xlsx", [], "chỉ có dòng tiêu đề")
     xlsx_case("x-so-thap-phan.xlsx", [numbers({"tiep_nhan": 12.5})], "«12,5» không phải số nguyên")
-    xlsx_case("x-ngay-trong-o-so.xlsx", [numbers({"ket_qua": __import__("datetime").date(2023, 5, 1)})],
-              "ô chứa ngày tháng, không phải số hồ sơ")
+    xlsx_case(
+        "x-ngay-trong-o-so.xlsx",
+        [numbers({"ket_qua": __import__("datetime").date(2023, 5, 1)})],
+        "ô chứa ngày tháng, không phải số hồ sơ",
+    )
     xlsx_case("x-dung-sai.xlsx", [numbers({"co_phi": True})], "«True» không phải số")
     xlsx_case("x-thang-la-so.xlsx", [numbers({"ky": 45047})], "«45047» là một con số, không phải tháng")
     xlsx_case("x-so-am.xlsx", [numbers({"tiep_nhan": -3})], "số âm (-3)")
 
     def formula(wb, ws):
-        ws["C2"] = "=SUM(1,2)"   # never computed: openpyxl saves no cached value
+        ws["C2"] = "=SUM(1,2)"  # never computed: openpyxl saves no cached value
 
     xlsx_case("x-cong-thuc.xlsx", [numbers({})], "ô có công thức chưa được tính", edit=formula)
 
@@ -187,7 +219,7 @@ def bad_cases() -> list[tuple[str, str]]:
     xlsx_case("x-trang-an.xlsx", [numbers({})], "trang số liệu đang bị ẩn", edit=hide)
 
     def merged(wb, ws):
-        ws.merge_cells("C1:D1")   # "Tiếp nhận" over two columns: the second header is lost
+        ws.merge_cells("C1:D1")  # "Tiếp nhận" over two columns: the second header is lost
 
     xlsx_case("x-tieu-de-gop-o.xlsx", [numbers({})], "thiếu cột bắt buộc «Số hóa đầy đủ thành phần hồ sơ»", edit=merged)
 
@@ -207,20 +239,32 @@ def readable_cases() -> list[tuple[str, str]]:
     cases.append(("bom.csv", "UBND xã Hưng Đạo=120"))
     write_csv(READABLE / "cham-phay.csv", [GOOD, OTHER], delimiter=";")
     cases.append(("cham-phay.csv", "UBND xã Tân Kỳ=80"))
-    write_csv(READABLE / "windows-1258.csv", [[to_cp1258(v) for v in row(don_vi="UBND xã Hưng Đạo")]],
-              header=[to_cp1258(h) for h in ["Kỳ báo cáo", "Đơn vị", *HEADER[2:]]], encoding="cp1258")
+    write_csv(
+        READABLE / "windows-1258.csv",
+        [[to_cp1258(v) for v in row(don_vi="UBND xã Hưng Đạo")]],
+        header=[to_cp1258(h) for h in ["Kỳ báo cáo", "Đơn vị", *HEADER[2:]]],
+        encoding="cp1258",
+    )
     cases.append(("windows-1258.csv", "UBND xã Hưng Đạo=120"))
     # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated, saved as .txt
-    write_csv(READABLE / "unicode-text.txt", [row(), OTHER], header=["Kỳ báo cáo", "Đơn vị", *HEADER[2:]],
-              encoding="utf-16", delimiter="\t")
+    write_csv(
+        READABLE / "unicode-text.txt",
+        [row(), OTHER],
+        header=["Kỳ báo cáo", "Đơn vị", *HEADER[2:]],
+        encoding="utf-16",
+        delimiter="\t",
+    )
     cases.append(("unicode-text.txt", "UBND xã Hưng Đạo=120"))
     write_csv(READABLE / "tab.tsv", [GOOD, OTHER], delimiter="\t")
     cases.append(("tab.tsv", "UBND xã Tân Kỳ=80"))
     write_csv(READABLE / "tab-utf16-khong-bom.csv", [GOOD], encoding="utf-16-le", delimiter="\t")
     cases.append(("tab-utf16-khong-bom.csv", "UBND xã Hưng Đạo=120"))
     # thousands groups with a narrow no-break space (Babel's vi) and a no-break space
-    write_csv(READABLE / "nghin-khoang-trang.csv", [row(tiep_nhan="12\u202f345", so_hoa_tiep_nhan="1\u00a0600",
-                                                        ket_qua="1 500", so_hoa_ket_qua="1 400")], delimiter=";")
+    write_csv(
+        READABLE / "nghin-khoang-trang.csv",
+        [row(tiep_nhan="12\u202f345", so_hoa_tiep_nhan="1\u00a0600", ket_qua="1 500", so_hoa_ket_qua="1 400")],
+        delimiter=";",
+    )
     cases.append(("nghin-khoang-trang.csv", "UBND xã Hưng Đạo=12345"))
     write_csv(READABLE / "nfd.csv", [row(don_vi=unicodedata.normalize("NFD", "UBND xã Hưng Đạo"))])
     cases.append(("nfd.csv", "UBND xã Hưng Đạo=120"))
@@ -233,8 +277,9 @@ def readable_cases() -> list[tuple[str, str]]:
         ws.insert_rows(1, 2)
         ws["A1"] = "BÁO CÁO SỐ LIỆU THÁNG 5/2023"
 
-    write_xlsx(READABLE / "tieu-de-khong-o-dong-1.xlsx",
-               [[int(v) if v.isdigit() else v for v in GOOD]], edit=title_above)
+    write_xlsx(
+        READABLE / "tieu-de-khong-o-dong-1.xlsx", [[int(v) if v.isdigit() else v for v in GOOD]], edit=title_above
+    )
     cases.append(("tieu-de-khong-o-dong-1.xlsx", "UBND xã Hưng Đạo=120"))
     return cases
 
