@@ -20,7 +20,7 @@ from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
 from .ingest import Batch
 from .ingest import check as check_batch
-from .periods import Month, ReportPeriod, month_arg, period_arg
+from .periods import Month, ReportPeriod, date_arg, month_arg, period_arg
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
 from .store import Store, refuse_given_both_ways
 from .units import Registry
@@ -594,6 +594,28 @@ ParamsOpt = Annotated[Path | None, typer.Option("--params", help="Tệp tham s�
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Không in tiến trình (cho CI).")]
 
 
+NumberOpt = Annotated[
+    str | None,
+    typer.Option("--number", help="Số văn bản, ví dụ 1220/UBND-NV (thay cho document.number trong tham số)."),
+]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Ngày văn bản, ví dụ 2023-09-15 hoặc 15/9/2023 (document.date).")
+]
+SignerOpt = Annotated[str | None, typer.Option("--signer", help="Họ tên người ký (document.signer.name).")]
+
+
+def _document(number: str | None, date: str | None, signer: str | None) -> dict[str, Any] | None:
+    """The document's number, date and signer given on the command line, as params' ``document`` keys."""
+    given: dict[str, Any] = {}
+    if number is not None:
+        given["number"] = " ".join(number.split()) or None
+    if date is not None:
+        given["date"] = date_arg(date)
+    if signer is not None:
+        given["signer"] = {"name": " ".join(signer.split())}
+    return given or None
+
+
 PartialOpt = Annotated[
     bool,
     typer.Option(
@@ -627,14 +649,26 @@ def run_monthly_cmd(
     params_file: ParamsOpt = None,
     area: AreaOpt = None,
     allow_partial: PartialOpt = False,
+    number: NumberOpt = None,
+    date: DateOpt = None,
+    signer: SignerOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Rà soát tháng: biểu dương, nhắc nhở, phê bình; findings.csv, indicators.csv; phụ lục HTML, PDF, XLSX."""
+    """Rà soát tháng: dự thảo công văn biểu dương, nhắc nhở, phê bình (Word); findings.csv, indicators.csv; phụ lục
+    HTML, PDF, XLSX, Word."""
     from .run import run_monthly
 
     _run_command(
-        run_monthly, month_arg(period), store, out_dir, params_file, quiet, allow_partial=allow_partial, area=area
+        run_monthly,
+        month_arg(period),
+        store,
+        out_dir,
+        params_file,
+        quiet,
+        allow_partial=allow_partial,
+        area=area,
+        document=_document(number, date, signer),
     )
 
 
@@ -646,14 +680,26 @@ def run_semiannual_cmd(
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
     area: AreaOpt = None,
+    number: NumberOpt = None,
+    date: DateOpt = None,
+    signer: SignerOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Báo cáo 6 tháng, năm: phụ lục giải quyết hồ sơ, số hóa, thanh toán, chứng thực, quá hạn; ước tính Chỉ số
-    CCHC; Chỉ số 766."""
+    """Báo cáo 6 tháng, năm (Word): giải quyết hồ sơ, số hóa, thanh toán, chứng thực, quá hạn, ước tính Chỉ số CCHC;
+    phụ lục HTML, PDF, XLSX, Word; Chỉ số 766."""
     from .run import run_semiannual
 
-    _run_command(run_semiannual, period_arg(period), store, out_dir, params_file, quiet, area=area)
+    _run_command(
+        run_semiannual,
+        period_arg(period),
+        store,
+        out_dir,
+        params_file,
+        quiet,
+        area=area,
+        document=_document(number, date, signer),
+    )
 
 
 @run_app.command("anomalies")

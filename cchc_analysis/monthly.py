@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -306,10 +307,16 @@ def record_letter(
 
 
 def load_review(
-    month: Month, store: Path, params_file: Path | None = None, area: str | None = None, allow_partial: bool = False
+    month: Month,
+    store: Path,
+    params_file: Path | None = None,
+    area: str | None = None,
+    allow_partial: bool = False,
+    document: dict[str, Any] | None = None,
 ) -> MonthlyReview:
-    """Read the store (read-only, closed before returning) and build the month's review."""
-    params = load_params(month, params_file, area=area)
+    """Read the store (read-only, closed before returning) and build the month's review; ``document``: the
+    letter's number, date or signer given on the command line."""
+    params = load_params(month, params_file, area=area, document=document)
     with Store.open(store, read_only=True) as st:
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)

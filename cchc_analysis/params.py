@@ -67,12 +67,62 @@ class Targets(_Strict):
     on_time: float | None = Field(default=None, ge=0, le=1)
 
 
+class Signer(_Strict):
+    """The signature block: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH", or just "CHỦ TỊCH"; the name under the space left
+    for the signature."""
+
+    on_behalf: str | None = None  # "KT. CHỦ TỊCH" when a deputy signs
+    title: str = "CHỦ TỊCH"
+    name: str = ""
+
+
 class Document(_Strict):
-    """The letter an appendix is attached to: "(Kèm theo văn bản số … ngày … của …)"."""
+    """The letter itself (công văn, Nghị định 30/2020/NĐ-CP) and the line under each appendix title: "(Kèm theo
+    văn bản số … ngày … của …)". ``{area}`` is the area's word (``area_name``), ``{period}`` the letter's month
+    ("tháng 8/2023"), ``{next}`` the month after it, ``{year}`` its year and ``{addressees}`` the heads of the
+    units a section names."""
 
     number: str | None = None  # e.g. "1220/UBND-NV"; blank leaves dots to fill by hand
     date: dt.date | None = None
     issuer: str = "UBND huyện"
+    code: str = "UBND-NV"  # the number's suffix, printed "Số:      /UBND-NV" until the letter is numbered
+    report_code: str = "BC-UBND"  # the same for the semi-annual and annual report
+    report_title: str = "Kết quả thực hiện công tác cải cách hành chính {period}"
+    authority: str = "Ủy ban nhân dân"  # the issuer's body, over the area's name in the header
+    place: str | None = None  # the place before the date; None: the area's name from the registry ("Tứ Kỳ")
+    subject: str = (
+        "biểu dương, nhắc nhở các cơ quan chuyên môn, UBND các xã, thị trấn trong thực hiện nhiệm vụ "
+        "Cải cách hành chính {period}"
+    )
+    recipients: tuple[str, ...] = (
+        "Thủ trưởng các cơ quan chuyên môn thuộc UBND {area}",
+        "Chủ tịch UBND các xã, thị trấn",
+    )
+    notice: str | None = None  # the provincial notice the letter answers: "Thông báo số 70/TB-VP ngày 22/5/2023 của …"
+    proposer: str = "Văn phòng HĐND và UBND {area}"
+    intro: str = (
+        "Chủ tịch UBND {area} biểu dương, nhắc nhở các cơ quan, đơn vị về việc thực hiện cải cách hành chính "
+        "trong {period}, cụ thể như sau:"
+    )
+    intro_notice: str = "Thực hiện {notice} và theo đề xuất của {proposer}, Chủ tịch UBND {area} có ý kiến như sau:"
+    remind_title: str = (
+        "Đối với các cơ quan, đơn vị, UBND xã, thị trấn có kết quả thực hiện nhiệm vụ cải cách hành chính đạt thấp"
+    )
+    requests: dict[str, str] = {
+        "digitized_input": "Đề nghị {addressees} cần tiếp tục quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa hồ sơ "
+        "TTHC khi tiếp nhận trong {next}, đảm bảo bằng hoặc cao hơn mức bình quân chung của toàn {area}.",
+        "digitized_output": "Đề nghị {addressees} cần quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa kết quả giải "
+        "quyết TTHC trong {next}, đảm bảo bằng hoặc cao hơn mức bình quân chung của toàn {area}.",
+        "online_payment": "Yêu cầu {addressees} tăng cường chỉ đạo, xác định giải pháp để triển khai thực hiện trong "
+        "những tháng còn lại của năm {year}, đảm bảo hoàn thành và vượt chỉ tiêu do UBND tỉnh giao.",
+        "e_cert": "Đề nghị {addressees} khẩn trương triển khai chứng thực bản sao điện tử từ bản chính trong {next}.",
+    }
+    closing: str = (
+        "Yêu cầu các cơ quan, đơn vị, UBND các xã, thị trấn nghiêm túc rút kinh nghiệm, tập trung chỉ đạo "
+        "khắc phục các tình trạng nêu trên ngay trong {next}./."
+    )
+    copies: tuple[str, ...] = ("Như trên", "CT, các PCT.UBND {area}", "Các cơ quan, đơn vị có liên quan", "Lưu: VT, NV")
+    signer: Signer = Signer()
 
 
 class Band(_Strict):
@@ -209,13 +259,17 @@ def load_params(
     path: Path | None = None,
     params_dir: Path | None = None,
     area: str | None = None,
+    document: dict[str, Any] | None = None,
 ) -> Params:
     """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given; ``area`` (``--area``:
-    a name or a path to a registry CSV) over the files' own."""
+    a name or a path to a registry CSV) and ``document`` (``--number``, ``--date``, ``--signer``) over the files'
+    own."""
     merged: dict[str, Any] = {}
     sources = param_sources(period, path, params_dir)
     for source in sources:
         merged = _merge(merged, _read(source))
+    if document:
+        merged = _merge(merged, {"document": document})
     if area:
         workspace.units_file(area)  # a registry that does not exist is named now, not as "no data" later
         merged["area"] = area

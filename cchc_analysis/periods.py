@@ -187,6 +187,23 @@ def window_arg(text: str) -> Window:
         raise UsageError(f"kỳ «{text}» không hợp lệ: {str(exc).split(' (')[0]} — {PERIOD_FORMS}") from None
 
 
+def date_arg(text: str) -> dt.date:
+    """A day given on the command line (a document's date): ``2023-09-15`` or ``15/9/2023``; a usage error otherwise."""
+    from .exceptions import UsageError
+
+    s = " ".join(str(text).split())
+    iso = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", s)
+    vn = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", s)
+    try:
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if vn:
+            return dt.date(int(vn.group(3)), int(vn.group(2)), int(vn.group(1)))
+    except ValueError:
+        pass
+    raise UsageError(f"ngày «{text}» không hợp lệ — viết dạng 2023-09-15 hoặc 15/9/2023")
+
+
 def month_arg(text: str) -> Month:
     """A month given on the command line or as a parameter: a bad one is a usage error (exit 2)."""
     from .exceptions import UsageError

@@ -1,5 +1,5 @@
 """Outputs, one module per format behind this one entry point: the document model (``document``), HTML
-(``render_html``), A4 PDF (``render_pdf``), XLSX (``render_xlsx``) and CSV (``render_csv``).
+(``render_html``), A4 PDF (``render_pdf``), XLSX (``render_xlsx``), Word (``render_docx``) and CSV (``render_csv``).
 
 The layout follows Nghị định 30/2020/NĐ-CP (Phụ lục I). The font is shipped in the package and inlined, so an
 appendix looks the same on every machine and opens offline; no external URL is ever written or fetched.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .document import Appendix, Document, reference_line
 from .render_csv import write_csv
+from .render_docx import write_docx, write_template
 from .render_html import document_html, shown, table_html, write_html
 from .render_pdf import write_pdf
 from .render_xlsx import write_xlsx
@@ -26,8 +27,10 @@ __all__ = [
     "shown",
     "table_html",
     "write_csv",
+    "write_docx",
     "write_html",
     "write_pdf",
+    "write_template",
     "write_xlsx",
 ]
 
@@ -37,4 +40,5 @@ APPENDIX_FORMATS: tuple[tuple[str, str, Callable[[Document, list[Table], Path], 
     ("Phụ lục HTML", "html", lambda doc, tables, path: write_html(doc, path)),
     ("Phụ lục PDF (A4)", "pdf", lambda doc, tables, path: write_pdf(doc, path)),
     ("Phụ lục XLSX", "xlsx", lambda doc, tables, path: write_xlsx(tables, path, notice=doc.notice)),
+    ("Phụ lục Word", "docx", lambda doc, tables, path: write_docx(doc, path)),
 )

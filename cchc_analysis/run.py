@@ -255,21 +255,28 @@ def run_monthly(
     quiet: bool = False,
     allow_partial: bool = False,
     area: str | None = None,
+    document: dict[str, Any] | None = None,
 ) -> Path:
-    """``cchc run monthly``: the review notebook, findings.csv, indicators.csv, the appendix as HTML, PDF and
-    XLSX, and manifest.json in ``OUT/PERIOD``."""
+    """``cchc run monthly``: the review notebook, the letter as Word (``cong-van-PERIOD.docx``), findings.csv,
+    indicators.csv, the appendix as HTML, PDF, XLSX and Word, and manifest.json in ``OUT/PERIOD``. ``document``:
+    the letter's number, date or signer given on the command line, over params."""
     from .annexes import monthly_document, monthly_tables
+    from .letter import build_letter
     from .monthly import findings_csv, indicators_csv, load_review
-    from .render import write_csv
+    from .render import write_csv, write_template
+    from .units import Registry
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
-            review = load_review(month, store_file, params_file, area, allow_partial=allow_partial)
+            review = load_review(month, store_file, params_file, area, allow_partial=allow_partial, document=document)
         for text in review.warnings():
             progress.warn(text)
         with progress.step("Ghi findings.csv, indicators.csv"):
             write_csv(findings_csv(review), tmp / "findings.csv")
             write_csv(indicators_csv(review), tmp / "indicators.csv")
+        with progress.step(f"Dự thảo công văn (cong-van-{month}.docx)"):
+            letter = build_letter(review, Registry.load(review.params.area))
+            write_template("cong-van.docx", vars(letter), tmp / f"cong-van-{month}.docx")
         return review.params, monthly_document(review), monthly_tables(review)
 
     return _run(
@@ -293,17 +300,20 @@ def run_semiannual(
     params_file: Path | None = None,
     quiet: bool = False,
     area: str | None = None,
+    document: dict[str, Any] | None = None,
 ) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
     from .annexes import semiannual_document, semiannual_tables
-    from .render import write_csv
+    from .render import write_csv, write_template
+    from .report import build_report
     from .semiannual import load_semiannual
+    from .units import Registry
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và điểm CCHC ước tính"):
-            review = load_semiannual(period, store_file, params_file, area)
+            review = load_semiannual(period, store_file, params_file, area, document=document)
         with progress.step("Ghi scores.csv"):
             write_csv(
                 review.scores.totals.join(
@@ -313,6 +323,9 @@ def run_semiannual(
                 ),
                 tmp / "scores.csv",
             )
+        with progress.step(f"Dự thảo báo cáo (bao-cao-{period}.docx)"):
+            report = build_report(review, Registry.load(review.params.area))
+            write_template("bao-cao.docx", vars(report), tmp / f"bao-cao-{period}.docx")
         return review.params, semiannual_document(review), semiannual_tables(review)
 
     return _run("semiannual", period, "02_semiannual_report", build, store, out, params_file, quiet, area=area)

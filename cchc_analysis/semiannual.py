@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -169,10 +170,14 @@ def _late_fields(late: pl.DataFrame | None, window: Window) -> pl.DataFrame:
 
 
 def load_semiannual(
-    period: ReportPeriod, store: Path, params_file: Path | None = None, area: str | None = None
+    period: ReportPeriod,
+    store: Path,
+    params_file: Path | None = None,
+    area: str | None = None,
+    document: dict[str, Any] | None = None,
 ) -> SemiannualReview:
     """Read the store (read-only, closed before returning) and build the period's review."""
-    params = load_params(period, params_file, area=area)
+    params = load_params(period, params_file, area=area, document=document)
     with Store.open(store, read_only=True) as st:
         frame = st.current()
         scores = st.scores()

@@ -76,6 +76,22 @@ def sentence(row: dict, ctx: Context) -> str:
     return f"{unit}: {label} {pct(row['value'])}."
 
 
+def escalation_reason(row: dict, ctx: Context) -> str:
+    """Why a unit climbs the ladder, as the letter's "Lý do:" says it under the sanction's heading:
+    "UBND xã Hưng Đạo có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 24,27%; từ ngày …" (seed 002)."""
+    unit, month = row["unit"], ctx.month
+    label = INDICATOR_LABELS.get(row["indicator"], row["indicator"])
+    if row["indicator"] == "e_cert":
+        end = month.last_day
+        return f"Tính đến hết ngày {end.day}/{end.month}/{end.year}, {unit} chưa thực hiện {label}."
+    if row["rule"] == "escalate_payment":
+        return (
+            f"{unit} có {label} trong {month.label()} đạt {pct(row['value'])}; {_payment_window(ctx, short=True)} đạt "
+            f"{pct(row['window_value'])}, chưa đảm bảo tỷ lệ do UBND tỉnh giao."
+        )
+    return f"{unit}: {label} {pct(row['value'])}."
+
+
 def _payment_window(ctx: Context, short: bool = False) -> str:
     start = ctx.params.payment_window(ctx.month).start.first_day
     end = ctx.month.last_day

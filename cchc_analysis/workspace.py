@@ -176,6 +176,16 @@ def notebook(name: str) -> Path:
     return found[0]
 
 
+WORD_TEMPLATES = ("cong-van.docx", "bao-cao.docx", "phu-luc.docx")
+
+
+def word_template(name: str) -> Path:
+    """``templates/NAME`` (the letter, report or appendix layout in Word): the workspace's own copy, which an
+    office may restyle, else the one shipped with the program."""
+    found = locate(f"templates/{name}")
+    return found[0] if found else PACKAGE_DIR / "templates" / name
+
+
 @dataclass
 class Created:
     root: Path
@@ -200,6 +210,7 @@ def create(folder: Path) -> Created:
         if p.is_file() and _shipped(p)
     ]
     copies.append((PACKAGE_DIR / "data" / "HUONG-DAN.md", Path("HUONG-DAN.md")))
+    copies += [(PACKAGE_DIR / "templates" / name, Path("templates") / name) for name in WORD_TEMPLATES]
     try:
         for sub in ("data", "outputs"):
             (folder / sub).mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the stack needs, and only those that are missing:
 # venv support, pango for WeasyPrint, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks;
-# with --test also Chromium, in which the tests open the HTML outputs as a reader would (headless, offline).
+# with --test also Chromium, in which the tests open the HTML outputs as a reader would (headless, offline), and
+# LibreOffice Writer (no GUI), which prints the Word documents to PDF as an office would; with --office only the latter
+# (make pages).
 set -euo pipefail
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -18,6 +20,9 @@ for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
 done
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
+fi
+if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--office" ]; } && ! command -v soffice >/dev/null 2>&1; then
+  need+=(libreoffice-writer-nogui)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -32,6 +32,8 @@ def test_outputs_and_progress(runs):
         "phu-luc-2023-05.html",
         "phu-luc-2023-05.pdf",
         "phu-luc-2023-05.xlsx",
+        "phu-luc-2023-05.docx",
+        "cong-van-2023-05.docx",
         "findings.csv",
         "indicators.csv",
         "manifest.json",
@@ -190,8 +192,9 @@ def test_manifest_records_inputs_and_steps(runs):
     assert sum(n.startswith("so-lieu-2023-") for n in names) == 8 and "tu-cham-2023-H1.csv" in names
     assert all(len(f["sha256"]) == 64 for f in m["inputs"]["files"])
     assert {"polars", "duckdb", "papermill", "weasyprint"} <= set(m["versions"])
-    assert [s["step"] for s in m["steps"]][2].startswith("Chạy notebook")
-    assert set(m["outputs"]) >= {"findings.csv", "phu-luc-2023-05.pdf"}
+    steps = [s["step"] for s in m["steps"]]
+    assert steps[0].startswith("Đọc kho dữ liệu") and any(s.startswith("Chạy notebook") for s in steps)
+    assert set(m["outputs"]) >= {"findings.csv", "phu-luc-2023-05.pdf", "cong-van-2023-05.docx", "phu-luc-2023-05.docx"}
 
 
 def test_run_without_a_store_uses_the_sample(tmp_path):

@@ -1,0 +1,158 @@
+"""Word: the letter and the report through their docxtpl templates, the appendix as Word tables over the
+appendix template's styles and page setup (Nghị định 30/2020/NĐ-CP: A4, Times New Roman, page numbers centred at
+the top from page 2, each appendix numbering its own pages, wide tables on landscape pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import workspace
+from .document import Document
+from .tables import Table, cell_text
+
+_NUMERIC = {"int", "pct", "pp", "num"}
+
+
+def write_template(template: str, context: dict[str, Any], path: Path) -> None:
+    """Fill a Word template (``templates/NAME`` of the workspace, else the package's) with ``context``. Data is
+    escaped as XML text: a unit name never becomes markup, a field or a Jinja tag."""
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(workspace.word_template(template)))
+    tpl.render(context, autoescape=True)
+    tpl.save(str(path))
+
+
+def write_docx(doc: Document, path: Path) -> None:
+    """The appendices as Word tables, one section each (landscape where a table is wide), under the appendix
+    template's styles."""
+    from docx import Document as Word
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    word = Word(str(workspace.word_template("phu-luc.docx")))
+    body = word.element.body
+    for p in list(word.paragraphs):  # the template's own text, if an office left any, is not the appendix's
+        body.remove(p._p)
+    first = word.sections[0]
+    margins = (first.top_margin, first.bottom_margin, first.left_margin, first.right_margin)
+    width, height = first.page_width or Mm(210), first.page_height or Mm(297)  # A4 where the template says nothing
+    portrait = (min(width, height), max(width, height))
+    styles = {s.name for s in word.styles}
+    for i, appendix in enumerate(doc.appendices):
+        section = first if i == 0 else word.add_section(WD_SECTION.NEW_PAGE)
+        wide = appendix.wide
+        section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (portrait[1], portrait[0]) if wide else portrait
+        section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = margins
+        section.different_first_page_header_footer = True
+        if i:
+            section.header.is_linked_to_previous = True
+        _restart_numbering(section)
+        word.add_paragraph(doc.label(i), style="Appendix Label")
+        word.add_paragraph(appendix.title.upper(), style="Appendix Title")
+        word.add_paragraph(doc.reference, style="Appendix Reference")
+        if i == 0 and doc.notice:
+            word.add_paragraph(doc.notice, style="Table Note").runs[0].bold = True
+        usable = (portrait[1] if wide else portrait[0]) - (margins[2] or Mm(30)) - (margins[3] or Mm(15))
+        for table in appendix.tables:
+            if len(appendix.tables) > 1:
+                word.add_paragraph(table.title, style="Table Title")
+            _table(word, table, usable, small=wide)
+            if table.note:
+                word.add_paragraph(table.note, style="Table Note")
+        for text in appendix.paragraphs:
+            word.add_paragraph(text, style="Body Text Letter" if "Body Text Letter" in styles else None)
+    word.core_properties.title = doc.title
+    word.save(str(path))
+
+
+def _restart_numbering(section) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:pgNumType")):
+        sect_pr.remove(old)
+    num = OxmlElement("w:pgNumType")
+    num.set(qn("w:start"), "1")
+    sect_pr.append(num)
+
+
+def _table(word, table: Table, usable: int, small: bool = False) -> None:
+    """``small``: a wide table on a landscape page, in 10 pt as the PDF prints it (11 pt otherwise)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    styles = {name: word.styles[name].style_id for name in ("Table Head", "Table Text")}
+    head = table.head_rows()
+    ncol = len(table.columns)
+    # the header is built and merged while the table is small: python-docx's Table.cell() walks every row
+    grid = word.add_table(rows=len(head), cols=ncol)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    margins = OxmlElement("w:tblCellMar")  # 3 pt each side, as the PDF's cells
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), "60")
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    grid._tbl.tblPr.append(margins)
+    size = Pt(10) if small else None
+    # shares of the usable width, none narrower than 10 mm ("STT" on one line)
+    least = Mm(10)
+    total = sum(c.width for c in table.columns) or 1
+    shares = [max(least, int(usable * c.width / total)) for c in table.columns]
+    over = sum(shares) - usable
+    wide = [j for j, w in enumerate(shares) if w > least]
+    for j in wide:
+        shares[j] -= int(over * shares[j] / sum(shares[k] for k in wide)) if over > 0 else 0
+    for j in range(ncol):
+        grid.columns[j].width = shares[j]
+        for row in grid.rows:
+            row.cells[j].width = grid.columns[j].width
+    for r_off, heads in enumerate(head):
+        repeat = OxmlElement("w:tblHeader")  # the header rows repeat on every page
+        repeat.set(qn("w:val"), "true")
+        grid.rows[r_off]._tr.get_or_add_trPr().append(repeat)
+        col = 0
+        for h in heads:
+            while r_off and grid.cell(r_off - 1, col)._tc is grid.cell(r_off, col)._tc:  # spanned from above
+                col += 1
+            cell = grid.cell(r_off, col)
+            if h["rowspan"] > 1 or h["colspan"] > 1:
+                cell = cell.merge(grid.cell(r_off + h["rowspan"] - 1, col + h["colspan"] - 1))
+            _text(cell, h["text"], styles["Table Head"], WD_ALIGN_PARAGRAPH.CENTER, size=size)
+            col += h["colspan"]
+    aligns = [
+        WD_ALIGN_PARAGRAPH.CENTER
+        if c.key == "stt"
+        else WD_ALIGN_PARAGRAPH.RIGHT
+        if c.fmt in _NUMERIC
+        else WD_ALIGN_PARAGRAPH.LEFT
+        for c in table.columns
+    ]
+    for r in table.rows:
+        cells = grid.add_row().cells
+        if r.style == "group":
+            merged = cells[0].merge(cells[-1])
+            _text(merged, str(r.values.get("text", "")), styles["Table Text"], WD_ALIGN_PARAGRAPH.LEFT, True, size)
+            continue
+        for j, c in enumerate(table.columns):
+            text = cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else "")
+            _text(cells[j], text, styles["Table Text"], aligns[j], r.style == "total", size)
+
+
+def _text(cell, text: str, style_id: str, align, bold: bool = False, size=None) -> None:
+    p = cell.paragraphs[0]
+    p._p.get_or_add_pPr().style = style_id  # by id: setting a style by name searches every style each time
+    p.alignment = align
+    run = p.add_run(text)
+    if bold:
+        run.bold = True
+    if size is not None:
+        run.font.size = size

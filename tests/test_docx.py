@@ -1,0 +1,302 @@
+"""The letter, the report and the appendices as Word documents (issue 15), read back with python-docx and, where
+LibreOffice is installed, converted to PDF as an office would print them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+
+import docx
+import pytest
+from docx.shared import Mm, Pt
+from pypdf import PdfReader
+
+from conftest import run_cli
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def paragraphs(document) -> list:
+    """Body paragraphs, then the paragraphs of every table cell (the header and signature blocks are tables)."""
+    out = list(document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                out += [p for p in cell.paragraphs if p not in out]
+    return out
+
+
+def texts(document) -> list[str]:
+    return [p.text for p in paragraphs(document)]
+
+
+def find(document, text: str):
+    found = [p for p in paragraphs(document) if p.text == text]
+    assert found, f"no paragraph «{text}»"
+    return found[0]
+
+
+def run_style(paragraph, attr: str):
+    """A run attribute as Word shows it: the run's own, else the paragraph style's."""
+    run = paragraph.runs[0]
+    value = getattr(run.font, attr)
+    return value if value is not None else getattr(paragraph.style.font, attr)
+
+
+def letter(runs, month: str):
+    out, _ = runs
+    return docx.Document(str(out / month / f"cong-van-{month}.docx"))
+
+
+def test_the_letter_is_a4_with_the_margins_and_font_of_decree_30(runs):
+    d = letter(runs, "2023-08")
+    s = d.sections[0]
+
+    def mm(length) -> float:  # Word stores twentieths of a point: 15 mm reads back as 14,99
+        return round(length / Mm(1), 1)
+
+    assert (mm(s.page_width), mm(s.page_height)) == (210, 297)
+    assert 20 <= mm(s.top_margin) <= 25 and 20 <= mm(s.bottom_margin) <= 25
+    assert 30 <= mm(s.left_margin) <= 35 and 15 <= mm(s.right_margin) <= 20
+    normal = d.styles["Normal"]
+    assert normal.font.name == "Times New Roman" and Pt(13) <= normal.font.size <= Pt(14)
+    fonts = normal.element.rPr.find(f"{W}rFonts")
+    assert {fonts.get(f"{W}{a}") for a in ("ascii", "hAnsi", "cs")} == {"Times New Roman"}
+    # page numbers centred at the top, from page 2: a PAGE field in the header, none on the first page
+    assert s.different_first_page_header_footer
+    assert "PAGE" in s.header._element.xml and "PAGE" not in s.first_page_header._element.xml
+
+
+def test_the_letter_header_block(runs):
+    d = letter(runs, "2023-08")
+    authority, issuer = find(d, "ỦY BAN NHÂN DÂN"), find(d, "HUYỆN TỨ KỲ")
+    assert run_style(issuer, "bold") and not run_style(authority, "bold")
+    motto = find(d, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert run_style(motto, "bold") and Pt(12) <= run_style(motto, "size") <= Pt(13)
+    slogan = find(d, "Độc lập - Tự do - Hạnh phúc")
+    assert (
+        run_style(slogan, "bold") and run_style(slogan, "underline") and Pt(13) <= run_style(slogan, "size") <= Pt(14)
+    )
+    assert find(d, "Số: 1220/UBND-NV")  # params/2023-08.yaml, as seed 002
+    assert run_style(find(d, "Tứ Kỳ, ngày 15 tháng 9 năm 2023"), "italic")
+    subject = next(t for t in texts(d) if t.startswith("V/v "))
+    assert subject.startswith("V/v biểu dương, nhắc nhở") and subject.endswith("tháng 8/2023")
+    body = texts(d)
+    at = body.index("Kính gửi:")
+    assert body[at + 1 : at + 3] == [
+        "- Thủ trưởng các cơ quan chuyên môn thuộc UBND huyện;",
+        "- Chủ tịch UBND các xã, thị trấn.",
+    ]  # seed 002
+
+
+def test_the_august_letter_says_what_seed_002_says(runs):
+    body = "\n".join(texts(letter(runs, "2023-08")))
+    # the area's rates and changes (seed 002's opening)
+    for figure in ("97,67%, tăng 0,54%", "99,05%, tăng 0,24%", "80,2%, tăng 29,86%"):
+        assert figure in body
+    # the sections in the letter's order, the ladder of seed 002 (2, 2, 3, 3) with each reason
+    heads = [t for t in body.split("\n") if t[:2] in {f"{n}." for n in range(1, 10)}]
+    assert heads[0] == "1. Biểu dương các cơ quan, đơn vị"
+    assert "3. Phê bình lần thứ hai đối với UBND các xã Hưng Đạo và Phượng Kỳ" in heads
+    assert "4. Phê bình lần thứ ba đối với UBND các xã Dân Chủ và Tiên Động" in heads
+    for reason in (
+        "- UBND xã Hưng Đạo có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 24,27%; từ ngày "
+        "01/4/2023-31/8/2023 đạt 16,05%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.",
+        "- UBND xã Phượng Kỳ có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 13,33%; từ ngày "
+        "01/4/2023-31/8/2023 đạt 8,97%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.",
+        "- UBND xã Dân Chủ có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 19,51%; từ ngày "
+        "01/4/2023-31/8/2023 đạt 12,5%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.",
+    ):
+        assert reason in body
+    assert body.count("Lý do:") == 2
+    # the payment window figures of the reminders (seed 002, 2.3) and the request closing that section
+    assert "kết quả này tính từ ngày 01/4/2023-31/8/2023 chỉ đạt 28,16%" in body
+    assert (
+        "Yêu cầu Trưởng phòng Tài chính - Kế hoạch, Chủ tịch UBND các xã Cộng Lạc, Hà Kỳ, Tái Sơn và Tân Kỳ tăng "
+        "cường chỉ đạo, xác định giải pháp để triển khai thực hiện trong những tháng còn lại của năm 2023"
+    ) in body
+
+
+def test_the_may_letter_says_what_seed_000_says(runs):
+    body = "\n".join(texts(letter(runs, "2023-05")))
+    # seed 000 writes "so với cùng kỳ tháng 4/2023"; the package says "so với tháng 4/2023"
+    assert (
+        "UBND xã Tái Sơn (88,31%), tăng 5,51% so với tháng 4/2023, nhưng vẫn thấp hơn 8,34% mức bình quân "
+        "chung của huyện."
+    ) in body
+    assert "UBND xã Hà Kỳ (85,81%), giảm 11,26% so với tháng 4/2023 và thấp hơn 10,47% mức bình quân chung" in body
+    assert "Thực hiện Thông báo số 70/TB-VP ngày 22/5/2023 của Văn phòng UBND tỉnh Hải Dương" in body
+    assert "Nhắc nhở lần thứ nhất đối với UBND các xã Ngọc Kỳ và Tiên Động" in body
+    assert (
+        "- Tính đến hết ngày 31/5/2023, UBND xã Ngọc Kỳ chưa thực hiện chứng thực bản sao điện tử từ bản chính."
+    ) in body
+    assert "Đề nghị Chủ tịch UBND các xã Hưng Đạo, Tái Sơn và Văn Tố cần tiếp tục quan tâm chỉ đạo" in body
+    flat = " ".join(body.split())
+    assert "Số: /UBND-NV" in flat and "Tứ Kỳ, ngày tháng 6 năm 2023" in flat  # not numbered yet: left to fill
+
+
+def test_noi_nhan_and_signer(runs):
+    d = letter(runs, "2023-08")
+    head = find(d, "Nơi nhận:")
+    assert run_style(head, "bold") and run_style(head, "italic") and run_style(head, "size") == Pt(12)
+    lines = [
+        p
+        for p in paragraphs(d)
+        if p.text.startswith("- ") and p.text.endswith((";", ".")) and p._p.getparent().tag == f"{W}tc"
+    ]
+    assert lines[0].text == "- Như trên;" and lines[-1].text == "- Lưu: VT, NV."
+    assert all(run_style(p, "size") == Pt(11) for p in lines)
+    assert run_style(find(d, "CHỦ TỊCH"), "bold") and find(d, "Vũ Thị Hà")
+
+
+def test_the_appendix_in_word(runs):
+    out, _ = runs
+    d = docx.Document(str(out / "2023-08" / "phu-luc-2023-08.docx"))
+    body = texts(d)
+    assert body[0] == "Phụ lục I" and body[1].startswith("DANH SÁCH BIỂU DƯƠNG, NHẮC NHỞ, PHÊ BÌNH")
+    assert body[1].endswith("THÁNG 8/2023") and "Phụ lục II" in body
+    ref = find(d, "(Kèm theo văn bản số 1220/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)")
+    assert run_style(ref, "italic")
+    assert run_style(find(d, "Phụ lục I"), "bold") and run_style(find(d, "Phụ lục I"), "size") == Pt(14)
+    assert len(d.tables) >= 3
+    for table in d.tables:
+        assert table.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None  # header repeats on every page
+    # a wide appendix on a landscape page; each appendix numbers its own pages
+    orientations = [s.page_width > s.page_height for s in d.sections]
+    assert True in orientations and len(d.sections) >= 2
+    assert all(s._sectPr.find(f"{W}pgNumType").get(f"{W}start") == "1" for s in d.sections)
+    cells = {c.text for t in d.tables for r in t.rows for c in r.cells}
+    assert {"UBND xã Hưng Đạo", "24,27%"} <= cells  # the same figures, the Vietnamese way
+
+
+def test_number_date_and_signer_from_the_command_line(runs, tmp_path):
+    out, _ = runs
+    db = tmp_path / "s.duckdb"
+    shutil.copy(out.parent / "cchc.duckdb", db)
+    res = run_cli(
+        "run",
+        "monthly",
+        "2023-06",
+        "--store",
+        str(db),
+        "--out",
+        str(tmp_path / "o"),
+        "--quiet",
+        "--number",
+        "901/UBND-NV",
+        "--date",
+        "14/7/2023",
+        "--signer",
+        "Nguyễn Văn A",
+    )
+    assert res.returncode == 0, res.stderr
+    folder = tmp_path / "o" / "2023-06"
+    d = docx.Document(str(folder / "cong-van-2023-06.docx"))
+    assert find(d, "Số: 901/UBND-NV") and find(d, "Tứ Kỳ, ngày 14 tháng 7 năm 2023") and find(d, "Nguyễn Văn A")
+    line = "(Kèm theo văn bản số 901/UBND-NV ngày 14 tháng 7 năm 2023 của UBND huyện Tứ Kỳ)"
+    assert find(docx.Document(str(folder / "phu-luc-2023-06.docx")), line)
+    assert line in (folder / "phu-luc-2023-06.html").read_text(encoding="utf-8")
+    pdf = " ".join(p.extract_text() for p in PdfReader(folder / "phu-luc-2023-06.pdf").pages)
+    assert line in " ".join(pdf.split())
+    bad = run_cli("run", "monthly", "2023-06", "--store", str(db), "--out", str(tmp_path / "o2"), "--date", "31/2/2023")
+    assert bad.returncode == 2 and "ngày «31/2/2023» không hợp lệ" in bad.stderr and len(bad.stderr.splitlines()) == 1
+
+
+def test_the_semiannual_report_in_word(semiannual_run):
+    folder, _ = semiannual_run
+    d = docx.Document(str(folder / "bao-cao-2023-H1.docx"))
+    body = "\n".join(texts(d))
+    assert "BÁO CÁO" in body and "Số: /BC-UBND" in " ".join(body.split())
+    # seed 003's figures for the two desks
+    for figure in (
+        "Tiếp nhận 1.698 hồ sơ",
+        "kỳ trước chuyển sang giải quyết: 28 hồ sơ",
+        "1.641/1.642 hồ sơ đạt tỷ lệ 99,94%",
+        "Tiếp nhận 23.664 hồ sơ",
+        "23.359/23.378 hồ sơ đạt tỷ lệ 99,92%",
+        "19 hồ sơ giải quyết quá hạn",
+        "1.666/1.670 hồ sơ đạt tỷ lệ 99,76%",
+        "22.816/22.903 hồ sơ đạt tỷ lệ 99,62%",
+        "22.506/23.521 hồ sơ đạt tỷ lệ 95,68%",
+    ):
+        assert figure in body
+    assert "UBND xã Hà Kỳ (04)" in body  # late dossiers named by commune, as seed 003
+    assert "[Phần này do cán bộ phụ trách viết]" in body  # narrative left to the analyst, marked
+    assert "Vũ Thị Hà" in body
+    assert (folder / "phu-luc-2023-H1.docx").is_file()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) not installed")
+def test_libreoffice_prints_the_letter_and_the_appendix(runs, tmp_path):
+    out, _ = runs
+    for name in ("cong-van-2023-08.docx", "phu-luc-2023-08.docx"):
+        res = subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(out / "2023-08" / name),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert res.returncode == 0, res.stderr
+        pdf = PdfReader(tmp_path / name.replace(".docx", ".pdf"))
+        text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+        box = pdf.pages[0].mediabox
+        assert abs(float(box.width) - 595.3) < 2 and abs(float(box.height) - 841.9) < 2  # A4 portrait
+        if name.startswith("cong-van"):
+            assert "Phê bình lần thứ ba đối với UBND các xã Dân Chủ và Tiên Động" in text and "Vũ Thị Hà" in text
+            assert len(pdf.pages) >= 2 and "2" in pdf.pages[1].extract_text().split()[:3]  # numbered from page 2
+        else:
+            assert "UBND xã Hưng Đạo" in text and "24,27%" in text
+
+
+def test_an_office_restyles_the_letter_in_its_workspace(tmp_path, monkeypatch):
+    from cchc_analysis.render import write_template
+
+    res = run_cli("init", str(tmp_path / "ws"))
+    assert res.returncode == 0, res.stderr
+    template = tmp_path / "ws" / "templates" / "cong-van.docx"
+    assert template.is_file() and (tmp_path / "ws" / "templates" / "phu-luc.docx").is_file()
+    d = docx.Document(str(template))
+    d.styles["Normal"].font.size = Pt(13)
+    d.add_paragraph("Bản của văn phòng: {{ heading.issuer }}")
+    d.save(str(template))
+    monkeypatch.chdir(tmp_path / "ws")
+    context = {"heading": {"authority": "A", "issuer": "HUYỆN X", "number": "", "place_date": "", "subject": ""},
+               "recipients": [], "opening": [], "parts": [], "closing": "", "copies": [],
+               "signer": {"on_behalf": None, "title": "", "name": ""}, "notice": None}
+    write_template("cong-van.docx", context, tmp_path / "made.docx")
+    made = docx.Document(str(tmp_path / "made.docx"))
+    assert made.styles["Normal"].font.size == Pt(13) and "Bản của văn phòng: HUYỆN X" in texts(made)
+
+
+def test_hostile_names_stay_text_in_word(tmp_path):
+    from cchc_analysis.render import write_template
+
+    evil = 'UBND xã <w:p>{{ x }}{%p if 1 %}& "Tân" </w:t>'
+    write_template(
+        "cong-van.docx",
+        {
+            "heading": {"authority": evil, "issuer": "X", "number": "Số: 1", "place_date": "", "subject": ""},
+            "recipients": [evil],
+            "opening": [evil],
+            "parts": [],
+            "closing": "",
+            "copies": [evil],
+            "signer": {"on_behalf": None, "title": "", "name": evil},
+            "notice": None,
+        },
+        tmp_path / "x.docx",
+    )
+    d = docx.Document(str(tmp_path / "x.docx"))
+    assert f"- {evil}." in texts(d) and evil in texts(d)
+    with zipfile.ZipFile(tmp_path / "x.docx") as z:
+        assert "<w:p>{{" not in z.read("word/document.xml").decode()
