@@ -69,15 +69,18 @@ def area_unit(registry: Registry, first: dt.date, last: dt.date) -> Unit | None:
 
 
 def area_words(params: Params, unit: Unit | None) -> tuple[str, str]:
-    """The area as the header names it ("huyện Tứ Kỳ") and as the place line does ("Tứ Kỳ")."""
+    """The area as the header names it ("huyện Tứ Kỳ") and as the place line does ("Tứ Kỳ"): from the registry's
+    own unit for the area, else from ``document.issuer`` ("UBND huyện Tứ Kỳ")."""
     if unit is not None:
-        name = unit.short_name
+        word, name = UNIT_KINDS.get(unit.kind, params.area_name), unit.short_name
     else:
         issuer = params.document.issuer
-        name = issuer.split(" ", 1)[1] if issuer.upper().startswith("UBND ") else issuer
-    word = UNIT_KINDS.get(unit.kind, params.area_name) if unit is not None else params.area_name
-    place = name[len(word) :].strip() if name.lower().startswith(word.lower()) else name
-    return name, params.document.place or place or name
+        word, name = params.area_name, issuer.split(" ", 1)[1] if issuer.upper().startswith("UBND ") else issuer
+    if name.lower().startswith(word.lower() + " "):
+        place = name[len(word) :].strip()
+    else:
+        place, name = name, f"{word} {name}"
+    return name, params.document.place or place
 
 
 def heading(params: Params, registry: Registry, period: Window, subject: str, code: str | None = None) -> Heading:

@@ -270,9 +270,16 @@ def test_an_office_restyles_the_letter_in_its_workspace(tmp_path, monkeypatch):
     d.add_paragraph("Bản của văn phòng: {{ heading.issuer }}")
     d.save(str(template))
     monkeypatch.chdir(tmp_path / "ws")
-    context = {"heading": {"authority": "A", "issuer": "HUYỆN X", "number": "", "place_date": "", "subject": ""},
-               "recipients": [], "opening": [], "parts": [], "closing": "", "copies": [],
-               "signer": {"on_behalf": None, "title": "", "name": ""}, "notice": None}
+    context = {
+        "heading": {"authority": "A", "issuer": "HUYỆN X", "number": "", "place_date": "", "subject": ""},
+        "recipients": [],
+        "opening": [],
+        "parts": [],
+        "closing": "",
+        "copies": [],
+        "signer": {"on_behalf": None, "title": "", "name": ""},
+        "notice": None,
+    }
     write_template("cong-van.docx", context, tmp_path / "made.docx")
     made = docx.Document(str(tmp_path / "made.docx"))
     assert made.styles["Normal"].font.size == Pt(13) and "Bản của văn phòng: HUYỆN X" in texts(made)
@@ -300,3 +307,33 @@ def test_hostile_names_stay_text_in_word(tmp_path):
     assert f"- {evil}." in texts(d) and evil in texts(d)
     with zipfile.ZipFile(tmp_path / "x.docx") as z:
         assert "<w:p>{{" not in z.read("word/document.xml").decode()
+
+
+def test_the_letter_names_units_as_letters_do():
+    from cchc_analysis.letter import addressees, area_words, units_phrase
+    from cchc_analysis.params import load_params
+    from cchc_analysis.units import Unit
+
+    def row(uid, name, short, kind):
+        return {"unit_id": uid, "unit": name, "short_name": short, "unit_kind": kind}
+
+    rows = [
+        row("a", "Phòng Tài chính - Kế hoạch", "Tài chính - Kế hoạch", "phong_ban"),
+        row("b", "UBND phường Hòa Bình", "Hòa Bình", "phuong"),
+        row("c", "UBND xã Yên Lạc", "Yên Lạc", "xa"),
+        row("d", "UBND phường Tân An", "Tân An", "phuong"),
+        row("b", "UBND phường Hòa Bình", "Hòa Bình", "phuong"),
+        row("e", "Thanh tra thành phố", "Thanh tra", "co_quan"),
+    ]
+    assert units_phrase(rows) == (
+        "Phòng Tài chính - Kế hoạch, Thanh tra thành phố, UBND các phường Hòa Bình và Tân An, UBND xã Yên Lạc"
+    )
+    assert addressees(rows) == (
+        "Trưởng phòng Tài chính - Kế hoạch, Thủ trưởng Thanh tra thành phố, Chủ tịch UBND các "
+        "phường Hòa Bình và Tân An, Chủ tịch UBND xã Yên Lạc"
+    )
+    params = load_params()
+    province = Unit("t", "UBND tỉnh Bắc Ninh", "tỉnh Bắc Ninh", "tinh", "", None, None, ())
+    assert area_words(params, province) == ("tỉnh Bắc Ninh", "Bắc Ninh")
+    bare = Unit("h", "UBND huyện Gia Lâm", "Gia Lâm", "huyen", "", None, None, ())
+    assert area_words(params, bare) == ("huyện Gia Lâm", "Gia Lâm")
