@@ -18,9 +18,9 @@ from rich.table import Table
 from . import clitext, formatting, workspace
 from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
-from .ingest import Batch
 from .ingest import check as check_batch
 from .periods import Month, ReportPeriod, date_arg, month_arg, period_arg
+from .records import Batch
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
 from .store import Store, refuse_given_both_ways
 from .units import Registry

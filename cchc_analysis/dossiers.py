@@ -25,8 +25,8 @@ import polars as pl
 
 from .exceptions import Problem
 from .glossary import COUNT_COLUMNS
-from .ingest import STAT_SCHEMA
 from .readers import Unreadable, delimiter, sha256_file
+from .records import STAT_SCHEMA
 from .textnorm import clean, header_key
 from .units import MatchError, Registry
 

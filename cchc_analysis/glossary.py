@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -14,26 +14,11 @@ class Column:
     meaning: str  # explanation for the template's instruction sheet
     required: bool = False
     kind: str = "count"  # "count", "month" or "text"
-    aliases: tuple[str, ...] = field(default_factory=tuple)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "ky",
-        "Kỳ báo cáo",
-        "Tháng báo cáo, dạng 2023-08, 08/2023 hoặc 8/2023",
-        True,
-        "month",
-        ("Tháng", "Kỳ", "Tháng báo cáo"),
-    ),
-    Column(
-        "don_vi",
-        "Đơn vị",
-        "Tên đơn vị (xã, thị trấn, phòng chuyên môn) như thường viết",
-        True,
-        "text",
-        ("Tên đơn vị", "Đơn vị báo cáo", "Cơ quan, đơn vị"),
-    ),
+    Column("ky", "Kỳ báo cáo", "Tháng báo cáo, dạng 2023-08, 08/2023 hoặc 8/2023", True, "month"),
+    Column("don_vi", "Đơn vị", "Tên đơn vị (xã, thị trấn, phòng chuyên môn) như thường viết", True, "text"),
     Column("tiep_nhan", "Tiếp nhận trong kỳ", "Số hồ sơ tiếp nhận mới trong tháng", True),
     Column(
         "phai_so_hoa_tiep_nhan",
@@ -96,8 +81,6 @@ RATIO_PAIRS: tuple[tuple[str, str], ...] = (
     ("truc_tuyen", "phai_truc_tuyen"),
 )
 
-# Columns the one-stop exports carry that are not statistics; ignored without a notice.
-IGNORED_HEADERS: tuple[str, ...] = ("STT", "Số TT", "Ghi chú", "Mã đơn vị")
 
 UNIT_KINDS: dict[str, str] = {
     "xa": "xã",

@@ -21,7 +21,7 @@ from . import __version__
 from .dossiers import DossierBatch
 from .exceptions import DataRejected, Problem, StoreError
 from .glossary import COUNT_COLUMNS
-from .ingest import Batch
+from .records import Batch
 from .selfscores import ScoresBatch
 from .units import Registry
 

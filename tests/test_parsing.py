@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from cchc_analysis.ingest import _HEADER_INDEX, parse_count, parse_month
+from cchc_analysis.formats import canonical
+from cchc_analysis.ingest import _header_index, parse_count, parse_month
 from cchc_analysis.periods import Month, parse_period
 from cchc_analysis.textnorm import header_key
 
@@ -115,4 +116,4 @@ def test_periods():
     ],
 )
 def test_headers_match_ignoring_case_spacing_punctuation_diacritics(header, column):
-    assert _HEADER_INDEX[header_key(header)] == column
+    assert _header_index(canonical())[0][header_key(header)] == column
