@@ -125,9 +125,14 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _validate(files: list[Path], area: str | None) -> tuple[Registry, Batch]:
+MonthOpt = Annotated[
+    str | None, typer.Option("--month", help="Tháng của các báo cáo không ghi tháng ở dòng tiêu đề, ví dụ 2023-08.")
+]
+
+
+def _validate(files: list[Path], area: str | None, month: str | None = None) -> tuple[Registry, Batch]:
     registry = Registry.load(area)
-    batch = check_batch(files, registry)
+    batch = check_batch(files, registry, month=month_arg(month) if month else None)
     for notice in batch.notices:
         err.print(f"[yellow]lưu ý:[/] {escape(notice)}", markup=True)
     if batch.problems:
@@ -146,9 +151,11 @@ def ingest(
         str | None,
         typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng."),
     ] = None,
+    month: MonthOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Kiểm tra và nhập số liệu vào kho; tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
+    """Kiểm tra và nhập số liệu vào kho: mẫu chuẩn, Biểu II.06a, báo cáo số hóa, thanh toán trực tuyến (params/formats);
+    tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
     paths = list(files or [])
     if sample:
         paths += sample_files()
@@ -157,7 +164,7 @@ def ingest(
         raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
-    registry, batch = _validate(paths, area)
+    registry, batch = _validate(paths, area, month)
     refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None
     if sample:
@@ -190,10 +197,14 @@ def check(
     files: Annotated[list[Path], typer.Argument(help="Tệp .csv/.xlsx cần kiểm tra.")],
     store: StoreOpt = None,
     area: AreaOpt = None,
+    month: MonthOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Kiểm tra tệp số liệu mà không ghi gì vào kho; có kho thì cho biết bao nhiêu dòng đã có trong kho."""
-    _, batch = _validate(files, area)
+    """Kiểm tra tệp số liệu mà không ghi gì vào kho: mẫu nào, bao nhiêu dòng; có kho thì cho biết bao nhiêu dòng đã
+    có trong kho."""
+    _, batch = _validate(files, area, month)
+    for f in batch.files:
+        out.print(f"{f.name}: mẫu «{f.format}»")
     rows = sum(f.frame.height for f in batch.files)
     out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
     path = workspace.store_path(store)

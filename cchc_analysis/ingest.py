@@ -14,6 +14,7 @@ import polars as pl
 
 from . import formats
 from .exceptions import Problem
+from .exports import parse_report
 from .formats import Format
 from .glossary import COLUMNS_BY_NAME, COUNT_COLUMNS, RATIO_PAIRS, REQUIRED_COLUMNS
 from .periods import Month
@@ -84,9 +85,15 @@ def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], lis
 
 
 def parse_file(
-    path: Path, registry: Registry, today: dt.date | None = None, display_name: str | None = None
+    path: Path,
+    registry: Registry,
+    today: dt.date | None = None,
+    display_name: str | None = None,
+    month: Month | None = None,
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
-    """Read and validate one file. Returns the parsed file (None if it has problems), problems, notices."""
+    """Read and validate one file, in the package's template or any ``params/formats`` layout (``month``: the
+    month of a report whose title does not say it). Returns the parsed file (None if it has problems), problems,
+    notices."""
     today = today or dt.date.today()
     notices: list[str] = []
     try:
@@ -95,6 +102,10 @@ def parse_file(
         return None, [exc.problem], notices
     if display_name:
         raw.file = display_name
+    numbered = [(raw.header_row, list(raw.header)), *raw.rows]
+    layout = formats.recognise([values for _, values in numbered])
+    if layout is not None and not layout.format.canonical:
+        return parse_report(path, raw.file, raw.sheet, sha256_file(path), numbered, layout, registry, today, month)
     colmap, problems = _map_headers(raw, notices)
     if problems:
         # a title typed above the header: take the first of the next rows that is a complete header
@@ -224,17 +235,20 @@ def parse_file(
         return None, problems, notices
     frame = pl.DataFrame(records, schema=STAT_SCHEMA) if records else pl.DataFrame(schema=STAT_SCHEMA)
     present = set(counts_present) | {"phai_so_hoa_tiep_nhan"}
-    return ParsedFile(path, raw.file, sha256_file(path), raw.sheet, frozenset(present), frame), [], notices
+    cells = {c: column_letter(colmap[c]) for c in counts_present}
+    return ParsedFile(path, raw.file, sha256_file(path), raw.sheet, frozenset(present), frame, cells=cells), [], notices
 
 
-def check(paths: list[Path], registry: Registry, today: dt.date | None = None) -> Batch:
-    """Validate a batch of files together: each file, then units and months repeated across files."""
+def check(paths: list[Path], registry: Registry, today: dt.date | None = None, month: Month | None = None) -> Batch:
+    """Validate a batch of files together: each file, then units and months repeated across files. Reports of
+    different layouts for the same unit and month (form II.06a, the digitization report …) combine into one row;
+    a column two of them give with different values is an error naming both cells. ``month``: ``--month``."""
     batch = Batch()
     seen_sha: dict[str, str] = {}
-    first_seen: dict[tuple[str, dt.date], tuple[str, int]] = {}
+    first_seen: dict[tuple[str, dt.date], tuple[ParsedFile, dict[str, Any]]] = {}
     names = _display_names(paths)
     for path in paths:
-        parsed, problems, notices = parse_file(path, registry, today, names[path])
+        parsed, problems, notices = parse_file(path, registry, today, names[path], month)
         batch.problems.extend(problems)
         batch.notices.extend(notices)
         if parsed is None:
@@ -243,24 +257,89 @@ def check(paths: list[Path], registry: Registry, today: dt.date | None = None) -
             batch.notices.append(f"{parsed.name}: giống hệt tệp {seen_sha[parsed.sha256]} trong cùng lần nhập, bỏ qua")
             continue
         seen_sha[parsed.sha256] = parsed.name
-        for unit_id, month, row in parsed.frame.select("unit_id", "month", "source_row").iter_rows():
-            key = (unit_id, month)
-            if key in first_seen:
-                other, other_row = first_seen[key]
-                unit = registry.by_id[unit_id]
+        for r in parsed.frame.iter_rows(named=True):
+            key = (r["unit_id"], r["month"])
+            if key not in first_seen:
+                first_seen[key] = (parsed, r)
+                continue
+            other, other_r = first_seen[key]
+            unit = registry.by_id[r["unit_id"]]
+            if other.format == parsed.format:
                 batch.problems.append(
                     Problem(
                         parsed.name,
-                        f"«{unit.name}» tháng {Month.of(month)} đã có trong tệp {other} dòng {other_row} "
-                        "— nhập mỗi đơn vị, mỗi tháng một lần (tệp sửa số liệu thì nhập riêng sau)",
+                        f"«{unit.name}» tháng {Month.of(r['month'])} đã có trong tệp {other.name} dòng "
+                        f"{other_r['source_row']} — nhập mỗi đơn vị, mỗi tháng một lần (tệp sửa số liệu thì nhập "
+                        "riêng sau)",
                         parsed.sheet,
-                        row,
+                        r["source_row"],
                     )
                 )
-            else:
-                first_seen[key] = (parsed.name, row)
+                continue
+            for c in sorted(set(parsed.cells) & set(other.cells)):
+                if r[c] != other_r[c]:
+                    batch.problems.append(
+                        Problem(
+                            parsed.name,
+                            f"«{unit.name}» {Month.of(r['month']).label()}: «{COLUMNS_BY_NAME[c].header}» là {r[c]} ở "
+                            f"đây nhưng {other_r[c]} ở tệp {other.name} (ô {other.cells[c]}{other_r['source_row']}) "
+                            "— hai báo cáo của cùng tháng phải cùng số liệu; sửa tệp sai rồi nhập lại",
+                            parsed.sheet,
+                            r["source_row"],
+                            parsed.cells[c].split("+")[0],
+                        )
+                    )
         batch.files.append(parsed)
+    if not batch.problems:
+        _combine(batch, registry)
     return batch
+
+
+def _combine(batch: Batch, registry: Registry) -> None:
+    """One row per unit and month across the batch's reports: the first file's row takes the columns the others
+    give (a column given beats one filled by default), the others' rows for it go, and each row lists the
+    columns it was given (``given``) so that the store keeps what it knew of the rest."""
+    owner: dict[tuple[str, dt.date], tuple[int, dict[str, Any], set[str], set[str]]] = {}
+    rows: list[list[dict[str, Any]]] = []
+    for i, parsed in enumerate(batch.files):
+        kept = []
+        for r in parsed.frame.iter_rows(named=True):
+            key = (r["unit_id"], r["month"])
+            if key not in owner:
+                owner[key] = (i, r, set(parsed.columns), set(parsed.cells))
+                kept.append(r)
+                continue
+            _, first, columns, given = owner[key]
+            for c in parsed.columns:
+                if c in parsed.cells or c not in given:
+                    first[c] = r[c]
+            columns |= set(parsed.columns)
+            given |= set(parsed.cells)
+        rows.append(kept)
+    if len(owner) == sum(f.frame.height for f in batch.files):
+        return  # nothing shared: every file is written as it is
+    for (unit_id, month), (_, r, columns, _) in owner.items():
+        r["given"] = sorted(columns)
+        for num, den in RATIO_PAIRS:
+            if r.get(num) is not None and r.get(den) is not None and r[num] > r[den]:
+                batch.problems.append(
+                    Problem(
+                        ", ".join(f.name for f in batch.files),
+                        f"«{registry.by_id[unit_id].name}» {Month.of(month).label()}: «{COLUMNS_BY_NAME[num].header}» "
+                        f"({r[num]}) lớn hơn «{COLUMNS_BY_NAME[den].header}» ({r[den]}) khi ghép các báo cáo — kiểm tra "
+                        "lại các tệp",
+                    )
+                )
+    for parsed, kept in zip(batch.files, rows, strict=True):
+        if len(kept) < parsed.frame.height:
+            batch.notices.append(
+                f"{parsed.name}: {parsed.frame.height - len(kept)} dòng ghép với dòng cùng đơn vị, "
+                "cùng tháng của báo cáo khác trong lần nhập này (mỗi đơn vị – tháng một dòng)"
+            )
+    schema = pl.Schema({**STAT_SCHEMA, "given": pl.List(pl.String)})
+    for parsed, kept in zip(batch.files, rows, strict=True):
+        parsed.frame = pl.DataFrame(kept, schema=schema) if kept else pl.DataFrame(schema=schema)
+        parsed.columns = frozenset(c for r in kept for c in r["given"]) or parsed.columns
 
 
 def _display_names(paths: list[Path]) -> dict[Path, str]:

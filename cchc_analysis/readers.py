@@ -140,12 +140,12 @@ def _decode(name: str, data: bytes) -> tuple[str, str]:
 
 
 def delimiter(text: str) -> str:
-    """The delimiter, among comma, semicolon and tab, that splits the first non-empty line into the most fields
-    (quotes respected); comma when none splits it."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    """The delimiter, among comma, semicolon and tab, that splits a line of the first ten into the most fields
+    (quotes respected; a report's title line splits into nothing); comma when none splits any."""
+    lines = [ln for ln in text.splitlines()[:40] if ln.strip()][:10]
     best, fields = ",", 1
     for d in _DELIMITERS:
-        n = len(next(csv.reader([first], delimiter=d), []))
+        n = max((len(next(csv.reader([ln], delimiter=d), [])) for ln in lines), default=1)
         if n > fields:
             best, fields = d, n
     return best

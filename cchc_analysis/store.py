@@ -358,8 +358,17 @@ class Store:
             con.unregister("incoming")
         old = old.select(["row_id", "unit_id", "month", *COUNT_COLUMNS]).rename({c: f"{c}__old" for c in COUNT_COLUMNS})
         merged = frame.join(old, on=["unit_id", "month"], how="left")
-        # A column the file does not carry says nothing: keep what the superseded row knew.
-        merged = merged.with_columns([pl.col(f"{c}__old").alias(c) for c in COUNT_COLUMNS if c not in columns])
+        # A column the file does not carry says nothing: keep what the superseded row knew. Rows combined from
+        # several reports list the columns they were given.
+        if "given" in merged.columns:
+            merged = merged.with_columns(
+                [
+                    pl.when(pl.col("given").list.contains(c)).then(pl.col(c)).otherwise(pl.col(f"{c}__old")).alias(c)
+                    for c in COUNT_COLUMNS
+                ]
+            )
+        else:
+            merged = merged.with_columns([pl.col(f"{c}__old").alias(c) for c in COUNT_COLUMNS if c not in columns])
         differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in COUNT_COLUMNS])
         merged = merged.with_columns(
             is_new=pl.col("row_id").is_null(),
