@@ -16,7 +16,15 @@ import polars as pl
 
 from .exceptions import CchcError, UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
-from .glossary import COMMUNE_LEVEL_KINDS, SCOPE_LABELS, SECTION_LABELS
+from .formats import suppliers
+from .glossary import (
+    COLUMNS_BY_NAME,
+    COMMUNE_LEVEL_KINDS,
+    COUNT_COLUMNS,
+    REQUIRED_COLUMNS,
+    SCOPE_LABELS,
+    SECTION_LABELS,
+)
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
 from .periods import Month, Window, months_text
@@ -203,6 +211,28 @@ def letter_order(findings: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def refuse_missing_columns(st: Store, frame: pl.DataFrame, month: Month, area: str) -> None:
+    """A letter needs the template's required columns from every unit: a month given by reports (form II.06a,
+    the digitization and payment reports) whose files never carried one names the units and the report to ingest.
+    An empty cell of a column a file did carry stays "not reported"."""
+    rows = frame.filter((pl.col("month") == month.first_day) & (pl.col("area") == area))
+    given = st.given(month.first_day)
+    for column in (c for c in REQUIRED_COLUMNS if c in COUNT_COLUMNS):
+        names = sorted(
+            r["unit"]
+            for r in rows.iter_rows(named=True)
+            if column not in given.get((r["unit_id"], r["month"]), {column})
+        )
+        if not names:
+            continue
+        shown = ", ".join(names[:5]) + (f" và {len(names) - 5} đơn vị khác" if len(names) > 5 else "")
+        reports = " hoặc ".join(f"«{t}»" for t in suppliers(column)) or "tệp số liệu theo mẫu (cchc template)"
+        raise UsageError(
+            f"{month.label()}: chưa có số liệu «{COLUMNS_BY_NAME[column].header}» của {shown} — nhập {reports} "
+            "của tháng này (cchc ingest TỆP) rồi chạy lại"
+        )
+
+
 def review_from_frame(
     frame: pl.DataFrame,
     month: Month,
@@ -300,8 +330,10 @@ def record_letter(
     later letters climb the ladder; returns the store's answer ("new", "same", "replaced") and the findings."""
     params = load_params(month, params_file, area=area)
     with Store.open(store) as st:
+        frame = st.current()
+        refuse_missing_columns(st, frame, month, params.area_id)
         review = review_from_frame(
-            st.current(), month, params, issued_sanctions(st, month.year, month.first_day), allow_partial
+            frame, month, params, issued_sanctions(st, month.year, month.first_day), allow_partial
         )
         return issue_letter(st, str(month), review.findings, params.model_dump_json(), force), review.findings
 
@@ -321,6 +353,7 @@ def load_review(
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)
         unissued = unissued_months(st, month.year, month.first_day)
+        refuse_missing_columns(st, frame, month, params.area_id)
     review = review_from_frame(frame, month, params, sanctions, allow_partial)
     return dataclasses.replace(review, unissued=tuple(Month.parse(m) for m in unissued))
 

@@ -259,6 +259,19 @@ class Store:
             "JOIN files f ON f.sha256 = c.source_sha256"
         ).pl()
 
+    def given(self, month: dt.date) -> dict[tuple[str, dt.date], set[str]]:
+        """Per unit-month of ``month``: the columns any of its files carried, over its whole history (a report
+        ingested a week later completes a row; an empty cell of a carried column is "not reported", not missing)."""
+        rows = self.con.execute(
+            "SELECT u.unit_id, u.month, f.columns FROM unit_month u JOIN files f ON f.sha256 = u.source_sha256 "
+            "WHERE u.month = ?",
+            [month],
+        ).fetchall()
+        out: dict[tuple[str, dt.date], set[str]] = {}
+        for unit_id, m, columns in rows:
+            out.setdefault((unit_id, m), set()).update(columns or [])
+        return out
+
     def late_by_field(self) -> pl.DataFrame:
         schema = {"unit_id": pl.String, "month": pl.Date, "field": pl.String, "late": pl.Int64}
         if not self.has_table("late_by_field"):

@@ -309,3 +309,22 @@ def test_a_province_adds_a_format_as_yaml(tmp_path):
     res = run_cli("check", str(path), cwd=ws_dir)
     assert res.returncode == 0, res.stderr
     assert "mẫu «Báo cáo của Cổng dịch vụ công tỉnh»" in res.stdout
+
+
+def test_a_run_names_the_report_a_month_still_lacks(tmp_path):
+    rows = sample()
+    db = tmp_path / "s.duckdb"
+    assert (
+        run_cli(
+            "ingest",
+            str(ii06a(rows, tmp_path / "b.xlsx")),
+            str(digitization(rows, tmp_path / "d.xlsx")),
+            "--store",
+            str(db),
+        ).returncode
+        == 0
+    )
+    res = run_cli("issue", "2023-08", "--store", str(db))
+    assert res.returncode == 2 and len(res.stderr.splitlines()) == 1
+    assert "tháng 8/2023: chưa có số liệu «Hồ sơ có phí, lệ phí» của Phòng Giáo dục và Đào tạo" in res.stderr
+    assert "nhập «Báo cáo thanh toán trực tuyến» của tháng này" in res.stderr
