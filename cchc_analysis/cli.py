@@ -130,9 +130,19 @@ MonthOpt = Annotated[
 ]
 
 
-def _validate(files: list[Path], area: str | None, month: str | None = None) -> tuple[Registry, Batch]:
+UnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--unit", help="Đơn vị của biểu II.06a theo lĩnh vực khi dòng tiêu đề không ghi (tên như thường viết)."
+    ),
+]
+
+
+def _validate(
+    files: list[Path], area: str | None, month: str | None = None, unit: str | None = None
+) -> tuple[Registry, Batch]:
     registry = Registry.load(area)
-    batch = check_batch(files, registry, month=month_arg(month) if month else None)
+    batch = check_batch(files, registry, month=month_arg(month) if month else None, unit_name=unit)
     for notice in batch.notices:
         err.print(f"[yellow]lưu ý:[/] {escape(notice)}", markup=True)
     if batch.problems:
@@ -152,6 +162,7 @@ def ingest(
         typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng."),
     ] = None,
     month: MonthOpt = None,
+    unit: UnitOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho: mẫu chuẩn, Biểu II.06a, báo cáo số hóa, thanh toán trực tuyến (params/formats);
@@ -164,7 +175,7 @@ def ingest(
         raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
-    registry, batch = _validate(paths, area, month)
+    registry, batch = _validate(paths, area, month, unit)
     refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None
     if sample:
@@ -198,11 +209,12 @@ def check(
     store: StoreOpt = None,
     area: AreaOpt = None,
     month: MonthOpt = None,
+    unit: UnitOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra tệp số liệu mà không ghi gì vào kho: mẫu nào, bao nhiêu dòng; có kho thì cho biết bao nhiêu dòng đã
     có trong kho."""
-    _, batch = _validate(files, area, month)
+    _, batch = _validate(files, area, month, unit)
     for f in batch.files:
         out.print(f"{f.name}: mẫu «{f.format}»")
     rows = sum(f.frame.height for f in batch.files)

@@ -112,6 +112,120 @@ def _printed_rate(value: Any) -> tuple[Decimal, int] | None:
     return d, max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
+_UNIT_TITLE = re.compile(r"(?:đơn vị|cơ quan)(?: báo cáo| thực hiện)?\s*:\s*(.+)$", re.IGNORECASE)
+
+
+def title_unit(rows: list[tuple[int, list[Any]]]) -> tuple[str, int] | None:
+    """The unit a by-field form is about, as its title says: "Đơn vị: UBND xã Hà Kỳ"."""
+    for row_no, values in rows:
+        for v in values:
+            m = _UNIT_TITLE.search(_text(v))
+            if m:
+                return m.group(1).strip(), row_no
+    return None
+
+
+def parse_fields(
+    path: Path,
+    name: str,
+    sheet: str | None,
+    sha256: str,
+    numbered: list[tuple[int, list[Any]]],
+    layout: Layout,
+    registry: Registry,
+    month: Month,
+    unit_given: str | None,
+) -> tuple[ParsedFile | None, list[Problem], list[str]]:
+    """Form II.06a by field for one unit: its late dossiers per field, the form's sums and total row checked."""
+    fmt = layout.format
+    head_no = numbered[layout.header_rows[0]][0]
+    titled = title_unit(numbered[: layout.header_rows[0]])
+    text, where = (unit_given, head_no) if unit_given else titled or ("", head_no)
+    if not text:
+        return (
+            None,
+            [
+                Problem(
+                    name,
+                    "biểu theo lĩnh vực không ghi đơn vị (dòng «Đơn vị: …» trên tiêu đề) — thêm --unit «tên đơn vị»",
+                    sheet,
+                    head_no,
+                )
+            ],
+            [],
+        )
+    try:
+        unit = registry.match(text, month.first_day, month.last_day)
+    except MatchError as exc:
+        return None, [Problem(name, str(exc), sheet, where)], []
+    late_at = layout.find(fmt.late) if fmt.late else None
+    if late_at is None:
+        return None, [Problem(name, f"không thấy cột «{fmt.late}» của mẫu «{fmt.title}»", sheet, head_no)], []
+
+    def at(row_no: int, index: int, message: str) -> Problem:
+        return Problem(name, message, sheet, row_no, column_letter(index), layout.headers[index].text)
+
+    used = sorted(
+        {late_at} | {i for s in fmt.sums for i in (layout.find(s.total), *map(layout.find, s.parts)) if i is not None}
+    )
+    totals = {header_key(t) for t in fmt.total_rows}
+    problems: list[Problem] = []
+    fields: dict[str, tuple[int, int]] = {}
+    summed: dict[int, int] = {}
+    total_rows: list[tuple[int, str, dict[int, int | None]]] = []
+    for row_no, values in numbered[layout.header_rows[-1] + 1 :]:
+        if is_column_numbers(values):
+            continue
+        label = _label_key(values, layout.unit)
+        cells: dict[int, int | None] = {}
+        for i in used:
+            try:
+                cells[i] = parse_count(values[i] if i < len(values) else None)
+            except ValueError as exc:
+                problems.append(at(row_no, i, f"{exc} — ghi số hồ sơ là số nguyên không âm"))
+        key = header_key(label)
+        if key in totals or any(key.startswith(t) for t in totals if len(t) >= 6):
+            total_rows.append((row_no, label, cells))
+            continue
+        field_name = _text(values[layout.unit]) if layout.unit < len(values) else ""
+        if not field_name or _GROUP.match(label) and all(v is None for v in cells.values()):
+            continue
+        if field_name in fields:
+            problems.append(at(row_no, layout.unit, f"lĩnh vực «{field_name}» đã có ở dòng {fields[field_name][0]}"))
+            continue
+        problems += _sums(fmt, layout, cells, row_no, at)
+        fields[field_name] = (row_no, cells.get(late_at) or 0)
+        for i, v in cells.items():
+            summed[i] = summed.get(i, 0) + (v or 0)
+    for row_no, label, cells in total_rows:
+        for i in used:
+            if cells.get(i) is not None and cells[i] != summed.get(i, 0):
+                problems.append(
+                    at(
+                        row_no,
+                        i,
+                        f"dòng tổng «{label}» ghi {integer(cells[i] or 0)}, cộng các lĩnh vực "
+                        f"được {integer(summed.get(i, 0))} — sửa cho khớp",
+                    )
+                )
+    if problems:
+        return None, problems, []
+    late = pl.DataFrame(
+        [{"unit_id": unit.id, "month": month.first_day, "field": f, "late": n} for f, (_, n) in fields.items() if n],
+        schema={"unit_id": pl.String, "month": pl.Date, "field": pl.String, "late": pl.Int64},
+    )
+    notice = (
+        f"{name}: đọc theo mẫu «{fmt.title}», {unit.name}, {month.label()}: {late.height} lĩnh vực có hồ sơ quá hạn"
+    )
+    return (
+        ParsedFile(
+            path, name, sha256, sheet, frozenset(), pl.DataFrame(schema=STAT_SCHEMA), fmt.title, {}, "fields", late
+        ),
+        [],
+        [notice],
+    )
+
+
 def parse_report(
     path: Path,
     name: str,
@@ -122,6 +236,7 @@ def parse_report(
     registry: Registry,
     today: dt.date,
     month_given: Month | None,
+    unit_given: str | None = None,
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
     """One report in ``layout``: ``numbered`` holds every non-empty row with its spreadsheet number."""
     fmt = layout.format
@@ -182,6 +297,10 @@ def parse_report(
                 notices,
             )
 
+    if fmt.rows == "fields":
+        if month is None:
+            return None, [Problem(name, "biểu theo lĩnh vực cần tháng ở dòng tiêu đề hoặc --month", sheet, head_no)], []
+        return parse_fields(path, name, sheet, sha256, numbered, layout, registry, month, unit_given)
     used = sorted(
         {i for idx in layout.columns.values() for i in idx}
         | {i for s in fmt.sums for i in (layout.find(s.total), *map(layout.find, s.parts)) if i is not None}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -60,6 +60,10 @@ class Format(BaseModel):
     rates: tuple[Rate, ...] = ()
     total_rows: tuple[str, ...] = ("Tổng cộng", "Tổng số", "Cộng", "Tổng", "Toàn huyện", "Toàn tỉnh")
     ignored: tuple[str, ...] = ("STT", "Số TT", "TT", "Ghi chú", "Mã đơn vị")
+    # "fields": one row per field of one unit (form II.06a by field), whose ``unit`` headers name the field
+    # column; ``late`` is the header of the late dossiers it gives for the late-by-field table
+    rows: Literal["units", "fields"] = "units"
+    late: str | None = None
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -215,7 +219,7 @@ def recognise(rows: list[list[Any]], formats: list[Format] | None = None) -> Lay
     """The format a table is in: of the formats whose header is found, the one with no needed column missing
     and the most columns mapped (the package's template when it fits as well as any)."""
     found = [layout for fmt in (formats or load_formats()) if (layout := locate(fmt, rows)) is not None]
-    complete = [f for f in found if not f.missing and f.columns]
+    complete = [f for f in found if not f.missing and (f.columns or f.format.late)]
     if not complete:
         return None
     return max(complete, key=lambda f: (len(f.columns), f.format.canonical))

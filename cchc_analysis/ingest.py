@@ -90,6 +90,7 @@ def parse_file(
     today: dt.date | None = None,
     display_name: str | None = None,
     month: Month | None = None,
+    unit_name: str | None = None,
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
     """Read and validate one file, in the package's template or any ``params/formats`` layout (``month``: the
     month of a report whose title does not say it). Returns the parsed file (None if it has problems), problems,
@@ -105,7 +106,9 @@ def parse_file(
     numbered = [(raw.header_row, list(raw.header)), *raw.rows]
     layout = formats.recognise([values for _, values in numbered])
     if layout is not None and not layout.format.canonical:
-        return parse_report(path, raw.file, raw.sheet, sha256_file(path), numbered, layout, registry, today, month)
+        return parse_report(
+            path, raw.file, raw.sheet, sha256_file(path), numbered, layout, registry, today, month, unit_name
+        )
     colmap, problems = _map_headers(raw, notices)
     if problems:
         # a title typed above the header: take the first of the next rows that is a complete header
@@ -239,7 +242,13 @@ def parse_file(
     return ParsedFile(path, raw.file, sha256_file(path), raw.sheet, frozenset(present), frame, cells=cells), [], notices
 
 
-def check(paths: list[Path], registry: Registry, today: dt.date | None = None, month: Month | None = None) -> Batch:
+def check(
+    paths: list[Path],
+    registry: Registry,
+    today: dt.date | None = None,
+    month: Month | None = None,
+    unit_name: str | None = None,
+) -> Batch:
     """Validate a batch of files together: each file, then units and months repeated across files. Reports of
     different layouts for the same unit and month (form II.06a, the digitization report …) combine into one row;
     a column two of them give with different values is an error naming both cells. ``month``: ``--month``."""
@@ -248,7 +257,7 @@ def check(paths: list[Path], registry: Registry, today: dt.date | None = None, m
     first_seen: dict[tuple[str, dt.date], tuple[ParsedFile, dict[str, Any]]] = {}
     names = _display_names(paths)
     for path in paths:
-        parsed, problems, notices = parse_file(path, registry, today, names[path], month)
+        parsed, problems, notices = parse_file(path, registry, today, names[path], month, unit_name)
         batch.problems.extend(problems)
         batch.notices.extend(notices)
         if parsed is None:

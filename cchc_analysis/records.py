@@ -46,6 +46,8 @@ class ParsedFile:
     frame: pl.DataFrame
     format: str = "Mẫu số liệu chuẩn (cchc template)"  # the layout it was read in, as cchc check names it
     cells: dict[str, str] = field(default_factory=dict)  # column → the file's column letters it came from ("C+D")
+    kind: str = "unit_month"  # "fields": form II.06a by field, which gives only late dossiers by field
+    late_by_field: pl.DataFrame | None = None  # unit_id, month, field, late
 
 
 @dataclass

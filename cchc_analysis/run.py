@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -84,6 +85,20 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+def _quiet_kernel_manager() -> type:
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        """A kernel whose own stderr goes nowhere: what a cell prints is in the notebook, and a dying kernel's
+        C-level messages (libzmq's assertions on shutdown) must not reach the analyst's one-line error."""
+
+        async def start_kernel(self, **kw: Any) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super().start_kernel(**kw)
+
+    return QuietKernelManager
+
+
 def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Path:
     """Run ``notebooks/<name>.ipynb`` into ``folder``; a failing cell becomes a one-line ``RunError``.
     Parameters are passed as data (papermill writes them as Python literals), never as code."""
@@ -102,6 +117,7 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Pat
             log_output=False,
             cwd=str(folder),
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            kernel_manager_class=_quiet_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         lines = [ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()][:2]

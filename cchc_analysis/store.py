@@ -25,7 +25,7 @@ from .records import Batch
 from .selfscores import ScoresBatch
 from .units import Registry
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each version's additions; a store of an older version is upgraded by running the later ones in order.
 _V2 = """
@@ -43,7 +43,23 @@ CREATE OR REPLACE VIEW late_by_field_current AS
     SELECT l.* FROM late_by_field l JOIN unit_month_current c
     ON c.unit_id = l.unit_id AND c.month = l.month AND c.source_sha256 = l.source_sha256;
 """
-_MIGRATIONS = {2: _V2, 3: _V3}
+# Late dossiers by field also come from form II.06a by field (a file of kind "fields"): for each unit-month the
+# latest source wins, a dossier list counting only while it is the source of the month's current row.
+_V4 = """
+CREATE OR REPLACE VIEW late_by_field_current AS
+    WITH candidates AS (
+        SELECT l.unit_id, l.month, l.source_sha256, max(l.batch_id) AS batch_id
+        FROM late_by_field l
+        JOIN files f ON f.sha256 = l.source_sha256
+        LEFT JOIN unit_month_current c
+            ON c.unit_id = l.unit_id AND c.month = l.month AND c.source_sha256 = l.source_sha256
+        WHERE c.unit_id IS NOT NULL OR f.kind = 'fields'
+        GROUP BY 1, 2, 3),
+    chosen AS (SELECT unit_id, month, arg_max(source_sha256, batch_id) AS sha FROM candidates GROUP BY 1, 2)
+    SELECT l.* FROM late_by_field l
+    JOIN chosen ch ON ch.unit_id = l.unit_id AND ch.month = l.month AND ch.sha = l.source_sha256;
+"""
+_MIGRATIONS = {2: _V2, 3: _V3, 4: _V4}
 _COUNTS_DDL = ",\n    ".join(f"{c} BIGINT" for c in COUNT_COLUMNS)
 _SCHEMA = (
     f"""
@@ -79,6 +95,7 @@ CREATE TABLE IF NOT EXISTS letter_findings (
 """
     + _V2
     + _V3
+    + _V4
 )
 
 
@@ -220,8 +237,15 @@ class Store:
             registry,
             command,
             "unit_month",
-            lambda parsed, *args: self._write_rows(parsed.frame, parsed.columns, *args),
+            lambda parsed, *args: self._write_report(parsed, *args),
         )
+
+    def _write_report(self, parsed, sha: str, batch_id: int, now: dt.datetime, result: FileResult) -> None:
+        self._write_rows(parsed.frame, parsed.columns, sha, batch_id, now, result)
+        late = getattr(parsed, "late_by_field", None)
+        if late is not None and late.height:
+            self._write_late(late, sha, batch_id)
+            result.inserted += late.height
 
     def ingest_scores(self, batch: ScoresBatch, registry: Registry) -> IngestReport:
         """Write validated self-assessment files, as ``ingest`` does: restated scores supersede, never overwrite."""
@@ -240,17 +264,19 @@ class Store:
         def write(parsed, sha, batch_id, now, result):
             self._write_rows(parsed.months, frozenset(COUNT_COLUMNS), sha, batch_id, now, result)
             if parsed.late_by_field.height:
-                late = parsed.late_by_field.with_columns(source_sha256=pl.lit(sha), batch_id=pl.lit(batch_id))
-                self.con.register(
-                    "late_rows",
-                    late.select("unit_id", "month", "field", "late", "source_sha256", "batch_id").to_arrow(),
-                )
-                try:
-                    self.con.execute("INSERT INTO late_by_field SELECT * FROM late_rows")
-                finally:
-                    self.con.unregister("late_rows")
+                self._write_late(parsed.late_by_field, sha, batch_id)
 
         return self._ingest_files(batch.files, registry, "ingest-dossiers", "dossiers", write)
+
+    def _write_late(self, late: pl.DataFrame, sha: str, batch_id: int) -> None:
+        late = late.with_columns(source_sha256=pl.lit(sha), batch_id=pl.lit(batch_id))
+        self.con.register(
+            "late_rows", late.select("unit_id", "month", "field", "late", "source_sha256", "batch_id").to_arrow()
+        )
+        try:
+            self.con.execute("INSERT INTO late_by_field SELECT * FROM late_rows")
+        finally:
+            self.con.unregister("late_rows")
 
     def sources(self) -> pl.DataFrame:
         """For each current unit-month: the kind and name of the file it came from."""
@@ -300,7 +326,7 @@ class Store:
                         parsed.name,
                         str(parsed.path.resolve()),
                         parsed.sheet,
-                        kind,
+                        getattr(parsed, "kind", kind),
                         parsed.frame.height,
                         sorted(getattr(parsed, "columns", parsed.frame.columns)),
                         batch_id,

@@ -328,3 +328,83 @@ def test_a_run_names_the_report_a_month_still_lacks(tmp_path):
     assert res.returncode == 2 and len(res.stderr.splitlines()) == 1
     assert "tháng 8/2023: chưa có số liệu «Hồ sơ có phí, lệ phí» của Phòng Giáo dục và Đào tạo" in res.stderr
     assert "nhập «Báo cáo thanh toán trực tuyến» của tháng này" in res.stderr
+
+
+def ii06a_by_field(path: Path, unit_line: str | None = "Đơn vị: UBND xã Hà Kỳ", total_off: int = 0) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC THEO LĨNH VỰC"
+    if unit_line:
+        ws["A2"] = unit_line
+    ws["A3"] = "Kỳ báo cáo: Tháng 8/2023"
+    for col, text in ((1, "STT"), (2, "Lĩnh vực, công việc giải quyết theo cấp")):
+        ws.cell(5, col, text)
+        ws.merge_cells(start_row=5, end_row=6, start_column=col, end_column=col)
+    for start, end, text in (
+        (3, 6, "Số hồ sơ nhận giải quyết"),
+        (7, 10, "Số hồ sơ đã giải quyết"),
+        (11, 13, "Số hồ sơ đang giải quyết"),
+    ):
+        ws.cell(5, start, text)
+        ws.merge_cells(start_row=5, end_row=5, start_column=start, end_column=end)
+    for j, text in enumerate(
+        (
+            "Tổng số",
+            "Trực tuyến",
+            "Trực tiếp, dịch vụ bưu chính",
+            "Từ kỳ trước",
+            "Tổng số",
+            "Trước hạn",
+            "Đúng hạn",
+            "Quá hạn",
+            "Tổng số",
+            "Trong hạn",
+            "Quá hạn",
+        ),
+        start=3,
+    ):
+        ws.cell(6, j, text)
+    fields = (
+        ("Hộ tịch", [40, 30, 10, 0, 40, 10, 28, 2, 0, 0, 0]),
+        ("Chứng thực", [25, 20, 5, 0, 25, 5, 20, 0, 0, 0, 0]),
+        ("Đất đai", [12, 2, 8, 2, 10, 2, 6, 2, 2, 1, 1]),
+    )
+    total = [0] * 11
+    for k, (name, values) in enumerate(fields, start=1):
+        ws.cell(6 + k, 1, k)
+        ws.cell(6 + k, 2, name)
+        for j, v in enumerate(values):
+            ws.cell(6 + k, 3 + j, v)
+            total[j] += v
+    ws.cell(10, 2, "Tổng số")
+    for j, v in enumerate(total):
+        ws.cell(10, 3 + j, v + (total_off if j == 7 else 0))
+    wb.save(path)
+    return path
+
+
+def test_form_ii06a_by_field_gives_late_dossiers_by_field(tmp_path):
+    from cchc_analysis.store import Store
+
+    rows = sample()
+    db = tmp_path / "s.duckdb"
+    files = [
+        ii06a(rows, tmp_path / "b.xlsx"),
+        digitization(rows, tmp_path / "d.xlsx"),
+        payment(rows, tmp_path / "t.csv"),
+        ii06a_by_field(tmp_path / "ha-ky.xlsx"),
+    ]
+    res = run_cli("ingest", *map(str, files), "--store", str(db))
+    assert res.returncode == 0, res.stderr
+    with Store.open(db, read_only=True) as st:
+        late = st.late_by_field()
+    assert sorted(late.select("unit_id", "field", "late").iter_rows()) == [
+        ("ha-ky", "Hộ tịch", 2),
+        ("ha-ky", "Đất đai", 2),
+    ]
+    no_unit = run_cli("check", str(ii06a_by_field(tmp_path / "x.xlsx", unit_line=None)))
+    assert no_unit.returncode == 1 and "--unit" in no_unit.stderr
+    given = run_cli("check", str(tmp_path / "x.xlsx"), "--unit", "Hà Kỳ")
+    assert given.returncode == 0, given.stderr
+    off = run_cli("check", str(ii06a_by_field(tmp_path / "y.xlsx", total_off=1)))
+    assert off.returncode == 1 and "dòng 10, cột J" in off.stderr and "dòng tổng «Tổng số» ghi 5" in off.stderr
