@@ -36,6 +36,35 @@ def sample(month: str = "2023-08") -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def form_header(ws, top: int, key: str, online: str) -> None:
+    """The two-row merged header of form II.06a at row ``top``: STT and ``key`` down both rows, three groups."""
+    for col, text in ((1, "STT"), (2, key)):
+        ws.cell(top, col, text)
+        ws.merge_cells(start_row=top, end_row=top + 1, start_column=col, end_column=col)
+    for start, end, text in (
+        (3, 6, "Số hồ sơ nhận giải quyết"),
+        (7, 10, "Số hồ sơ đã giải quyết"),
+        (11, 13, "Số hồ sơ đang giải quyết"),
+    ):
+        ws.cell(top, start, text)
+        ws.merge_cells(start_row=top, end_row=top, start_column=start, end_column=end)
+    leaves = (
+        "Tổng số",
+        online,
+        "Trực tiếp, dịch vụ bưu chính",
+        "Từ kỳ trước",
+        "Tổng số",
+        "Trước hạn",
+        "Đúng hạn",
+        "Quá hạn",
+        "Tổng số",
+        "Trong hạn",
+        "Quá hạn",
+    )
+    for j, text in enumerate(leaves, start=3):
+        ws.cell(top + 1, j, text)
+
+
 def ii06a(
     rows: list[dict],
     path: Path,
@@ -48,31 +77,7 @@ def ii06a(
     ws["A1"], ws["H1"] = "ỦY BAN NHÂN DÂN HUYỆN TỨ KỲ", "Biểu số II.06a/VPCP/KSTT"
     ws["A2"] = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT TTHC"
     ws["A3"], ws["A4"] = title, "Đơn vị tính: Số hồ sơ TTHC"
-    for col, text in ((1, "STT"), (2, "Tên đơn vị")):
-        ws.cell(6, col, text)
-        ws.merge_cells(start_row=6, end_row=7, start_column=col, end_column=col)
-    for start, end, text in (
-        (3, 6, "Số hồ sơ nhận giải quyết"),
-        (7, 10, "Số hồ sơ đã giải quyết"),
-        (11, 13, "Số hồ sơ đang giải quyết"),
-    ):
-        ws.cell(6, start, text)
-        ws.merge_cells(start_row=6, end_row=6, start_column=start, end_column=end)
-    leaves = (
-        "Tổng số",
-        "Trong đó: Trực tuyến",
-        "Trực tiếp, dịch vụ bưu chính",
-        "Từ kỳ trước",
-        "Tổng số",
-        "Trước hạn",
-        "Đúng hạn",
-        "Quá hạn",
-        "Tổng số",
-        "Trong hạn",
-        "Quá hạn",
-    )
-    for j, text in enumerate(leaves, start=3):
-        ws.cell(7, j, text)
+    form_header(ws, 6, "Tên đơn vị", "Trong đó: Trực tuyến")
     for j in range(1, 14):
         ws.cell(8, j, f"({j})")
     at, totals = 9, [0] * 11
@@ -266,19 +271,16 @@ def test_a_column_two_reports_give_differently_names_both(tmp_path):
     assert run_cli("check", str(first), str(second)).returncode == 1  # two files of one layout: one month once
 
 
+def two_reports(rows: list[dict], folder: Path, db: Path) -> None:
+    """Form II.06a and the digitization report of a month, ingested; the payment report not yet."""
+    files = [ii06a(rows, folder / "b.xlsx"), digitization(rows, folder / "d.xlsx")]
+    assert run_cli("ingest", *map(str, files), "--store", str(db)).returncode == 0
+
+
 def test_a_report_completed_a_week_later(tmp_path):
     rows = sample()
     db = tmp_path / "s.duckdb"
-    assert (
-        run_cli(
-            "ingest",
-            str(ii06a(rows, tmp_path / "b.xlsx")),
-            str(digitization(rows, tmp_path / "d.xlsx")),
-            "--store",
-            str(db),
-        ).returncode
-        == 0
-    )
+    two_reports(rows, tmp_path, db)
     res = run_cli("ingest", str(payment(rows, tmp_path / "tt.csv")), "--store", str(db))
     assert res.returncode == 0, res.stderr
     assert (
@@ -314,16 +316,7 @@ def test_a_province_adds_a_format_as_yaml(tmp_path):
 def test_a_run_names_the_report_a_month_still_lacks(tmp_path):
     rows = sample()
     db = tmp_path / "s.duckdb"
-    assert (
-        run_cli(
-            "ingest",
-            str(ii06a(rows, tmp_path / "b.xlsx")),
-            str(digitization(rows, tmp_path / "d.xlsx")),
-            "--store",
-            str(db),
-        ).returncode
-        == 0
-    )
+    two_reports(rows, tmp_path, db)
     res = run_cli("issue", "2023-08", "--store", str(db))
     assert res.returncode == 2 and len(res.stderr.splitlines()) == 1
     assert "tháng 8/2023: chưa có số liệu «Hồ sơ có phí, lệ phí» của Phòng Giáo dục và Đào tạo" in res.stderr
@@ -337,33 +330,7 @@ def ii06a_by_field(path: Path, unit_line: str | None = "Đơn vị: UBND xã Hà
     if unit_line:
         ws["A2"] = unit_line
     ws["A3"] = "Kỳ báo cáo: Tháng 8/2023"
-    for col, text in ((1, "STT"), (2, "Lĩnh vực, công việc giải quyết theo cấp")):
-        ws.cell(5, col, text)
-        ws.merge_cells(start_row=5, end_row=6, start_column=col, end_column=col)
-    for start, end, text in (
-        (3, 6, "Số hồ sơ nhận giải quyết"),
-        (7, 10, "Số hồ sơ đã giải quyết"),
-        (11, 13, "Số hồ sơ đang giải quyết"),
-    ):
-        ws.cell(5, start, text)
-        ws.merge_cells(start_row=5, end_row=5, start_column=start, end_column=end)
-    for j, text in enumerate(
-        (
-            "Tổng số",
-            "Trực tuyến",
-            "Trực tiếp, dịch vụ bưu chính",
-            "Từ kỳ trước",
-            "Tổng số",
-            "Trước hạn",
-            "Đúng hạn",
-            "Quá hạn",
-            "Tổng số",
-            "Trong hạn",
-            "Quá hạn",
-        ),
-        start=3,
-    ):
-        ws.cell(6, j, text)
+    form_header(ws, 5, "Lĩnh vực, công việc giải quyết theo cấp", "Trực tuyến")
     fields = (
         ("Hộ tịch", [40, 30, 10, 0, 40, 10, 28, 2, 0, 0, 0]),
         ("Chứng thực", [25, 20, 5, 0, 25, 5, 20, 0, 0, 0, 0]),
