@@ -7,7 +7,7 @@ import polars as pl
 
 from .document import Appendix, Document, reference_line
 from .formatting import percent, points, short_date
-from .glossary import CHECK_LABELS, DESK_LABELS, FINDING_KINDS, INDICATOR_SHORT, LABELS, SCOPE_LABELS
+from .glossary import CHECK_LABELS, FINDING_KINDS, INDICATOR_SHORT, LABELS
 from .index766 import GROUPS
 from .indicators import dossiers_to_reach, scope_of
 from .monthly import MonthlyReview
@@ -101,13 +101,13 @@ def _grouped_rows(
         part = wide.filter(pl.col("scope") == scope)
         if part.is_empty():
             continue
-        rows.append(Row({"text": f"{numeral}. {SCOPE_LABELS[scope].format(area=review.area_name)}"}, "group"))
+        rows.append(Row({"text": f"{numeral}. {review.params.scope_label(scope)}"}, "group"))
         for n, r in enumerate(part.iter_rows(named=True), start=1):
             rows.append(Row({**r, "stt": n, "flags": flags.get(r["unit_id"], "")}))
         rows.append(Row({"unit": "Cộng", **_totals(review, scope, window, indicators)}, "total"))
     rows.append(
         Row(
-            {"unit": SCOPE_LABELS["all"].format(area=review.area_name), **_totals(review, "all", window, indicators)},
+            {"unit": review.params.scope_label("all"), **_totals(review, "all", window, indicators)},
             "total",
         )
     )
@@ -224,6 +224,10 @@ def monthly_document(review: MonthlyReview) -> Document:
 
 
 # -- semi-annual report (seed 003) -----------------------------------------------------------------------
+def _desks(review: SemiannualReview) -> dict[str, str]:
+    return {scope: review.params.desk_label(scope) for scope in ("departments", "commune_level")}
+
+
 def _grouped(
     review: SemiannualReview, table: pl.DataFrame, total_of, groups=_GROUPS, group_labels: dict[str, str] | None = None
 ) -> list[Row]:
@@ -298,7 +302,7 @@ def handling_annex(review: SemiannualReview) -> Table:
         on_time_rate=pl.when(pl.col("resolved") > 0).then(pl.col("on_time") / pl.col("resolved")),
         online_rate=pl.when(pl.col("phai_truc_tuyen") > 0).then(pl.col("truc_tuyen") / pl.col("phai_truc_tuyen")),
     )
-    rows = _grouped(review, table, lambda f: rates(totals_row(f, list(_HANDLING))), group_labels=DESK_LABELS)
+    rows = _grouped(review, table, lambda f: rates(totals_row(f, list(_HANDLING))), group_labels=_desks(review))
     return Table(
         name=f"Giai quyet {review.period}",
         title=f"Tình hình tiếp nhận, giải quyết hồ sơ TTHC {review.label}",
@@ -340,7 +344,7 @@ def digitization_annex(review: SemiannualReview) -> Table:
         name=f"So hoa {review.period}",
         title=f"Kết quả số hóa hồ sơ, kết quả giải quyết TTHC {review.label}",
         columns=cols,
-        rows=_grouped(review, table, total, group_labels=DESK_LABELS),
+        rows=_grouped(review, table, total, group_labels=_desks(review)),
     )
 
 
@@ -446,7 +450,7 @@ def late_annex(review: SemiannualReview) -> Table:
         name=f"Qua han {review.period}",
         title=f"Hồ sơ giải quyết quá hạn {review.label}",
         columns=cols,
-        rows=_grouped(review, late, total, group_labels=DESK_LABELS),
+        rows=_grouped(review, late, total, group_labels=_desks(review)),
         note=note,
     )
 

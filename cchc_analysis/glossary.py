@@ -90,12 +90,17 @@ UNIT_KINDS: dict[str, str] = {
     "phong_ban": "cơ quan chuyên môn",
     "co_quan": "cơ quan",
     "huyen": "huyện",
+    "thi_xa": "thị xã",
+    "thanh_pho": "thành phố",
     "tinh": "tỉnh",
 }
+# How a letter names the groups of units present, in this order: "xã, phường, đặc khu"; "cơ quan chuyên môn".
+COMMUNE_WORDS: tuple[str, ...] = ("xa", "phuong", "thi_tran", "dac_khu")
+DEPARTMENT_WORDS: dict[str, str] = {"phong_ban": "cơ quan chuyên môn", "co_quan": "sở, ban, ngành"}
 COMMUNE_LEVEL_KINDS: frozenset[str] = frozenset({"xa", "thi_tran", "phuong", "dac_khu"})
 # The area itself (a district's or province's People's Committee): it has a CCHC score of its own but no
 # monthly statistics (its desk's figures are its departments').
-AREA_KINDS: frozenset[str] = frozenset({"huyen", "tinh"})
+AREA_KINDS: frozenset[str] = frozenset({"huyen", "thi_xa", "thanh_pho", "tinh"})
 
 # Words of the CLI's summaries and the tables' shared headers (appendices, anomalies, CSVs).
 LABELS: dict[str, str] = {
@@ -156,12 +161,12 @@ SECTION_LABELS: dict[str, str] = {
 # Pooled rates, by unit scope (indicators.SCOPES); "{area}" is the area's word, e.g. "huyện".
 SCOPE_LABELS: dict[str, str] = {
     "all": "Toàn {area}",
-    "commune_level": "Các xã, thị trấn",
-    "departments": "Các cơ quan chuyên môn",
+    "commune_level": "Các {communes}",
+    "departments": "Các {departments}",
 }
 # The one-stop desks, as the semi-annual annexes head their groups.
 DESK_LABELS: dict[str, str] = {
-    "departments": "Bộ phận Một cửa cấp huyện (các cơ quan chuyên môn)",
+    "departments": "Bộ phận Một cửa cấp {area} (các {departments})",
     "commune_level": "Bộ phận Một cửa cấp xã",
 }
 # The data-quality checks of cchc anomalies.

@@ -97,6 +97,8 @@ def heading(params: Params, registry: Registry, period: Window, subject: str, co
 def _words(doc: Document, params: Params, month: Month, **more: str) -> dict[str, str]:
     return {
         "area": params.area_name,
+        "communes": params.communes,
+        "departments": params.departments,
         "period": month.label(),
         "next": (month + 1).label(),
         "year": str(month.year),

@@ -22,7 +22,6 @@ from .glossary import (
     COMMUNE_LEVEL_KINDS,
     COUNT_COLUMNS,
     REQUIRED_COLUMNS,
-    SCOPE_LABELS,
     SECTION_LABELS,
 )
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
@@ -147,7 +146,7 @@ class MonthlyReview:
         return self.params.area_name
 
     def scope_label(self, scope: str) -> str:
-        return SCOPE_LABELS[scope].format(area=self.params.area_name)
+        return self.params.scope_label(scope)
 
     def area_rate(self, indicator: str, window: str = "month", scope: str = "all") -> float | None:
         row = self.area.filter(
@@ -352,7 +351,7 @@ def load_review(
     with Store.open(store, read_only=True) as st:
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)
-        unissued = unissued_months(st, month.year, month.first_day)
+        unissued = unissued_months(st, month.year, month.first_day, params.area_id)
         refuse_missing_columns(st, frame, month, params.area_id)
     review = review_from_frame(frame, month, params, sanctions, allow_partial)
     return dataclasses.replace(review, unissued=tuple(Month.parse(m) for m in unissued))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import config, workspace
 from .exceptions import UsageError
+from .glossary import DESK_LABELS, SCOPE_LABELS
 from .periods import Month, ReportPeriod, Window, parse_period
 
 
@@ -84,19 +85,19 @@ class Document(_Strict):
 
     number: str | None = None  # e.g. "1220/UBND-NV"; blank leaves dots to fill by hand
     date: dt.date | None = None
-    issuer: str = "UBND huyện"
+    issuer: str = ""  # "UBND huyện Tứ Kỳ"; empty: from the registry's unit for the area
     code: str = "UBND-NV"  # the number's suffix, printed "Số:      /UBND-NV" until the letter is numbered
     report_code: str = "BC-UBND"  # the same for the semi-annual and annual report
     report_title: str = "Kết quả thực hiện công tác cải cách hành chính {period}"
     authority: str = "Ủy ban nhân dân"  # the issuer's body, over the area's name in the header
     place: str | None = None  # the place before the date; None: the area's name from the registry ("Tứ Kỳ")
     subject: str = (
-        "biểu dương, nhắc nhở các cơ quan chuyên môn, UBND các xã, thị trấn trong thực hiện nhiệm vụ "
+        "biểu dương, nhắc nhở các {departments}, UBND các {communes} trong thực hiện nhiệm vụ "
         "Cải cách hành chính {period}"
     )
     recipients: tuple[str, ...] = (
-        "Thủ trưởng các cơ quan chuyên môn thuộc UBND {area}",
-        "Chủ tịch UBND các xã, thị trấn",
+        "Thủ trưởng các {departments} thuộc UBND {area}",
+        "Chủ tịch UBND các {communes}",
     )
     notice: str | None = None  # the provincial notice the letter answers: "Thông báo số 70/TB-VP ngày 22/5/2023 của …"
     proposer: str = "Văn phòng HĐND và UBND {area}"
@@ -106,7 +107,7 @@ class Document(_Strict):
     )
     intro_notice: str = "Thực hiện {notice} và theo đề xuất của {proposer}, Chủ tịch UBND {area} có ý kiến như sau:"
     remind_title: str = (
-        "Đối với các cơ quan, đơn vị, UBND xã, thị trấn có kết quả thực hiện nhiệm vụ cải cách hành chính đạt thấp"
+        "Đối với các cơ quan, đơn vị, UBND {communes} có kết quả thực hiện nhiệm vụ cải cách hành chính đạt thấp"
     )
     requests: dict[str, str] = {
         "digitized_input": "Đề nghị {addressees} cần tiếp tục quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa hồ sơ "
@@ -118,7 +119,7 @@ class Document(_Strict):
         "e_cert": "Đề nghị {addressees} khẩn trương triển khai chứng thực bản sao điện tử từ bản chính trong {next}.",
     }
     closing: str = (
-        "Yêu cầu các cơ quan, đơn vị, UBND các xã, thị trấn nghiêm túc rút kinh nghiệm, tập trung chỉ đạo "
+        "Yêu cầu các cơ quan, đơn vị, UBND các {communes} nghiêm túc rút kinh nghiệm, tập trung chỉ đạo "
         "khắc phục các tình trạng nêu trên ngay trong {next}./."
     )
     copies: tuple[str, ...] = ("Như trên", "CT, các PCT.UBND {area}", "Các cơ quan, đơn vị có liên quan", "Lưu: VT, NV")
@@ -194,7 +195,9 @@ class Anomalies(_Strict):
 
 class Params(_Strict):
     area: str = config.DEFAULT_AREA
-    area_name: str = "huyện"
+    area_name: str = ""  # the area's word in sentences ("huyện", "tỉnh"); empty: from the registry
+    communes: str = ""  # its commune-level units as letters group them ("xã, thị trấn"); empty: from the registry
+    departments: str = ""  # its other units ("cơ quan chuyên môn", "sở, ban, ngành"); empty: from the registry
     targets: Targets = Targets()
     payment_window_start: dt.date | None = None  # None: the window starts on 1 January
     rules: Rules = Rules()
@@ -208,6 +211,13 @@ class Params(_Strict):
     def area_id(self) -> str:
         """The area's name in the store: ``area`` itself, or a registry file's name without ``.csv``."""
         return workspace.area_name(self.area)
+
+    def scope_label(self, scope: str) -> str:
+        """A group's label in tables: "Toàn tỉnh", "Các xã, phường, đặc khu", "Các sở, ban, ngành"."""
+        return SCOPE_LABELS[scope].format(area=self.area_name, communes=self.communes, departments=self.departments)
+
+    def desk_label(self, scope: str) -> str:
+        return DESK_LABELS[scope].format(area=self.area_name, communes=self.communes, departments=self.departments)
 
     def payment_window(self, end: Month) -> Window:
         """The online-payment window ending with ``end``: from ``payment_window_start``'s day and month in
@@ -237,21 +247,30 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def param_sources(
-    period: Month | ReportPeriod | None = None, path: Path | None = None, params_dir: Path | None = None
+    period: Month | ReportPeriod | None = None,
+    path: Path | None = None,
+    params_dir: Path | None = None,
+    area: str | None = None,
 ) -> list[Path]:
-    """The files a run's parameters come from, in the order they apply (missing ones left out)."""
+    """The files a run's parameters come from, in the order they apply (missing ones left out): the defaults,
+    the area's own (``params/areas/<area>.yaml``: its document's words, signer …), the period's or ``path``."""
 
     def lookup(name: str) -> Path | None:
         return params_dir / name if params_dir else workspace.params_file(name)
 
-    sources = [lookup("defaults.yaml")]
+    defaults = lookup("defaults.yaml")
     if path is not None:
         if not path.is_file():
             raise UsageError(f"không có tệp tham số {path}")
-        sources.append(path)
-    elif period:
-        sources.append(lookup(f"{period}.yaml"))
-    return [s for s in sources if s is not None and s.is_file()]
+        last = path
+    else:
+        last = lookup(f"{period}.yaml") if period else None
+    found = [s for s in (defaults, last) if s is not None and s.is_file()]
+    if area is None:  # the area the files name, the last one winning
+        for source in found:
+            area = _read(source).get("area") or area
+    own = lookup(f"areas/{workspace.area_name(area or config.DEFAULT_AREA)}.yaml")
+    return [s for s in (defaults, own, last) if s is not None and s.is_file()]
 
 
 def load_params(
@@ -265,16 +284,17 @@ def load_params(
     a name or a path to a registry CSV) and ``document`` (``--number``, ``--date``, ``--signer``) over the files'
     own."""
     merged: dict[str, Any] = {}
-    sources = param_sources(period, path, params_dir)
+    if area:
+        workspace.units_file(area)  # a registry that does not exist is named now, not as "no data" later
+    sources = param_sources(period, path, params_dir, area)
     for source in sources:
         merged = _merge(merged, _read(source))
     if document:
         merged = _merge(merged, {"document": document})
     if area:
-        workspace.units_file(area)  # a registry that does not exist is named now, not as "no data" later
         merged["area"] = area
     try:
-        return Params.model_validate(merged)
+        return _with_area_words(Params.model_validate(merged))
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -282,3 +302,23 @@ def load_params(
             what = "khóa không được phép" if err["type"] == "extra_forbidden" else err["msg"]
             lines.append(f"{where}: {what}")
         raise UsageError(f"tham số không hợp lệ ({', '.join(s.name for s in sources)}): " + "; ".join(lines)) from None
+
+
+def _with_area_words(params: Params) -> Params:
+    """The area's words that the parameters leave empty, from its registry: "tỉnh" or "huyện", the issuer
+    "UBND tỉnh …", the groups of units present ("xã, phường, đặc khu"; "sở, ban, ngành")."""
+    from .units import AreaWords, Registry
+
+    try:
+        words = Registry.load(params.area).words()
+    except UsageError:  # no registry yet: said where a registry is needed, not here
+        words = AreaWords(None, None, "xã", "cơ quan, đơn vị")
+    issuer = params.document.issuer or (f"UBND {words.name}" if words.name else "UBND")
+    return params.model_copy(
+        update={
+            "area_name": params.area_name or words.area or "địa bàn",
+            "communes": params.communes or words.communes,
+            "departments": params.departments or words.departments,
+            "document": params.document.model_copy(update={"issuer": issuer}),
+        }
+    )

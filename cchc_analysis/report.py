@@ -213,7 +213,14 @@ def build_report(review: SemiannualReview, registry: Registry) -> Report:
         ),
         Section("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM", placeholder=PLACEHOLDER),
     ]
-    words = {"area": params.area_name, "period": label, "next": label, "year": str(window.end.year)}
+    words = {
+        "area": params.area_name,
+        "communes": params.communes,
+        "departments": params.departments,
+        "period": label,
+        "next": label,
+        "year": str(window.end.year),
+    }
     return Report(
         heading(params, registry, window, "", doc.report_code),
         title,

@@ -433,7 +433,7 @@ def _run(
             "pdf_pages": pages,
             "warnings": progress.warnings,
             "parameters": json.loads(params.model_dump_json()),
-            "inputs": inputs_of(store_file, param_sources(period, params_file), notebook),
+            "inputs": inputs_of(store_file, param_sources(period, params_file, area=area), notebook),
         }
         if store_file.parent == tmp:
             manifest["inputs"]["store"]["path"] = "số liệu mẫu (cchc ingest --sample)"

@@ -13,7 +13,6 @@ import polars as pl
 
 from .criteria import CriteriaSet, criteria_sets
 from .exceptions import UsageError
-from .glossary import SCOPE_LABELS
 from .index766 import index_table
 from .indicators import area_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
@@ -63,7 +62,7 @@ class SemiannualReview:
         return self.period.label()
 
     def scope_label(self, scope: str) -> str:
-        return SCOPE_LABELS[scope].format(area=self.params.area_name)
+        return self.params.scope_label(scope)
 
 
 def _null_sum(col: str) -> pl.Expr:

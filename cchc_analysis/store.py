@@ -650,15 +650,24 @@ def issued_sanctions(store: Store, year: int, before: dt.date) -> dict[str, int]
     return dict(rows)
 
 
-def unissued_months(store: Store, year: int, before: dt.date) -> list[str]:
-    """Months of ``year`` before ``before`` with no letter recorded as issued: the ladder cannot see them."""
+def unissued_months(store: Store, year: int, before: dt.date, area: str | None = None) -> list[str]:
+    """Months of ``year`` before ``before`` that hold data (of ``area``, when given) and have no letter recorded as
+    issued: the ladder cannot see them. A month with no data at all (before an area existed) needs no letter."""
     issued = {
         p
         for (p,) in store.con.execute(
             "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?", [f"{year:04d}-%"]
         ).fetchall()
     }
-    return [f"{year:04d}-{m:02d}" for m in range(1, before.month) if f"{year:04d}-{m:02d}" not in issued]
+    held = {
+        m.strftime("%Y-%m")
+        for (m,) in store.con.execute(
+            "SELECT DISTINCT c.month FROM unit_month_current c JOIN units u ON u.id = c.unit_id "
+            "WHERE year(c.month) = ? AND c.month < ? AND (? IS NULL OR u.area = ?)",
+            [year, before, area, area],
+        ).fetchall()
+    }
+    return [m for m in sorted(held) if m not in issued]
 
 
 def refuse_given_both_ways(path: Path, files: list, registry: Registry, other: str, prefer: str | None) -> None:

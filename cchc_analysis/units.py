@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .exceptions import UsageError
-from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, UNIT_KINDS
+from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, COMMUNE_WORDS, DEPARTMENT_WORDS, UNIT_KINDS
 from .textnorm import clean, fold, ocr_fold, tone_key, words
 from .workspace import area_name, default_area, units_file
 
@@ -36,7 +36,7 @@ _PREFIXES = (
     "cơ quan",
     "bộ phận một cửa",
 )
-_SUFFIXES = ("huyện", "cấp huyện")
+_SUFFIXES = ("huyện", "cấp huyện", "thị xã", "thành phố", "tp", "tỉnh", "cấp tỉnh")
 _PREFIX_KEYS = sorted((tone_key(p).split() for p in _PREFIXES), key=len, reverse=True)
 _SUFFIX_KEYS = [tone_key(s).split() for s in _SUFFIXES]
 # For names typed without diacritics; "phuong" is left out because it is also Phượng.
@@ -101,6 +101,14 @@ def _level_variants(name: str) -> list[list[str]]:
     ]
 
 
+@dataclass(frozen=True)
+class AreaWords:
+    area: str | None  # "tỉnh", "huyện" (None: the registry lists no unit for the area itself)
+    name: str | None  # "tỉnh Bắc Ninh"
+    communes: str  # "xã, phường, đặc khu"
+    departments: str  # "cơ quan chuyên môn"; "sở, ban, ngành"
+
+
 class Registry:
     """Units of one area, with an index of every way their names are written."""
 
@@ -108,6 +116,9 @@ class Registry:
         self.area = area
         self.units = list(units)
         self.by_id = {u.id: u for u in self.units}
+        self._all = frozenset(self.by_id)
+        self._below_area = frozenset(u.id for u in self.units if u.kind not in AREA_KINDS)
+        self._valid_cache: dict[tuple[dt.date, dt.date], frozenset[str]] = {}
         self._index: list[dict[str, set[str]]] = [defaultdict(set) for _ in range(3)]
         for u in self.units:
             for name in (u.name, u.short_name, *u.aliases):
@@ -137,6 +148,30 @@ class Registry:
             raise UsageError(f"{path}: mã đơn vị trùng: {', '.join(dup)}")
         return cls(area, units)
 
+    def area_unit(self) -> Unit | None:
+        """The area's own People's Committee (kind tinh, thanh_pho, huyen or thi_xa), the one valid latest."""
+        areas = [u for u in self.units if u.kind in AREA_KINDS]
+        return max(areas, key=lambda u: u.valid_to or dt.date.max, default=None)
+
+    def words(self) -> AreaWords:
+        """How documents name this area and its groups of units, from the kinds its registry holds."""
+        unit = self.area_unit()
+        kinds = {u.kind for u in self.units}
+        communes = ", ".join(UNIT_KINDS[k] for k in COMMUNE_WORDS if k in kinds) or "xã"
+        departments = ", ".join(w for k, w in DEPARTMENT_WORDS.items() if k in kinds) or "cơ quan, đơn vị"
+        if unit is None:
+            return AreaWords(None, None, communes, departments)
+        word = UNIT_KINDS[unit.kind]
+        name = unit.short_name if unit.short_name.lower().startswith(word) else f"{word} {unit.short_name}"
+        return AreaWords(word, name, communes, departments)
+
+    def _valid(self, first: dt.date, last: dt.date) -> frozenset[str]:
+        """Ids of the units valid between ``first`` and ``last``, computed once per period (not once per row)."""
+        key = (first, last)
+        if key not in self._valid_cache:
+            self._valid_cache[key] = frozenset(u.id for u in self.units if u.valid_on(first, last))
+        return self._valid_cache[key]
+
     def valid_units(self, first: dt.date, last: dt.date) -> list[Unit]:
         return [u for u in self.units if u.valid_on(first, last)]
 
@@ -147,8 +182,8 @@ class Registry:
         (kind huyện/tỉnh) is a candidate only with ``area_level``: monthly statistics never belong to it."""
         if not clean(name):
             raise MatchError("thiếu tên đơn vị")
-        allowed = {u.id for u in self.units if area_level or u.kind not in AREA_KINDS}
-        valid = allowed if first is None else {u.id for u in self.valid_units(first, last or first)} & allowed
+        allowed = self._all if area_level else self._below_area
+        valid = allowed if first is None else self._valid(first, last or first) & allowed
         levels = _level_variants(name)
         # A name written with diacritics must agree with them ("Quảng" is never "Quang"); only a name
         # typed without any is matched diacritic-free, and only when that is unambiguous.
@@ -167,11 +202,15 @@ class Registry:
                     raise MatchError(f"tên đơn vị «{clean(name)}» không rõ là đơn vị nào: {names} — ghi đủ tên có dấu")
                 if not ids & allowed:
                     raise MatchError(
-                        f"«{clean(name)}» là chính quyền cấp {self.by_id[min(ids)].kind == 'tinh' and 'tỉnh' or 'huyện'} "
-                        "— số liệu tháng nhập theo từng cơ quan chuyên môn, xã, thị trấn"
+                        f"«{clean(name)}» là chính quyền cấp {UNIT_KINDS[self.by_id[min(ids)].kind]} — số liệu tháng "
+                        "nhập theo từng đơn vị trực thuộc (cơ quan, xã, phường …)"
                     )
                 expired = "; ".join(f"{self.by_id[i].name} ({_validity(self.by_id[i])})" for i in sorted(ids))
-                raise MatchError(f"đơn vị «{clean(name)}» không còn hiệu lực trong kỳ này: {expired}")
+                later = first is not None and all(
+                    (v := self.by_id[i].valid_from) is not None and v > (last or first) for i in ids
+                )
+                state = "chưa có hiệu lực" if later else "không còn hiệu lực"
+                raise MatchError(f"đơn vị «{clean(name)}» {state} trong kỳ này: {expired}")
         raise MatchError(f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(name)}")
 
     def _suggest(self, name: str) -> str:

@@ -1,0 +1,120 @@
+"""A province after the 2025 reform (issue 17): communes, wards and a special zone overseen by the province, its
+agencies as `co_quan`, no district. Its registry is built here; its documents must speak of the province."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+COMMUNES = [("xa", f"xã {n}") for n in ("Yên Phong", "Tam Giang", "Đông Tiến", "Hòa Long", "Văn Môn", "Tiên Du")]
+WARDS = [("phuong", f"phường {n}") for n in ("Kinh Bắc", "Võ Cường", "Đại Phúc", "Từ Sơn", "Đồng Nguyên")]
+AGENCIES = ["Sở Tài chính", "Sở Nội vụ", "Sở Tư pháp", "Sở Xây dựng", "Sở Y tế", "Thanh tra tỉnh"]
+
+
+def province(folder: Path) -> Path:
+    """A workspace holding the registry of «Tỉnh Kinh Bắc» (a made-up province) and two months of statistics."""
+    assert run_cli("init", str(folder)).returncode == 0
+    units = [("tinh-kinh-bac", "UBND tỉnh Kinh Bắc", "tỉnh Kinh Bắc", "tinh", "")]
+    units += [(f"co-quan-{i}", name, name, "co_quan", "tinh-kinh-bac") for i, name in enumerate(AGENCIES)]
+    units += [
+        (f"dv-{i}", f"UBND {name}", name.split(" ", 1)[1], kind, "tinh-kinh-bac")
+        for i, (kind, name) in enumerate(COMMUNES + WARDS)
+    ]
+    units.append(("dac-khu-van-don", "UBND đặc khu Vân Đồn", "Vân Đồn", "dac_khu", "tinh-kinh-bac"))
+    with (folder / "params" / "units" / "kinh-bac.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases"])
+        w.writerows([*u, "2025-07-01", "", ""] for u in units)
+    rng = random.Random(7)
+    heads = [
+        "ky",
+        "don_vi",
+        "tiep_nhan",
+        "so_hoa_tiep_nhan",
+        "ket_qua",
+        "so_hoa_ket_qua",
+        "co_phi",
+        "thanh_toan_truc_tuyen",
+        "chung_thuc_dien_tu",
+    ]
+    for month in ("2025-08", "2025-09"):
+        with (folder / f"so-lieu-{month}.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(heads)
+            for _, name, *_ in units[1:]:
+                n = rng.randint(20, 400)
+                done = rng.randint(n // 2, n)
+                fee = rng.randint(0, n // 2)
+                w.writerow(
+                    [
+                        month,
+                        name,
+                        n,
+                        rng.randint(int(n * 0.8), n),
+                        done,
+                        rng.randint(int(done * 0.8), done),
+                        fee,
+                        rng.randint(0, fee),
+                        rng.randint(0, 3),
+                    ]
+                )
+    return folder
+
+
+@pytest.mark.e2e
+def test_a_province_letter_speaks_of_the_province(tmp_path):
+    ws = province(tmp_path / "ws")
+    files = [str(ws / "so-lieu-2025-08.csv"), str(ws / "so-lieu-2025-09.csv")]
+    assert run_cli("ingest", *files, "--area", "kinh-bac", cwd=ws).returncode == 0
+    res = run_cli("run", "monthly", "2025-09", "--area", "kinh-bac", "--quiet", cwd=ws)
+    assert res.returncode == 0, res.stderr
+    out = ws / "outputs" / "2025-09"
+    texts = {
+        "notebook": _visible((out / "01_monthly_review.html").read_text(encoding="utf-8")),
+        "appendix": _visible((out / "phu-luc-2025-09.html").read_text(encoding="utf-8")),
+        "findings": (out / "findings.csv").read_text(encoding="utf-8-sig"),
+    }
+    for name, text in texts.items():
+        for word in ("huyện", "Huyện", "HUYỆN", "thị trấn", "Tứ Kỳ"):
+            assert word not in text, f"{name} says «{word}»"
+    assert "bình quân chung của tỉnh" in texts["findings"] or "Toàn tỉnh" in texts["appendix"]
+    assert "Toàn tỉnh" in texts["appendix"] and "Các xã, phường, đặc khu" in texts["appendix"]
+    assert "Các sở, ban, ngành" in texts["appendix"]
+    assert "(Kèm theo văn bản số" in texts["appendix"] and "của UBND tỉnh Kinh Bắc)" in texts["appendix"]
+    import docx
+
+    letter = "\n".join(p.text for p in docx.Document(str(out / "cong-van-2025-09.docx")).paragraphs)
+    assert "huyện" not in letter and "thị trấn" not in letter
+    assert (
+        "Chủ tịch UBND các xã, phường, đặc khu" in letter and "Thủ trưởng các sở, ban, ngành thuộc UBND tỉnh" in letter
+    )
+
+
+def _visible(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html))
+
+
+def test_names_with_province_and_city_words_match(tmp_path):
+    from cchc_analysis.units import MatchError, Registry
+
+    ws = province(tmp_path / "ws")
+    registry = Registry.load("kinh-bac", ws / "params" / "units" / "kinh-bac.csv")
+    assert registry.match("Sở Tài chính tỉnh").id == "co-quan-0"
+    assert registry.match("Sở Y tế tỉnh", dt.date(2025, 9, 1)).id == "co-quan-4"
+    assert registry.match("UBND phường Từ Sơn").kind == "phuong"
+    with pytest.raises(MatchError, match="chưa có hiệu lực"):
+        registry.match("UBND xã Yên Phong", dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    words = registry.words()
+    assert (words.area, words.name, words.communes, words.departments) == (
+        "tỉnh",
+        "tỉnh Kinh Bắc",
+        "xã, phường, đặc khu",
+        "sở, ban, ngành",
+    )
