@@ -4,7 +4,9 @@
     bare polars query written here, DuckDB SQL and pandas (pandas only up to 10 million rows) on the same
     Parquet file; wall time and peak RSS, each measured in a fresh process, with ratios;
 (b) `cchc run monthly` and `cchc run semiannual` on the sample: time per step;
-(c) notebook overhead: the monthly notebook against an empty notebook through papermill.
+(c) notebook overhead: the monthly notebook against an empty notebook through papermill;
+(d) a large area: 50.000 unit-month rows over a 2.000-unit registry — `cchc check`, `cchc ingest`, the same file
+    ingested again — against reading the same CSV with bare polars in the same run (bars: 10 s, 15 s, 5 s).
 
     .venv/bin/python benchmarks/bench.py [--sizes 1000000,10000000,100000000] [--units 3321]
 """
@@ -289,6 +291,73 @@ def notebook_overhead() -> dict:
         return timings
 
 
+def large_area(units: int = 2000, months: int = 25) -> dict:
+    import csv
+    import random
+
+    rng = random.Random(3)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp)
+        cli("init", str(ws))
+        kinds = ("xa", "phuong", "dac_khu")
+        rows = [("tinh-x", "UBND tỉnh X", "tỉnh X", "tinh")]
+        for i in range(units):
+            kind = kinds[i % 3] if i >= 40 else "co_quan"
+            word = {"xa": "xã", "phuong": "phường", "dac_khu": "đặc khu"}.get(kind)
+            short = f"Đơn Vị {i:04d}"
+            rows.append((f"u{i}", f"UBND {word} {short}" if word else f"Sở Số {i:04d}", short, kind))
+        with (ws / "params" / "units" / "lon.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases"])
+            w.writerows([*r, "tinh-x" if r[3] != "tinh" else "", "", "", ""] for r in rows)
+        data = ws / "lon.csv"
+        with data.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(
+                [
+                    "ky",
+                    "don_vi",
+                    "tiep_nhan",
+                    "so_hoa_tiep_nhan",
+                    "ket_qua",
+                    "so_hoa_ket_qua",
+                    "co_phi",
+                    "thanh_toan_truc_tuyen",
+                ]
+            )
+            for m in range(months):
+                for r in rows[1:]:
+                    n, fee = rng.randint(10, 300), rng.randint(0, 100)
+                    done = rng.randint(n // 2, n)
+                    w.writerow(
+                        [
+                            f"{2023 + m // 12}-{m % 12 + 1:02d}",
+                            r[1],
+                            n,
+                            rng.randint(n * 8 // 10, n),
+                            done,
+                            rng.randint(done * 8 // 10, done),
+                            fee,
+                            rng.randint(0, fee),
+                        ]
+                    )
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import polars; polars.read_csv({str(data)!r})"], check=True)
+        baseline = time.perf_counter() - start
+        store = str(ws / "data" / "cchc.duckdb")
+        timings = {"rows": months * units, "units": units, "baseline_read_csv_seconds": round(baseline, 2)}
+        area = str(ws / "params" / "units" / "lon.csv")
+        for name, args in (
+            ("check", ("check", str(data))),
+            ("ingest", ("ingest", str(data), "--store", store)),
+            ("ingest_again", ("ingest", str(data), "--store", store)),
+        ):
+            seconds, _ = cli(*args, "--area", area)
+            timings[f"{name}_seconds"] = round(seconds, 2)
+            timings[f"{name}_ratio_to_baseline"] = round(seconds / baseline, 1)
+        return timings
+
+
 def machine() -> dict:
     return {
         "cores": os.cpu_count(),
@@ -314,6 +383,7 @@ def main() -> None:
         "aggregation": aggregation(sizes, args.units),
         "sample_runs": sample_runs(),
         "notebook_overhead": notebook_overhead(),
+        "large_area": large_area(),
     }
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print_table(results)
@@ -345,7 +415,11 @@ def print_table(results: dict) -> None:
     console.print(t)
     console.print_json(
         json.dumps(
-            {"sample_runs": results["sample_runs"], "notebook_overhead": results["notebook_overhead"]},
+            {
+                "sample_runs": results["sample_runs"],
+                "notebook_overhead": results["notebook_overhead"],
+                "large_area": results["large_area"],
+            },
             ensure_ascii=False,
         )
     )

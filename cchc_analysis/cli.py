@@ -175,6 +175,19 @@ def ingest(
         raise UsageError("chưa chỉ định tệp nào — cchc ingest TỆP… hoặc cchc ingest --sample")
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
+    target = workspace.store_path(store)
+    if target.exists() and not sample:  # identical bytes return at once, before any validation
+        from .readers import sha256_file
+
+        hashes = {p: sha256_file(p) for p in paths if p.is_file()}
+        with Store.open(target, read_only=True) as st:
+            known = st.stored(list(hashes.values()))
+        if hashes and len(hashes) == len(paths) and set(hashes.values()) <= set(known):
+            for p in paths:
+                out.print(f"{p.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            same = sum(known[h] for h in set(hashes.values()))
+            out.print(f"Kho {target}: thêm 0 dòng, thay thế 0, không đổi {same}.")
+            return
     registry, batch = _validate(paths, area, month, unit)
     refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None

@@ -285,6 +285,13 @@ class Store:
             "JOIN files f ON f.sha256 = c.source_sha256"
         ).pl()
 
+    def stored(self, shas: list[str]) -> dict[str, int]:
+        """Which of these file hashes the store already holds, with their rows (validated when they came)."""
+        if not shas:
+            return {}
+        rows = self.con.execute("SELECT sha256, n_rows FROM files WHERE list_contains(?, sha256)", [shas]).fetchall()
+        return {sha: n or 0 for sha, n in rows}
+
     def given(self, month: dt.date) -> dict[tuple[str, dt.date], set[str]]:
         """Per unit-month of ``month``: the columns any of its files carried, over its whole history (a report
         ingested a week later completes a row; an empty cell of a carried column is "not reported", not missing)."""

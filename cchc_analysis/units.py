@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .exceptions import UsageError
@@ -91,8 +92,15 @@ def _variants(tokens: list[str], prefixes: list[list[str]], suffixes: list[list[
     return out
 
 
+@lru_cache(maxsize=65536)
+def _has_diacritics(name: str) -> bool:
+    return fold(name) != " ".join(words(name))
+
+
+@lru_cache(maxsize=65536)
 def _level_variants(name: str) -> list[list[str]]:
-    """Variants per matching level: tone keys, diacritic-free, diacritic-free with OCR repairs."""
+    """Variants per matching level: tone keys, diacritic-free, diacritic-free with OCR repairs. Cached: a file
+    names each unit once a month, a year of them the same names over and over."""
     folded = _variants(fold(name).split(), _FOLD_PREFIX_KEYS, _FOLD_SUFFIX_KEYS)
     return [
         _variants(tone_key(name).split(), _PREFIX_KEYS, _SUFFIX_KEYS),
@@ -187,7 +195,7 @@ class Registry:
         levels = _level_variants(name)
         # A name written with diacritics must agree with them ("Quảng" is never "Quang"); only a name
         # typed without any is matched diacritic-free, and only when that is unambiguous.
-        if fold(name) != " ".join(words(name)):
+        if _has_diacritics(name):
             levels = levels[:1]
         for level, variants in enumerate(levels):
             for key in variants:
