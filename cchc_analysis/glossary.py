@@ -18,7 +18,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("ky", "Kỳ báo cáo", "Tháng báo cáo, dạng 2023-08, 08/2023 hoặc 8/2023", True, "month"),
-    Column("don_vi", "Đơn vị", "Tên đơn vị (xã, thị trấn, phòng chuyên môn) như thường viết", True, "text"),
+    Column("don_vi", "Đơn vị", "Tên đơn vị (xã, phường, cơ quan …) như thường viết", True, "text"),
     Column("tiep_nhan", "Tiếp nhận trong kỳ", "Số hồ sơ tiếp nhận mới trong tháng", True),
     Column(
         "phai_so_hoa_tiep_nhan",

@@ -334,7 +334,10 @@ def record_letter(
         review = review_from_frame(
             frame, month, params, issued_sanctions(st, month.year, month.first_day), allow_partial
         )
-        return issue_letter(st, str(month), review.findings, params.model_dump_json(), force), review.findings
+        return (
+            issue_letter(st, str(month), review.findings, params.model_dump_json(), force, params.area_id),
+            review.findings,
+        )
 
 
 def load_review(

@@ -13,7 +13,7 @@ import polars as pl
 
 from .criteria import CriteriaSet, set_for_kind
 from .formatting import percent
-from .glossary import COMMUNE_LEVEL_KINDS
+from .glossary import COMMUNE_LEVEL_KINDS, COMMUNE_WORDS, UNIT_KINDS
 from .params import Band
 from .units import Unit
 
@@ -156,9 +156,10 @@ def unit_list(names: list[str], kinds: list[str]) -> str:
     communes = [n.split("xã ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "xa"]
     towns = [n.split("thị trấn ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "thi_tran"]
     wards = [n.split("phường ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "phuong"]
-    others = [n for n, k in zip(names, kinds, strict=False) if k not in ("xa", "thi_tran", "phuong")]
+    zones = [n.split("đặc khu ", 1)[-1] for n, k in zip(names, kinds, strict=False) if k == "dac_khu"]
+    others = [n for n, k in zip(names, kinds, strict=False) if k not in COMMUNE_LEVEL_KINDS]
     parts = []
-    for items, word in ((communes, "xã"), (wards, "phường"), (towns, "thị trấn")):
+    for items, word in ((communes, "xã"), (wards, "phường"), (towns, "thị trấn"), (zones, "đặc khu")):
         if items:
             parts.append(f"{'các ' if len(items) > 1 else ''}{word} {', '.join(items)}")
     text = "UBND " + " và ".join(parts) if parts else ""
@@ -166,10 +167,9 @@ def unit_list(names: list[str], kinds: list[str]) -> str:
 
 
 def _subject(kinds: list[str]) -> str:
-    if all(k == "xa" for k in kinds):
-        return "UBND xã"
+    """ "UBND xã", "UBND xã, thị trấn", "UBND xã, phường, đặc khu": the kinds the group holds, in the usual order."""
     if all(k in COMMUNE_LEVEL_KINDS for k in kinds):
-        return "UBND xã, thị trấn"
+        return "UBND " + ", ".join(UNIT_KINDS[k] for k in COMMUNE_WORDS if k in set(kinds))
     return "đơn vị"
 
 

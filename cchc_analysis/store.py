@@ -25,7 +25,7 @@ from .records import Batch
 from .selfscores import ScoresBatch
 from .units import Registry
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each version's additions; a store of an older version is upgraded by running the later ones in order.
 _V2 = """
@@ -59,7 +59,12 @@ CREATE OR REPLACE VIEW late_by_field_current AS
     SELECT l.* FROM late_by_field l
     JOIN chosen ch ON ch.unit_id = l.unit_id AND ch.month = l.month AND ch.sha = l.source_sha256;
 """
-_MIGRATIONS = {2: _V2, 3: _V3, 4: _V4}
+# Letters belong to an area: several areas may share one store. Letters recorded before have none and count
+# for whichever area asks (a store held one area then).
+_V5 = """
+ALTER TABLE letters ADD COLUMN IF NOT EXISTS area VARCHAR;
+"""
+_MIGRATIONS = {2: _V2, 3: _V3, 4: _V4, 5: _V5}
 _COUNTS_DDL = ",\n    ".join(f"{c} BIGINT" for c in COUNT_COLUMNS)
 _SCHEMA = (
     f"""
@@ -96,6 +101,7 @@ CREATE TABLE IF NOT EXISTS letter_findings (
     + _V2
     + _V3
     + _V4
+    + _V5
 )
 
 
@@ -590,15 +596,17 @@ def _findings_hash(findings: pl.DataFrame) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json: str, force: bool = False) -> str:
-    """Record ``findings`` as the letter sent for ``period``. Returns "new", "same" or "replaced"."""
+def issue_letter(
+    store: Store, period: str, findings: pl.DataFrame, params_json: str, force: bool = False, area: str | None = None
+) -> str:
+    """Record ``findings`` as ``area``'s letter sent for ``period``. Returns "new", "same" or "replaced"."""
     con = store.con
     digest = _findings_hash(findings)
     latest = _one(
         con,
-        "SELECT version, findings_sha256 FROM letters WHERE period = ? AND NOT superseded "
-        "ORDER BY version DESC LIMIT 1",
-        [period],
+        "SELECT version, findings_sha256 FROM letters WHERE period = ? AND (area = ? OR area IS NULL) "
+        "AND NOT superseded ORDER BY version DESC LIMIT 1",
+        [period, area],
     )
     if latest and latest[1] == digest:
         return "same"
@@ -607,13 +615,20 @@ def issue_letter(store: Store, period: str, findings: pl.DataFrame, params_json:
             f"văn bản kỳ {period} đã được ghi nhận là đã ban hành với nội dung khác — "
             "thêm --force để ghi phiên bản mới (phiên bản cũ vẫn được lưu)"
         )
-    version = (latest[0] + 1) if latest else 1
+    # versions count per period across areas: (period, version) identifies a letter and its findings
+    version = _aggregate(con, "SELECT coalesce(max(version), 0) + 1 FROM letters WHERE period = ?", [period])[0]
     now = dt.datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
         if latest:
-            con.execute("UPDATE letters SET superseded = TRUE WHERE period = ?", [period])
-        con.execute("INSERT INTO letters VALUES (?, ?, ?, ?, ?, FALSE)", [period, version, now, digest, params_json])
+            con.execute(
+                "UPDATE letters SET superseded = TRUE WHERE period = ? AND (area = ? OR area IS NULL)", [period, area]
+            )
+        con.execute(
+            "INSERT INTO letters (period, version, issued_at, findings_sha256, params_json, superseded, area) "
+            "VALUES (?, ?, ?, ?, ?, FALSE, ?)",
+            [period, version, now, digest, params_json, area],
+        )
         if findings.height:
             rows = findings.select(
                 pl.lit(period).alias("period"),
@@ -663,7 +678,9 @@ def unissued_months(store: Store, year: int, before: dt.date, area: str | None =
     issued = {
         p
         for (p,) in store.con.execute(
-            "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?", [f"{year:04d}-%"]
+            "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ? AND (area = ? OR area IS NULL "
+            "OR ? IS NULL)",
+            [f"{year:04d}-%", area, area],
         ).fetchall()
     }
     held = {

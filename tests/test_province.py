@@ -118,3 +118,25 @@ def test_names_with_province_and_city_words_match(tmp_path):
         "xã, phường, đặc khu",
         "sở, ban, ngành",
     )
+
+
+def test_two_areas_share_one_store(tmp_path):
+    ws = province(tmp_path / "ws")
+    units = (ws / "params" / "units" / "kinh-bac.csv").read_text(encoding="utf-8")
+    (ws / "params" / "units" / "kinh-nam.csv").write_text(
+        units.replace("Kinh Bắc", "Kinh Nam")
+        .replace("co-quan-", "kn-co-quan-")
+        .replace("dv-", "kn-dv-")
+        .replace("tinh-kinh-bac", "tinh-kinh-nam"),
+        encoding="utf-8",
+    )
+    data = (ws / "so-lieu-2025-09.csv").read_text(encoding="utf-8")
+    (ws / "nam-2025-09.csv").write_text(data.replace("Kinh Bắc", "Kinh Nam"), encoding="utf-8")
+    assert run_cli("ingest", str(ws / "so-lieu-2025-09.csv"), "--area", "kinh-bac", cwd=ws).returncode == 0
+    assert run_cli("ingest", str(ws / "nam-2025-09.csv"), "--area", "kinh-nam", cwd=ws).returncode == 0
+    for area in ("kinh-bac", "kinh-nam"):
+        res = run_cli("issue", "2025-09", "--area", area, cwd=ws)
+        assert res.returncode == 0, res.stderr
+        assert "đã ghi nhận" in res.stdout and "trước đó" not in res.stdout  # each area's own letter
+    again = run_cli("issue", "2025-09", "--area", "kinh-nam", cwd=ws)
+    assert again.returncode == 0 and "trước đó với cùng nội dung" in again.stdout
