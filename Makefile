@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # The workspace's own store (data/cchc.duckdb): notebooks opened in JupyterLab afterwards read the same one.
 DEMO_STORE := data/cchc.duckdb
 
-.PHONY: demo test lint sysdeps sysdeps-test venv clean pages bench
+.PHONY: demo demo-province test lint sysdeps sysdeps-test venv clean pages bench
 
 # The sample from scratch: ingest, record the May–July letters as sent (the escalation history), then the
 # May and August 2023 reviews, the H1 2023 report and the May anomalies, in outputs/<period>/.
@@ -21,7 +21,16 @@ demo: sysdeps $(STAMP)
 	$(BIN)/cchc run semiannual 2023-H1 --store $(DEMO_STORE)
 	$(BIN)/cchc run anomalies 2023-05 --store $(DEMO_STORE)
 
-# Lint and types first (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear, formatting; basedpyright in
+# A post-2025 province (scripts/province_demo.py): 129 units, twelve months, in its own workspace build/province/;
+# its data ingested, then its monthly letter for the last month and the anomalies of that month.
+demo-province: sysdeps $(STAMP)
+	@rm -rf build/province
+	$(BIN)/python scripts/province_demo.py build/province
+	cd build/province && ../../$(BIN)/cchc ingest so-lieu/*.csv --area minh-hai
+	cd build/province && ../../$(BIN)/cchc run monthly 2026-06 --area minh-hai
+	cd build/province && ../../$(BIN)/cchc run anomalies 2026-06 --area minh-hai
+
+ (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear, formatting; basedpyright in
 # basic mode), then the whole suite on both cores.
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps-test $(STAMP) lint
