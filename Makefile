@@ -22,12 +22,15 @@ demo: sysdeps $(STAMP)
 	$(BIN)/cchc run anomalies 2023-05 --store $(DEMO_STORE)
 
 # A post-2025 province (scripts/province_demo.py): 129 units, twelve months, in its own workspace build/province/;
-# its data ingested, then its monthly letter for the last month and the anomalies of that month.
+# its data and self-assessed scores ingested, then its monthly letter for the last month, its H1 2026 report
+# (example criteria) and the anomalies of that month.
 demo-province: sysdeps $(STAMP)
 	@rm -rf build/province
 	$(BIN)/python scripts/province_demo.py build/province
-	cd build/province && ../../$(BIN)/cchc ingest so-lieu/*.csv --area minh-hai
+	cd build/province && ../../$(BIN)/cchc ingest so-lieu/so-lieu-*.csv --area minh-hai
+	cd build/province && ../../$(BIN)/cchc ingest-scores so-lieu/tu-cham-2026-H1.csv --area minh-hai
 	cd build/province && ../../$(BIN)/cchc run monthly 2026-06 --area minh-hai
+	cd build/province && ../../$(BIN)/cchc run semiannual 2026-H1 --area minh-hai
 	cd build/province && ../../$(BIN)/cchc run anomalies 2026-06 --area minh-hai
 
  (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear, formatting; basedpyright in

@@ -1,6 +1,7 @@
 """A post-2025 province for `make demo-province`: a workspace in build/province/ (made by `cchc init`) holding
-the registry of «tỉnh Minh Hải» (a made-up province: 10 agencies, 118 communes and wards, a special zone) and
-twelve months of unit-month statistics (2025-07 … 2026-06), deterministic from a seed.
+the registry of «tỉnh Minh Hải» (a made-up province: 10 agencies, 118 communes and wards, a special zone),
+twelve months of unit-month statistics (2025-07 … 2026-06), the example commune-level criteria as its 2026 set and
+its communes' self-assessed scores for 2026-H1, deterministic from a seed.
 
     .venv/bin/python scripts/province_demo.py [FOLDER]
 """
@@ -131,6 +132,29 @@ def statistics(folder: Path, units: list[tuple[str, str, str, str]], rng: random
     return files
 
 
+def scores(folder: Path, units: list[tuple[str, str, str, str]], rng: random.Random) -> Path:
+    """The example criteria (params/criteria/examples/cap-xa-sau-2025.yaml) as this province's for 2026, and every
+    commune's self-assessed scores for 2026-H1."""
+    import yaml
+
+    example = folder / "params" / "criteria" / "examples" / "cap-xa-sau-2025.yaml"
+    text = example.read_text(encoding="utf-8").replace("area: vi-du", "area: minh-hai")
+    (folder / "params" / "criteria" / "minh-hai-2026-xa.yaml").write_text(text, encoding="utf-8")
+    spec = yaml.safe_load(text)
+    path = folder / "so-lieu" / "tu-cham-2026-H1.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ky", "don_vi", "tieu_chi", "diem"])
+        for _, name, _, kind in units:
+            if kind not in spec["applies_to"]:
+                continue
+            for field in spec["fields"]:
+                for c in field["criteria"]:
+                    if c.get("method", "self") == "self":
+                        w.writerow(["2026-H1", name, c["id"], round(c["max"] * rng.uniform(0.6, 1.0) * 2) / 2])
+    return path
+
+
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "build/province").resolve()
     cchc = str(Path(sys.executable).with_name("cchc"))
@@ -138,7 +162,8 @@ def main() -> None:
     rng = random.Random(2025)
     units = registry(folder, rng)
     files = statistics(folder, units, rng)
-    print(f"{folder}: {len(units) - 1} đơn vị, {len(files)} tháng số liệu")
+    scores(folder, units, rng)
+    print(f"{folder}: {len(units) - 1} đơn vị, {len(files)} tháng số liệu, điểm tự chấm 2026-H1")
 
 
 if __name__ == "__main__":
