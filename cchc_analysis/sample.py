@@ -55,7 +55,11 @@ def readable_store(store: str | Path | None) -> Path:
     path = existing_store(store)
     if path is not None:
         return path
-    cached = Path(tempfile.gettempdir()) / f"cchc-so-lieu-mau-{__version__}-{getpass.getuser()}.duckdb"
+    from .store import SCHEMA_VERSION
+
+    cached = (
+        Path(tempfile.gettempdir()) / f"cchc-so-lieu-mau-{__version__}-v{SCHEMA_VERSION}-{getpass.getuser()}.duckdb"
+    )
     if not cached.exists():
         tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)

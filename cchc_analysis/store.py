@@ -678,9 +678,9 @@ def unissued_months(store: Store, year: int, before: dt.date, area: str | None =
     issued = {
         p
         for (p,) in store.con.execute(
-            "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ? AND (area = ? OR area IS NULL "
-            "OR ? IS NULL)",
-            [f"{year:04d}-%", area, area],
+            "SELECT DISTINCT period FROM letters WHERE NOT superseded AND period LIKE ?"
+            + (" AND (area = ? OR area IS NULL OR ? IS NULL)" if store.version >= 5 else ""),
+            [f"{year:04d}-%", area, area] if store.version >= 5 else [f"{year:04d}-%"],
         ).fetchall()
     }
     held = {

@@ -132,3 +132,29 @@ def test_newer_schema_is_refused(tmp_path, registry):
     with pytest.raises(StoreError, match="phiên bản cấu trúc 99"):
         with Store.open(db, read_only=True):
             pass
+
+
+def test_a_store_of_the_previous_version_is_read_as_it_is(tmp_path):
+    """A version-4 store (letters without an area) is read without writing: the review still finds which months
+    lack an issued letter; the first write then upgrades it."""
+    from cchc_analysis.config import SAMPLE_DIR
+    from cchc_analysis.monthly import load_review
+    from cchc_analysis.periods import Month
+
+    from conftest import run_cli
+
+    db = tmp_path / "s.duckdb"
+    files = sorted(SAMPLE_DIR.glob("so-lieu-2023-0[1-3].csv"))
+    assert run_cli("ingest", *map(str, files), "--store", str(db)).returncode == 0
+    assert run_cli("issue", "2023-01", "--store", str(db)).returncode == 0
+    with Store.open(db) as st:
+        st.con.execute("ALTER TABLE letters DROP COLUMN area")
+        st.con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    before = db.read_bytes()
+    assert [m.label() for m in load_review(Month(2023, 3), db).unissued] == ["tháng 2/2023"]
+    assert db.read_bytes() == before
+    assert run_cli("issue", "2023-02", "--store", str(db)).returncode == 0
+    with Store.open(db, read_only=True) as st:
+        assert st.version == 5 and st.con.execute("SELECT count(*) FROM letters WHERE area = 'tu-ky'").fetchone() == (
+            1,
+        )
