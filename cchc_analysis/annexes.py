@@ -6,16 +6,46 @@ from __future__ import annotations
 import polars as pl
 
 from .document import Appendix, Document, reference_line
-from .formatting import percent, points, short_date
-from .glossary import CHECK_LABELS, FINDING_KINDS, INDICATOR_SHORT, LABELS
+from .formatting import percent, points, roman, short_date
+from .glossary import CHECK_LABELS, COMMUNE_WORDS, FINDING_KINDS, INDICATOR_SHORT, LABELS, UNIT_KINDS
 from .index766 import GROUPS
 from .indicators import dossiers_to_reach, scope_of
 from .monthly import MonthlyReview
+from .params import Params
 from .scoring import FIELD_BINS, band_sentences, grouped_sentences
 from .semiannual import SemiannualReview, totals_row
 from .tables import Col, Row, Table
 
-_GROUPS = (("departments", "I"), ("commune_level", "II"))
+_SCOPES = ("departments", "commune_level")
+# From this many units a table lists its communes by kind (xã, phường, đặc khu), as a province's annexes do; a
+# district keeps the letters' two groups (seeds 000, 002: "I. Các cơ quan chuyên môn", "II. Các xã, thị trấn").
+LARGE_AREA = 100
+
+
+def _groups(table: pl.DataFrame, params: Params) -> list[tuple[str, str, pl.Expr]]:
+    """(key, label, filter) of each group of a table, in order: the area's own agencies or departments, then its
+    commune-level units as one group, or one group per kind in a large area."""
+    out = [("departments", params.scope_label("departments"), pl.col("scope") == "departments")]
+    kinds = set(table["unit_kind"].to_list()) if "unit_kind" in table.columns else set()
+    if table.height >= LARGE_AREA and len(kinds & set(COMMUNE_WORDS)) > 1:
+        out += [(k, f"Các {UNIT_KINDS[k]}", pl.col("unit_kind") == k) for k in COMMUNE_WORDS if k in kinds]
+    else:
+        out.append(("commune_level", params.scope_label("commune_level"), pl.col("scope") == "commune_level"))
+    return out
+
+
+def _summed(part: pl.DataFrame, indicators: tuple[str, ...]) -> dict:
+    """A group's pooled figures from its units' rows (sums of numerators and denominators)."""
+    out: dict = {}
+    for ind in indicators:
+        for num, den, rate in (("numerator", "denominator", "rate"), ("w_num", "w_den", "w_rate")):
+            if f"{ind}.{den}" not in part.columns:
+                continue
+            n, d = part[f"{ind}.{num}"].sum(), part[f"{ind}.{den}"].sum()
+            out |= {f"{ind}.{num}": n, f"{ind}.{den}": d, f"{ind}.{rate}": float(n) / float(d) if d else None}
+    return out
+
+
 _STT = Col("stt", LABELS["stt"], "int", width=0.5)
 
 
@@ -97,14 +127,14 @@ def _grouped_rows(
     review: MonthlyReview, wide: pl.DataFrame, window: str, indicators: tuple[str, ...], flags: dict[str, str]
 ) -> list[Row]:
     rows: list[Row] = []
-    for scope, numeral in _GROUPS:
-        part = wide.filter(pl.col("scope") == scope)
-        if part.is_empty():
-            continue
-        rows.append(Row({"text": f"{numeral}. {review.params.scope_label(scope)}"}, "group"))
+    present = [(key, label, rule) for key, label, rule in _groups(wide, review.params) if wide.filter(rule).height]
+    for i, (key, label, rule) in enumerate(present, start=1):
+        part = wide.filter(rule)
+        rows.append(Row({"text": f"{roman(i)}. {label}"}, "group"))
         for n, r in enumerate(part.iter_rows(named=True), start=1):
             rows.append(Row({**r, "stt": n, "flags": flags.get(r["unit_id"], "")}))
-        rows.append(Row({"unit": "Cộng", **_totals(review, scope, window, indicators)}, "total"))
+        totals = _totals(review, key, window, indicators) if key in _SCOPES else _summed(part, indicators)
+        rows.append(Row({"unit": "Cộng", **totals}, "total"))
     rows.append(
         Row(
             {"unit": review.params.scope_label("all"), **_totals(review, "all", window, indicators)},
@@ -229,20 +259,23 @@ def _desks(review: SemiannualReview) -> dict[str, str]:
 
 
 def _grouped(
-    review: SemiannualReview, table: pl.DataFrame, total_of, groups=_GROUPS, group_labels: dict[str, str] | None = None
+    review: SemiannualReview,
+    table: pl.DataFrame,
+    total_of,
+    group_labels: dict[str, str] | None = None,
+    whole: bool = True,
 ) -> list[Row]:
-    """Units grouped as the report lists them (district desk, then communes), each group with its totals,
-    then the whole area; ``total_of(frame)`` gives a totals row's values."""
+    """Units grouped as the report lists them (the area's desk, then communes, by kind in a large area), each
+    group with its totals, then the whole area; ``total_of(frame)`` gives a totals row's values."""
     rows: list[Row] = []
     labels = group_labels or {}
-    for scope, numeral in groups:
-        part = table.filter(pl.col("scope") == scope).sort("unit_id")
-        if part.is_empty():
-            continue
-        rows.append(Row({"text": f"{numeral}. {labels.get(scope, review.scope_label(scope))}"}, "group"))
+    present = [(key, label, rule) for key, label, rule in _groups(table, review.params) if table.filter(rule).height]
+    for i, (key, label, rule) in enumerate(present, start=1):
+        part = table.filter(rule).sort("unit_id")
+        rows.append(Row({"text": f"{roman(i)}. {labels.get(key, label)}"}, "group"))
         rows += [Row({**r, "stt": n}) for n, r in enumerate(part.iter_rows(named=True), start=1)]
         rows.append(Row({"unit": "Cộng", **total_of(part)}, "total"))
-    if len(groups) > 1:
+    if whole and present:
         rows.append(Row({"unit": review.scope_label("all"), **total_of(table)}, "total"))
     return rows
 
@@ -416,7 +449,7 @@ def e_cert_annex(review: SemiannualReview) -> Table:
         .then(pl.lit("Đã thực hiện"))
         .otherwise(pl.lit("Chưa thực hiện"))
     )
-    rows = _grouped(review, communes, lambda f: totals_row(f, ["chung_thuc_dien_tu"]), groups=(("commune_level", "I"),))
+    rows = _grouped(review, communes, lambda f: totals_row(f, ["chung_thuc_dien_tu"]), whole=False)
     return Table(
         name=f"Chung thuc {review.period}",
         title=f"Chứng thực bản sao điện tử từ bản chính {review.label}",

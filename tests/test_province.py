@@ -140,3 +140,23 @@ def test_two_areas_share_one_store(tmp_path):
         assert "đã ghi nhận" in res.stdout and "trước đó" not in res.stdout  # each area's own letter
     again = run_cli("issue", "2025-09", "--area", "kinh-nam", cwd=ws)
     assert again.returncode == 0 and "trước đó với cùng nội dung" in again.stdout
+
+
+def test_a_large_area_lists_its_communes_by_kind():
+    import polars as pl
+
+    from cchc_analysis.annexes import LARGE_AREA, _groups
+    from cchc_analysis.params import load_params
+
+    params = load_params().model_copy(
+        update={"area_name": "tỉnh", "communes": "xã, phường, đặc khu", "departments": "sở, ban, ngành"}
+    )
+    kinds = ["co_quan"] * 10 + ["xa"] * 80 + ["phuong"] * 30 + ["dac_khu"]
+    table = pl.DataFrame(
+        {"unit_kind": kinds, "scope": ["departments" if k == "co_quan" else "commune_level" for k in kinds]}
+    )
+    assert table.height >= LARGE_AREA
+    labels = [label for _, label, rule in _groups(table, params) if table.filter(rule).height]
+    assert labels == ["Các sở, ban, ngành", "Các xã", "Các phường", "Các đặc khu"]
+    small = table.head(40)  # a district-sized table keeps the letters' two groups
+    assert [label for _, label, _ in _groups(small, params)] == ["Các sở, ban, ngành", "Các xã, phường, đặc khu"]
