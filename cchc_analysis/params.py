@@ -253,23 +253,29 @@ def param_sources(
     area: str | None = None,
 ) -> list[Path]:
     """The files a run's parameters come from, in the order they apply (missing ones left out): the defaults,
-    the area's own (``params/areas/<area>.yaml``: its document's words, signer …), the period's or ``path``."""
+    the area's own (``params/areas/<area>.yaml``: its document's words, signer …), then ``path`` or the period's —
+    ``params/<period>.yaml`` for the area the defaults name, ``params/areas/<area>/<period>.yaml`` for another
+    (a province's August is not the district's)."""
 
     def lookup(name: str) -> Path | None:
         return params_dir / name if params_dir else workspace.params_file(name)
 
     defaults = lookup("defaults.yaml")
+    home_area = (_read(defaults).get("area") if defaults and defaults.is_file() else None) or config.DEFAULT_AREA
+    chosen = workspace.area_name(area) if area else None
     if path is not None:
         if not path.is_file():
             raise UsageError(f"không có tệp tham số {path}")
         last = path
+    elif period and chosen and chosen != workspace.area_name(home_area):
+        last = lookup(f"areas/{chosen}/{period}.yaml")
     else:
         last = lookup(f"{period}.yaml") if period else None
-    found = [s for s in (defaults, last) if s is not None and s.is_file()]
-    if area is None:  # the area the files name, the last one winning
-        for source in found:
-            area = _read(source).get("area") or area
-    own = lookup(f"areas/{workspace.area_name(area or config.DEFAULT_AREA)}.yaml")
+    if chosen is None:  # the area the files name, the last one winning
+        chosen = workspace.area_name(home_area)
+        if last is not None and last.is_file():
+            chosen = workspace.area_name(_read(last).get("area") or chosen)
+    own = lookup(f"areas/{chosen}.yaml")
     return [s for s in (defaults, own, last) if s is not None and s.is_file()]
 
 

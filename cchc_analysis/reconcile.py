@@ -52,7 +52,7 @@ SCOPE_KEYS: tuple[tuple[str, str], ...] = (
     ("province", r"toan tinh|cac huyen, thi xa|trong tinh"),
     ("all", r"toan huyen|cua toan huyen|chung cua huyen"),
     ("commune_level", r"cap xa|cac xa|xa, thi tran"),
-    ("district_desk", r"cap huyen|mot cua huyen|cua huyen|ubnd huyen"),
+    ("district_desk", r"cap huyen|mot cua huyen|cua huyen|ubnd huyen|mot cua cap tinh|cac so, ban, nganh"),
 )
 
 
@@ -710,17 +710,19 @@ def check_store(
     checked: Counter,
     previous: dict[tuple[str, str], float] | None = None,
     period: Span | None = None,
+    province: bool = False,
 ) -> list[Mismatch]:
     """Stated rates against the stored data of the period: ``rates`` maps (indicator, scope) to the pooled rate
     (scope "all", "commune_level" or "district_desk"); with ``previous`` (the month before), a stated change
-    ("96,65%, tăng 1,18% so với tháng 4/2023") is checked too."""
+    ("96,65%, tăng 1,18% so với tháng 4/2023") is checked too. ``province``: the store's area is a province, so
+    "toàn tỉnh" is its whole area."""
     out = []
     found = [s for s in found if _agree(s.period, period)]  # a nine-month figure is not the month's
     for s in found:
         if not previous or s.indicator in (None, "late") or not _rate_statement(doc, s):
             continue
         m = W(r"\s*,?\s*(tang|giam) (\d{1,3}(?:,\d+)?)\s*% so voi").match(doc.folded, s.extras["end"])
-        key = (s.indicator, s.scope or "all")
+        key = (s.indicator, "all" if s.scope == "province" and province else s.scope or "all")
         if not m or key not in rates or key not in previous:
             continue
         stated, decimals = _dec(m.group(2))
@@ -738,9 +740,9 @@ def check_store(
                 )
             )
     for s in found:
-        if s.indicator in (None, "late") or s.scope == "province" or not _rate_statement(doc, s):
+        if s.indicator in (None, "late") or (s.scope == "province" and not province) or not _rate_statement(doc, s):
             continue
-        stored = rates.get((s.indicator, s.scope or "all"))
+        stored = rates.get((s.indicator, "all" if s.scope == "province" else s.scope or "all"))
         if stored is None:
             continue
         checked["store"] += 1
@@ -796,7 +798,8 @@ def reconcile(
         + check_lists(doc, registry, checked)
     )
     if stored:
-        out += check_store(doc, found, stored, checked, previous, Span.of(window) if window else None)
+        province = registry is not None and registry.words().area == "tỉnh"
+        out += check_store(doc, found, stored, checked, previous, Span.of(window) if window else None, province)
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
 

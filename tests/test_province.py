@@ -160,3 +160,48 @@ def test_a_large_area_lists_its_communes_by_kind():
     assert labels == ["Các sở, ban, ngành", "Các xã", "Các phường", "Các đặc khu"]
     small = table.head(40)  # a district-sized table keeps the letters' two groups
     assert [label for _, label, _ in _groups(small, params)] == ["Các sở, ban, ngành", "Các xã, phường, đặc khu"]
+
+
+def test_check_report_holds_a_provinces_figures_against_its_store(tmp_path):
+    ws = province(tmp_path / "ws")
+    assert run_cli("ingest", str(ws / "so-lieu-2025-09.csv"), "--area", "kinh-bac", cwd=ws).returncode == 0
+    with (ws / "so-lieu-2025-09.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rate = sum(int(r["so_hoa_tiep_nhan"]) for r in rows) / sum(int(r["tiep_nhan"]) for r in rows) * 100
+    right = f"{rate:.2f}".replace(".", ",")
+    wrong = f"{rate + 1:.2f}".replace(".", ",")
+    draft = ws / "du-thao.txt"
+    draft.write_text(f"Tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận toàn tỉnh đạt {right}%.\n", encoding="utf-8")
+    args = (
+        "check-report",
+        str(draft),
+        "--store",
+        str(ws / "data" / "cchc.duckdb"),
+        "--period",
+        "2025-09",
+        "--area",
+        "kinh-bac",
+    )
+    ok = run_cli(*args, cwd=ws)
+    assert ok.returncode == 0 and "1 số liệu trong kho" in ok.stdout, ok.stdout
+    draft.write_text(f"Tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận toàn tỉnh đạt {wrong}%.\n", encoding="utf-8")
+    bad = run_cli(*args, cwd=ws)
+    assert (
+        bad.returncode == 1 and f"toàn tỉnh {wrong}%" in bad.stdout and f"{right}% theo số liệu trong kho" in bad.stdout
+    )
+
+
+def test_a_period_file_belongs_to_its_area(tmp_path, monkeypatch):
+    from cchc_analysis.params import load_params
+    from cchc_analysis.periods import Month
+
+    ws = province(tmp_path / "ws")
+    (ws / "params" / "2025-09.yaml").write_text("document: {number: 99/UBND-NV}\n", encoding="utf-8")
+    (ws / "params" / "areas" / "kinh-bac").mkdir(parents=True)
+    (ws / "params" / "areas" / "kinh-bac" / "2025-09.yaml").write_text(
+        "document: {number: 15/UBND-VP}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(ws)
+    assert load_params(Month(2025, 9)).document.number == "99/UBND-NV"  # the workspace's own area (tu-ky)
+    assert load_params(Month(2025, 9), area="kinh-bac").document.number == "15/UBND-VP"
+    assert load_params(Month(2025, 10), area="kinh-bac").document.number is None
