@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from .document import Appendix, Document, reference_line
+from .exceptions import UsageError
 from .formatting import percent, points, roman, short_date
-from .glossary import CHECK_LABELS, COMMUNE_WORDS, FINDING_KINDS, INDICATOR_SHORT, LABELS, UNIT_KINDS
+from .glossary import AREA_KINDS, CHECK_LABELS, COMMUNE_WORDS, FINDING_KINDS, INDICATOR_SHORT, LABELS, UNIT_KINDS
 from .index766 import GROUPS
 from .indicators import dossiers_to_reach, scope_of
 from .monthly import MonthlyReview
@@ -15,6 +16,7 @@ from .params import Params
 from .scoring import FIELD_BINS, band_sentences, grouped_sentences
 from .semiannual import SemiannualReview, totals_row
 from .tables import Col, Row, Table
+from .units import Registry
 
 _SCOPES = ("departments", "commune_level")
 # From this many units a table lists its communes by kind (xã, phường, đặc khu), as a province's annexes do; a
@@ -24,13 +26,40 @@ LARGE_AREA = 100
 
 def _groups(table: pl.DataFrame, params: Params) -> list[tuple[str, str, pl.Expr]]:
     """(key, label, filter) of each group of a table, in order: the area's own agencies or departments, then its
-    commune-level units as one group, or one group per kind in a large area."""
+    commune-level units — under their parents when they have several (a province's districts before 2025), else
+    by kind in a large area, else as one group."""
     out = [("departments", params.scope_label("departments"), pl.col("scope") == "departments")]
     kinds = set(table["unit_kind"].to_list()) if "unit_kind" in table.columns else set()
-    if table.height >= LARGE_AREA and len(kinds & set(COMMUNE_WORDS)) > 1:
+    parents = _parents(table, params)
+    if len(set(parents.values())) > 1:
+        names = sorted(set(parents.values()))
+        out += [
+            (f"parent:{n}", n[:1].upper() + n[1:], pl.col("unit_id").replace_strict(parents, default="") == n)
+            for n in names
+        ]
+    elif table.height >= LARGE_AREA and len(kinds & set(COMMUNE_WORDS)) > 1:
         out += [(k, f"Các {UNIT_KINDS[k]}", pl.col("unit_kind") == k) for k in COMMUNE_WORDS if k in kinds]
     else:
         out.append(("commune_level", params.scope_label("commune_level"), pl.col("scope") == "commune_level"))
+    return out
+
+
+def _parents(table: pl.DataFrame, params: Params) -> dict[str, str]:
+    """Commune-level unit → the name of its parent when that parent is a district-level unit of the registry
+    ("huyện Gia Lộc"), not the area itself."""
+    if "unit_id" not in table.columns or "scope" not in table.columns:
+        return {}
+    try:
+        registry = Registry.load(params.area)
+    except UsageError:
+        return {}
+    top = registry.area_unit()
+    out = {}
+    for uid in table.filter(pl.col("scope") == "commune_level")["unit_id"].to_list():
+        unit = registry.by_id.get(uid)
+        parent = registry.by_id.get(unit.parent) if unit else None
+        if parent is not None and parent.kind in AREA_KINDS and (top is None or parent.id != top.id):
+            out[uid] = parent.short_name
     return out
 
 

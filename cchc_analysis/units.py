@@ -158,7 +158,8 @@ class Registry:
 
     def area_unit(self) -> Unit | None:
         """The area's own People's Committee (kind tinh, thanh_pho, huyen or thi_xa), the one valid latest."""
-        areas = [u for u in self.units if u.kind in AREA_KINDS]
+        ids = {u.id for u in self.units if u.kind in AREA_KINDS}
+        areas = [u for u in self.units if u.kind in AREA_KINDS and u.parent not in ids]  # the top, not its districts
         return max(areas, key=lambda u: u.valid_to or dt.date.max, default=None)
 
     def words(self) -> AreaWords:

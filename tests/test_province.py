@@ -205,3 +205,38 @@ def test_a_period_file_belongs_to_its_area(tmp_path, monkeypatch):
     assert load_params(Month(2025, 9)).document.number == "99/UBND-NV"  # the workspace's own area (tu-ky)
     assert load_params(Month(2025, 9), area="kinh-bac").document.number == "15/UBND-VP"
     assert load_params(Month(2025, 10), area="kinh-bac").document.number is None
+
+
+def test_a_province_before_2025_lists_communes_under_their_districts(tmp_path, monkeypatch):
+    import polars as pl
+
+    from cchc_analysis.annexes import _groups
+    from cchc_analysis.params import load_params
+
+    ws = tmp_path / "ws"
+    assert run_cli("init", str(ws)).returncode == 0
+    rows = [
+        ("tinh-a", "UBND tỉnh A", "tỉnh A", "tinh", ""),
+        ("h1", "UBND huyện Gia Lộc", "huyện Gia Lộc", "huyen", "tinh-a"),
+        ("h2", "UBND thị xã Kinh Môn", "thị xã Kinh Môn", "thi_xa", "tinh-a"),
+        ("s1", "Sở Nội vụ", "Sở Nội vụ", "co_quan", "tinh-a"),
+        ("x1", "UBND xã Yết Kiêu", "Yết Kiêu", "xa", "h1"),
+        ("x2", "UBND phường An Lưu", "An Lưu", "phuong", "h2"),
+        ("x3", "UBND xã Thống Nhất", "Thống Nhất", "xa", "h1"),
+    ]
+    with (ws / "params" / "units" / "tinh-a.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases"])
+        w.writerows([*r, "", "", ""] for r in rows)
+    monkeypatch.chdir(ws)
+    params = load_params(area="tinh-a")
+    assert params.area_name == "tỉnh" and params.document.issuer == "UBND tỉnh A"
+    table = pl.DataFrame(
+        {
+            "unit_id": ["s1", "x1", "x2", "x3"],
+            "unit_kind": ["co_quan", "xa", "phuong", "xa"],
+            "scope": ["departments", "commune_level", "commune_level", "commune_level"],
+        }
+    )
+    groups = [(label, table.filter(rule)["unit_id"].to_list()) for _, label, rule in _groups(table, params)]
+    assert groups == [("Các sở, ban, ngành", ["s1"]), ("Huyện Gia Lộc", ["x1", "x3"]), ("Thị xã Kinh Môn", ["x2"])]
