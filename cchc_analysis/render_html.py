@@ -68,9 +68,10 @@ def _escape(text: str) -> str:
     return str(escape(text))
 
 
-def document_html(doc: Document, only: int | None = None, subset_fonts: bool = False) -> str:
+def document_html(doc: Document, only: int | None = None, subset_fonts: bool = False, inline_fonts: bool = True) -> str:
     """The whole document, or only appendix ``only`` (the PDF renders each appendix on its own, so that
-    each numbers its own pages and shows no number on its first page)."""
+    each numbers its own pages and shows no number on its first page). ``inline_fonts=False``: the fonts come
+    with the renderer (the PDF parses them once per run, not once per appendix)."""
     css = (config.PACKAGE_DIR / "templates" / "appendix.css").read_text(encoding="utf-8")
     indices = range(len(doc.appendices)) if only is None else [only]
     appendices = [
@@ -99,6 +100,8 @@ def document_html(doc: Document, only: int | None = None, subset_fonts: bool = F
             .render(title=doc.title, fonts_css=Markup(fonts), css=Markup(css), appendices=appendices, ref=doc.reference)
         )
 
+    if not inline_fonts:
+        return render("")
     if not subset_fonts:
         return render(fonts_css())
     # every character the page shows (page numbers and CSS-generated text included), plus digits
