@@ -5,6 +5,7 @@
     Parquet file; wall time and peak RSS, each measured in a fresh process, with ratios;
 (b) `cchc run monthly` and `cchc run semiannual` on the sample: time per step;
 (c) notebook overhead: the monthly notebook against an empty notebook through papermill;
+(e) `cchc --help` against a bare Python start in the same run (bar: 0,5 s);
 (d) a large area: 50.000 unit-month rows over a 2.000-unit registry — `cchc check`, `cchc ingest`, the same file
     ingested again — against reading the same CSV with bare polars in the same run (bars: 10 s, 15 s, 5 s).
 
@@ -358,6 +359,22 @@ def large_area(units: int = 2000, months: int = 25) -> dict:
         return timings
 
 
+def cli_startup(runs: int = 5) -> dict:
+    """`cchc --help` (the CLI must not load polars, DuckDB or openpyxl to print its help) against `python -c pass`."""
+
+    def best(cmd: list[str]) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    bare = best([sys.executable, "-c", "pass"])
+    cchc = best([str(Path(sys.executable).with_name("cchc")), "--help"])
+    return {"python_seconds": round(bare, 3), "cchc_help_seconds": round(cchc, 3), "ratio": round(cchc / bare, 1)}
+
+
 def machine() -> dict:
     return {
         "cores": os.cpu_count(),
@@ -384,6 +401,7 @@ def main() -> None:
         "sample_runs": sample_runs(),
         "notebook_overhead": notebook_overhead(),
         "large_area": large_area(),
+        "cli_startup": cli_startup(),
     }
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print_table(results)
@@ -419,6 +437,7 @@ def print_table(results: dict) -> None:
                 "sample_runs": results["sample_runs"],
                 "notebook_overhead": results["notebook_overhead"],
                 "large_area": results["large_area"],
+                "cli_startup": results["cli_startup"],
             },
             ensure_ascii=False,
         )

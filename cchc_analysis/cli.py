@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, JustifyMethod
@@ -18,13 +18,13 @@ from rich.table import Table
 from . import clitext, formatting, workspace
 from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
-from .ingest import check as check_batch
 from .periods import Month, ReportPeriod, date_arg, month_arg, period_arg
-from .records import Batch
 from .sample import SAMPLE_AREA, sample_files, sample_score_files
-from .store import Store, refuse_given_both_ways
 from .units import Registry
 from .workspace import area_name, default_area
+
+if TYPE_CHECKING:
+    from .records import Batch
 
 clitext.install()
 app = typer.Typer(
@@ -142,6 +142,8 @@ def _validate(
     files: list[Path], area: str | None, month: str | None = None, unit: str | None = None
 ) -> tuple[Registry, Batch]:
     registry = Registry.load(area)
+    from .ingest import check as check_batch  # polars, openpyxl and the formats load here, not for --help
+
     batch = check_batch(files, registry, month=month_arg(month) if month else None, unit_name=unit)
     for notice in batch.notices:
         err.print(f"[yellow]lưu ý:[/] {escape(notice)}", markup=True)
@@ -167,6 +169,8 @@ def ingest(
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho: mẫu chuẩn, Biểu II.06a, báo cáo số hóa, thanh toán trực tuyến (params/formats);
     tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
+    from .store import Store, refuse_given_both_ways
+
     paths = list(files or [])
     if sample:
         paths += sample_files()
@@ -227,6 +231,8 @@ def check(
 ) -> None:
     """Kiểm tra tệp số liệu mà không ghi gì vào kho: mẫu nào, bao nhiêu dòng; có kho thì cho biết bao nhiêu dòng đã
     có trong kho."""
+    from .store import Store
+
     _, batch = _validate(files, area, month, unit)
     for f in batch.files:
         out.print(f"{f.name}: mẫu «{f.format}»")
@@ -258,6 +264,8 @@ def store_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
+    from .store import Store
+
     with Store.open(workspace.store_path(store), read_only=True) as st:
         summary = st.summary(area_name(area) if area else None)
         hist = st.history() if history else None
@@ -373,6 +381,7 @@ def ingest_dossiers(
     import time as _time
 
     from .dossiers import check_dossiers
+    from .store import Store, refuse_given_both_ways
 
     if prefer not in (None, "dossiers"):
         raise UsageError("--prefer chỉ nhận «dossiers»")
@@ -450,6 +459,7 @@ def ingest_scores(
 ) -> None:
     """Kiểm tra và nhập điểm tự chấm Chỉ số CCHC; tất cả tệp được nhập, hoặc không tệp nào."""
     from .selfscores import check_scores
+    from .store import Store
 
     registry = Registry.load(area)
     path = workspace.store_path(store)
@@ -604,6 +614,7 @@ def check_report(
     """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau."""
     from .periods import window_arg
     from .reconcile import read_text, reconcile, store_rates
+    from .store import Store
 
     stored = previous = window = None
     if store is not None:

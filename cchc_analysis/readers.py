@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from .exceptions import Problem
 
 DATA_SHEET = "so_lieu"
@@ -58,6 +56,8 @@ def sha256_file(path: Path) -> str:
 
 
 def column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter  # openpyxl loads with the first spreadsheet, not on import
+
     return get_column_letter(index + 1)
 
 
