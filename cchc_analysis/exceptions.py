@@ -34,6 +34,10 @@ class UsageError(CchcError):
     exit_code = 2
 
 
+class RunError(CchcError):
+    """A step of ``cchc run`` failed; the message is one line naming the step or the notebook cell."""
+
+
 class StoreError(CchcError):
     """The store cannot be opened or written (locked, newer schema, corrupt)."""
 

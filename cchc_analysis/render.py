@@ -7,6 +7,7 @@ appendix looks the same on every machine and opens offline; no external URL is e
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,7 @@ __all__ = [
     "write_html",
     "write_pdf",
     "write_template",
+    "write_appendix",
     "write_xlsx",
 ]
 
@@ -42,3 +44,16 @@ APPENDIX_FORMATS: tuple[tuple[str, str, Callable[[Document, list[Table], Path], 
     ("Phụ lục XLSX", "xlsx", lambda doc, tables, path: write_xlsx(tables, path, notice=doc.notice)),
     ("Phụ lục Word", "docx", lambda doc, tables, path: write_docx(doc, path)),
 )
+
+
+def write_appendix(
+    doc: Document, tables: list[Table], folder: Path, stem: str
+) -> tuple[int | None, list[tuple[str, float]]]:
+    """The appendix in every format into ``folder`` as ``stem.<suffix>``: the number of PDF pages, and each
+    format's (progress label, seconds)."""
+    pages, steps = None, []
+    for label, suffix, write in APPENDIX_FORMATS:
+        start = time.perf_counter()
+        pages = write(doc, tables, folder / f"{stem}.{suffix}") or pages
+        steps.append((label, time.perf_counter() - start))
+    return pages, steps

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import workspace
 from .document import Document
+from .exceptions import CchcError
 from .tables import Table, cell_text
 
 _NUMERIC = {"int", "pct", "pp", "num"}
@@ -18,20 +19,41 @@ def write_template(template: str, context: dict[str, Any], path: Path) -> None:
     """Fill a Word template (``templates/NAME`` of the workspace, else the package's) with ``context``. Data is
     escaped as XML text: a unit name never becomes markup, a field or a Jinja tag."""
     from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
 
-    tpl = DocxTemplate(str(workspace.word_template(template)))
-    tpl.render(context, autoescape=True)
+    source = workspace.word_template(template)
+    tpl = DocxTemplate(str(source))
+    tpl.docx = _open(source)
+    try:
+        tpl.render(context, autoescape=True)
+    except TemplateError as exc:
+        raise CchcError(
+            f"mẫu Word «{source}» có chỗ điền sai ({exc}) — sửa các chỗ {{{{ … }}}} trong Word, "
+            "hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
+        ) from None
     tpl.save(str(path))
+
+
+def _open(source: Path) -> Any:
+    """A Word template as python-docx reads it; a file that is not a Word document is one line, not a traceback."""
+    from docx import Document as Word
+
+    try:
+        return Word(str(source))
+    except Exception as exc:  # python-docx raises several kinds (not a zip, no document part, bad XML)
+        raise CchcError(
+            f"mẫu Word «{source}» không mở được ({type(exc).__name__}) — lưu lại tệp bằng Word dạng .docx, "
+            "hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
+        ) from None
 
 
 def write_docx(doc: Document, path: Path) -> None:
     """The appendices as Word tables, one section each (landscape where a table is wide), under the appendix
     template's styles."""
-    from docx import Document as Word
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Mm
 
-    word = Word(str(workspace.word_template("phu-luc.docx")))
+    word = _open(workspace.word_template("phu-luc.docx"))
     body = word.element.body
     for p in list(word.paragraphs):  # the template's own text, if an office left any, is not the appendix's
         body.remove(p._p)

@@ -16,14 +16,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import __version__, config, workspace
-from .exceptions import CchcError, UsageError, os_reason
+from .exceptions import CchcError, RunError, UsageError, os_reason
 from .periods import Month, ReportPeriod
 from .readers import sha256_file as sha256
 
@@ -40,10 +40,6 @@ _LIBRARIES = (
     "pydantic",
     "jinja2",
 )
-
-
-class RunError(CchcError):
-    """A step of ``cchc run`` failed; the message is one line naming the step or the notebook cell."""
 
 
 @dataclass
@@ -65,14 +61,17 @@ class Progress:
     def step(self, label: str) -> Iterator[None]:
         start = time.perf_counter()
         yield
-        seconds = time.perf_counter() - start
+        self.done(label, time.perf_counter() - start)
+
+    def done(self, label: str, seconds: float, note: str = "") -> None:
+        """A step finished in ``seconds`` (measured here, or in the process that ran it)."""
         self.steps.append({"step": label, "seconds": round(seconds, 3)})
         if not self.quiet:
             from rich.console import Console
 
             from .formatting import number
 
-            Console(highlight=False).print(f"[green]✓[/] {label} ({number(seconds, 1)} giây)")
+            Console(highlight=False).print(f"[green]✓[/] {label} ({number(seconds, 1)} giây{note})")
 
 
 def library_versions() -> dict[str, str]:
@@ -115,6 +114,7 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Pat
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
+            request_save_on_cell_execute=False,  # saved once at the end: the run reads it only then
             cwd=str(folder),
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             kernel_manager_class=_quiet_kernel_manager(),
@@ -396,8 +396,9 @@ def _run(
 ) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
+    from .beside import Beside
     from .params import param_sources
-    from .render import APPENDIX_FORMATS
+    from .render import write_appendix
     from .sample import existing_store
 
     progress = Progress(quiet)
@@ -407,26 +408,32 @@ def _run(
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = store_or_sample(store, tmp, progress)
         params, doc, tables = build(tmp, store_file, progress)
-        with progress.step(f"Chạy notebook {notebook}"):
-            nb = execute_notebook(
-                notebook,
-                tmp,
-                {
-                    "period": str(period),
-                    "store": str(store_file.resolve()),
-                    "params_file": str(Path(params_file).resolve()) if params_file else "",
-                    "area": str(Path(area).resolve()) if area and workspace.is_area_file(area) else (area or ""),
-                    **(notebook_parameters or {}),
-                },
+        with ExitStack() as running:
+            # the appendix depends only on the figures: it is written on the other core while the notebook runs
+            appendix = (
+                running.enter_context(Beside("phụ lục", write_appendix, doc, tables, tmp, f"phu-luc-{period}"))
+                if doc is not None
+                else None
             )
-        with progress.step("Xuất notebook ra HTML (không có mã)"):
-            notebook_html(nb)
-        pages = None
-        if doc is not None:
-            stem = f"phu-luc-{period}"
-            for label, suffix, write in APPENDIX_FORMATS:
-                with progress.step(label):
-                    pages = write(doc, tables, tmp / f"{stem}.{suffix}") or pages
+            with progress.step(f"Chạy notebook {notebook}"):
+                nb = execute_notebook(
+                    notebook,
+                    tmp,
+                    {
+                        "period": str(period),
+                        "store": str(store_file.resolve()),
+                        "params_file": str(Path(params_file).resolve()) if params_file else "",
+                        "area": str(Path(area).resolve()) if area and workspace.is_area_file(area) else (area or ""),
+                        **(notebook_parameters or {}),
+                    },
+                )
+            with progress.step("Xuất notebook ra HTML (không có mã)"):
+                notebook_html(nb)
+            pages = None
+            if appendix is not None:
+                pages, written = appendix.result()
+                for label, seconds in written:
+                    progress.done(label, seconds, ", song song với notebook")
         manifest = {
             "command": f"run {kind}",
             "period": str(period),

@@ -337,3 +337,20 @@ def test_the_letter_names_units_as_letters_do():
     assert area_words(params, province) == ("tỉnh Bắc Ninh", "Bắc Ninh")
     bare = Unit("h", "UBND huyện Gia Lâm", "Gia Lâm", "huyen", "", None, None, ())
     assert area_words(params, bare) == ("huyện Gia Lâm", "Gia Lâm")
+
+
+def test_a_letter_template_with_a_broken_field_is_one_line(tmp_path, monkeypatch):
+    from cchc_analysis.exceptions import CchcError
+    from cchc_analysis.render import write_template
+
+    assert run_cli("init", str(tmp_path / "ws")).returncode == 0
+    template = tmp_path / "ws" / "templates" / "cong-van.docx"
+    d = docx.Document(str(template))
+    d.add_paragraph("Kính gửi: {{ heading.issuer ")  # an office typed a field and did not close it
+    d.save(str(template))
+    monkeypatch.chdir(tmp_path / "ws")
+    with pytest.raises(CchcError) as caught:
+        write_template("cong-van.docx", {}, tmp_path / "made.docx")
+    message = str(caught.value)
+    assert "\n" not in message and "cong-van.docx" in message and "có chỗ điền sai" in message
+    assert not (tmp_path / "made.docx").exists()

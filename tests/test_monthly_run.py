@@ -252,3 +252,67 @@ def test_pages_target_turns_the_pdf_into_images(runs, tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in (out / "2023-05" / "pages").glob("*.png"))[0].startswith("phu-luc-2023-05")
+
+
+def _children_left() -> list:
+    import psutil
+
+    return [p for p in psutil.Process().children(recursive=True) if p.is_running() and p.status() != "zombie"]
+
+
+def test_the_appendix_is_written_beside_the_notebook_and_leaves_no_process(tmp_path, monkeypatch):
+    """The appendix runs in its own process while the notebook runs: its steps are reported like the others, and
+    when the command returns nothing it started is still running."""
+    from cchc_analysis.periods import Month
+    from cchc_analysis.run import run_monthly
+    from cchc_analysis.sample import build_sample_store
+
+    monkeypatch.chdir(workspace_copy(tmp_path))
+    db = build_sample_store(tmp_path / "s.duckdb")
+    folder = run_monthly(Month(2023, 5), db, tmp_path / "out", quiet=True)
+    steps = [s["step"] for s in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["steps"]]
+    assert steps[-4:] == ["Phụ lục HTML", "Phụ lục PDF (A4)", "Phụ lục XLSX", "Phụ lục Word"]
+    assert (folder / "phu-luc-2023-05.pdf").read_bytes().startswith(b"%PDF")
+    assert _children_left() == []
+
+
+def test_a_broken_appendix_template_fails_in_one_line_and_leaves_nothing_final(tmp_path):
+    home = workspace_copy(tmp_path)
+    (home / "templates").mkdir()
+    (home / "templates" / "phu-luc.docx").write_bytes(b"<html>not a Word file</html>")
+    db, out = tmp_path / "s.duckdb", tmp_path / "out"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet", cwd=home)
+    assert res.returncode == 1
+    errors = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("cảnh báo:")]
+    assert len(errors) == 1, res.stderr
+    assert "phu-luc.docx" in errors[0] and "không mở được" in errors[0] and "Traceback" not in res.stderr
+    assert not (out / "2023-05").exists() and (out / "2023-05.failed").is_dir()
+
+
+def test_a_failing_notebook_stops_the_appendix_process(tmp_path, monkeypatch):
+    from cchc_analysis.exceptions import RunError
+    from cchc_analysis.periods import Month
+    from cchc_analysis.run import run_monthly
+    from cchc_analysis.sample import build_sample_store
+
+    home = workspace_copy(tmp_path)
+    nb = json.loads((home / "notebooks" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(
+        2,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "id": "broken",
+            "source": "raise ValueError('hỏng')",
+        },
+    )
+    (home / "notebooks" / "01_monthly_review.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    monkeypatch.chdir(home)
+    db = build_sample_store(tmp_path / "s.duckdb")
+    with pytest.raises(RunError, match="ValueError: hỏng"):
+        run_monthly(Month(2023, 5), db, tmp_path / "out", quiet=True)
+    assert _children_left() == []
+    assert not (tmp_path / "out" / "2023-05").exists()
