@@ -399,8 +399,9 @@ def ingest_dossiers(
             out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
         else:
             out.print(
-                f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {f.months.height} dòng đơn vị – tháng "
-                f"({r.inserted} mới, {r.superseded} thay thế, {r.unchanged} không đổi); "
+                f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {formatting.integer(f.months.height)} "
+                f"dòng đơn vị – tháng ({formatting.integer(r.inserted)} mới, {formatting.integer(r.superseded)} "
+                f"thay thế, {formatting.integer(r.unchanged)} không đổi); "
                 f"{formatting.integer(int(f.late_by_field['late'].sum()) if f.late_by_field.height else 0)} "
                 "hồ sơ quá hạn theo lĩnh vực"
             )

@@ -156,41 +156,66 @@ def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
     )
 
 
+@dataclass(frozen=True)
+class Spellings:
+    """Every status and channel as the file writes them, with the canonical value of each (None: not a valid
+    one). One streamed group-by over the two columns (a handful of groups), so that validation and aggregation
+    compare raw values instead of normalising every row — ``replace_strict`` over 100 million strings would not
+    even stream."""
+
+    status: dict[str, str | None]
+    channel: dict[str, str | None]
+
+    @classmethod
+    def of(cls, lf: pl.LazyFrame) -> Spellings:
+        groups = (
+            lf.group_by(pl.col("status").cast(pl.String), pl.col("channel").cast(pl.String))
+            .len()
+            .collect(engine="streaming")
+        )
+        status = {r: STATUSES.get(r.strip().lower()) for r in groups["status"].unique().to_list() if r is not None}
+        channel = {r: CHANNELS.get(r.strip().lower()) for r in groups["channel"].unique().to_list() if r is not None}
+        return cls(status, channel)
+
+    def status_is(self, *values: str) -> pl.Expr:
+        """True where the dossier's status is one of ``values`` (canonical), however the file spells it."""
+        return _one_of("status", [raw for raw, v in self.status.items() if v in values])
+
+    def channel_is(self, *values: str) -> pl.Expr:
+        return _one_of("channel", [raw for raw, v in self.channel.items() if v in values])
+
+
+def _one_of(col: str, values: list[str]) -> pl.Expr:
+    # a plain comparison is markedly faster than is_in over 100 million strings, and the usual case
+    if not values:
+        return pl.lit(False)
+    column = pl.col(col).cast(pl.String)
+    return (column == values[0] if len(values) == 1 else column.is_in(values)).fill_null(False)
+
+
 def typed(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """Columns converted to their types; a value that does not convert becomes null (and is reported by
-    ``problems`` because the raw value was not)."""
+    """Dates, flags and the fee converted to their types (``<column>_v``); a value that does not convert becomes
+    null (and is reported by ``checks`` because the raw value was not)."""
     schema = lf.collect_schema()
     exprs = [
         pl.col("unit").cast(pl.String).alias("unit"),
         pl.col("field").cast(pl.String).alias("field"),
-        pl.col("status")
-        .cast(pl.String)
-        .str.strip_chars()
-        .str.to_lowercase()
-        .replace_strict(STATUSES, default=None)
-        .alias("status_v"),
-        pl.col("channel")
-        .cast(pl.String)
-        .str.strip_chars()
-        .str.to_lowercase()
-        .replace_strict(CHANNELS, default=None)
-        .alias("channel_v"),
-        pl.col("fee")
-        .cast(pl.String)
-        .str.strip_chars()
-        .str.replace_all(r"\.", "")
-        .cast(pl.Float64, strict=False)
-        .alias("fee_v")
-        if schema["fee"] == pl.String
-        else pl.col("fee").cast(pl.Float64).alias("fee_v"),
+        _as_fee(schema["fee"]).alias("fee_v"),
     ]
     exprs += [_as_date(c, schema[c]).alias(f"{c}_v") for c in DATES]
     exprs += [(pl.col(c) if schema[c] == pl.Boolean else _as_bool(c)).alias(f"{c}_v") for c in BOOLS]
     return lf.with_columns(exprs)
 
 
-def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
-    """(column, message, expression true on a bad row); rows are numbered from 1 as records of the file."""
+def _as_fee(dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.String:
+        return pl.col("fee").str.strip_chars().str.replace_all(r"\.", "").cast(pl.Float64, strict=False)
+    return pl.col("fee").cast(pl.Float64)
+
+
+def checks(today: dt.date, spellings: Spellings, schema: pl.Schema) -> list[tuple[str, str, pl.Expr]]:
+    """(column, message, expression true on a bad row) over ``typed`` columns; rows are numbered from 1 as
+    records of the file. A column the file already types as dates cannot hold an unreadable date."""
     raw_bad = [
         (
             c,
@@ -198,8 +223,13 @@ def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
             pl.col(c).is_not_null() & (pl.col(c).cast(pl.String).str.strip_chars() != "") & pl.col(f"{c}_v").is_null(),
         )
         for c in DATES
+        if not (schema[c] == pl.Date or isinstance(schema[c], pl.Datetime))
     ]
     raw_bad += [(c, f"«{DOSSIER_COLUMNS[c][0]}» phải là có/không (1/0)", pl.col(f"{c}_v").is_null()) for c in BOOLS]
+    closed, still_open = (
+        spellings.status_is("resolved", "returned", "cancelled"),
+        spellings.status_is("in_progress", "paused"),
+    )
     return [
         ("unit", "thiếu tên đơn vị", pl.col("unit").is_null() | (pl.col("unit").str.strip_chars() == "")),
         ("field", "thiếu lĩnh vực", pl.col("field").is_null() | (pl.col("field").str.strip_chars() == "")),
@@ -212,18 +242,22 @@ def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
         (
             "status",
             "trạng thái không hợp lệ (da_giai_quyet, dang_giai_quyet, tam_dung, tra_lai, huy)",
-            pl.col("status_v").is_null(),
+            ~(closed | still_open),
         ),
-        ("channel", "hình thức nộp không hợp lệ (truc_tuyen, truc_tiep, buu_chinh)", pl.col("channel_v").is_null()),
+        (
+            "channel",
+            "hình thức nộp không hợp lệ (truc_tuyen, truc_tiep, buu_chinh)",
+            ~spellings.channel_is(*set(CHANNELS.values())),
+        ),
         (
             "resolved_at",
             "hồ sơ đã có kết quả, trả lại hoặc hủy nhưng thiếu ngày",
-            pl.col("status_v").is_in(["resolved", "returned", "cancelled"]) & pl.col("resolved_at_v").is_null(),
+            closed & pl.col("resolved_at_v").is_null(),
         ),
         (
             "resolved_at",
             "hồ sơ đang giải quyết hoặc tạm dừng nhưng đã có ngày kết quả",
-            pl.col("status_v").is_in(["in_progress", "paused"]) & pl.col("resolved_at_v").is_not_null(),
+            still_open & pl.col("resolved_at_v").is_not_null(),
         ),
         ("fee", "phí, lệ phí không đọc được hoặc âm", pl.col("fee_v").is_null() | (pl.col("fee_v") < 0)),
         (
@@ -239,18 +273,23 @@ def checks(today: dt.date) -> list[tuple[str, str, pl.Expr]]:
     ]
 
 
-def _problems(
-    path: Path, name: str, lf: pl.LazyFrame, registry: Registry, today: dt.date
-) -> tuple[list[Problem], dict[str, str], Spellings | None]:
-    """Located problems (first rows of each), the unit mapping (name as written → unit id) and the file's
-    spellings."""
-    missing = [
-        DOSSIER_COLUMNS[c][0] for c, (_, req) in DOSSIER_COLUMNS.items() if req and c not in lf.collect_schema().names()
-    ]
+def _missing_columns(name: str, lf: pl.LazyFrame) -> list[Problem]:
+    names = lf.collect_schema().names()
+    missing = [DOSSIER_COLUMNS[c][0] for c, (_, req) in DOSSIER_COLUMNS.items() if req and c not in names]
     if missing:
-        return [Problem(name, f"thiếu cột bắt buộc: {', '.join(missing)} — xem README, mục danh sách hồ sơ")], {}, None
+        return [Problem(name, f"thiếu cột bắt buộc: {', '.join(missing)} — xem README, mục danh sách hồ sơ")]
+    return []
+
+
+def _first_line(path: Path) -> int:
+    return 1 if path.suffix.lower() == ".csv" else 0  # a CSV's records start on line 2, after the header
+
+
+def _problems(path: Path, name: str, lf: pl.LazyFrame, spellings: Spellings, today: dt.date) -> list[Problem]:
+    """Located problems of the rows (the first rows of each, and how many more): one streamed pass counts every
+    rule, and only a failed rule is looked up again for its rows."""
     t = typed(lf)
-    rules = checks(today)
+    rules = checks(today, spellings, lf.collect_schema())
     counts = (
         t.select([rule.fill_null(False).sum().alias(str(i)) for i, (_, _, rule) in enumerate(rules)])
         .collect(engine="streaming")
@@ -258,7 +297,7 @@ def _problems(
     )
     problems = []
     numbered = t.with_row_index("record", offset=1)
-    line = 1 if path.suffix.lower() == ".csv" else 0  # a CSV's records start on line 2, after the header
+    line = _first_line(path)
     for (col, message, rule), n in zip(rules, counts, strict=False):
         if not n:
             continue
@@ -268,77 +307,90 @@ def _problems(
         problems.append(
             Problem(name, f"{message}{also}{more}", row=rows[0] + line, column=col, header=DOSSIER_COLUMNS[col][0])
         )
-    spellings = Spellings.of(lf)
-    mapping = {}
-    for written in spellings.units:
+    return problems
+
+
+def _unit_problems(
+    path: Path, name: str, lf: pl.LazyFrame, units: list[str], registry: Registry
+) -> tuple[list[Problem], dict[str, str]]:
+    """Each unit as written matched to the registry; the names that do not match are located at their first
+    rows, in one pass whatever their number."""
+    mapping, refused = {}, {}
+    for written in units:
         try:
             mapping[written] = registry.match(clean(written)).id
         except MatchError as exc:
-            first = numbered.filter(pl.col("unit") == written).select("record").head(1).collect()["record"][0]
-            problems.append(Problem(name, str(exc), row=first + line, column="unit", header=DOSSIER_COLUMNS["unit"][0]))
-    return problems, mapping, spellings
+            refused[written] = str(exc)
+    if not refused:
+        return [], mapping
+    first = dict(
+        lf.with_row_index("record", offset=1)
+        .filter(pl.col("unit").cast(pl.String).is_in(list(refused)))
+        .group_by(pl.col("unit").cast(pl.String))
+        .agg(pl.col("record").min())
+        .collect(engine="streaming")
+        .iter_rows()
+    )
+    line, header = _first_line(path), DOSSIER_COLUMNS["unit"][0]
+    problems = [
+        Problem(name, message, row=first[written] + line, column="unit", header=header)
+        for written, message in refused.items()
+    ]
+    return sorted(problems, key=lambda p: p.row or 0), mapping
 
 
 @dataclass(frozen=True)
-class Spellings:
-    """Every unit, status and channel as the file writes them, and the canonical status and channel of each:
-    one streamed group-by over the three columns (a few thousand groups), so the aggregation compares raw
-    values instead of normalising every row."""
+class Flows:
+    """The heavy pass's result, by unit as written: what was received per month, what closed per month, and the
+    late dossiers per month and field. A few thousand rows per unit at most, whatever the number of dossiers."""
 
-    units: list[str]
-    status: dict[str, str | None]
-    channel: dict[str, str | None]
+    received: pl.DataFrame
+    closed: pl.DataFrame
+    late: pl.DataFrame
 
-    @classmethod
-    def of(cls, lf: pl.LazyFrame) -> Spellings:
-        groups = (
-            lf.group_by(
-                pl.col("unit").cast(pl.String), pl.col("status").cast(pl.String), pl.col("channel").cast(pl.String)
-            )
-            .len()
-            .collect(engine="streaming")
+    @property
+    def units(self) -> list[str]:
+        """Every unit as written (each dossier has a reception month, so ``received`` names them all)."""
+        return self.received["unit"].drop_nulls().unique().sort().to_list()
+
+    def statistics(self, mapping: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Unit-month statistics (STAT_SCHEMA) and late dossiers by field, per unit id: the spellings of one unit
+        merge here, after the heavy pass."""
+        r, c, late = (
+            f.with_columns(unit_id=pl.col("unit").replace_strict(mapping, default=None))
+            .filter(pl.col("unit_id").is_not_null())
+            .drop("unit")
+            for f in (self.received, self.closed, self.late)
         )
-        status = {r: STATUSES.get(r.strip().lower()) for r in groups["status"].unique().to_list() if r is not None}
-        channel = {r: CHANNELS.get(r.strip().lower()) for r in groups["channel"].unique().to_list() if r is not None}
-        return cls(groups["unit"].drop_nulls().unique().sort().to_list(), status, channel)
+        r = r.group_by("unit_id", "month").agg(pl.all().sum())
+        c = c.group_by("unit_id", "month").agg(pl.all().sum())
+        late = late.group_by("unit_id", "month", "field").agg(pl.col("late").sum())
+        months = _with_stocks(r.join(c, on=["unit_id", "month"], how="full", coalesce=True))
+        return months, late.with_columns(pl.col("late").cast(pl.Int64)).sort("unit_id", "month", "field")
 
 
-def _one_of(col: str, values: list[str]) -> pl.Expr:
-    # a plain comparison is markedly faster than is_in over 100 million strings, and the usual case
-    if len(values) == 1:
-        return pl.col(col) == values[0]
-    return pl.col(col).is_in(values) if values else pl.lit(False)
-
-
-def aggregate(
-    lf: pl.LazyFrame, mapping: dict[str, str], spellings: Spellings | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Unit-month statistics (STAT_SCHEMA) and late dossiers by field: streamed group-bys on the unit as
-    written and the month received, the month closed, and (for the few late dossiers) the field; then, in
-    memory, per unit id and month."""
-    spellings = spellings or Spellings.of(lf)
-    status, channel = spellings.status, spellings.channel
+def flows(lf: pl.LazyFrame, spellings: Spellings) -> Flows:
+    """Streamed group-bys on the unit as written and the month received, the month closed, and (for the few
+    late dossiers) the field, collected together."""
     schema = lf.collect_schema()
-    is_status = {v: _one_of("status", [r for r, c in status.items() if c == v]) for v in set(STATUSES.values())}
-    online = _one_of("channel", [r for r, c in channel.items() if c == "online"])
     typed_cols = [_as_date(c, schema[c]).alias(c) for c in DATES if schema[c] != pl.Date]
     typed_cols += [_as_bool(c).alias(c) for c in BOOLS if schema[c] != pl.Boolean]
-    if schema["fee"] == pl.String:
-        typed_cols.append(pl.col("fee").str.strip_chars().str.replace_all(r"\.", "").cast(pl.Float64))
+    if schema["fee"] not in (pl.Float64, pl.Int64):
+        typed_cols.append(_as_fee(schema["fee"]).alias("fee"))
     base = lf.with_columns(typed_cols) if typed_cols else lf
     fee = pl.col("fee") > 0
-    resolved, late = is_status["resolved"], pl.col("resolved_at") > pl.col("due_at")
+    resolved, late = spellings.status_is("resolved"), pl.col("resolved_at") > pl.col("due_at")
     cm = pl.col("resolved_at").dt.truncate("1mo")
     received_q = base.group_by("unit", month=pl.col("received_at").dt.truncate("1mo")).agg(
         tiep_nhan=pl.len(),
         so_hoa_tiep_nhan=pl.col("digitized_input").sum(),
         phai_truc_tuyen=pl.col("online_required").sum(),
-        truc_tuyen=(pl.col("online_required") & online).sum(),
+        truc_tuyen=(pl.col("online_required") & spellings.channel_is("online")).sum(),
         co_phi=fee.sum(),
         thanh_toan_truc_tuyen=(fee & pl.col("paid_online")).sum(),
         chung_thuc_dien_tu=pl.col("e_cert").sum(),
         tai_su_dung=pl.col("reused_data").sum(),
-        paused_in=is_status["paused"].sum(),
+        paused_in=spellings.status_is("paused").sum(),
     )
     closed_q = (
         base.filter(pl.col("resolved_at").is_not_null())
@@ -348,25 +400,22 @@ def aggregate(
             qua_han=(resolved & late).sum(),
             ket_qua=(resolved & pl.col("result_required")).sum(),
             so_hoa_ket_qua=(resolved & pl.col("result_required") & pl.col("digitized_output")).sum(),
-            tra_lai=is_status["returned"].sum(),
-            huy=is_status["cancelled"].sum(),
+            tra_lai=spellings.status_is("returned").sum(),
+            huy=spellings.status_is("cancelled").sum(),
             closed=pl.len(),
         )
     )
     late_q = base.filter(resolved & late).group_by("unit", month=cm, field=pl.col("field")).agg(late=pl.len())
-    frames = pl.collect_all([received_q, closed_q, late_q], engine="streaming")
-    # spellings of one unit merge here, after the heavy passes
-    r, c, late_df = (
-        f.with_columns(unit_id=pl.col("unit").replace_strict(mapping, default=None))
-        .filter(pl.col("unit_id").is_not_null())
-        .drop("unit")
-        for f in frames
-    )
-    r = r.group_by("unit_id", "month").agg(pl.all().sum())
-    c = c.group_by("unit_id", "month").agg(pl.all().sum())
-    late_df = late_df.group_by("unit_id", "month", "field").agg(pl.col("late").sum())
-    months = _with_stocks(r.join(c, on=["unit_id", "month"], how="full", coalesce=True))
-    return months, late_df.with_columns(pl.col("late").cast(pl.Int64)).sort("unit_id", "month", "field")
+    received, closed, late_df = pl.collect_all([received_q, closed_q, late_q], engine="streaming")
+    return Flows(received, closed, late_df)
+
+
+def aggregate(lf: pl.LazyFrame, registry: Registry | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Unit-month statistics and late dossiers by field of a valid dossier list: the spellings pass, the heavy
+    pass and the merge per unit (by the registry; without one, each unit as written is its own id)."""
+    found = flows(lf, Spellings.of(lf))
+    mapping = {u: registry.match(clean(u)).id for u in found.units} if registry else {u: u for u in found.units}
+    return found.statistics(mapping)
 
 
 def _with_stocks(flows: pl.DataFrame) -> pl.DataFrame:
@@ -410,7 +459,16 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
             continue
         try:
             lf = scan(path)
-            problems, mapping, spellings = _problems(path, name, lf, registry, today)
+            problems = _missing_columns(name, lf)
+            if problems:
+                batch.problems.extend(problems)
+                continue
+            spellings = Spellings.of(lf)
+            problems = _problems(path, name, lf, spellings, today)
+            # a list with bad rows is not aggregated; its units are still named, so one run says everything
+            found = None if problems else flows(lf, spellings)
+            units = found.units if found else _written_units(lf)
+            unit_problems, mapping = _unit_problems(path, name, lf, units, registry)
         except Unreadable as exc:
             batch.problems.append(exc.problem)
             continue
@@ -422,10 +480,11 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
                 )
             )
             continue
-        if problems:
+        problems += unit_problems
+        if problems or found is None:
             batch.problems.extend(problems)
             continue
-        months, late = aggregate(lf, mapping, spellings)
+        months, late = found.statistics(mapping)
         for unit_id, month in months.select("unit_id", "month").iter_rows():
             if (unit_id, month) in seen:
                 batch.problems.append(
@@ -444,6 +503,11 @@ def check_dossiers(paths: list[Path], registry: Registry, today: dt.date | None 
     if batch.problems:
         batch.files = []
     return batch
+
+
+def _written_units(lf: pl.LazyFrame) -> list[str]:
+    units = lf.group_by(pl.col("unit").cast(pl.String)).len().collect(engine="streaming")["unit"]
+    return units.drop_nulls().unique().sort().to_list()
 
 
 def _dir_hash(path: Path) -> str:

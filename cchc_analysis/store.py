@@ -410,11 +410,29 @@ class Store:
                 con.unregister("links")
 
     def _save_units(self, registry: Registry) -> None:
-        rows = [
-            (u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
-            for u in registry.units
-        ]
-        self.con.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        # through Arrow: row by row, a registry of 3.321 communes took 5 seconds
+        rows = pl.DataFrame(
+            [
+                (u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
+                for u in registry.units
+            ],
+            schema={
+                "id": pl.String,
+                "name": pl.String,
+                "short_name": pl.String,
+                "kind": pl.String,
+                "parent": pl.String,
+                "area": pl.String,
+                "valid_from": pl.Date,
+                "valid_to": pl.Date,
+            },
+            orient="row",
+        )
+        self.con.register("new_units", rows.to_arrow())
+        try:
+            self.con.execute("INSERT OR REPLACE INTO units SELECT * FROM new_units")
+        finally:
+            self.con.unregister("new_units")
 
     def _write_rows(
         self,

@@ -255,3 +255,50 @@ def test_dossier_lists_separated_by_semicolon_or_tab_are_read_and_utf16_is_named
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi")]
     assert len(errors) == 1 and "UTF-16" in errors[0] and "CSV UTF-8" in errors[0], res.stderr
     assert not db.exists()
+
+
+def test_a_list_in_every_accepted_spelling_counts_like_the_canonical_one(generated, tmp_path):
+    """Vietnamese headers, statuses and channels in either language, any case and stray spaces, flags as
+    có/không, dates as dd/mm/yyyy: the same dossiers give the same statistics as the canonical list."""
+    _, _, rows = generated
+    sample = rows[:3000]
+    status_words = {
+        "da_giai_quyet": ("DA_GIAI_QUYET", " resolved", "Da_giai_quyet "),
+        "dang_giai_quyet": ("in_progress", "Dang_Giai_Quyet"),
+        "tam_dung": ("PAUSED ", "tam_dung"),
+        "tra_lai": ("Returned", " tra_lai"),
+        "huy": ("HUY", "cancelled "),
+    }
+    channel_words = {
+        "truc_tuyen": ("Online", "TRUC_TUYEN "),
+        "truc_tiep": ("direct", "Truc_tiep"),
+        "buu_chinh": ("postal",),
+    }
+    from cchc_analysis.dossiers import DOSSIER_COLUMNS
+
+    header = [DOSSIER_COLUMNS[c][0] for c in rows[0]]
+    path = tmp_path / "ho-so-viet.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for i, r in enumerate(sample):
+            out = []
+            for c, v in r.items():
+                if c == "status":
+                    words = status_words[v]
+                    v = words[i % len(words)]
+                elif c == "channel":
+                    words = channel_words[v]
+                    v = words[i % len(words)]
+                elif isinstance(v, bool):
+                    v = ("có" if v else "không") if i % 2 else ("1" if v else "0")
+                elif isinstance(v, dt.date):
+                    v = f"{v:%d/%m/%Y}" if i % 3 else v.isoformat()
+                elif v is None:
+                    v = ""
+                out.append(v)
+            w.writerow(out)
+    db = tmp_path / "viet.duckdb"
+    res = run_cli("ingest-dossiers", str(path), "--store", str(db))
+    assert res.returncode == 0, res.stderr
+    assert stored(db) == hand_count(sample)
