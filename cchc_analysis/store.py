@@ -12,18 +12,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from . import __version__
-from .dossiers import DossierBatch
 from .exceptions import DataRejected, Problem, StoreError
 from .glossary import COUNT_COLUMNS
 from .records import Batch
 from .selfscores import ScoresBatch
 from .units import Registry
+
+if TYPE_CHECKING:  # the monthly path reads the store and never needs the dossier-list reader
+    from .dossiers import DossierBatch
 
 SCHEMA_VERSION = 5
 
