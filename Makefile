@@ -63,16 +63,17 @@ clean:
 	rm -rf $(VENV) outputs/demo .pytest_cache
 
 # Turn a run's documents into PNG pages for visual review: the appendix PDF, and the Word letter, report and
-# appendix as LibreOffice prints them. make pages PERIOD=2023-08 [OUT=outputs]
+# appendix and the workbook as LibreOffice prints them. make pages PERIOD=2023-08 [OUT=outputs]
 OUT ?= outputs
 pages:
 	@test -n "$(PERIOD)" || { echo "make pages PERIOD=2023-08 [OUT=outputs]" >&2; exit 2; }
 	@bash scripts/sysdeps.sh --office
 	@mkdir -p $(OUT)/$(PERIOD)/pages
 	pdftoppm -r 80 -png $(OUT)/$(PERIOD)/phu-luc-$(PERIOD).pdf $(OUT)/$(PERIOD)/pages/phu-luc-$(PERIOD)
-	@for f in $(OUT)/$(PERIOD)/*.docx; do \
+	@for f in $(OUT)/$(PERIOD)/*.docx $(OUT)/$(PERIOD)/*.xlsx; do \
 	  soffice --headless --convert-to pdf --outdir $(OUT)/$(PERIOD)/pages "$$f" >/dev/null || exit 1; \
-	  b=$$(basename "$$f" .docx); pdftoppm -r 80 -png $(OUT)/$(PERIOD)/pages/$$b.pdf $(OUT)/$(PERIOD)/pages/word-$$b; \
+	  n=$$(basename "$$f"); b=$${n%.*}; kind=$$([ "$${n##*.}" = xlsx ] && echo excel || echo word); \
+	  pdftoppm -r 80 -png $(OUT)/$(PERIOD)/pages/$$b.pdf $(OUT)/$(PERIOD)/pages/$$kind-$$b; \
 	done
 	@ls $(OUT)/$(PERIOD)/pages
 

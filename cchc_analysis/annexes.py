@@ -192,7 +192,7 @@ def digitization_table(review: MonthlyReview) -> Table:
     wide = _wide(review, "ytd", inds)
     rows = _grouped_rows(review, wide, "ytd", inds, _flags(review, {*inds, "digitization", "all_three"}))
     return Table(
-        name=f"So hoa {month}",
+        name=f"Số hóa {month}",
         title=f"Kết quả số hóa hồ sơ, kết quả giải quyết TTHC {month.label()}",
         columns=cols,
         rows=rows,
@@ -235,7 +235,7 @@ def payment_table(review: MonthlyReview) -> Table:
     )
     rows = _grouped_rows(review, wide, "payment", (ind,), _flags(review, {ind, "e_cert"}))
     return Table(
-        name=f"Thanh toan {month}",
+        name=f"Thanh toán {month}",
         title=f"Kết quả thanh toán trực tuyến và chứng thực điện tử {month.label()}",
         columns=cols,
         rows=rows,
@@ -254,7 +254,7 @@ def findings_table(review: MonthlyReview) -> Table:
             form = review.params.ladder[(r["level"] or 1) - 1] if r["kind"] == "escalate" else FINDING_KINDS[r["kind"]]
             rows.append(Row({"stt": i, "unit": r["unit"], "form": form, "sentence": r["sentence"]}))
     return Table(
-        name=f"Danh sach {review.month}",
+        name=f"Danh sách {review.month}",
         title=f"Danh sách biểu dương, nhắc nhở, phê bình {review.month.label()}",
         columns=cols,
         rows=rows,
@@ -366,7 +366,7 @@ def handling_annex(review: SemiannualReview) -> Table:
     )
     rows = _grouped(review, table, lambda f: rates(totals_row(f, list(_HANDLING))), group_labels=_desks(review))
     return Table(
-        name=f"Giai quyet {review.period}",
+        name=f"Giải quyết {review.period}",
         title=f"Tình hình tiếp nhận, giải quyết hồ sơ TTHC {review.label}",
         columns=cols,
         rows=rows,
@@ -403,7 +403,7 @@ def digitization_annex(review: SemiannualReview) -> Table:
         }
 
     return Table(
-        name=f"So hoa {review.period}",
+        name=f"Số hóa {review.period}",
         title=f"Kết quả số hóa hồ sơ, kết quả giải quyết TTHC {review.label}",
         columns=cols,
         rows=_grouped(review, table, total, group_labels=_desks(review)),
@@ -456,7 +456,7 @@ def payment_annex(review: SemiannualReview) -> Table:
         + "."
     )
     return Table(
-        name=f"Thanh toan {review.period}",
+        name=f"Thanh toán {review.period}",
         title=f"Kết quả thanh toán trực tuyến {span}",
         columns=cols,
         rows=rows,
@@ -480,7 +480,7 @@ def e_cert_annex(review: SemiannualReview) -> Table:
     )
     rows = _grouped(review, communes, lambda f: totals_row(f, ["chung_thuc_dien_tu"]), whole=False)
     return Table(
-        name=f"Chung thuc {review.period}",
+        name=f"Chứng thực {review.period}",
         title=f"Chứng thực bản sao điện tử từ bản chính {review.label}",
         columns=cols,
         rows=rows,
@@ -509,7 +509,7 @@ def late_annex(review: SemiannualReview) -> Table:
         return {**totals_row(f, ["late", "resolved"]), "on_time_rate": _pooled(f, "on_time", "resolved")}
 
     return Table(
-        name=f"Qua han {review.period}",
+        name=f"Quá hạn {review.period}",
         title=f"Hồ sơ giải quyết quá hạn {review.label}",
         columns=cols,
         rows=_grouped(review, late, total, group_labels=_desks(review)),
@@ -536,7 +536,7 @@ def score_annex(review: SemiannualReview, set_name: str = "xa") -> Table:
     ]
     rows = [Row(r) for r in wide.sort("rank", "unit").iter_rows(named=True)]
     return Table(
-        name=f"Diem CCHC {review.period}",
+        name=f"Điểm CCHC {review.period}",
         title=f"Kết quả ước tính Chỉ số CCHC {review.label}",
         columns=cols,
         rows=rows,
@@ -557,7 +557,7 @@ def index766_annex(review: SemiannualReview) -> Table:
     rows = _grouped(review, table, lambda f: {})
     rows = [r for r in rows if r.style != "total"]
     return Table(
-        name=f"Chi so 766 {review.period}",
+        name=f"Chỉ số 766 {review.period}",
         title=f"Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) {review.label}",
         columns=cols,
         rows=rows,
@@ -631,4 +631,4 @@ def anomalies_table(found: pl.DataFrame, title: str) -> Table:
     rows = [
         Row({**r, "stt": n, "check": CHECK_LABELS[r["check"]]}) for n, r in enumerate(found.iter_rows(named=True), 1)
     ]
-    return Table(name="Bat thuong", title=title, columns=cols, rows=rows)
+    return Table(name="Bất thường", title=title, columns=cols, rows=rows)

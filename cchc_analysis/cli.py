@@ -138,6 +138,15 @@ UnitOpt = Annotated[
 ]
 
 
+def say_understood(registry: Registry) -> None:
+    """Every unit name the files wrote other than as the registry does, once, with the unit it was read as."""
+    if not registry.understood:
+        return
+    out.print(f"Tên đơn vị không ghi đúng như danh mục, đã hiểu là ({len(registry.understood)}):")
+    for written, (name, how) in sorted(registry.understood.items()):
+        out.print(f"  {written} → {name} ({how})")
+
+
 def _validate(
     files: list[Path], area: str | None, month: str | None = None, unit: str | None = None
 ) -> tuple[Registry, Batch]:
@@ -145,6 +154,7 @@ def _validate(
     from .ingest import check as check_batch  # polars, openpyxl and the formats load here, not for --help
 
     batch = check_batch(files, registry, month=month_arg(month) if month else None, unit_name=unit)
+    say_understood(registry)
     for notice in batch.notices:
         err.print(f"[yellow]lưu ý:[/] {escape(notice)}", markup=True)
     if batch.problems:
@@ -388,6 +398,7 @@ def ingest_dossiers(
     registry = Registry.load(area, units_file)
     started = _time.perf_counter()
     batch = check_dossiers(files, registry)
+    say_understood(registry)
     if batch.problems:
         raise DataRejected(batch.problems)
     path = workspace.store_path(store)

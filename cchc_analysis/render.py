@@ -41,7 +41,7 @@ __all__ = [
 APPENDIX_FORMATS: tuple[tuple[str, str, Callable[[Document, list[Table], Path], int | None]], ...] = (
     ("Phụ lục HTML", "html", lambda doc, tables, path: write_html(doc, path)),
     ("Phụ lục PDF (A4)", "pdf", lambda doc, tables, path: write_pdf(doc, path)),
-    ("Phụ lục XLSX", "xlsx", lambda doc, tables, path: write_xlsx(tables, path, notice=doc.notice)),
+    ("Phụ lục XLSX", "xlsx", lambda doc, tables, path: write_xlsx(doc, path)),
     ("Phụ lục Word", "docx", lambda doc, tables, path: write_docx(doc, path)),
 )
 

@@ -10,7 +10,7 @@ from typing import Any
 from . import workspace
 from .document import Document
 from .exceptions import CchcError
-from .tables import Table, cell_text
+from .tables import Table
 
 _NUMERIC = {"int", "pct", "pp", "num"}
 
@@ -82,8 +82,8 @@ def write_docx(doc: Document, path: Path) -> None:
             if len(appendix.tables) > 1:
                 word.add_paragraph(table.title, style="Table Title")
             _table(word, table, usable, small=wide)
-            if table.note:
-                word.add_paragraph(table.note, style="Table Note")
+            for note in table.notes():
+                word.add_paragraph(note, style="Table Note")
         for text in appendix.paragraphs:
             word.add_paragraph(text, style="Body Text Letter" if "Body Text Letter" in styles else None)
     word.core_properties.title = doc.title
@@ -165,7 +165,7 @@ def _table(word, table: Table, usable: int, small: bool = False) -> None:
             _text(merged, str(r.values.get("text", "")), styles["Table Text"], WD_ALIGN_PARAGRAPH.LEFT, True, size)
             continue
         for j, c in enumerate(table.columns):
-            text = cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else "")
+            text = table.shown(r, c)
             _text(cells[j], text, styles["Table Text"], aligns[j], r.style == "total", size)
 
 

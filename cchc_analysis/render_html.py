@@ -13,7 +13,7 @@ from . import config
 from .document import Document
 from .escaping import Fragment
 from .fonts import fonts_css
-from .tables import Table, cell_text
+from .tables import Table
 
 _NUMERIC = {"int", "pct", "pp", "num"}
 
@@ -38,7 +38,7 @@ def table_html(table: Table, standalone: bool = False) -> str:
             continue
         cells = [
             {
-                "text": cell_text(r.values.get(c.key), c.fmt, c.empty if r.style == "data" else ""),
+                "text": table.shown(r, c),
                 "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else ""),
             }
             for c in table.columns
@@ -83,7 +83,7 @@ def document_html(doc: Document, only: int | None = None, subset_fonts: bool = F
                 {
                     "heading": t.title if len(doc.appendices[i].tables) > 1 else None,
                     "html": Markup(table_html(t)),
-                    "note": t.note,
+                    "notes": t.notes(),
                 }
                 for t in doc.appendices[i].tables
             ],

@@ -12,6 +12,11 @@ from typing import Any
 from . import formatting
 
 FORMATS = ("text", "int", "pct", "pp", "num")
+# A rate or a change that cannot be computed prints as a dash, and the table says why below it.
+NOT_COMPUTED = "—"
+NOT_COMPUTED_NOTE = (
+    '"—": không tính được (không có hồ sơ làm mẫu số của tỷ lệ, hoặc chưa có số liệu của kỳ để so sánh).'
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,11 @@ class Col:
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
             raise ValueError(f"unknown format {self.fmt!r}")
+
+    @property
+    def missing(self) -> str:
+        """What a data row shows where this column has no value."""
+        return self.empty or (NOT_COMPUTED if self.fmt in ("pct", "pp") else "")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,19 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     note: str | None = None
     landscape: bool = False
+
+    def notes(self) -> list[str]:
+        """The lines printed under the table: its own note, and what a dash means when one is printed."""
+        dashed = any(
+            r.style == "data" and r.values.get(c.key) is None and c.missing == NOT_COMPUTED
+            for r in self.rows
+            for c in self.columns
+        )
+        return [n for n in (self.note, NOT_COMPUTED_NOTE if dashed else None) if n]
+
+    def shown(self, row: Row, col: Col) -> str:
+        """A cell as the appendix prints it (the dash only in data rows: a total without a value stays blank)."""
+        return cell_text(row.values.get(col.key), col.fmt, col.missing if row.style == "data" else "")
 
     def head_rows(self) -> list[list[dict]]:
         """The header as rows of cells with their spans: one row, or two when columns share a group heading."""

@@ -127,6 +127,9 @@ class Registry:
         self._all = frozenset(self.by_id)
         self._below_area = frozenset(u.id for u in self.units if u.kind not in AREA_KINDS)
         self._valid_cache: dict[tuple[dt.date, dt.date], frozenset[str]] = {}
+        # every name matched other than exactly, as written → (the unit's name, how it was read): what a run
+        # tells the analyst it understood
+        self.understood: dict[str, tuple[str, str]] = {}
         self._index: list[dict[str, set[str]]] = [defaultdict(set) for _ in range(3)]
         for u in self.units:
             for name in (u.name, u.short_name, *u.aliases):
@@ -205,7 +208,11 @@ class Registry:
                     continue
                 candidates = sorted(ids & valid)
                 if len(candidates) == 1:
-                    return self.by_id[candidates[0]]
+                    unit = self.by_id[candidates[0]]
+                    written = clean(name)
+                    if written != unit.name and written not in self.understood:
+                        self.understood[written] = (unit.name, _how(name, unit, level, variants.index(key)))
+                    return unit
                 if len(candidates) > 1:
                     names = "; ".join(self.by_id[i].name for i in candidates)
                     raise MatchError(f"tên đơn vị «{clean(name)}» không rõ là đơn vị nào: {names} — ghi đủ tên có dấu")
@@ -231,6 +238,27 @@ class Registry:
         close = difflib.get_close_matches(_level_variants(name)[1][-1], list(keys), n=6, cutoff=0.5)
         names = list(dict.fromkeys(keys[k] for k in close))[:3]
         return f" — gần nhất: {'; '.join(names)}" if names else " — thêm đơn vị hoặc bí danh vào danh mục"
+
+
+_LEVEL_WORDS = ("", "không dấu", "không dấu/OCR")
+
+
+def _how(name: str, unit: Unit, level: int, position: int) -> str:
+    """How a name that is not the unit's own was read: without diacritics (and with OCR repairs), as an alias,
+    shortened ("Dân Chủ", "xã Hà Kỳ" for "UBND xã Dân Chủ"), with words around it dropped ("… huyện Tứ Kỳ"), or
+    only written otherwise (case, spaces, where the tone mark sits)."""
+    key = _level_variants(name)[level][position]
+    own = [_level_variants(n)[level] for n in (unit.name, unit.short_name)]
+    parts = [_LEVEL_WORDS[level]] if level else []
+    if not any(key in v for v in own):
+        parts.append("bí danh")
+    elif position:
+        parts.append("bỏ phần thừa ở đầu/cuối tên")
+    elif key != own[0][0]:
+        parts.append("tên rút gọn")
+    elif not level:
+        parts.append("khác chữ hoa, khoảng trắng hoặc vị trí dấu")
+    return ", ".join(parts)
 
 
 def _date(path: Path, lineno: int, text: str) -> dt.date | None:

@@ -2,8 +2,8 @@
 # Install the Debian packages the stack needs, and only those that are missing:
 # venv support, pango for WeasyPrint, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks;
 # with --test also Chromium, in which the tests open the HTML outputs as a reader would (headless, offline), and
-# LibreOffice Writer (no GUI), which prints the Word documents to PDF as an office would; with --office only the latter
-# (make pages).
+# LibreOffice Writer and Calc (no GUI), which print the Word documents and the workbook to PDF as an office would;
+# with --office only the latter (make pages).
 set -euo pipefail
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -21,8 +21,9 @@ done
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
 fi
-if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--office" ]; } && ! command -v soffice >/dev/null 2>&1; then
-  need+=(libreoffice-writer-nogui)
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--office" ]; then
+  have libreoffice-writer || have libreoffice-writer-nogui || need+=(libreoffice-writer-nogui)
+  have libreoffice-calc || have libreoffice-calc-nogui || need+=(libreoffice-calc-nogui)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -225,13 +225,16 @@ def test_order_and_format_do_not_change_the_store(tmp_path_factory, drawn):
 def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path, prefix):
     from openpyxl import load_workbook
 
-    from cchc_analysis.render import write_xlsx
+    from cchc_analysis.render import Appendix, Document, write_xlsx
     from cchc_analysis.tables import Col, Row, Table
 
     text = f"{prefix}cmd|'/c calc'!A1"
-    write_xlsx([Table("t", "T", [Col("unit", "Đơn vị")], [Row({"unit": text})])], tmp_path / "a.xlsx")
-    cell = load_workbook(tmp_path / "a.xlsx")["t"]["A4"]  # title, blank, header, then the row
-    assert cell.data_type == "s" and cell.value.endswith("cmd|'/c calc'!A1")
+    table = Table("t", "T", [Col("unit", "Đơn vị")], [Row({"unit": text})])
+    write_xlsx(Document(text, text, [Appendix(text, [table])], notice=text), tmp_path / "a.xlsx")
+    wb = load_workbook(tmp_path / "a.xlsx")
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value and "calc" in str(c.value)]
+    assert len(cells) >= 4  # the cover's title and notice, the heading, the row
+    assert all(c.data_type == "s" for c in cells)
 
 
 @pytest.mark.parametrize("period", ["../../x", "/etc", "2023-05/../../x", "..", "2023-05;rm"])

@@ -121,20 +121,33 @@ def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):
     t = big_table(3)
     t.rows.append(Row({"unit": '=HYPERLINK("http://x")', "num": 5}, "total"))
     t.rows.insert(0, Row({"text": "I. Các cơ quan chuyên môn"}, "group"))
+    t.rows.append(Row({"stt": 4, "unit": "UBND xã Không Hồ Sơ", "num": 0, "den": 0, "rate": None}))
     path = tmp_path / "a.xlsx"
-    write_xlsx([t, big_table(1)], path)
+    write_xlsx(doc_of(t, big_table(1)), path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Thu nghiem", "Thu nghiem (2)"]
+    assert wb.sheetnames == ["Ghi chú", "Thu nghiem", "Thu nghiem (2)"]
     ws = wb["Thu nghiem"]
-    assert ws["A1"].value == "Bảng thử nghiệm"
-    assert ws["C3"].value == "Tiếp nhận" and ws["C4"].value == "Đã số hóa" and ws["B3"].value == "Đơn vị"
-    assert ws.freeze_panes == "C5"
-    assert ws["A5"].value == "I. Các cơ quan chuyên môn"
-    assert ws["C6"].value == 1001 and isinstance(ws["C6"].value, int) and ws["C6"].number_format == "#,##0"
-    assert ws["E6"].value == pytest.approx(1001 / 1701) and ws["E6"].number_format == "0.00%"
-    formula = ws["B9"]
+    assert [ws["A1"].value, ws["A2"].value] == ["Phụ lục I", "PHỤ LỤC THỬ 1"]
+    assert ws["A3"].value.startswith("(Kèm theo văn bản số 12/UBND-NV") and ws["A3"].font.i
+    # two header rows: the group heading centred across its columns, the column names below, nothing merged
+    assert ws["C5"].value == "Tiếp nhận" and ws["C5"].alignment.horizontal == "centerContinuous"
+    assert ws["B6"].value == "Đơn vị" and ws["C6"].value == "Đã số hóa" and ws["E6"].value == "Tỷ lệ"
+    assert not [r for r in ws.merged_cells.ranges if r.min_row >= 5]
+    assert ws.freeze_panes == "C7" and ws.print_title_rows == "$5:$6"
+    assert ws["A7"].value == "I. Các cơ quan chuyên môn"
+    assert ws["C8"].value == 1001 and isinstance(ws["C8"].value, int) and ws["C8"].number_format == "#,##0"
+    assert ws["E8"].value == pytest.approx(1001 / 1701) and ws["E8"].number_format == "0.00%"
+    formula = ws["B11"]
     assert formula.value == '=HYPERLINK("http://x")' and formula.data_type == "s"
-    assert ws.column_dimensions["B"].width >= len("UBND xã Thử Nghiệm 3")
+    # a rate that cannot be computed is a dash, and the note under the table says why
+    assert ws["E12"].value == "—"
+    assert any(str(c.value).startswith('"—": không tính được') for row in ws.iter_rows(min_row=13) for c in row)
+    # the page: A4 portrait (the table is not wide), fitted to one page wide, margins of Nghị định 30
+    setup = ws.page_setup
+    assert int(setup.paperSize) == 9 and setup.orientation == "portrait" and setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0
+    assert round(ws.page_margins.left * 25.4) == 30 and round(ws.page_margins.top * 25.4) == 20
+    assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst
 
 
 def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
@@ -165,8 +178,8 @@ def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
 def test_monthly_appendix_xlsx_has_the_area_totals(runs):
     out, _ = runs
     wb = load_workbook(out / "2023-08" / "phu-luc-2023-08.xlsx")
-    assert len(wb.sheetnames) == 3
-    ws = wb[wb.sheetnames[1]]
+    assert wb.sheetnames == ["Ghi chú", "Danh sách 2023-08", "Số hóa 2023-08", "Thanh toán 2023-08"]
+    ws = wb["Số hóa 2023-08"]
     total = [r for r in ws.iter_rows(values_only=True) if r[1] == "Toàn huyện"][0]
     # August 2023, seed 002: 97,67% input, 99,05% output (rates stored as fractions)
     rates = [v for v in total if isinstance(v, float)]
@@ -189,3 +202,44 @@ def test_document_labels_use_roman_numerals_only_when_several():
     assert ">Phụ lục<" in one
     three = document_html(doc_of(big_table(1), big_table(1), big_table(1)))
     assert ">Phụ lục III<" in three
+
+
+def test_the_monthly_workbook_prints_as_the_pdf_does(runs, tmp_path):
+    """Printed through LibreOffice Calc: every table on pages of its own orientation, the header rows on every
+    page, no column pushed onto a page of its own, the sentences wrapped inside their cells."""
+    out, _ = runs
+    book = out / "2023-08" / "phu-luc-2023-08.xlsx"
+    res = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path), str(book)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    pages = PdfReader(tmp_path / "phu-luc-2023-08.pdf").pages
+    # (a word only that table's header has, its first and last column names, landscape?)
+    tables = {
+        "Nội dung": ("STT", "Nội dung", False),
+        "Phải số hóa": ("STT", "Đánh giá", True),
+        "Đã thanh toán trực tuyến": ("STT", "Đánh giá", True),
+    }
+    seen = dict.fromkeys(tables, 0)
+    for page in pages[1:]:  # the cover sheet first
+        text = " ".join(page.extract_text().split())
+        mine = [k for k in tables if k in text]
+        assert len(mine) == 1, text[:200]
+        first, last, landscape = tables[mine[0]]
+        seen[mine[0]] += 1
+        assert first in text and last in text, text[:200]  # every column on every page, the header repeated
+        assert (page.mediabox.width > page.mediabox.height) == landscape
+    assert all(seen.values()) and len(pages) <= 12, seen
+    # the sentences: wrapped, in rows tall enough for them (a 13-pt line holds at most ~1,4 letters per width unit)
+    ws = load_workbook(book)["Danh sách 2023-08"]
+    width = ws.column_dimensions["D"].width
+    sentences = [c for c in ws["D"] if isinstance(c.value, str) and len(c.value) > 100]
+    assert len(sentences) > 10
+    for cell in sentences:
+        assert cell.alignment.wrap_text
+        lines = len(cell.value) / (width * 1.4)
+        assert ws.row_dimensions[cell.row].height >= lines * 11, (cell.value, ws.row_dimensions[cell.row].height)

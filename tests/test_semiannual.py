@@ -11,10 +11,12 @@ from pypdf import PdfReader
 
 
 def sheet_rows(folder, index):
+    """The rows of the ``index``-th table (the cover sheet "Ghi chú" comes first), and its row of column names."""
     wb = load_workbook(folder / "phu-luc-2023-H1.xlsx")
-    ws = wb[wb.sheetnames[index]]
+    assert wb.sheetnames[0] == "Ghi chú"
+    ws = wb[wb.sheetnames[index + 1]]
     rows = list(ws.iter_rows(values_only=True))
-    header = [h for h in rows[3]]  # row 3: group headers, row 4: column labels
+    header = next(r for r in rows if "Đơn vị" in r)
     return rows, header
 
 
@@ -57,7 +59,7 @@ def test_digitization_annex(semiannual_run):
 def test_payment_annex_window_and_target(semiannual_run):
     folder, _ = semiannual_run
     rows, _ = sheet_rows(folder, 2)
-    assert "01/04/2023" in rows[0][0] and "30/06/2023" in rows[0][0]
+    assert rows[0][0] == "Phụ lục III" and "01/04/2023" in rows[1][0] and "30/06/2023" in rows[1][0]
     desk, _, district = totals(rows)
     assert pct(desk[4]) == 25.6 and pct(district[4]) == 38.18
     commune_rows = rows[rows.index(totals(rows)[0]) + 1 : rows.index(totals(rows)[1])]

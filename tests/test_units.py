@@ -100,3 +100,23 @@ def test_the_district_matches_only_where_the_area_itself_is_meant(registry):
     assert registry.match("Tứ Kỳ").id == "tt-tu-ky"
     with _pytest.raises(MatchError, match="chính quyền cấp huyện"):
         registry.match("UBND huyện Tứ Kỳ")
+
+
+def test_ingest_lists_each_name_it_read_otherwise_once(tmp_path):
+    from conftest import run_cli
+
+    path = tmp_path / "ten.csv"
+    lines = ["ky,don_vi,tiep_nhan,so_hoa_tiep_nhan,ket_qua,so_hoa_ket_qua,co_phi,thanh_toan_truc_tuyen"]
+    for month in ("2023-09", "2023-10"):
+        for name in ("Tai Son", "Dân Chủ", "ubnd xã đại hợp", "UBND xã Hưng Đạo", "xã Hà Kỳ"):
+            lines.append(f"{month},{name},10,9,8,8,2,1")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run_cli("ingest", str(path), "--store", str(tmp_path / "s.duckdb"), "--area", "tu-ky")
+    assert res.returncode == 0, res.stderr
+    listed = [ln.strip() for ln in res.stdout.splitlines() if "→" in ln]
+    assert listed == [
+        "Dân Chủ → UBND xã Dân Chủ (tên rút gọn)",
+        "Tai Son → UBND xã Tái Sơn (không dấu, tên rút gọn)",
+        "ubnd xã đại hợp → UBND xã Đại Hợp (khác chữ hoa, khoảng trắng hoặc vị trí dấu)",
+        "xã Hà Kỳ → UBND xã Hà Kỳ (tên rút gọn)",
+    ]  # each once, however many months name it; "UBND xã Hưng Đạo" is the registry's own name
