@@ -271,11 +271,21 @@ def store_cmd(
         str | None,
         typer.Option("--area", help="Chỉ các tháng và đơn vị của địa bàn này (mặc định: mọi địa bàn trong kho)."),
     ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            help="Một tháng (2023-08): đơn vị đã có số liệu (tệp, dòng, tên như tệp ghi) và đơn vị còn thiếu.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
     from .store import Store
 
+    if month is not None:
+        _print_month(workspace.store_path(store), month_arg(month), area)
+        return
     with Store.open(workspace.store_path(store), read_only=True) as st:
         summary = st.summary(area_name(area) if area else None)
         hist = st.history() if history else None
@@ -287,6 +297,39 @@ def store_cmd(
     _print_summary(summary)
     if hist is not None:
         _print_history(hist)
+
+
+def _print_month(path: Path, month: Month, area: str | None) -> None:
+    """One month of the store: the units present with the file, row and spelling each came from; the units of the
+    registry valid that month that are missing, those that reported before said apart from those that never did."""
+    import polars as pl
+    from rich.text import Text
+
+    from .glossary import AREA_KINDS
+    from .store import Store
+
+    registry = Registry.load(area)
+    with Store.open(path, read_only=True) as st:
+        rows = st.month_sources(month.first_day)
+        earlier = st.earlier(month.first_day)
+    rows = rows.filter(pl.col("unit_id").is_in(list(registry.by_id)))
+    present = set(rows["unit_id"].to_list())
+    expected = [u for u in registry.valid_units(month.first_day, month.last_day) if u.kind not in AREA_KINDS]
+    where = registry.words().name or registry.area
+    out.print(f"{month.label().capitalize()}, {where}: {len(present)}/{len(expected)} đơn vị có số liệu.")
+    table = Table(show_lines=False)
+    for head in (LABELS["unit"], "Tệp", "Dòng", "Tên như tệp ghi"):
+        table.add_column(head)
+    for r in rows.iter_rows(named=True):
+        written = r["unit_raw"] if r["unit_raw"] and r["unit_raw"] != r["unit"] else "(như danh mục)"
+        row = "" if r["source_row"] is None else str(r["source_row"])
+        table.add_row(*(Text(str(v)) for v in (r["unit"], r["file_name"] or "", row, written)))
+    out.print(table)
+    missing = [u for u in expected if u.id not in present]
+    before = [u.name for u in missing if u.id in earlier]
+    never = [u.name for u in missing if u.id not in earlier]
+    out.print(f"Thiếu, đã có số liệu các tháng trước ({len(before)}): {', '.join(before) or 'không'}")
+    out.print(f"Thiếu, chưa từng có số liệu ({len(never)}): {', '.join(never) or 'không'}")
 
 
 def _print_summary(s: dict) -> None:

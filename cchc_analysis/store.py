@@ -509,6 +509,22 @@ class Store:
             "LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.month, c.unit_id"
         ).pl()
 
+    def month_sources(self, month: dt.date) -> pl.DataFrame:
+        """The current rows of one month with where each came from: the file, its row and the unit's name as that
+        file wrote it (a row merged from several reports names one of them). ``earlier``: units with data in an
+        earlier month."""
+        return self.con.sql(
+            "SELECT c.unit_id, u.name AS unit, u.area AS area, f.file_name, c.source_row, c.unit_raw "
+            "FROM unit_month_current c LEFT JOIN units u ON u.id = c.unit_id "
+            "LEFT JOIN files f ON f.sha256 = c.source_sha256 WHERE c.month = ? ORDER BY u.name",
+            params=[month],
+        ).pl()
+
+    def earlier(self, month: dt.date) -> set[str]:
+        """Units holding data for a month before ``month``."""
+        rows = self.con.execute("SELECT DISTINCT unit_id FROM unit_month_current WHERE month < ?", [month]).fetchall()
+        return {r[0] for r in rows}
+
     def originals(self) -> pl.DataFrame:
         """Each unit-month as it was first stored (before any correction), shaped like ``current()``."""
         return self.con.sql(

@@ -304,3 +304,30 @@ def test_run_takes_the_area_as_a_registry_file(tmp_path):
     assert "UBND xã Tái Sơn" in (tmp_path / "o" / "2023-05" / "findings.csv").read_text(encoding="utf-8-sig")
     other = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(tmp_path / "o2"))
     assert other.returncode == 2 and "tinh-thu" in other.stderr and "--area" in other.stderr
+
+
+def test_store_month_lists_sources_and_missing_units(tmp_path):
+    """`cchc store --month`: each unit present with the file, row and spelling it came from; the units missing,
+    those that reported before apart from those that never did."""
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    registry = tmp_path / "tu-ky-moi.csv"
+    text = (REPO / "params" / "units" / "tu-ky.csv").read_text(encoding="utf-8").rstrip("\n")
+    registry.write_text(text + "\nxa-moi,UBND xã Mới Lập,Mới Lập,xa,huyen-tu-ky,2023-09-01,,\n", encoding="utf-8")
+    sept = tmp_path / "thang-9.csv"
+    sept.write_text(
+        "ky,don_vi,tiep_nhan,so_hoa_tiep_nhan,ket_qua,so_hoa_ket_qua,co_phi,thanh_toan_truc_tuyen\n"
+        "2023-09,Tai Son,10,9,8,8,2,1\n2023-09,UBND xã Hưng Đạo,10,9,8,8,2,1\n",
+        encoding="utf-8",
+    )
+    assert run_cli("ingest", str(sept), "--store", str(db), "--area", str(registry)).returncode == 0
+    res = run_cli("store", "--store", str(db), "--month", "2023-09", "--area", str(registry))
+    assert res.returncode == 0, res.stderr
+    lines = [" ".join(ln.replace("│", " ").split()) for ln in res.stdout.splitlines()]
+    assert lines[0] == "Tháng 9/2023, huyện Tứ Kỳ: 2/36 đơn vị có số liệu."
+    assert "UBND xã Tái Sơn thang-9.csv 2 Tai Son" in lines
+    assert "UBND xã Hưng Đạo thang-9.csv 3 (như danh mục)" in lines
+    before = next(ln for ln in lines if ln.startswith("Thiếu, đã có số liệu các tháng trước"))
+    never = next(ln for ln in lines if ln.startswith("Thiếu, chưa từng có số liệu"))
+    assert before.startswith("Thiếu, đã có số liệu các tháng trước (33):") and "UBND xã Tiên Động" in before
+    assert never == "Thiếu, chưa từng có số liệu (1): UBND xã Mới Lập"
