@@ -754,6 +754,12 @@ def run_monthly_cmd(
     number: NumberOpt = None,
     date: DateOpt = None,
     signer: SignerOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Ghi đè kết quả của tháng đã ban hành văn bản (mặc định: ghi vào thư mục chạy lại mới)."
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -771,6 +777,7 @@ def run_monthly_cmd(
         allow_partial=allow_partial,
         area=area,
         document=_document(number, date, signer),
+        force=force,
     )
 
 

@@ -272,6 +272,7 @@ def run_monthly(
     allow_partial: bool = False,
     area: str | None = None,
     document: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> Path:
     """``cchc run monthly``: the review notebook, the letter as Word (``cong-van-PERIOD.docx``), findings.csv,
     indicators.csv, the appendix as HTML, PDF, XLSX and Word, and manifest.json in ``OUT/PERIOD``. ``document``:
@@ -306,7 +307,39 @@ def run_monthly(
         quiet,
         area=area,
         notebook_parameters={"allow_partial": allow_partial},
+        **_beside_issued(month, store, out, params_file, area, force),
     )
+
+
+def _beside_issued(
+    month: Month, store: Path | None, out: Path | None, params_file: Path | None, area: str | None, force: bool
+) -> dict[str, Any]:
+    """Where a rerun of a month whose letter was sent goes: never over the outputs that went with the letter,
+    unless ``force``; the warning says which."""
+    from .params import load_params
+    from .sample import existing_store
+    from .store import Store
+
+    path = existing_store(store)
+    root = workspace.outputs_dir(out)
+    if path is None or not (root / str(month)).exists():
+        return {}
+    with Store.open(path, read_only=True) as st:
+        issued = st.issued(str(month), load_params(month, params_file, area=area).area_id)
+    if not issued:
+        return {}
+    label = month.label()
+    if force:
+        return {"warning": f"văn bản {label} đã ban hành (cchc issue); --force: ghi đè {root / str(month)}"}
+    n = 1
+    while (root / f"{month}-chay-lai-{n}").exists():
+        n += 1
+    name = f"{month}-chay-lai-{n}"
+    return {
+        "folder_name": name,
+        "warning": f"văn bản {label} đã ban hành (cchc issue): giữ nguyên {root / str(month)}, bản chạy lại ghi vào "
+        f"{root / name} — thêm --force để ghi đè",
+    }
 
 
 def run_semiannual(
@@ -393,6 +426,7 @@ def _run(
     folder_name: str | None = None,
     notebook_parameters: dict[str, Any] | None = None,
     area: str | None = None,
+    warning: str | None = None,
 ) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
@@ -403,6 +437,8 @@ def _run(
 
     progress = Progress(quiet)
     existing_store(store)  # a missing store is a usage error, before any folder is made
+    if warning:
+        progress.warn(warning)
     folder = RunFolder.create(workspace.outputs_dir(out), folder_name or str(period))
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:

@@ -525,6 +525,18 @@ class Store:
         rows = self.con.execute("SELECT DISTINCT unit_id FROM unit_month_current WHERE month < ?", [month]).fetchall()
         return {r[0] for r in rows}
 
+    def issued(self, period: str, area: str | None) -> bool:
+        """Whether a letter for ``period`` of ``area`` is recorded as sent (``cchc issue``)."""
+        if not self.has_table("letters"):
+            return False
+        return bool(
+            _one(
+                self.con,
+                "SELECT 1 FROM letters WHERE period = ? AND (area = ? OR area IS NULL) AND NOT superseded",
+                [period, area],
+            )
+        )
+
     def originals(self) -> pl.DataFrame:
         """Each unit-month as it was first stored (before any correction), shaped like ``current()``."""
         return self.con.sql(

@@ -318,3 +318,22 @@ def test_a_failing_notebook_stops_the_appendix_process(tmp_path, monkeypatch):
         run_monthly(Month(2023, 5), db, tmp_path / "out", quiet=True)
     assert _children_left() == []
     assert not (tmp_path / "out" / "2023-05").exists()
+
+
+def test_a_rerun_never_overwrites_what_went_with_an_issued_letter(tmp_path):
+    db, out = tmp_path / "s.duckdb", tmp_path / "out"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    args = ("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet")
+    assert run_cli(*args).returncode == 0
+    assert run_cli("issue", "2023-05", "--store", str(db)).returncode == 0
+    sent = (out / "2023-05" / "findings.csv").read_bytes()
+    stamp = (out / "2023-05" / "manifest.json").stat().st_mtime_ns
+    res = run_cli(*args)
+    assert res.returncode == 0, res.stderr
+    assert "đã ban hành" in res.stderr and "2023-05-chay-lai-1" in res.stderr and "--force" in res.stderr
+    assert (out / "2023-05" / "manifest.json").stat().st_mtime_ns == stamp  # untouched
+    assert (out / "2023-05-chay-lai-1" / "findings.csv").read_bytes() == sent
+    res = run_cli(*args, "--force")
+    assert res.returncode == 0 and "ghi đè" in res.stderr
+    assert (out / "2023-05" / "manifest.json").stat().st_mtime_ns != stamp
+    assert sorted(p.name for p in out.iterdir()) == ["2023-05", "2023-05-chay-lai-1"]
