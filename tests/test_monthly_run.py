@@ -209,28 +209,35 @@ def test_run_without_a_store_uses_the_sample(tmp_path):
     assert not (out / "2023-05" / "sample.duckdb").exists()
 
 
-def test_failing_notebook_leaves_nothing_final(tmp_path):
+def broken_workspace(tmp_path, source: str, position: int | None = None):
+    """A workspace whose monthly notebook has one more cell, ``source``, at ``position`` (default: last)."""
     home = workspace_copy(tmp_path)
-    nb = json.loads((home / "notebooks" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].append(
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "execution_count": None,
-            "outputs": [],
-            "id": "broken",
-            "source": "total = 1\ntotal / 0  # a broken cell",
-        }
-    )
-    (home / "notebooks" / "01_monthly_review.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    path = home / "notebooks" / "01_monthly_review.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "broken"}
+    nb["cells"].insert(len(nb["cells"]) if position is None else position, {**cell, "source": source})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return home
+
+
+def failed_run(tmp_path, home) -> str:
+    """`cchc run monthly 2023-05` from ``home`` on the sample: it must fail with one line (returned), no
+    traceback, nothing final and the failed run kept to read."""
     db, out = tmp_path / "s.duckdb", tmp_path / "out"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet", cwd=home)
     assert res.returncode == 1
     errors = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("cảnh báo:")]
     assert len(errors) == 1, res.stderr
-    assert "total = 1 ⏎ total / 0" in errors[0] and "ZeroDivisionError" in errors[0]
+    assert "Traceback" not in res.stderr
     assert not (out / "2023-05").exists() and (out / "2023-05.failed").is_dir()
+    return errors[0]
+
+
+def test_failing_notebook_leaves_nothing_final(tmp_path):
+    home = broken_workspace(tmp_path, "total = 1\ntotal / 0  # a broken cell")
+    error = failed_run(tmp_path, home)
+    assert "total = 1 ⏎ total / 0" in error and "ZeroDivisionError" in error
 
 
 def test_bad_period_is_a_usage_error(tmp_path):
@@ -282,14 +289,8 @@ def test_a_broken_appendix_template_fails_in_one_line_and_leaves_nothing_final(t
     home = workspace_copy(tmp_path)
     (home / "templates").mkdir()
     (home / "templates" / "phu-luc.docx").write_bytes(b"<html>not a Word file</html>")
-    db, out = tmp_path / "s.duckdb", tmp_path / "out"
-    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
-    res = run_cli("run", "monthly", "2023-05", "--store", str(db), "--out", str(out), "--quiet", cwd=home)
-    assert res.returncode == 1
-    errors = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("cảnh báo:")]
-    assert len(errors) == 1, res.stderr
-    assert "phu-luc.docx" in errors[0] and "không mở được" in errors[0] and "Traceback" not in res.stderr
-    assert not (out / "2023-05").exists() and (out / "2023-05.failed").is_dir()
+    error = failed_run(tmp_path, home)
+    assert "phu-luc.docx" in error and "không mở được" in error
 
 
 def test_a_failing_notebook_stops_the_appendix_process(tmp_path, monkeypatch):
@@ -298,20 +299,7 @@ def test_a_failing_notebook_stops_the_appendix_process(tmp_path, monkeypatch):
     from cchc_analysis.run import run_monthly
     from cchc_analysis.sample import build_sample_store
 
-    home = workspace_copy(tmp_path)
-    nb = json.loads((home / "notebooks" / "01_monthly_review.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(
-        2,
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "execution_count": None,
-            "outputs": [],
-            "id": "broken",
-            "source": "raise ValueError('hỏng')",
-        },
-    )
-    (home / "notebooks" / "01_monthly_review.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    home = broken_workspace(tmp_path, "raise ValueError('hỏng')", position=2)
     monkeypatch.chdir(home)
     db = build_sample_store(tmp_path / "s.duckdb")
     with pytest.raises(RunError, match="ValueError: hỏng"):
