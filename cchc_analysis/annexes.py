@@ -7,7 +7,7 @@ import polars as pl
 
 from .document import Appendix, Document, reference_line
 from .exceptions import UsageError
-from .formatting import percent, points, roman, short_date
+from .formatting import date_span, percent, points, roman
 from .glossary import AREA_KINDS, CHECK_LABELS, COMMUNE_WORDS, FINDING_KINDS, INDICATOR_SHORT, LABELS, UNIT_KINDS
 from .index766 import GROUPS
 from .indicators import dossiers_to_reach, scope_of
@@ -198,7 +198,7 @@ def digitization_table(review: MonthlyReview) -> Table:
         rows=rows,
         landscape=True,
         note="Bình quân chung = tổng số đã số hóa / tổng số phải số hóa của các đơn vị; chênh lệch tính "
-        "bằng điểm phần trăm (số âm: thấp hơn); «Cần thêm» là số hồ sơ còn thiếu để bằng mức bình quân "
+        'bằng điểm phần trăm (số âm: thấp hơn); "Cần thêm" là số hồ sơ còn thiếu để bằng mức bình quân '
         "chung.",
     )
 
@@ -207,7 +207,7 @@ def payment_table(review: MonthlyReview) -> Table:
     month, params = review.month, review.params
     win = review.windows["payment"]
     target = params.targets.online_payment
-    span = f"từ {short_date(win.start.first_day)} đến {short_date(win.end.last_day)}"
+    span = date_span(win.start.first_day, win.end.last_day)
     g1, g2 = f"Thanh toán trực tuyến {month.label()}", f"Thanh toán trực tuyến {span}"
     ind = "online_payment"
     cols = [
@@ -412,7 +412,7 @@ def digitization_annex(review: SemiannualReview) -> Table:
 
 def payment_annex(review: SemiannualReview) -> Table:
     w, target = review.payment_window, review.params.targets.online_payment
-    span = f"từ {short_date(w.start.first_day)} đến {short_date(w.end.last_day)}"
+    span = date_span(w.start.first_day, w.end.last_day)
     cols = [
         _STT,
         _unit(3),
@@ -554,8 +554,20 @@ def index766_annex(review: SemiannualReview) -> Table:
         Col("share", "Tỷ lệ", "pct"),
     ]
     table = review.index766.with_columns(scope=scope_of(pl.col("unit_kind")))
-    rows = _grouped(review, table, lambda f: {})
-    rows = [r for r in rows if r.style != "total"]
+    scored = [g for g, _, _ in GROUPS] + ["computed", "computed_max"]
+
+    def average(frame: pl.DataFrame) -> dict:
+        # scores are not summed: a group's line is its units' average (a group that cannot be computed stays empty)
+        means = {c: frame[c].mean() for c in scored}
+        return {**means, "share": _share(means["computed"], means["computed_max"])}
+
+    def renamed(row: Row) -> Row:
+        if row.style != "total":
+            return row
+        unit = row.values["unit"]
+        return Row({**row.values, "unit": "Bình quân" if unit == "Cộng" else f"Bình quân ({unit.lower()})"}, "total")
+
+    rows = [renamed(r) for r in _grouped(review, table, average)]
     return Table(
         name=f"Chỉ số 766 {review.period}",
         title=f"Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) {review.label}",
@@ -563,8 +575,12 @@ def index766_annex(review: SemiannualReview) -> Table:
         rows=rows,
         landscape=True,
         note="Tính từ số liệu đang lưu; nhóm cần dữ liệu của Cổng Dịch vụ công quốc gia (công khai, minh bạch; "
-        "mức độ hài lòng) ghi «chưa tính», không tính là 0 điểm.",
+        'mức độ hài lòng) ghi "chưa tính", không tính là 0 điểm.',
     )
+
+
+def _share(value: float | None, maximum: float | None) -> float | None:
+    return value / maximum if value is not None and maximum else None
 
 
 def semiannual_sentences(review: SemiannualReview) -> list[str]:

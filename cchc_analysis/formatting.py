@@ -49,8 +49,11 @@ def long_date(day: dt.date) -> str:
     return f"ngày {day.day} tháng {day.month} năm {day.year}"
 
 
-def short_date(day: dt.date) -> str:
-    return format_date(day, format="dd/MM/yyyy", locale=LOCALE)
+def date_span(start: dt.date, end: dt.date) -> str:
+    """``từ ngày 01/4/2023 đến ngày 31/8/2023``, as the province's notices write a window (seed 000)."""
+    return f"từ ngày {format_date(start, format='dd/M/yyyy', locale=LOCALE)} đến ngày " + format_date(
+        end, format="dd/M/yyyy", locale=LOCALE
+    )
 
 
 def signed_pp(pp: float) -> str:

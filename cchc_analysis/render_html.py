@@ -50,10 +50,13 @@ def table_html(table: Table, standalone: bool = False) -> str:
         .render(widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=table.head_rows(), rows=rows)
     )
     if standalone:
+        # JupyterLab and nbconvert right-align every table cell (":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
+        # td"); names and sentences read from the left. The class is doubled to outrank that selector.
+        t = ".cchc-t.cchc-t table"
         style = (
-            "<style>.cchc-t table{border-collapse:collapse;font-size:12px} .cchc-t th,.cchc-t td{border:1px solid "
-            "#999;padding:2px 4px} .cchc-t td.n{text-align:right} .cchc-t tr.group td,.cchc-t tr.total td"
-            "{font-weight:bold}</style>"
+            f"<style>{t}{{border-collapse:collapse;font-size:12px}} {t} th,{t} td{{border:1px solid #999;"
+            f"padding:2px 4px}} {t} td{{text-align:left}} {t} th{{text-align:center}} {t} td.n{{text-align:right}} "
+            f"{t} td.c{{text-align:center}} {t} tr.group td,{t} tr.total td{{font-weight:bold}}</style>"
         )
         return f'{style}<div class="cchc-t"><p><b>{_escape(table.title)}</b></p>{html}</div>'
     return html
@@ -93,11 +96,22 @@ def document_html(doc: Document, only: int | None = None, subset_fonts: bool = F
         for i in indices
     ]
 
+    # the issuer's name never breaks across lines: "… của" may end a line, "UBND huyện Tứ Kỳ)" stays whole
+    head, sep, tail = doc.reference.rpartition(" của ")
+    ref_head, ref_tail = (head + sep, tail) if sep else ("", doc.reference)
+
     def render(fonts: str) -> str:
         return (
             _env()
             .get_template("appendix.html.j2")
-            .render(title=doc.title, fonts_css=Markup(fonts), css=Markup(css), appendices=appendices, ref=doc.reference)
+            .render(
+                title=doc.title,
+                fonts_css=Markup(fonts),
+                css=Markup(css),
+                appendices=appendices,
+                ref_head=ref_head,
+                ref_tail=ref_tail,
+            )
         )
 
     if not inline_fonts:

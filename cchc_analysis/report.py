@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .formatting import integer, letter_percent
+from .formatting import date_span, integer, letter_percent
 from .letter import Heading, Signer
 from .semiannual import SemiannualReview, totals_row
 from .units import Registry
@@ -116,7 +116,7 @@ def digitization_paragraphs(review: SemiannualReview) -> list[str]:
 def payment_paragraphs(review: SemiannualReview) -> list[str]:
     target = review.params.targets.online_payment
     w = review.payment_window
-    span = f"từ ngày {w.start.first_day:%d/%m/%Y} đến ngày {w.end.last_day:%d/%m/%Y}"
+    span = date_span(w.start.first_day, w.end.last_day)
     out = []
     for r in review.payment_area.iter_rows(named=True):
         if r["scope"] != "all":

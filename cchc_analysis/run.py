@@ -27,6 +27,7 @@ from .exceptions import CchcError, RunError, UsageError, os_reason
 from .periods import Month, ReportPeriod
 from .readers import sha256_file as sha256
 
+JUPYTERLAB_ONLY = "chi-trong-jupyterlab"  # a notebook cell with this tag is left out of the HTML
 _LIBRARIES = (
     "polars",
     "duckdb",
@@ -132,6 +133,7 @@ def notebook_html(notebook: Path) -> Path:
     """The executed notebook as HTML without code cells (what an official reads)."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         exclude_input=True,
@@ -140,6 +142,10 @@ def notebook_html(notebook: Path) -> Path:
         template_name="notebook_offline",
         language_code="vi",
         extra_template_basedirs=[str(config.PACKAGE_DIR / "templates")],
+    )
+    # how to work the notebook in JupyterLab is for the analyst, not for the official who reads the HTML
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={JUPYTERLAB_ONLY}, enabled=True), enabled=True
     )
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target = notebook.with_suffix(".html")

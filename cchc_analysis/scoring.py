@@ -210,6 +210,6 @@ def band_sentences(totals: pl.DataFrame, bands: tuple[Band, ...]) -> list[str]:
         listed = f" ({unit_list(names, kinds)})" if part.height > 1 else ""
         out.append(
             f"{'Có ' if part.height > 1 else ''}{count} đạt {span} số điểm tối đa, "
-            f"dự kiến xếp loại «{band.label}»{listed}."
+            f'dự kiến xếp loại "{band.label}"{listed}.'
         )
     return out

@@ -156,6 +156,10 @@ def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
     assert not EXTERNAL.search(html)
     assert "vega-embed" in html or "vegaEmbed" in html  # interactive charts, their code inlined
     assert "UBND xã Hà Kỳ" in html
+    # how to work the notebook in JupyterLab stays in the notebook, out of the page an official reads
+    assert "charts.unit_history" not in html and "cchc run anomalies" not in html
+    nb = (folder / "03_anomalies.ipynb").read_text(encoding="utf-8")
+    assert "charts.unit_history" in nb
     csv = (folder / "anomalies.csv").read_text(encoding="utf-8-sig")
     assert csv.splitlines()[0].startswith("Kiểm tra,Mức độ,Đơn vị,Tháng,Chỉ tiêu,Giá trị,Căn cứ")
 

@@ -3,6 +3,7 @@ LibreOffice is installed, converted to PDF as an office would print them."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -196,7 +197,8 @@ def test_number_date_and_signer_from_the_command_line(runs, tmp_path):
     assert find(d, "Số: 901/UBND-NV") and find(d, "Tứ Kỳ, ngày 14 tháng 7 năm 2023") and find(d, "Nguyễn Văn A")
     line = "(Kèm theo văn bản số 901/UBND-NV ngày 14 tháng 7 năm 2023 của UBND huyện Tứ Kỳ)"
     assert find(docx.Document(str(folder / "phu-luc-2023-06.docx")), line)
-    assert line in (folder / "phu-luc-2023-06.html").read_text(encoding="utf-8")
+    html = (folder / "phu-luc-2023-06.html").read_text(encoding="utf-8")
+    assert line in re.sub(r"<[^>]+>", "", html)  # as the reader sees it (the issuer's name is kept on one line)
     pdf = " ".join(p.extract_text() for p in PdfReader(folder / "phu-luc-2023-06.pdf").pages)
     assert line in " ".join(pdf.split())
     bad = run_cli("run", "monthly", "2023-06", "--store", str(db), "--out", str(tmp_path / "o2"), "--date", "31/2/2023")

@@ -325,3 +325,30 @@ def test_a_rerun_never_overwrites_what_went_with_an_issued_letter(tmp_path):
     assert res.returncode == 0 and "ghi đè" in res.stderr
     assert (out / "2023-05" / "manifest.json").stat().st_mtime_ns != stamp
     assert sorted(p.name for p in out.iterdir()) == ["2023-05", "2023-05-chay-lai-1"]
+
+
+def test_the_notebook_html_reads_as_an_official_would(runs, tmp_path):
+    """No word for developers, and in a real browser the tables' names and sentences read from the left while
+    numbers stay on the right."""
+    from conftest import browser_dom
+
+    out, _ = runs
+    page = out / "2023-08" / "01_monthly_review.html"
+    html = page.read_text(encoding="utf-8")
+    assert "cchc_analysis" not in html and "phép tính nằm trong gói" not in html
+    probe = tmp_path / "probe.html"
+    script = (
+        "<script>window.addEventListener('load', function () { var out = [];"
+        " document.querySelectorAll('.cchc-t table tbody tr:not(.group) td').forEach(function (td) {"
+        " out.push((td.className || 'text') + ':' + getComputedStyle(td).textAlign); });"
+        " var p = document.createElement('pre'); p.id = 'probe'; p.textContent = out.join('\\n');"
+        " document.body.appendChild(p); });</script>"
+    )
+    probe.write_text(html.replace("</body>", script + "</body>"), encoding="utf-8")
+    dom, _ = browser_dom(probe, tmp_path)
+    found = dom.split('<pre id="probe">', 1)[1].split("</pre>", 1)[0].split("\n")
+    aligned = {}
+    for line in found:
+        kind, align = line.rsplit(":", 1)
+        aligned.setdefault(kind, set()).add(align)
+    assert aligned["text"] == {"left"} and aligned["n"] == {"right"}, aligned

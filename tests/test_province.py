@@ -98,7 +98,8 @@ def test_a_province_letter_speaks_of_the_province(tmp_path):
 
 
 def _visible(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html))
+    """The page's words as a reader sees them, one space between them."""
+    return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)).split())
 
 
 def test_names_with_province_and_city_words_match(tmp_path):

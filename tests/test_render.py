@@ -243,3 +243,31 @@ def test_the_monthly_workbook_prints_as_the_pdf_does(runs, tmp_path):
         assert cell.alignment.wrap_text
         lines = len(cell.value) / (width * 1.4)
         assert ws.row_dimensions[cell.row].height >= lines * 11, (cell.value, ws.row_dimensions[cell.row].height)
+
+
+@pytest.mark.parametrize("per_group", [8, 9, 10])
+def test_a_group_heading_never_ends_a_page(tmp_path, per_group):
+    cols = [Col("stt", "STT", "int", width=0.5), Col("unit", "Đơn vị", width=3), Col("n", "Số", "int")]
+    rows = []
+    for g in range(40):
+        rows.append(Row({"text": f"NHÓM {g}"}, "group"))
+        rows += [Row({"stt": i + 1, "unit": f"UBND xã {g}-{i}", "n": i}) for i in range(per_group + g % 5)]
+    path = tmp_path / "g.pdf"
+    write_pdf(doc_of(Table("t", "T", cols, rows)), path)
+    for text in page_texts(path):
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        assert not lines[-1].startswith("NHÓM"), lines[-3:]
+
+
+def test_the_issuer_in_the_reference_line_is_never_broken(tmp_path):
+    t = big_table(2)
+    doc = Document(
+        "Thử",
+        "(Kèm theo văn bản số 1234/UBND-VP-NV-KSTTHC ngày 15 tháng 9 năm 2023 của Ủy ban nhân dân huyện Tứ Kỳ)",
+        [Appendix("Phụ lục thử có tên khá dài để dòng tham chiếu phải xuống dòng", [t])],
+    )
+    path = tmp_path / "r.pdf"
+    write_pdf(doc, path)
+    lines = [" ".join(ln.split()) for ln in page_texts(path)[0].splitlines()]
+    assert "của Ủy ban nhân dân huyện Tứ Kỳ)" in " ".join(lines)
+    assert any("Ủy ban nhân dân huyện Tứ Kỳ)" in ln for ln in lines), lines[:6]  # on one line

@@ -59,7 +59,7 @@ def test_digitization_annex(semiannual_run):
 def test_payment_annex_window_and_target(semiannual_run):
     folder, _ = semiannual_run
     rows, _ = sheet_rows(folder, 2)
-    assert rows[0][0] == "Phụ lục III" and "01/04/2023" in rows[1][0] and "30/06/2023" in rows[1][0]
+    assert rows[0][0] == "Phụ lục III" and "TỪ NGÀY 01/4/2023 ĐẾN NGÀY 30/6/2023" in rows[1][0]  # seed 000 style
     desk, _, district = totals(rows)
     assert pct(desk[4]) == 25.6 and pct(district[4]) == 38.18
     commune_rows = rows[rows.index(totals(rows)[0]) + 1 : rows.index(totals(rows)[1])]
@@ -197,3 +197,28 @@ def test_index766_leaves_uncomputable_groups_empty(semiannual_run):
     assert unit[5] == 0
     department = [r for r in rows if r[1] == "Phòng Tư pháp"][0]
     assert department[10] < 100 - 36  # computed maximum excludes what cannot be computed
+
+
+def test_the_last_annex_ends_with_averages(semiannual_run):
+    """Scores are not summed: each group of the 766 annex ends with its units' average, and the area's last."""
+    folder, _ = semiannual_run
+    rows, header = sheet_rows(folder, 6)
+    col = header.index("Điểm tính được")
+    data, averages, current = [], [], []
+    for r in rows:
+        if isinstance(r[0], int):
+            current.append(r[col])
+        elif isinstance(r[1], str) and r[1].startswith("Bình quân"):
+            averages.append((r[1], r[col]))
+            data += current
+            current = []
+    assert [a for a, _ in averages] == ["Bình quân", "Bình quân", "Bình quân (toàn huyện)"]
+    assert averages[-1][1] == pytest.approx(sum(data) / len(data))
+
+
+def test_the_score_sentences_are_on_a_portrait_page(semiannual_run):
+    folder, _ = semiannual_run
+    pages = PdfReader(folder / "phu-luc-2023-H1.pdf").pages
+    with_sentences = [p for p in pages if "dự kiến xếp loại" in " ".join(p.extract_text().split())]
+    assert with_sentences
+    assert all(p.mediabox.height > p.mediabox.width for p in with_sentences)
