@@ -558,7 +558,7 @@ def index766_annex(review: SemiannualReview) -> Table:
 
     def average(frame: pl.DataFrame) -> dict:
         # scores are not summed: a group's line is its units' average (a group that cannot be computed stays empty)
-        means = {c: frame[c].mean() for c in scored}
+        means: dict[str, float | None] = {c: _mean(frame[c]) for c in scored}
         return {**means, "share": _share(means["computed"], means["computed_max"])}
 
     def renamed(row: Row) -> Row:
@@ -577,6 +577,11 @@ def index766_annex(review: SemiannualReview) -> Table:
         note="Tính từ số liệu đang lưu; nhóm cần dữ liệu của Cổng Dịch vụ công quốc gia (công khai, minh bạch; "
         'mức độ hài lòng) ghi "chưa tính", không tính là 0 điểm.',
     )
+
+
+def _mean(values: pl.Series) -> float | None:
+    present = [float(v) for v in values.drop_nulls().to_list()]
+    return sum(present) / len(present) if present else None
 
 
 def _share(value: float | None, maximum: float | None) -> float | None:
