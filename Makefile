@@ -71,9 +71,9 @@ pages:
 	@mkdir -p $(OUT)/$(PERIOD)/pages
 	pdftoppm -r 80 -png $(OUT)/$(PERIOD)/phu-luc-$(PERIOD).pdf $(OUT)/$(PERIOD)/pages/phu-luc-$(PERIOD)
 	@for f in $(OUT)/$(PERIOD)/*.docx $(OUT)/$(PERIOD)/*.xlsx; do \
-	  soffice --headless --convert-to pdf --outdir $(OUT)/$(PERIOD)/pages "$$f" >/dev/null || exit 1; \
 	  n=$$(basename "$$f"); b=$${n%.*}; kind=$$([ "$${n##*.}" = xlsx ] && echo excel || echo word); \
-	  pdftoppm -r 80 -png $(OUT)/$(PERIOD)/pages/$$b.pdf $(OUT)/$(PERIOD)/pages/$$kind-$$b; \
+	  soffice --headless --convert-to pdf --outdir $(OUT)/$(PERIOD)/pages/$$kind "$$f" >/dev/null || exit 1; \
+	  pdftoppm -r 80 -png $(OUT)/$(PERIOD)/pages/$$kind/$$b.pdf $(OUT)/$(PERIOD)/pages/$$kind-$$b; \
 	done
 	@ls $(OUT)/$(PERIOD)/pages
 

@@ -84,10 +84,26 @@ def write_docx(doc: Document, path: Path) -> None:
             _table(word, table, usable, small=wide)
             for note in table.notes():
                 word.add_paragraph(note, style="Table Note")
+        if appendix.paragraphs and wide:  # a wide table's sentences read on a portrait page, as in the PDF
+            text_section = word.add_section(WD_SECTION.NEW_PAGE)
+            text_section.orientation = WD_ORIENT.PORTRAIT
+            text_section.page_width, text_section.page_height = portrait
+            text_section.top_margin, text_section.bottom_margin = margins[0], margins[1]
+            text_section.left_margin, text_section.right_margin = margins[2], margins[3]
+            text_section.different_first_page_header_footer = False
+            _continue_numbering(text_section)  # the appendix's page numbers go on
         for text in appendix.paragraphs:
             word.add_paragraph(text, style="Body Text Letter" if "Body Text Letter" in styles else None)
     word.core_properties.title = doc.title
     word.save(str(path))
+
+
+def _continue_numbering(section) -> None:
+    from docx.oxml.ns import qn
+
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:pgNumType")):  # copied from the section before, with its restart at 1
+        sect_pr.remove(old)
 
 
 def _restart_numbering(section) -> None:

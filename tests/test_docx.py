@@ -226,7 +226,18 @@ def test_the_semiannual_report_in_word(semiannual_run):
     assert "UBND xã Hà Kỳ (04)" in body  # late dossiers named by commune, as seed 003
     assert "[Phần này do cán bộ phụ trách viết]" in body  # narrative left to the analyst, marked
     assert "Vũ Thị Hà" in body
-    assert (folder / "phu-luc-2023-H1.docx").is_file()
+    # in the annexes, the score sentences follow their landscape table on a portrait page, as in the PDF
+    annex = docx.Document(str(folder / "phu-luc-2023-H1.docx"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    orient, seen = [], False
+    for el in annex.element.body:  # a section's properties close it: the first after the sentence is its own
+        seen = seen or "dự kiến xếp loại" in "".join(t.text or "" for t in el.iter(f"{w}t"))
+        sect = el if el.tag == f"{w}sectPr" else el.find(f"{w}pPr/{w}sectPr")
+        if seen and sect is not None:
+            size = sect.find(f"{w}pgSz")
+            orient.append(int(size.get(f"{w}w")) < int(size.get(f"{w}h")))
+            break
+    assert orient == [True]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) not installed")
