@@ -71,6 +71,10 @@ class MatchError(Exception):
     """A name matched no unit, or several; ``str()`` is the user's message."""
 
 
+class _NotFound(MatchError):
+    """No unit of the registry is written this way (not even one out of its period)."""
+
+
 def _variants(tokens: list[str], prefixes: list[list[str]], suffixes: list[list[str]]) -> list[str]:
     """The name itself, then with leading prefixes and trailing suffixes stripped one at a time."""
     out = [" ".join(tokens)]
@@ -191,7 +195,46 @@ class Registry:
         self, name: str, first: dt.date | None = None, last: dt.date | None = None, area_level: bool = False
     ) -> Unit:
         """The one unit ``name`` designates, valid between ``first`` and ``last`` when given. The area itself
-        (kind huyện/tỉnh) is a candidate only with ``area_level``: monthly statistics never belong to it."""
+        (kind huyện/tỉnh) is a candidate only with ``area_level``: monthly statistics never belong to it. A name
+        followed by the area's own ("UBND xã Hưng Đạo huyện Tứ Kỳ") is read without it. Every name read other than
+        as the registry writes it is kept in ``understood``."""
+        try:
+            unit, how = self._find(name, first, last, area_level)
+        except _NotFound:
+            short = self._without_area(name)
+            if short is None:
+                raise
+            try:
+                unit, how = self._find(short[0], first, last, area_level)
+            except MatchError:
+                raise MatchError(
+                    f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(short[0])}"
+                ) from None
+            how = ", ".join(p for p in (f'bỏ "{short[1]}"', how) if p)
+        written = clean(name)
+        if how and written not in self.understood:
+            self.understood[written] = (unit.name, how)
+        return unit
+
+    def _without_area(self, name: str) -> tuple[str, str] | None:
+        """``name`` without a trailing mention of the area itself ("… huyện Tứ Kỳ", "… tỉnh Kinh Bắc"), and
+        that mention as written; None when it has none."""
+        tokens = clean(name).split()
+        for unit in self.units:
+            if unit.kind not in AREA_KINDS:
+                continue
+            word = UNIT_KINDS[unit.kind]
+            for own in {unit.short_name, unit.name, f"{word} {unit.short_name}"}:
+                size = len(own.split())
+                tail = " ".join(tokens[-size:])
+                if len(tokens) > size and fold(tail) == fold(own):
+                    return " ".join(tokens[:-size]).rstrip(" ,-–"), tail
+        return None
+
+    def _find(
+        self, name: str, first: dt.date | None, last: dt.date | None, area_level: bool
+    ) -> tuple[Unit, str | None]:
+        """The unit, and how the name was read when it is not the unit's own (None: written as the registry)."""
         if not clean(name):
             raise MatchError("thiếu tên đơn vị")
         allowed = self._all if area_level else self._below_area
@@ -209,10 +252,8 @@ class Registry:
                 candidates = sorted(ids & valid)
                 if len(candidates) == 1:
                     unit = self.by_id[candidates[0]]
-                    written = clean(name)
-                    if written != unit.name and written not in self.understood:
-                        self.understood[written] = (unit.name, _how(name, unit, level, variants.index(key)))
-                    return unit
+                    exact = clean(name) == unit.name
+                    return unit, None if exact else _how(name, unit, level, variants.index(key))
                 if len(candidates) > 1:
                     names = "; ".join(self.by_id[i].name for i in candidates)
                     raise MatchError(f"tên đơn vị «{clean(name)}» không rõ là đơn vị nào: {names} — ghi đủ tên có dấu")
@@ -227,7 +268,7 @@ class Registry:
                 )
                 state = "chưa có hiệu lực" if later else "không còn hiệu lực"
                 raise MatchError(f"đơn vị «{clean(name)}» {state} trong kỳ này: {expired}")
-        raise MatchError(f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(name)}")
+        raise _NotFound(f"không có đơn vị «{clean(name)}» trong danh mục {self.area}{self._suggest(name)}")
 
     def _suggest(self, name: str) -> str:
         keys = {}

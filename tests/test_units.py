@@ -120,3 +120,28 @@ def test_ingest_lists_each_name_it_read_otherwise_once(tmp_path):
         "ubnd xã đại hợp → UBND xã Đại Hợp (khác chữ hoa, khoảng trắng hoặc vị trí dấu)",
         "xã Hà Kỳ → UBND xã Hà Kỳ (tên rút gọn)",
     ]  # each once, however many months name it; "UBND xã Hưng Đạo" is the registry's own name
+
+
+@pytest.mark.parametrize(
+    ("written", "unit"),
+    [
+        ("UBND xã Hưng Đạo huyện Tứ Kỳ", "UBND xã Hưng Đạo"),
+        ("Phòng Nội vụ huyện Tứ Kỳ", "Phòng Nội vụ"),
+        ("UBND xa Tai Son, huyen Tu Ky", "UBND xã Tái Sơn"),
+        ("UBND thị trấn Tứ Kỳ", "UBND thị trấn Tứ Kỳ"),  # a commune that bears the district's name stays itself
+    ],
+)
+def test_a_name_followed_by_the_area_is_read_without_it(registry, written, unit):
+    from cchc_analysis.units import Registry
+
+    fresh = Registry(registry.area, registry.units)
+    assert fresh.match(written).name == unit
+    if written != unit:
+        assert fresh.understood[written][0] == unit
+
+
+def test_another_area_after_a_name_is_not_dropped(registry):
+    from cchc_analysis.units import MatchError
+
+    with pytest.raises(MatchError, match="không có đơn vị"):
+        registry.match("UBND xã Hưng Đạo huyện Ninh Giang")
