@@ -410,12 +410,12 @@ def flows(lf: pl.LazyFrame, spellings: Spellings) -> Flows:
     return Flows(received, closed, late_df)
 
 
-def aggregate(lf: pl.LazyFrame, registry: Registry | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Unit-month statistics and late dossiers by field of a valid dossier list: the spellings pass, the heavy
-    pass and the merge per unit (by the registry; without one, each unit as written is its own id)."""
+def aggregate(lf: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Unit-month statistics and late dossiers by field of a dossier list already checked, each unit as written:
+    the spellings pass, the heavy pass and the stocks (what ``check_dossiers`` does after its checks, and what the
+    benchmark measures)."""
     found = flows(lf, Spellings.of(lf))
-    mapping = {u: registry.match(clean(u)).id for u in found.units} if registry else {u: u for u in found.units}
-    return found.statistics(mapping)
+    return found.statistics({u: u for u in found.units})
 
 
 def _with_stocks(flows: pl.DataFrame) -> pl.DataFrame:

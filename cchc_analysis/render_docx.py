@@ -10,9 +10,7 @@ from typing import Any
 from . import workspace
 from .document import Document
 from .exceptions import CchcError
-from .tables import Table
-
-_NUMERIC = {"int", "pct", "pp", "num"}
+from .tables import NUMERIC, Table
 
 
 def write_template(template: str, context: dict[str, Any], path: Path) -> None:
@@ -170,7 +168,7 @@ def _table(word, table: Table, usable: int, small: bool = False) -> None:
         WD_ALIGN_PARAGRAPH.CENTER
         if c.key == "stt"
         else WD_ALIGN_PARAGRAPH.RIGHT
-        if c.fmt in _NUMERIC
+        if c.fmt in NUMERIC
         else WD_ALIGN_PARAGRAPH.LEFT
         for c in table.columns
     ]

@@ -13,9 +13,7 @@ from . import config
 from .document import Document
 from .escaping import Fragment
 from .fonts import fonts_css
-from .tables import Table
-
-_NUMERIC = {"int", "pct", "pp", "num"}
+from .tables import NUMERIC, Table
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +37,7 @@ def table_html(table: Table, standalone: bool = False) -> str:
         cells = [
             {
                 "text": table.shown(r, c),
-                "cls": "c" if c.key == "stt" else ("n" if c.fmt in _NUMERIC else ""),
+                "cls": "c" if c.key == "stt" else ("n" if c.fmt in NUMERIC else ""),
             }
             for c in table.columns
         ]

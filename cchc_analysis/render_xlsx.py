@@ -17,9 +17,8 @@ from pathlib import Path
 
 from .document import Document
 from .fonts import FONT_FAMILY
-from .tables import Table
+from .tables import NUMERIC, Table
 
-_NUMERIC = {"int", "pct", "pp", "num"}
 _XLSX_FORMATS = {"int": "#,##0", "pct": "0.00%", "pp": "+0.00;-0.00;0.00", "num": "#,##0.00"}
 _MM = 1 / 25.4  # openpyxl takes margins in inches
 # usable width of an A4 page within the margins, in Excel's width unit (about 2 mm of the default font)
@@ -141,21 +140,16 @@ def _table_sheet(ws, table: Table, label: str, title: str, reference: str, notic
         for j, c in enumerate(table.columns, start=1):
             value = r.values.get(c.key)
             cell = ws.cell(row, j)
-            if c.fmt in _NUMERIC and value is not None:
+            numeric = c.fmt in NUMERIC
+            horizontal = "center" if c.key == "stt" else ("right" if numeric else "left")
+            cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not numeric)
+            if numeric and value is not None:
                 cell.value = int(value) if c.fmt == "int" else float(value)
                 cell.number_format = _XLSX_FORMATS[c.fmt]
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-            else:
-                text = table.shown(r, c)
-                if text:
-                    cell.value = _as_text(text)
-                    cell.data_type = "s"  # a name that begins with "=" stays a name
-                    texts.append((text, widths[j - 1]))
-                numeric = c.fmt in _NUMERIC or c.key == "stt"
-                horizontal = "right" if c.fmt in _NUMERIC else ("center" if c.key == "stt" else "left")
-                cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not numeric)
-            if c.key == "stt" and isinstance(value, int):
-                cell.alignment = Alignment(horizontal="center", vertical="center")
+            elif text := table.shown(r, c):
+                cell.value = _as_text(text)
+                cell.data_type = "s"  # a name that begins with "=" stays a name
+                texts.append((text, widths[j - 1]))
             cell.font = bold if r.style == "total" else plain
             cell.border = border
         ws.row_dimensions[row].height = _height(texts, size)

@@ -313,11 +313,11 @@ def run_monthly(
         quiet,
         area=area,
         notebook_parameters={"allow_partial": allow_partial},
-        **_beside_issued(month, store, out, params_file, area, force),
+        **_rerun_folder(month, store, out, params_file, area, force),
     )
 
 
-def _beside_issued(
+def _rerun_folder(
     month: Month, store: Path | None, out: Path | None, params_file: Path | None, area: str | None, force: bool
 ) -> dict[str, Any]:
     """Where a rerun of a month whose letter was sent goes: never over the outputs that went with the letter,

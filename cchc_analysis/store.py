@@ -278,13 +278,9 @@ class Store:
 
     def _write_late(self, late: pl.DataFrame, sha: str, batch_id: int) -> None:
         late = late.with_columns(source_sha256=pl.lit(sha), batch_id=pl.lit(batch_id))
-        self.con.register(
-            "late_rows", late.select("unit_id", "month", "field", "late", "source_sha256", "batch_id").to_arrow()
-        )
-        try:
+        rows = late.select("unit_id", "month", "field", "late", "source_sha256", "batch_id")
+        with _arrow(self.con, "late_rows", rows):
             self.con.execute("INSERT INTO late_by_field SELECT * FROM late_rows")
-        finally:
-            self.con.unregister("late_rows")
 
     def sources(self) -> pl.DataFrame:
         """For each current unit-month: the kind and name of the file it came from."""
@@ -379,7 +375,7 @@ class Store:
             else:
                 result.superseded += 1
                 links.append((row_id, now, before[0]))
-        if inserts:  # through Arrow: executemany costs a round trip per row (1,3 s for the sample's 631 scores)
+        if inserts:  # executemany costs a round trip per row (1,3 s for the sample's 631 scores)
             names = [
                 "row_id",
                 "period",
@@ -392,27 +388,21 @@ class Store:
                 "batch_id",
                 "ingested_at",
             ]
-            con.register("new_scores", pl.DataFrame(inserts, schema=names, orient="row").to_arrow())
-            try:
+            with _arrow(con, "new_scores", pl.DataFrame(inserts, schema=names, orient="row")):
                 con.execute(
                     f"INSERT INTO self_scores ({', '.join(names)}) SELECT row_id, period, unit_id, criterion_id, "
                     "CAST(score AS DECIMAL(9, 3)), note, source_sha256, source_row, batch_id, ingested_at "
                     "FROM new_scores"
                 )
-            finally:
-                con.unregister("new_scores")
         if links:
-            con.register("links", pl.DataFrame(links, schema=["new_id", "at", "old_id"], orient="row").to_arrow())
-            try:
+            with _arrow(con, "links", pl.DataFrame(links, schema=["new_id", "at", "old_id"], orient="row")):
                 con.execute(
                     "UPDATE self_scores SET superseded_by = l.new_id, superseded_at = l.at FROM links l "
                     "WHERE self_scores.row_id = l.old_id"
                 )
-            finally:
-                con.unregister("links")
 
     def _save_units(self, registry: Registry) -> None:
-        # through Arrow: row by row, a registry of 3.321 communes took 5 seconds
+        # row by row, a registry of 3.321 communes took 5 seconds
         rows = pl.DataFrame(
             [
                 (u.id, u.name, u.short_name, u.kind, u.parent, registry.area, u.valid_from, u.valid_to)
@@ -430,11 +420,8 @@ class Store:
             },
             orient="row",
         )
-        self.con.register("new_units", rows.to_arrow())
-        try:
+        with _arrow(self.con, "new_units", rows):
             self.con.execute("INSERT OR REPLACE INTO units SELECT * FROM new_units")
-        finally:
-            self.con.unregister("new_units")
 
     def _write_rows(
         self,
@@ -446,11 +433,8 @@ class Store:
         result: FileResult,
     ) -> None:
         con = self.con
-        con.register("incoming", frame.to_arrow())
-        try:
+        with _arrow(con, "incoming", frame):
             old = con.sql("SELECT c.* FROM unit_month_current c JOIN incoming i USING (unit_id, month)").pl()
-        finally:
-            con.unregister("incoming")
         old = old.select(["row_id", "unit_id", "month", *COUNT_COLUMNS]).rename({c: f"{c}__old" for c in COUNT_COLUMNS})
         merged = frame.join(old, on=["unit_id", "month"], how="left")
         # A column the file does not carry says nothing: keep what the superseded row knew. Rows combined from
@@ -488,12 +472,9 @@ class Store:
             pl.lit(batch_id).alias("batch_id"),
             pl.lit(now).alias("ingested_at"),
         )
-        con.register("new_rows", rows.to_arrow())
-        try:
+        with _arrow(con, "new_rows", rows):
             cols = ", ".join(rows.columns)
             con.execute(f"INSERT INTO unit_month ({cols}) SELECT {cols} FROM new_rows")
-        finally:
-            con.unregister("new_rows")
         links = to_write.filter(pl.col("changed")).select(pl.col("row_id").alias("old_id"), "new_id")
         if links.height:
             con.executemany(
@@ -511,8 +492,7 @@ class Store:
 
     def month_sources(self, month: dt.date) -> pl.DataFrame:
         """The current rows of one month with where each came from: the file, its row and the unit's name as that
-        file wrote it (a row merged from several reports names one of them). ``earlier``: units with data in an
-        earlier month."""
+        file wrote it (a row merged from several reports names one of them)."""
         return self.con.sql(
             "SELECT c.unit_id, u.name AS unit, u.area AS area, f.file_name, c.source_row, c.unit_raw "
             "FROM unit_month_current c LEFT JOIN units u ON u.id = c.unit_id "
@@ -649,6 +629,16 @@ def _aggregate(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | Non
     return con.execute(sql, params or []).fetchall()[0]
 
 
+@contextmanager
+def _arrow(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """``frame`` visible to SQL as ``name`` for the block: rows go in as one Arrow table, not one call per row."""
+    con.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple | None:
     """First row of a query, reading the result to its end so the connection is free for the next one."""
     rows = con.execute(sql, params or []).fetchall()
@@ -718,11 +708,8 @@ def issue_letter(
                 "gap_dossiers",
                 "sentence",
             )
-            con.register("issued", rows.to_arrow())
-            try:
+            with _arrow(con, "issued", rows):
                 con.execute("INSERT INTO letter_findings SELECT * FROM issued")
-            finally:
-                con.unregister("issued")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

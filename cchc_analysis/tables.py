@@ -12,6 +12,7 @@ from typing import Any
 from . import formatting
 
 FORMATS = ("text", "int", "pct", "pp", "num")
+NUMERIC = frozenset({"int", "pct", "pp", "num"})  # right-aligned, and numbers in the workbook
 # A rate or a change that cannot be computed prints as a dash, and the table says why below it.
 NOT_COMPUTED = "—"
 NOT_COMPUTED_NOTE = (
