@@ -302,3 +302,76 @@ def test_a_list_in_every_accepted_spelling_counts_like_the_canonical_one(generat
     res = run_cli("ingest-dossiers", str(path), "--store", str(db))
     assert res.returncode == 0, res.stderr
     assert stored(db) == hand_count(sample)
+
+
+def _dossier(unit: str, received: dt.date, resolved: dt.date | None, status: str = "da_giai_quyet") -> dict:
+    return {
+        "unit": unit,
+        "field": "Hộ tịch",
+        "procedure_code": "1.000",
+        "received_at": received,
+        "due_at": received + dt.timedelta(days=5),
+        "resolved_at": resolved,
+        "status": status if resolved else "dang_giai_quyet",
+        "channel": "truc_tuyen",
+        "online_required": True,
+        "digitized_input": True,
+        "result_required": True,
+        "digitized_output": True,
+        "fee": 0,
+        "paid_online": False,
+        "reused_data": False,
+        "e_cert": False,
+    }
+
+
+def _aggregated(rows: list[dict], path) -> dict[tuple[str, dt.date], dict[str, int]]:
+    import pyarrow as pa
+
+    from cchc_analysis.dossiers import aggregate, scan
+
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    months, _ = aggregate(scan(path))
+    return {(r["unit_id"], r["month"]): {c: r[c] for c in COUNT_COLUMNS} for r in months.iter_rows(named=True)}
+
+
+def test_units_whose_keys_collide_are_still_counted_apart(generated, tmp_path, monkeypatch):
+    """The aggregation groups on a hash of the unit's name; names that share it (forced here: the key is the
+    name's length) must not merge, whether they meet in one month or never do."""
+    import polars as pl
+
+    from cchc_analysis import dossiers
+
+    def by_length(unit: pl.Expr, seed: int = 0) -> pl.Expr:
+        return unit.str.len_bytes().cast(pl.UInt64) if seed == 0 else unit.hash(seed=seed)
+
+    monkeypatch.setattr(dossiers, "_unit_key", by_length)
+    _, _, rows = generated
+    assert _aggregated(rows[:4000], tmp_path / "a.parquet") == hand_count(rows[:4000])
+    # same length, never in the same month received, both closed in June
+    apart = [
+        _dossier("UBND xã An Lạc", dt.date(2023, 4, 10), dt.date(2023, 6, 2)),
+        _dossier("UBND xã An Lập", dt.date(2023, 5, 10), dt.date(2023, 6, 3), status="tra_lai"),
+        _dossier("UBND xã An Lập", dt.date(2023, 5, 11), None),
+    ]
+    assert len(apart[0]["unit"].encode()) == len(apart[1]["unit"].encode())
+    assert _aggregated(apart, tmp_path / "b.parquet") == hand_count(apart)
+    # same length, always together: one group holds both names
+    together = [
+        _dossier("UBND xã An Lạc", dt.date(2023, 5, 10), dt.date(2023, 5, 12)),
+        _dossier("UBND xã An Lập", dt.date(2023, 5, 11), None),
+    ]
+    assert _aggregated(together, tmp_path / "c.parquet") == hand_count(together)
+
+
+def test_dates_far_in_the_past_or_future_keep_their_month(tmp_path):
+    """Months are looked up in a table of days; dates beyond either end of it are counted in their own month."""
+    rows = [
+        _dossier("UBND xã An Bình", dt.date(1850, 3, 4), dt.date(1850, 4, 1)),
+        _dossier("UBND xã An Bình", dt.date(1899, 12, 31), dt.date(1900, 1, 1)),
+        _dossier("UBND xã An Bình", dt.date(2199, 12, 30), dt.date(2200, 1, 2)),
+        _dossier("UBND xã Bình Minh", dt.date(2023, 5, 31), dt.date(2023, 6, 1)),
+    ]
+    got = _aggregated(rows, tmp_path / "far.parquet")
+    assert got == hand_count(rows)
+    assert {m for _, m in got} >= {dt.date(1850, 3, 1), dt.date(1899, 12, 1), dt.date(2200, 1, 1)}
