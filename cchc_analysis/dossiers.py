@@ -393,6 +393,7 @@ def flows(lf: pl.LazyFrame, spellings: Spellings, *, plain: bool = False) -> Flo
         names = [unit.first().alias("unit"), second.min().alias("lo"), second.max().alias("hi")]
     fee = pl.col("fee") > 0
     resolved, late = spellings.status_is("resolved"), pl.col("resolved_at") > pl.col("due_at")
+    cm = _month_key("resolved_at", plain)
     received_q = base.group_by(key, month=_month_key("received_at", plain)).agg(
         *names,
         tiep_nhan=pl.len(),
@@ -407,7 +408,7 @@ def flows(lf: pl.LazyFrame, spellings: Spellings, *, plain: bool = False) -> Flo
     )
     closed_q = (
         base.filter(pl.col("resolved_at").is_not_null())
-        .group_by(key, month=_month_key("resolved_at", plain))
+        .group_by(key, month=cm)
         .agg(
             dung_han=(resolved & ~late).sum(),
             qua_han=(resolved & late).sum(),
@@ -419,9 +420,7 @@ def flows(lf: pl.LazyFrame, spellings: Spellings, *, plain: bool = False) -> Flo
         )
     )
     late_q = (
-        base.filter(resolved & late)
-        .group_by(unit.alias("unit"), month=_month_key("resolved_at", plain), field=pl.col("field"))
-        .agg(late=pl.len())
+        base.filter(resolved & late).group_by(unit.alias("unit"), month=cm, field=pl.col("field")).agg(late=pl.len())
     )
     received, closed, late_df = pl.collect_all([received_q, closed_q, late_q], engine="streaming")
     if plain:
@@ -451,22 +450,20 @@ def _month_key(col: str, plain: bool) -> pl.Expr:
     """year × 12 + month of a date. Read from the calendar, or (not ``plain``) looked up in a table of every
     day from 1900 to 2199, a third of the cost per row; the table's two ends hold ``_OUTSIDE``, where dates
     before or after it land."""
-    date = pl.col(col)
     if plain:
-        return date.dt.year().cast(pl.Int32) * 12 + date.dt.month().cast(pl.Int32)
-    table = _month_table()
-    return pl.lit(table).gather((date.cast(pl.Int32) - _epoch_day(_TABLE_FROM) + 1).clip(0, table.len() - 1))
+        return _calendar_month(pl.col(col))
+    table, first = _month_table(), (_TABLE_FROM - dt.date(1970, 1, 1)).days - 1  # the table's row 0 is _OUTSIDE
+    return pl.lit(table).gather((pl.col(col).cast(pl.Int32) - first).clip(0, table.len() - 1))
+
+
+def _calendar_month(date: pl.Expr) -> pl.Expr:
+    return date.dt.year().cast(pl.Int32) * 12 + date.dt.month().cast(pl.Int32)
 
 
 @cache
 def _month_table() -> pl.Series:
-    days = pl.date_range(_TABLE_FROM, _TABLE_TO, eager=True)
-    keys = days.dt.year().cast(pl.Int32) * 12 + days.dt.month().cast(pl.Int32)
+    keys = pl.select(_calendar_month(pl.date_range(_TABLE_FROM, _TABLE_TO))).to_series()
     return pl.concat([pl.Series([_OUTSIDE], dtype=pl.Int32), keys, pl.Series([_OUTSIDE], dtype=pl.Int32)])
-
-
-def _epoch_day(day: dt.date) -> int:
-    return (day - dt.date(1970, 1, 1)).days
 
 
 def _month_of_key() -> pl.Expr:
