@@ -271,7 +271,7 @@ def monthly_document(review: MonthlyReview) -> Document:
     return Document(
         title=f"Phụ lục văn bản biểu dương, nhắc nhở {label}",
         reference=reference_line(review.params),
-        notice=review.coverage.sentence() if review.coverage.partial else None,
+        notice=" ".join(review.notes()) or None,
         appendices=[
             Appendix(
                 f"Danh sách biểu dương, nhắc nhở, phê bình trong thực hiện cải cách hành chính {label}", [tables[0]]
@@ -635,6 +635,7 @@ def semiannual_document(review: SemiannualReview) -> Document:
     return Document(
         title=f"Phụ lục báo cáo cải cách hành chính {review.label}",
         reference=reference_line(review.params),
+        notice=" ".join(review.notes()) or None,
         appendices=[Appendix(table.title, [table]) for table in t[:5]]
         + [Appendix(t[5].title, [t[5]], semiannual_sentences(review)), Appendix(t[6].title, [t[6]])],
     )

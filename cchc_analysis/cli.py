@@ -722,8 +722,8 @@ PartialOpt = Annotated[
     bool,
     typer.Option(
         "--allow-partial",
-        help="Vẫn lập văn bản khi còn đơn vị chưa có số liệu tháng "
-        "(đã báo cáo các tháng trước); văn bản nói rõ số đơn vị có số liệu.",
+        help="Vẫn lập văn bản khi kho còn thiếu đơn vị (đã báo cáo các tháng trước) hoặc thiếu tháng của kỳ lũy kế; "
+        "văn bản nói rõ phần còn thiếu và không nêu nội dung dựa trên phần đó.",
     ),
 ]
 
@@ -792,6 +792,7 @@ def run_semiannual_cmd(
     number: NumberOpt = None,
     date: DateOpt = None,
     signer: SignerOpt = None,
+    allow_partial: PartialOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -808,6 +809,7 @@ def run_semiannual_cmd(
         quiet,
         area=area,
         document=_document(number, date, signer),
+        allow_partial=allow_partial,
     )
 
 

@@ -192,5 +192,5 @@ def build_letter(review: MonthlyReview, registry: Registry) -> Letter:
         closing=doc.closing.format(**words),
         copies=[c.format(**words) for c in doc.copies],
         signer=Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name),
-        notice=review.coverage.sentence() if review.coverage.partial else None,
+        notice=" ".join(review.notes()) or None,
     )

@@ -14,7 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from .exceptions import CchcError, UsageError
+from .completeness import Gap, IncompleteData, find_gaps, partial_note, refusal
+from .exceptions import UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .formats import suppliers
 from .glossary import (
@@ -62,9 +63,41 @@ _INDICATOR_ORDER = {
 }
 
 
-class IncompleteMonth(CchcError):
-    """Units that reported earlier in the year have no data for the month: an area average from the others
-    would be taken for the whole area's."""
+# A rule that reads a window, with the window and whether the area's pooled figure (any unit's gap) or only the
+# unit's own months matter; remind_good_month_poor_window reads the payment window for payment, else year to date.
+_RESTS_ON = {
+    "remind_no_e_cert": ("ytd", False),
+    "escalate_no_e_cert": ("ytd", False),
+    "escalate_payment": ("payment", False),
+}
+
+
+def _rests_on(rule: str, indicator: str) -> tuple[str, bool] | None:
+    if rule == "remind_good_month_poor_window":
+        return ("payment", False) if indicator == "online_payment" else ("ytd", True)
+    return _RESTS_ON.get(rule)
+
+
+def without_gapped(findings: pl.DataFrame, gaps: dict[str, Gap]) -> pl.DataFrame:
+    """The findings that rest on no missing month: a reminder over a window the store holds only in part would
+    state as fact what the missing months may contradict."""
+    if not gaps or findings.is_empty():
+        return findings
+    keep = []
+    for r in findings.select("unit_id", "rule", "indicator").iter_rows(named=True):
+        rests = _rests_on(r["rule"], r["indicator"])
+        gap = gaps.get(rests[0]) if rests else None
+        keep.append(gap is None or not (rests and (rests[1] or r["unit_id"] in gap.unit_ids)))
+    return findings.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+def review_windows(month: Month, params: Params) -> dict[str, Window]:
+    """The windows a month's review shows besides the month: year to date and the online-payment window."""
+    return {
+        "month": Window(month, month),
+        "ytd": Window(Month(month.year, 1), month),
+        "payment": params.payment_window(month),
+    }
 
 
 @dataclass(frozen=True)
@@ -127,6 +160,12 @@ class MonthlyReview:
     previous_area: dict[str, float | None]  # indicator → pooled rate of all units in the month before
     coverage: Coverage
     unissued: tuple[Month, ...] = ()  # earlier months of the year with no letter recorded as issued
+    gaps: tuple[Gap, ...] = ()  # months the windows lack (only with allow_partial; otherwise the review stops)
+
+    def notes(self) -> list[str]:
+        """What every document of the month says first: units without data, months the windows lack."""
+        out = [self.coverage.sentence()] if self.coverage.partial else []
+        return out + ([partial_note(self.gaps)] if self.gaps else [])
 
     def warnings(self) -> list[str]:
         """What the analyst must know before sending the letter."""
@@ -137,9 +176,7 @@ class MonthlyReview:
                 f"chưa ghi nhận văn bản đã ban hành của tháng {months} (cchc issue THÁNG) — mức nhắc nhở, "
                 "phê bình tính theo các văn bản đã ghi nhận nên có thể thấp hơn thực tế"
             )
-        if self.coverage.partial:
-            out.append(self.coverage.sentence().removeprefix("Lưu ý: "))
-        return out
+        return out + [n.removeprefix("Lưu ý: ") for n in self.notes()]
 
     @property
     def area_name(self) -> str:
@@ -155,10 +192,9 @@ class MonthlyReview:
         return row["rate"][0] if row.height else None
 
     def headline(self) -> str:
-        """The letter's opening figures: area rates and their change since the month before (and, for a month
-        some units have not reported, how many the figures cover)."""
-        text = area_sentence(self.month, self.params, self.context.area, self.previous_area)
-        return f"{text} {self.coverage.sentence()}" if self.coverage.partial else text
+        """The letter's opening figures: area rates and their change since the month before (what they cover, when
+        not every unit or month is there, is said once, in ``notes``)."""
+        return area_sentence(self.month, self.params, self.context.area, self.previous_area)
 
     def sections(self) -> list[Section]:
         """The letter's sections in order, each with its findings (empty sections left out)."""
@@ -240,8 +276,9 @@ def review_from_frame(
     allow_partial: bool = False,
 ) -> MonthlyReview:
     """The review of ``month`` from current unit-month rows and the sanctions of letters already issued. A month
-    that units which reported earlier in the year are missing from stops with IncompleteMonth, unless
-    ``allow_partial``: then the review says how many units its figures cover."""
+    that units which reported earlier in the year are missing from, or whose windows (year to date, online
+    payment) lack months, stops with IncompleteData naming them, unless ``allow_partial``: then the review says how
+    many units its figures cover and which months its windows lack, and leaves out the findings resting on them."""
     others: list[str] = []
     if "area" in frame.columns:
         others = sorted(a for a in frame["area"].drop_nulls().unique().to_list() if a != params.area_id)
@@ -253,25 +290,30 @@ def review_from_frame(
             f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
             "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có"
         )
-    coverage = month_coverage(frame, month, Registry.load(params.area))
+    registry = Registry.load(params.area)
+    coverage = month_coverage(frame, month, registry)
     if coverage.partial and not allow_partial:
-        raise IncompleteMonth(
+        raise IncompleteData(
             f"{month.label()} còn thiếu số liệu của {len(coverage.missing)}/{coverage.expected} đơn vị đã báo cáo "
             f"các tháng trước trong năm: {coverage.names()} — nhập đủ số liệu (cchc ingest …), hoặc chạy lại với "
             "--allow-partial để lập văn bản chỉ trên các đơn vị đã có số liệu"
         )
+    windows = review_windows(month, params)
+    present = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
+    gaps = find_gaps(
+        frame,
+        {"ytd": ("lũy kế từ đầu năm", windows["ytd"]), "payment": ("thanh toán trực tuyến lũy kế", windows["payment"])},
+        [u for u in registry.units if u.id in present],
+    )
+    if gaps and not allow_partial:
+        raise refusal(gaps.values())
     ctx = build_context(frame, month, params)
-    findings = evaluate(ctx, sanctions or {})
+    findings = without_gapped(evaluate(ctx, sanctions or {}), gaps)
     if findings.is_empty():
         findings = pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
     findings = letter_order(with_sentences(findings, ctx))
 
     upto = frame.filter(pl.col("month") <= month.first_day)
-    windows = {
-        "month": Window(month, month),
-        "ytd": Window(Month(month.year, 1), month),
-        "payment": params.payment_window(month),
-    }
     per_window = {name: window_rates(upto, w) for name, w in windows.items()}
     area = pl.concat([area_rates(r).with_columns(window=pl.lit(name)) for name, r in per_window.items()])
 
@@ -314,6 +356,7 @@ def review_from_frame(
         counts=window_counts(upto, windows["ytd"]),
         previous_area=dict(before.select("indicator", "rate").iter_rows()),
         coverage=coverage,
+        gaps=tuple(gaps.values()),
     )
 
 

@@ -184,7 +184,7 @@ def build_report(review: SemiannualReview, registry: Registry) -> Report:
     window = review.window
     title = doc.report_title.format(area=params.area_name, period=label, year=str(window.end.year))
     sections = [
-        Section(f"I. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {label.upper()}"),
+        Section(f"I. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {label.upper()}", review.notes()),
         Section("1. Công tác chỉ đạo, điều hành", placeholder=PLACEHOLDER),
         Section("2. Cải cách thể chế", placeholder=PLACEHOLDER),
         Section(

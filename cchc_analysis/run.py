@@ -289,7 +289,7 @@ def run_monthly(
     from .render import write_csv, write_template
     from .units import Registry
 
-    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
+    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list, dict[str, Any]]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và nội dung văn bản"):
             review = load_review(month, store_file, params_file, area, allow_partial=allow_partial, document=document)
         for text in review.warnings():
@@ -300,7 +300,8 @@ def run_monthly(
         with progress.step(f"Dự thảo công văn (cong-van-{month}.docx)"):
             letter = build_letter(review, Registry.load(review.params.area))
             write_template("cong-van.docx", vars(letter), tmp / f"cong-van-{month}.docx")
-        return review.params, monthly_document(review), monthly_tables(review)
+        missing = {g.purpose: [str(m) for m in g.months] for g in review.gaps}
+        return review.params, monthly_document(review), monthly_tables(review), {"missing_months": missing}
 
     return _run(
         "monthly",
@@ -356,6 +357,7 @@ def run_semiannual(
     quiet: bool = False,
     area: str | None = None,
     document: dict[str, Any] | None = None,
+    allow_partial: bool = False,
 ) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
@@ -366,9 +368,13 @@ def run_semiannual(
     from .semiannual import load_semiannual
     from .units import Registry
 
-    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
+    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list, dict[str, Any]]:
         with progress.step("Đọc kho dữ liệu, tính chỉ tiêu và điểm CCHC ước tính"):
-            review = load_semiannual(period, store_file, params_file, area, document=document)
+            review = load_semiannual(
+                period, store_file, params_file, area, document=document, allow_partial=allow_partial
+            )
+        for text in review.notes():
+            progress.warn(text.removeprefix("Lưu ý: "))
         with progress.step("Ghi scores.csv"):
             write_csv(
                 review.scores.totals.join(
@@ -381,9 +387,21 @@ def run_semiannual(
         with progress.step(f"Dự thảo báo cáo (bao-cao-{period}.docx)"):
             report = build_report(review, Registry.load(review.params.area))
             write_template("bao-cao.docx", vars(report), tmp / f"bao-cao-{period}.docx")
-        return review.params, semiannual_document(review), semiannual_tables(review)
+        missing = {g.purpose: [str(m) for m in g.months] for g in review.gaps}
+        return review.params, semiannual_document(review), semiannual_tables(review), {"missing_months": missing}
 
-    return _run("semiannual", period, "02_semiannual_report", build, store, out, params_file, quiet, area=area)
+    return _run(
+        "semiannual",
+        period,
+        "02_semiannual_report",
+        build,
+        store,
+        out,
+        params_file,
+        quiet,
+        area=area,
+        notebook_parameters={"allow_partial": allow_partial},
+    )
 
 
 def run_anomalies(
@@ -400,11 +418,11 @@ def run_anomalies(
     from .params import load_params
     from .render import write_csv
 
-    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list]:
+    def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list, dict[str, Any]]:
         with progress.step("Kiểm tra bất thường"):
             found, _ = load_anomalies(month, store_file, params_file, area=area)
             write_csv(labelled(found), tmp / "anomalies.csv")
-        return load_params(month, params_file, area=area), None, []
+        return load_params(month, params_file, area=area), None, [], {}
 
     return _run(
         "anomalies",
@@ -449,7 +467,7 @@ def _run(
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = store_or_sample(store, tmp, progress)
-        params, doc, tables = build(tmp, store_file, progress)
+        params, doc, tables, facts = build(tmp, store_file, progress)
         with ExitStack() as running:
             # the appendix depends only on the figures: it is written on the other core while the notebook runs
             appendix = (
@@ -481,6 +499,7 @@ def _run(
             "period": str(period),
             "pdf_pages": pages,
             "warnings": progress.warnings,
+            **facts,
             "parameters": json.loads(params.model_dump_json()),
             "inputs": inputs_of(store_file, param_sources(period, params_file, area=area), notebook),
         }

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from .completeness import Gap, find_gaps, partial_note, refusal
 from .criteria import CriteriaSet, criteria_sets
 from .exceptions import UsageError
 from .index766 import index_table
@@ -56,6 +57,11 @@ class SemiannualReview:
     sets: list[CriteriaSet]
     index766: pl.DataFrame
     late_fields: pl.DataFrame  # unit_id, field, late — only where dossier lists were ingested
+    gaps: tuple[Gap, ...] = ()  # months the period lacks (only with allow_partial; otherwise the review stops)
+
+    def notes(self) -> list[str]:
+        """What every document of the period says first: the months its figures lack."""
+        return [partial_note(self.gaps)] if self.gaps else []
 
     @property
     def label(self) -> str:
@@ -113,7 +119,11 @@ def review_semiannual(
     params: Params,
     criteria_dir: Path | None = None,
     late_by_field: pl.DataFrame | None = None,
+    allow_partial: bool = False,
 ) -> SemiannualReview:
+    """The period's review. Every month of the period (and of the payment window) must be in the store for the
+    units that report in it; otherwise it stops with IncompleteData naming them, unless ``allow_partial``: then its
+    documents say which months their figures lack."""
     window, name = period.window, str(period)
     if "area" in frame.columns:
         frame = frame.filter(pl.col("area") == params.area_id)
@@ -124,6 +134,14 @@ def review_semiannual(
     counts = window_counts(frame, window)
     pay = params.payment_window(window.end)
     pay_window = Window(max(pay.start, window.start), window.end)
+    present = set(sub["unit_id"].to_list())
+    gaps = find_gaps(
+        frame,
+        {"period": (period.label(), window), "payment": ("thanh toán trực tuyến lũy kế", pay_window)},
+        [u for u in registry.units if u.id in present],
+    )
+    if gaps and not allow_partial:
+        raise refusal(gaps.values())
     payment = window_rates(frame, pay_window).filter(pl.col("indicator") == "online_payment")
 
     sets = criteria_sets(params.area_id, window.start.year, criteria_dir)
@@ -153,6 +171,7 @@ def review_semiannual(
         sets=sets,
         index766=index_table(handling, params.index766),
         late_fields=_late_fields(late_by_field, window),
+        gaps=tuple(gaps.values()),
     )
 
 
@@ -174,6 +193,7 @@ def load_semiannual(
     params_file: Path | None = None,
     area: str | None = None,
     document: dict[str, Any] | None = None,
+    allow_partial: bool = False,
 ) -> SemiannualReview:
     """Read the store (read-only, closed before returning) and build the period's review."""
     params = load_params(period, params_file, area=area, document=document)
@@ -181,7 +201,9 @@ def load_semiannual(
         frame = st.current()
         scores = st.scores()
         late = st.late_by_field()
-    return review_semiannual(frame, scores, Registry.load(params.area), period, params, late_by_field=late)
+    return review_semiannual(
+        frame, scores, Registry.load(params.area), period, params, late_by_field=late, allow_partial=allow_partial
+    )
 
 
 def totals_row(table: pl.DataFrame, columns: list[str]) -> dict[str, int | None]:
