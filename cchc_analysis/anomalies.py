@@ -27,6 +27,7 @@ from .glossary import CHECK_LABELS, COMMUNE_LEVEL_KINDS, INDICATOR_SHORT, LABELS
 from .indicators import RATIOS, monthly_rates, scope_of, window_rates
 from .params import Anomalies, Params, load_params
 from .periods import Month, Window
+from .sample import sample_params
 from .store import Store
 from .units import MatchError, Registry
 
@@ -352,7 +353,7 @@ def load_anomalies(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The month's findings and the current rows (for charts), read from the store and closed at once.
     ``units``: keep only findings about these units, named as analysts write them ("Hà Kỳ", "Hung Dao")."""
-    params = load_params(month, params_file, area=area)
+    params = load_params(month, params_file, area=area, fallback=sample_params(month, store))
     with Store.open(store, read_only=True) as st:
         frame = st.current()
         originals = st.originals()

@@ -19,7 +19,7 @@ from . import clitext, formatting, workspace
 from .exceptions import CchcError, DataRejected, UsageError, os_reason
 from .glossary import LABELS
 from .periods import Month, ReportPeriod, date_arg, month_arg, period_arg
-from .sample import SAMPLE_AREA, sample_files, sample_score_files
+from .sample import SAMPLE_AREA, SAMPLE_COMMANDS, sample_files, sample_score_files
 from .units import Registry
 from .workspace import area_name, default_area
 
@@ -212,7 +212,7 @@ def ingest(
         if scores.problems:
             raise DataRejected(scores.problems)
     with Store.open(workspace.store_path(store)) as st:
-        report = st.ingest(batch, registry)
+        report = st.ingest(batch, registry, command=SAMPLE_COMMANDS[0] if sample else "ingest")
         if scores is not None:
             report.files += st.ingest_scores(scores, registry).files
     for f in report.files:
@@ -390,12 +390,16 @@ def _print_history(hist) -> None:
     out.print(table)
 
 
+ForceFileOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")]
+
+
 @app.command()
 @_one_line_errors
 def template(
     period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
+    force: ForceFileOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu biểu nhập số liệu (.xlsx) với danh sách đơn vị điền sẵn."""
@@ -412,8 +416,24 @@ def template(
         err.print(f"Mẫu biểu tháng {month}: {n} đơn vị.")
         return
     target = output or Path(f"mau-bieu-{month}.xlsx")
-    n = write_template(month, registry, target)
+    n = _write_new(target, force, lambda path: write_template(month, registry, path))
     out.print(f"Đã ghi {target}: mẫu biểu tháng {month}, {n} đơn vị.")
+
+
+def _write_new(target: Path, force: bool, write: Callable[[Path], int]) -> int:
+    """``write`` a file the command makes: never over an existing one without ``force``, and whole or not at all
+    (written beside it, then moved into place)."""
+    import os
+
+    if target.exists() and not force:
+        raise UsageError(f"đã có tệp {target} — chọn tên khác (-o TỆP) hoặc thêm --force để ghi đè")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        n = write(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
 
 
 @app.command("ingest-dossiers")
@@ -493,6 +513,7 @@ def template_scores(
     period: Annotated[str, typer.Argument(help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
+    force: ForceFileOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu nhập điểm tự chấm Chỉ số CCHC (.xlsx): mỗi đơn vị, mỗi tiêu chí tự chấm một dòng."""
@@ -500,7 +521,8 @@ def template_scores(
 
     kind = period_arg(period)
     target = output or Path(f"tu-cham-{kind}.xlsx")
-    n = write_scores_template(kind, Registry.load(area), target)
+    registry = Registry.load(area)
+    n = _write_new(target, force, lambda path: write_scores_template(kind, registry, path))
     out.print(f"Đã ghi {target}: {n} dòng tiêu chí cần tự chấm.")
 
 
@@ -622,19 +644,76 @@ def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
 @_one_line_errors
 def init_cmd(
     folder: Annotated[Path, typer.Argument(help="Thư mục làm việc cần tạo (mặc định: thư mục hiện tại).")] = Path("."),
+    area: Annotated[
+        Path | None,
+        typer.Option(
+            "--area",
+            help="Danh mục đơn vị (.csv) của địa bàn mình: được kiểm tra, chép vào params/units/ và dùng làm địa bàn "
+            "mặc định của thư mục làm việc.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Tạo thư mục làm việc: params/ (tham số, danh mục đơn vị, bộ tiêu chí), notebooks/, data/, outputs/ và
-    HUONG-DAN.md. Tệp đã có được giữ nguyên."""
+    """Tạo thư mục làm việc: params/ (tham số, danh mục đơn vị, bộ tiêu chí, mẫu báo cáo), notebooks/, templates/,
+    data/, outputs/ và HUONG-DAN.md. Tệp đã có được giữ nguyên."""
+    import re
+
     from .workspace import create
 
-    made = create(folder)
+    words = None
+    if area is not None:
+        if not area.is_file():
+            raise UsageError(f"không có tệp danh mục đơn vị {area} — kiểm tra đường dẫn cho --area")
+        if not re.fullmatch(r"[\w-]+", area.stem) or area.suffix.lower() != ".csv":
+            raise UsageError(
+                f"tên tệp danh mục «{area.name}» phải là chữ, số, dấu gạch ngang và đuôi .csv (ví dụ kinh-bac.csv) "
+                "— đổi tên tệp rồi chạy lại"
+            )
+        registry = Registry.load(str(area))  # checked before anything is made
+        words = registry.words()
+    made = create(folder, area)
     out.print(
         f"Thư mục làm việc {made.root.resolve()}: tạo {len(made.made)} tệp"
         + (f", giữ nguyên {len(made.kept)} tệp đã có" if made.kept else "")
         + "."
     )
-    out.print(f"Tiếp theo: cd {made.root} rồi xem HUONG-DAN.md; thử ngay: cchc run monthly 2023-05 (số liệu mẫu).")
+    if area is None or words is None:
+        out.print(f"Tiếp theo: cd {made.root} rồi xem HUONG-DAN.md; thử ngay: cchc run monthly 2023-05 (số liệu mẫu).")
+        return
+    name = area.stem
+    out.print(
+        f"Địa bàn «{name}»: {words.name or 'danh mục không có đơn vị của chính địa bàn'}; nhóm đơn vị: "
+        f"{words.communes}; {words.departments}."
+    )
+    out.print(
+        f"Còn cần điền: params/areas/{name}.yaml (nơi nhận, người ký); mỗi kỳ: cchc params KỲ (số, ngày văn bản). "
+        f"Tiếp theo: cd {made.root}, nhập số liệu (cchc ingest TỆP…), rồi cchc run monthly KỲ."
+    )
+
+
+@app.command("params")
+@_one_line_errors
+def params_cmd(
+    period: Annotated[str, typer.Argument(help="Kỳ: tháng (2023-08) hoặc kỳ báo cáo (2023-H1, 2023).")],
+    area: AreaOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi lại tệp trống khi đã có tệp của kỳ này.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Tạo tệp tham số của kỳ (params/KỲ.yaml) với các trường văn bản cần điền: số, ngày, văn bản cấp trên, người
+    ký."""
+    from .params import write_period_file
+
+    try:
+        kind: Month | ReportPeriod = month_arg(period)
+    except UsageError:
+        try:
+            kind = period_arg(period)
+        except UsageError:
+            raise UsageError(
+                f"«{period}» không phải tháng hay kỳ báo cáo — viết 2023-08, 2023-H1, 2023-H2 hoặc 2023"
+            ) from None
+    target = write_period_file(kind, area, force)
+    out.print(f"Đã ghi {target}: điền số, ngày văn bản và người ký rồi chạy lại lệnh cchc run của kỳ {period}.")
 
 
 @app.command("lab")

@@ -8,3 +8,5 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_DIR = PACKAGE_DIR / "data" / "sample"
 DEFAULT_AREA = "tu-ky"
+SAMPLE_AREA = "tu-ky"  # the embedded sample's area (Tứ Kỳ 2023)
+SAMPLE_PARAMS = SAMPLE_DIR / "params"  # the sample's own period parameters: its letters' rules, numbers, signer

@@ -15,6 +15,8 @@ from .periods import Month, Window
 from .sentences import escalation_reason
 from .units import Registry, Unit
 
+BLANK = "…"  # where a field the analyst has not filled is left for the hand that signs
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -84,13 +86,13 @@ def area_words(params: Params, unit: Unit | None) -> tuple[str, str]:
 
 
 def heading(params: Params, registry: Registry, period: Window, subject: str, code: str | None = None) -> Heading:
-    """The header block of a document about ``period``, dated the month after it when params give no date;
-    ``code``: the number's suffix while the document has no number (default: the letter's)."""
+    """The header block of a document about ``period``: a number or date the params do not give is left blank
+    as offices leave it for the clerk ("Số: …/UBND-NV", "ngày … tháng … năm …"), never guessed; ``code``: the
+    number's suffix while the document has no number (default: the letter's)."""
     doc = params.document
     name, place = area_words(params, area_unit(registry, period.start.first_day, period.end.last_day))
-    due = period.end + 1
-    number = f"Số: {doc.number}" if doc.number else f"Số:{' ' * 8}/{code or doc.code}"
-    day = long_date(doc.date) if doc.date else f"ngày{' ' * 6} tháng {due.month} năm {due.year}"
+    number = f"Số: {doc.number}" if doc.number else f"Số: {BLANK}/{code or doc.code}"
+    day = long_date(doc.date) if doc.date else f"ngày {BLANK} tháng {BLANK} năm {BLANK}"
     return Heading(doc.authority.upper(), name.upper(), number, f"{place}, {day}", f"V/v {subject}" if subject else "")
 
 
@@ -191,6 +193,6 @@ def build_letter(review: MonthlyReview, registry: Registry) -> Letter:
         parts=parts,
         closing=doc.closing.format(**words),
         copies=[c.format(**words) for c in doc.copies],
-        signer=Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name),
+        signer=Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
         notice=" ".join(review.notes()) or None,
     )

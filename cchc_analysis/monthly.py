@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from .completeness import Gap, IncompleteData, find_gaps, partial_note, refusal
-from .exceptions import UsageError
+from .exceptions import StoreError, UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .formats import suppliers
 from .glossary import (
@@ -28,6 +28,7 @@ from .glossary import (
 from .indicators import COUNTS, RATIOS, area_rates, compare, monthly_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
 from .periods import Month, Window, months_text
+from .sample import sample_params
 from .sentences import area_sentence, with_sentences
 from .store import Store, issue_letter, issued_sanctions, unissued_months
 from .units import Registry
@@ -370,7 +371,9 @@ def record_letter(
 ) -> tuple[str, pl.DataFrame]:
     """``cchc issue``: record the month's letter as issued (its findings and parameters), the ground on which
     later letters climb the ladder; returns the store's answer ("new", "same", "replaced") and the findings."""
-    params = load_params(month, params_file, area=area)
+    params = load_params(month, params_file, area=area, fallback=sample_params(month, store))
+    if not Path(store).is_file():  # a letter is recorded in a store that holds its month, never in a new one
+        raise StoreError(f"chưa có kho dữ liệu {store} — nhập số liệu tháng {month} trước: cchc ingest TỆP…")
     with Store.open(store) as st:
         frame = st.current()
         refuse_missing_columns(st, frame, month, params.area_id)
@@ -393,7 +396,7 @@ def load_review(
 ) -> MonthlyReview:
     """Read the store (read-only, closed before returning) and build the month's review; ``document``: the
     letter's number, date or signer given on the command line."""
-    params = load_params(month, params_file, area=area, document=document)
+    params = load_params(month, params_file, area=area, document=document, fallback=sample_params(month, store))
     with Store.open(store, read_only=True) as st:
         frame = st.current()
         sanctions = issued_sanctions(st, month.year, month.first_day)

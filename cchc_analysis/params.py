@@ -227,6 +227,35 @@ class Params(_Strict):
         return Window(min(first, end), end)
 
 
+# The document fields only the analyst knows, for each period: left blank in the draft until given.
+DOCUMENT_FIELDS = {"number": "số văn bản", "date": "ngày ban hành", "signer.name": "họ tên người ký"}
+
+
+def unset_fields(document: Document) -> list[str]:
+    """The period's document fields still unset ("số văn bản (document.number)" …)."""
+    values = {"number": document.number, "date": document.date, "signer.name": document.signer.name}
+    return [f"{label} (document.{key})" for key, label in DOCUMENT_FIELDS.items() if not values[key]]
+
+
+def unset_warning(params: Params, period: Month | ReportPeriod) -> str | None:
+    """One warning naming the document fields a draft leaves blank, and where to fill them."""
+    missing = unset_fields(params.document)
+    if not missing:
+        return None
+    return (
+        f"chưa điền {', '.join(missing)}: bản dự thảo để trống các chỗ đó — điền vào "
+        f"{period_file_name(period, params.area_id)} (tạo bằng: cchc params {period}) hoặc chạy với "
+        "--number, --date, --signer"
+    )
+
+
+def period_file_name(period: Month | ReportPeriod, area: str) -> str:
+    """Where a period's parameters belong in a workspace: ``params/<period>.yaml`` for the area the defaults
+    name, ``params/areas/<area>/<period>.yaml`` for another."""
+    home_area = workspace.area_name(workspace.default_area())
+    return f"params/{period}.yaml" if area == home_area else f"params/areas/{area}/{period}.yaml"
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -251,11 +280,13 @@ def param_sources(
     path: Path | None = None,
     params_dir: Path | None = None,
     area: str | None = None,
+    fallback: Path | None = None,
 ) -> list[Path]:
     """The files a run's parameters come from, in the order they apply (missing ones left out): the defaults,
-    the area's own (``params/areas/<area>.yaml``: its document's words, signer …), then ``path`` or the period's —
-    ``params/<period>.yaml`` for the area the defaults name, ``params/areas/<area>/<period>.yaml`` for another
-    (a province's August is not the district's)."""
+    the area's own (``params/areas/<area>.yaml``: its document's words, recipients …), then ``path`` or the
+    period's — ``params/<period>.yaml`` for the area the defaults name, ``params/areas/<area>/<period>.yaml`` for
+    another (a province's August is not the district's). ``fallback``: the period's file when the workspace has
+    none (the embedded sample's own, for a store that holds only the sample in that period)."""
 
     def lookup(name: str) -> Path | None:
         return params_dir / name if params_dir else workspace.params_file(name)
@@ -275,6 +306,8 @@ def param_sources(
         chosen = workspace.area_name(home_area)
         if last is not None and last.is_file():
             chosen = workspace.area_name(_read(last).get("area") or chosen)
+    if (last is None or not last.is_file()) and fallback is not None and chosen == config.SAMPLE_AREA:
+        last = fallback
     own = lookup(f"areas/{chosen}.yaml")
     return [s for s in (defaults, own, last) if s is not None and s.is_file()]
 
@@ -285,14 +318,15 @@ def load_params(
     params_dir: Path | None = None,
     area: str | None = None,
     document: dict[str, Any] | None = None,
+    fallback: Path | None = None,
 ) -> Params:
-    """Defaults, then the period's file (``params/<period>.yaml``) or ``path`` when given; ``area`` (``--area``:
-    a name or a path to a registry CSV) and ``document`` (``--number``, ``--date``, ``--signer``) over the files'
-    own."""
+    """Defaults, then the period's file (``params/<period>.yaml``, else ``fallback``) or ``path`` when given;
+    ``area`` (``--area``: a name or a path to a registry CSV) and ``document`` (``--number``, ``--date``,
+    ``--signer``) over the files' own."""
     merged: dict[str, Any] = {}
     if area:
         workspace.units_file(area)  # a registry that does not exist is named now, not as "no data" later
-    sources = param_sources(period, path, params_dir, area)
+    sources = param_sources(period, path, params_dir, area, fallback)
     for source in sources:
         merged = _merge(merged, _read(source))
     if document:
@@ -328,3 +362,50 @@ def _with_area_words(params: Params) -> Params:
             "document": params.document.model_copy(update={"issuer": issuer}),
         }
     )
+
+
+def period_file_text(period: Month | ReportPeriod) -> str:
+    """A period's parameters with every document field its drafts need, empty and explained: what
+    ``cchc params PERIOD`` writes for the analyst to fill."""
+    monthly = isinstance(period, Month)
+    what = "công văn biểu dương, nhắc nhở" if monthly else "báo cáo cải cách hành chính"
+    run = f"cchc run {'monthly' if monthly else 'semiannual'} {period}"
+    lines = [
+        f"# Tham số riêng của {period.label()}: {what}. Điền các chỗ trống rồi chạy lại: {run}",
+        '# Để trống (null hoặc "") thì bản dự thảo để chỗ trống như văn thư để, và lệnh chạy nhắc một lần.',
+        "# Có thể ghi thêm bất kỳ khóa nào của params/defaults.yaml để thay cho riêng kỳ này (quy tắc, chỉ tiêu).",
+        "document:",
+        f'  number: null      # số văn bản, ví dụ "125/{"UBND-NV" if monthly else "BC-UBND"}"; trống: «Số: …/…»',
+        f"  date: null        # ngày ban hành, ví dụ {(period.window.end + 1).first_day:%Y-%m-%d}; trống: «ngày … tháng … năm …»",
+    ]
+    if monthly:
+        lines.append(
+            "  notice: null      # văn bản của cấp trên mà công văn thực hiện, ví dụ "
+            '"Thông báo số …/TB-VP ngày … của Văn phòng UBND tỉnh …"; trống: không nêu'
+        )
+    lines += [
+        "  signer:",
+        "    # on_behalf: KT. CHỦ TỊCH   # khi Phó Chủ tịch ký thay (bỏ dấu # ở đầu dòng)",
+        "    # title: PHÓ CHỦ TỊCH       # chức vụ người ký, nếu không phải CHỦ TỊCH",
+        '    name: ""                   # họ và tên người ký',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_period_file(period: Month | ReportPeriod, area: str | None = None, force: bool = False) -> Path:
+    """``cchc params PERIOD``: the period's parameters file in the workspace, its document fields empty to fill.
+    An existing file is never overwritten without ``force``."""
+    root = workspace.find_workspace() or workspace.home()
+    if root is None:
+        raise UsageError("chưa có thư mục làm việc — tạo bằng cchc init THƯ_MỤC rồi chạy lệnh này trong đó")
+    target = root / period_file_name(period, workspace.area_name(area or workspace.default_area()))
+    if target.exists() and not force:
+        raise UsageError(f"đã có {target} — sửa tệp đó, hoặc thêm --force để ghi lại tệp trống")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(period_file_text(period), encoding="utf-8")
+    except OSError as exc:
+        from .exceptions import os_reason
+
+        raise UsageError(f"không ghi được {target} ({os_reason(exc)}) — kiểm tra quyền ghi") from None
+    return target

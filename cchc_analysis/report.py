@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from .formatting import date_span, integer, letter_percent
-from .letter import Heading, Signer
+from .letter import BLANK, Heading, Signer
 from .semiannual import SemiannualReview, totals_row
 from .units import Registry
 
@@ -226,5 +226,5 @@ def build_report(review: SemiannualReview, registry: Registry) -> Report:
         title,
         sections,
         [c.format(**words) for c in doc.copies],
-        Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name),
+        Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
     )

@@ -161,24 +161,47 @@ class RunFolder:
     name: str
     tmp: Path
     made_root: bool = False  # the run created ``root``: a run refused before any output removes it again
+    warning: str | None = None  # the run goes beside a folder holding the analyst's own files
 
     @classmethod
     def create(cls, root: Path, name: str) -> RunFolder:
+        """The temporary folder of a run that will become ``root/name``. A ``root/name`` that cchc did not make
+        (no manifest) is refused; one holding files the analyst added or edited is kept, and the run goes beside
+        it (``name-chay-lai-N``). Temporary folders a killed run of the same period left behind are removed."""
         if not name or Path(name).name != name or name in {".", ".."}:
             raise UsageError(f"tên thư mục kết quả không hợp lệ: «{name}»")
         if root.exists() and not root.is_dir():
             raise UsageError(f"«{root}» là một tệp, không phải thư mục — chọn thư mục khác cho --out")
+        warning = None
+        final = root / name
+        if final.exists():
+            if not (final / "manifest.json").is_file():
+                raise UsageError(
+                    f"đã có thư mục «{final}» không phải kết quả của cchc (không có manifest.json) — chọn thư mục "
+                    "khác cho --out, hoặc đổi tên thư mục đó; cchc không ghi đè tệp không do nó tạo"
+                )
+            if own := analyst_files(final):
+                n = 1
+                while (root / f"{name}-chay-lai-{n}").exists():
+                    n += 1
+                shown = ", ".join(own[:3]) + (f" và {len(own) - 3} tệp khác" if len(own) > 3 else "")
+                warning = (
+                    f"{final} có tệp đã sửa hoặc thêm ({shown}): giữ nguyên, bản chạy lại ghi vào "
+                    f"{root / f'{name}-chay-lai-{n}'}"
+                )
+                name = f"{name}-chay-lai-{n}"
         made_root = not root.exists()
         try:
             root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
+            _remove_leftovers(root, name)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{name}-{os.getpid()}-", dir=root))
         except OSError as exc:
             raise UsageError(
                 f"không ghi được vào thư mục kết quả «{root}» ({os_reason(exc)}) — "
                 "chọn thư mục khác cho --out, hoặc xin quyền ghi vào thư mục này"
             ) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; the finished folder is shared like any other output
-        return cls(root, name, tmp, made_root)
+        return cls(root, name, tmp, made_root, warning)
 
     def discard(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -195,7 +218,12 @@ class RunFolder:
     def commit(self) -> Path:
         old = None
         if self.final.exists():
-            old = self.root / f".{self.name}-old-{os.getpid()}"
+            if not (self.final / "manifest.json").is_file() or analyst_files(self.final):  # made while we ran
+                self.fail()
+                raise UsageError(
+                    f"«{self.final}» vừa có tệp không do cchc tạo — giữ nguyên; chạy lại lệnh để ghi vào thư mục mới"
+                )
+            old = self.root / f".{self.name}-{os.getpid()}-old"
             self.final.rename(old)
         self.tmp.rename(self.final)
         if old is not None:
@@ -211,6 +239,45 @@ class RunFolder:
             shutil.rmtree(failed)
         self.tmp.rename(failed)
         return failed
+
+
+def analyst_files(folder: Path) -> list[str]:
+    """Files in a run's folder that the run did not write as they are now: added since, or edited (their hash is
+    not the manifest's): an edited letter, a note, the notebook saved again in JupyterLab."""
+    try:
+        written = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        written = {}
+    out = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() or rel == "manifest.json":
+            continue
+        if rel not in written or sha256(path) != written[rel]:
+            out.append(rel)
+    return out
+
+
+def _remove_leftovers(root: Path, name: str) -> None:
+    """The hidden folders of earlier runs of ``name`` whose process is gone (killed before it could tidy up):
+    ``.NAME-PID-xxxx`` while running, ``.NAME-PID-old`` while replacing. A live run's are left alone."""
+    import re
+
+    pattern = re.compile(rf"\.{re.escape(name)}-(\d+)-(?:old|[a-z0-9_]+)")
+    for path in root.iterdir():
+        found = pattern.fullmatch(path.name)
+        if found and path.is_dir() and not _alive(int(found.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def run_steps(folder: RunFolder, steps: Callable[[Path, Progress], dict[str, Any]], progress: Progress) -> Path:
@@ -286,6 +353,7 @@ def run_monthly(
     from .annexes import monthly_document, monthly_tables
     from .letter import build_letter
     from .monthly import findings_csv, indicators_csv, load_review
+    from .params import unset_warning
     from .render import write_csv, write_template
     from .units import Registry
 
@@ -294,6 +362,8 @@ def run_monthly(
             review = load_review(month, store_file, params_file, area, allow_partial=allow_partial, document=document)
         for text in review.warnings():
             progress.warn(text)
+        if blank := unset_warning(review.params, month):
+            progress.warn(blank)
         with progress.step("Ghi findings.csv, indicators.csv"):
             write_csv(findings_csv(review), tmp / "findings.csv")
             write_csv(indicators_csv(review), tmp / "indicators.csv")
@@ -324,7 +394,7 @@ def _rerun_folder(
     """Where a rerun of a month whose letter was sent goes: never over the outputs that went with the letter,
     unless ``force``; the warning says which."""
     from .params import load_params
-    from .sample import existing_store
+    from .sample import existing_store, sample_params
     from .store import Store
 
     path = existing_store(store)
@@ -332,7 +402,9 @@ def _rerun_folder(
     if path is None or not (root / str(month)).exists():
         return {}
     with Store.open(path, read_only=True) as st:
-        issued = st.issued(str(month), load_params(month, params_file, area=area).area_id)
+        issued = st.issued(
+            str(month), load_params(month, params_file, area=area, fallback=sample_params(month, path)).area_id
+        )
     if not issued:
         return {}
     label = month.label()
@@ -363,6 +435,7 @@ def run_semiannual(
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
     from .annexes import semiannual_document, semiannual_tables
+    from .params import unset_warning
     from .render import write_csv, write_template
     from .report import build_report
     from .semiannual import load_semiannual
@@ -375,6 +448,8 @@ def run_semiannual(
             )
         for text in review.notes():
             progress.warn(text.removeprefix("Lưu ý: "))
+        if blank := unset_warning(review.params, period):
+            progress.warn(blank)
         with progress.step("Ghi scores.csv"):
             write_csv(
                 review.scores.totals.join(
@@ -417,12 +492,13 @@ def run_anomalies(
     from .anomalies import labelled, load_anomalies
     from .params import load_params
     from .render import write_csv
+    from .sample import sample_params
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> tuple[Any, Any, list, dict[str, Any]]:
         with progress.step("Kiểm tra bất thường"):
             found, _ = load_anomalies(month, store_file, params_file, area=area)
             write_csv(labelled(found), tmp / "anomalies.csv")
-        return load_params(month, params_file, area=area), None, [], {}
+        return load_params(month, params_file, area=area, fallback=sample_params(month, store_file)), None, [], {}
 
     return _run(
         "anomalies",
@@ -457,13 +533,15 @@ def _run(
     from .beside import Beside
     from .params import param_sources
     from .render import write_appendix
-    from .sample import existing_store
+    from .sample import existing_store, sample_params
 
     progress = Progress(quiet)
     existing_store(store)  # a missing store is a usage error, before any folder is made
     if warning:
         progress.warn(warning)
     folder = RunFolder.create(workspace.outputs_dir(out), folder_name or str(period))
+    if folder.warning:
+        progress.warn(folder.warning)
 
     def steps(tmp: Path, progress: Progress) -> dict[str, Any]:
         store_file = store_or_sample(store, tmp, progress)
@@ -501,7 +579,11 @@ def _run(
             "warnings": progress.warnings,
             **facts,
             "parameters": json.loads(params.model_dump_json()),
-            "inputs": inputs_of(store_file, param_sources(period, params_file, area=area), notebook),
+            "inputs": inputs_of(
+                store_file,
+                param_sources(period, params_file, area=area, fallback=sample_params(period, store_file)),
+                notebook,
+            ),
         }
         if store_file.parent == tmp:
             manifest["inputs"]["store"]["path"] = "số liệu mẫu (cchc ingest --sample)"

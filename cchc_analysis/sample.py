@@ -8,10 +8,11 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, workspace
-from .config import SAMPLE_DIR
+from .config import SAMPLE_AREA, SAMPLE_DIR, SAMPLE_PARAMS
 from .exceptions import UsageError
+from .periods import Month, ReportPeriod, parse_period
 
-SAMPLE_AREA = "tu-ky"
+SAMPLE_COMMANDS = ("ingest --sample", "run --sample")  # how the store records a batch of the embedded sample
 
 
 def sample_files() -> list[Path]:
@@ -22,6 +23,22 @@ def sample_files() -> list[Path]:
 def sample_score_files() -> list[Path]:
     """The sample's self-assessed CCHC scores (H1 2023)."""
     return sorted(SAMPLE_DIR.glob("tu-cham-*.csv"))
+
+
+def sample_params(period: Month | ReportPeriod | None, store: Path | None) -> Path | None:
+    """The sample's own parameters for ``period`` (the rules, number, date, notice and signer of the letters it was
+    rebuilt from), when every row of that period was stored as the sample (``cchc ingest --sample``, or the
+    throwaway store of a run with no store): an analyst's own data — even the sample's files ingested by hand —
+    never takes another office's document number."""
+    path = SAMPLE_PARAMS / f"{period}.yaml"
+    if period is None or store is None or not path.is_file() or not Path(store).is_file():
+        return None
+    from .store import Store
+
+    window = parse_period(str(period))
+    with Store.open(Path(store), read_only=True) as st:
+        used = st.period_commands(window.start.first_day, window.end.first_day, SAMPLE_AREA)
+    return path if used and used <= set(SAMPLE_COMMANDS) else None
 
 
 def existing_store(store: str | Path | None) -> Path | None:
@@ -44,7 +61,7 @@ def build_sample_store(path: Path) -> Path:
 
     registry = Registry.load(SAMPLE_AREA)
     with Store.open(path) as st:
-        st.ingest(check(sample_files(), registry), registry, command="run --sample")
+        st.ingest(check(sample_files(), registry), registry, command=SAMPLE_COMMANDS[1])
         st.ingest_scores(check_scores(sample_score_files(), registry), registry)
     return path
 

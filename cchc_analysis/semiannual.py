@@ -18,6 +18,7 @@ from .index766 import index_table
 from .indicators import area_rates, scope_of, window_counts, window_rates
 from .params import Params, load_params
 from .periods import ReportPeriod, Window
+from .sample import sample_params
 from .scoring import Scores, score_units
 from .store import Store
 from .units import MatchError, Registry
@@ -196,7 +197,7 @@ def load_semiannual(
     allow_partial: bool = False,
 ) -> SemiannualReview:
     """Read the store (read-only, closed before returning) and build the period's review."""
-    params = load_params(period, params_file, area=area, document=document)
+    params = load_params(period, params_file, area=area, document=document, fallback=sample_params(period, store))
     with Store.open(store, read_only=True) as st:
         frame = st.current()
         scores = st.scores()

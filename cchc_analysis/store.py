@@ -6,6 +6,7 @@ the earlier row stays, marked as superseded by the new one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,20 +145,35 @@ class Store:
     @classmethod
     @contextmanager
     def open(cls, path: Path, read_only: bool = False) -> Iterator[Store]:
+        """The store at ``path``, closed on leaving. Opened to write where there is none yet, it is created; if
+        what follows fails, the new store (and any folder made for it) is removed again: a failed command leaves
+        nothing it made."""
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(
                 f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP… (hoặc cchc ingest --sample)"
             )
+        new = not read_only and not path.exists()
+        made = [d for d in (path.parent, *path.parent.parents) if not d.exists()] if new else []
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = cls._connect(path, read_only)
-        store = cls(con, path, read_only)
+        ok = False
         try:
-            store._check_schema()
-            yield store
+            con = cls._connect(path, read_only)
+            store = cls(con, path, read_only)
+            try:
+                store._check_schema()
+                yield store
+                ok = True
+            finally:
+                con.close()
         finally:
-            con.close()
+            if new and not ok:
+                for leftover in (path, path.with_name(path.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                for folder in made:  # innermost first
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
 
     @staticmethod
     def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -499,6 +515,15 @@ class Store:
             "LEFT JOIN files f ON f.sha256 = c.source_sha256 WHERE c.month = ? ORDER BY u.name",
             params=[month],
         ).pl()
+
+    def period_commands(self, first: dt.date, last: dt.date, area: str) -> set[str]:
+        """The commands that stored the current rows of ``area`` between the months ``first`` and ``last``."""
+        rows = self.con.execute(
+            "SELECT DISTINCT b.command FROM unit_month_current c JOIN units u ON u.id = c.unit_id "
+            "JOIN batches b ON b.batch_id = c.batch_id WHERE c.month BETWEEN ? AND ? AND u.area = ?",
+            [first, last, area],
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def earlier(self, month: dt.date) -> set[str]:
         """Units holding data for a month before ``month``."""

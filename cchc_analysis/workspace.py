@@ -193,42 +193,104 @@ class Created:
     kept: list[str] = field(default_factory=list)  # already there: never overwritten
 
 
-def create(folder: Path) -> Created:
-    """An analyst's workspace in ``folder``: the packaged params (defaults, period files, registries,
-    criteria), the notebooks, ``data/``, ``outputs/``, the guide ``HUONG-DAN.md`` and the marker. Files
-    already there are kept as they are."""
+def create(folder: Path, registry: Path | None = None) -> Created:
+    """An analyst's workspace in ``folder``: the packaged params (defaults, registries, criteria, formats — no
+    period's parameters: those are the analyst's, ``cchc params PERIOD``), the notebooks, the Word templates,
+    ``data/``, ``outputs/``, the guide ``HUONG-DAN.md`` and the marker. ``registry``: another area's unit registry
+    (already checked), copied in and made the workspace's area, with its own parameters to fill instead of the
+    sample area's. Files already there are kept as they are; a failure removes what this call made."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"«{folder}» là một tệp, không phải thư mục — chọn tên thư mục khác")
     if folder.resolve().is_relative_to(PACKAGE_DIR):
         raise UsageError("không tạo thư mục làm việc bên trong thư mục cài đặt chương trình — chọn thư mục khác")
     result = Created(folder)
     packaged = packaged_root()
-    copies = [
+    area = area_name(str(registry)) if registry else DEFAULT_AREA
+    copies: list[tuple[Path | str, Path]] = [
         (p, p.relative_to(packaged))
         for sub in ("params", "notebooks")
         for p in sorted((packaged / sub).rglob("*"))
-        if p.is_file() and _shipped(p)
+        if p.is_file() and _shipped(p.relative_to(packaged), area)
     ]
     copies.append((PACKAGE_DIR / "data" / "HUONG-DAN.md", Path("HUONG-DAN.md")))
     copies += [(PACKAGE_DIR / "templates" / name, Path("templates") / name) for name in WORD_TEMPLATES]
+    if registry is not None:
+        defaults = (packaged / "params" / "defaults.yaml").read_text(encoding="utf-8")
+        copies = [c for c in copies if c[1] != Path("params/defaults.yaml")]
+        copies += [
+            (registry, Path("params/units") / f"{area}.csv"),
+            (_with_area(defaults, area), Path("params/defaults.yaml")),
+            (AREA_FILE.format(area=area), Path("params/areas") / f"{area}.yaml"),
+        ]
+    existed = folder.exists()
+    made_dirs = [d for d in (folder / "data", folder / "outputs") if not d.exists()]
     try:
-        for sub in ("data", "outputs"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
+        for d in made_dirs:
+            d.mkdir(parents=True, exist_ok=True)
         for source, relative in copies:
             target = folder / relative
             if target.exists():
                 result.kept.append(str(relative))
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            if isinstance(source, Path):
+                shutil.copyfile(source, target)
+            else:
+                target.write_text(source, encoding="utf-8")
             result.made.append(str(relative))
         (folder / MARKER).write_text("Thư mục làm việc của cchc-workbook (cchc init).\n", encoding="utf-8")
     except OSError as exc:
+        _undo(folder, existed, result.made, made_dirs)
         raise UsageError(
             f"không tạo được thư mục làm việc «{folder}» ({os_reason(exc)}) — chọn thư mục có quyền ghi"
         ) from None
     return result
 
 
-def _shipped(path: Path) -> bool:
-    return path.suffix in (".yaml", ".csv", ".ipynb") and ".ipynb_checkpoints" not in path.parts
+def _undo(folder: Path, existed: bool, made: list[str], dirs: list[Path]) -> None:
+    """Remove what a failed ``create`` made, and only that."""
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for relative in made:
+        (folder / relative).unlink(missing_ok=True)
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+# The parameters of an area set up by ``cchc init --area``: what the registry cannot say, for the analyst to fill.
+AREA_FILE = """\
+# Riêng địa bàn «{area}» (danh mục params/units/{area}.csv): nơi nhận và người ký của công văn, báo cáo.
+# Cách gọi địa bàn ("huyện", "tỉnh") và các nhóm đơn vị ("xã, phường", "sở, ban, ngành") lấy từ danh mục;
+# muốn khác thì ghi area_name, communes, departments (xem params/defaults.yaml).
+document:
+  copies:                        # Nơi nhận: mỗi dòng một nơi, sửa cho đúng với đơn vị mình
+    - Như trên
+    - CT, các PCT.UBND {{area}}
+    - Các cơ quan, đơn vị có liên quan
+    - "Lưu: VT"
+  signer:
+    # on_behalf: KT. CHỦ TỊCH    # khi Phó Chủ tịch ký thay (bỏ dấu # ở đầu dòng)
+    # title: PHÓ CHỦ TỊCH        # chức vụ người ký, nếu không phải CHỦ TỊCH
+    name: ""                     # họ và tên người ký (hoặc ghi trong tệp của từng kỳ: cchc params 2023-08)
+"""
+
+
+def _with_area(defaults: str, area: str) -> str:
+    """The packaged defaults with the workspace's own area."""
+    import re
+
+    return re.sub(r"(?m)^area:.*$", f'area: "{area}"', defaults, count=1)
+
+
+def _shipped(relative: Path, area: str) -> bool:
+    """A packaged file a new workspace gets: params of every kind except periods' (``params/<period>.yaml``), the
+    sample area's own files only when it is the workspace's area."""
+    if relative.suffix not in (".yaml", ".csv", ".ipynb") or ".ipynb_checkpoints" in relative.parts:
+        return False
+    parts = relative.parts
+    if parts[0] == "params" and len(parts) == 2 and relative.name != "defaults.yaml":
+        return False
+    sample_own = parts[:3] in (("params", "units", f"{DEFAULT_AREA}.csv"), ("params", "areas", f"{DEFAULT_AREA}.yaml"))
+    sample_own = sample_own or (parts[:2] == ("params", "criteria") and relative.name.startswith(f"{DEFAULT_AREA}-"))
+    return area == DEFAULT_AREA or not sample_own

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cchc_analysis.config import SAMPLE_PARAMS  # noqa: E402
 from cchc_analysis.ingest import check  # noqa: E402
 from cchc_analysis.params import load_params  # noqa: E402
 from cchc_analysis.sample import SAMPLE_AREA, sample_files  # noqa: E402
@@ -142,7 +143,7 @@ def spread(points: Decimal, criteria) -> dict[str, Decimal]:
 
 def main() -> None:
     registry = Registry.load(SAMPLE_AREA)
-    params = load_params(PERIOD)
+    params = load_params(PERIOD, fallback=SAMPLE_PARAMS / f"{PERIOD}.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "s.duckdb"
         with Store.open(db) as st:

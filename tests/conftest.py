@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import duckdb
@@ -164,7 +165,14 @@ def workspace_copy(tmp_path: Path) -> Path:
 # End-to-end tests (real runs of the command: papermill, PDF, a browser, a built wheel) are marked e2e, so that
 # `pytest -m "not e2e"` is the fast loop; `make test` runs everything.
 E2E_FIXTURES = {"runs", "semiannual_run", "hostile_runs", "installed", "partial_store"}
-E2E_MODULES = {"test_hostile", "test_workspace", "test_partial", "test_monthly_run", "test_semiannual"}
+E2E_MODULES = {
+    "test_hostile",
+    "test_workspace",
+    "test_first_month",
+    "test_partial",
+    "test_monthly_run",
+    "test_semiannual",
+}
 E2E_TESTS = {
     "test_sigkill_mid_ingest_leaves_all_or_nothing",
     "test_order_and_format_do_not_change_the_store",
@@ -182,3 +190,67 @@ def pytest_collection_modifyitems(config, items):
             or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
         ):
             item.add_marker(pytest.mark.e2e)
+
+
+def sample_params(period):
+    """The parameters of a sample period, as a run on the sample's store reads them (its own period file)."""
+    from cchc_analysis.config import SAMPLE_PARAMS
+    from cchc_analysis.params import load_params
+
+    return load_params(period, fallback=SAMPLE_PARAMS / f"{period}.yaml")
+
+
+# The wheel of this checkout installed into a fresh venv, and the command as an analyst runs it from there.
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """The wheel of this checkout in a fresh venv. Its dependencies are the test environment's (a .pth line),
+    so nothing is downloaded; the package itself comes only from the wheel: the checkout is not on the path."""
+    base = tmp_path_factory.mktemp("wheel")
+    dist = base / "dist"
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    (wheel,) = dist.glob("cchc_workbook-*.whl")
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    where = subprocess.run(
+        [str(python), "-c", "import cchc_analysis; print(cchc_analysis.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=base,
+    ).stdout.strip()
+    assert where.startswith(str(site)), where  # the wheel's copy, not the checkout's
+    return venv, site / "cchc_analysis"
+
+
+def cchc_installed(venv: Path, *args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("CCHC_HOME", "CCHC_STORE")}
+    # the borrowed dependencies' data files (nbconvert's templates) live under the test environment's prefix
+    shared = str(Path(sys.prefix) / "share" / "jupyter")
+    return subprocess.run(
+        [str(venv / "bin" / "cchc"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**clean, "PATH": f"{venv / 'bin'}:{clean.get('PATH', '')}", "JUPYTER_PATH": shared, **(env or {})},
+    )

@@ -6,11 +6,10 @@ import polars as pl
 import pytest
 
 from cchc_analysis.findings import build_context, evaluate
-from cchc_analysis.params import load_params
 from cchc_analysis.periods import Month
 from cchc_analysis.store import Store
 
-from conftest import run_cli
+from conftest import run_cli, sample_params
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def pp(x):
 
 
 def test_may_2023(sample_frame):
-    ctx = build_context(sample_frame, Month(2023, 5), load_params(Month(2023, 5)))
+    ctx = build_context(sample_frame, Month(2023, 5), sample_params(Month(2023, 5)))
     assert (round(ctx.area["digitized_input"] * 100, 2), round(ctx.area["digitized_output"] * 100, 2)) == (96.65, 96.28)
     f = evaluate(ctx)
     below = f.filter(pl.col("rule") == "remind_below_area")
@@ -68,7 +67,7 @@ def test_may_2023(sample_frame):
 
 
 def test_august_2023_payment_cases_and_ladder(sample_frame):
-    ctx = build_context(sample_frame, Month(2023, 8), load_params(Month(2023, 8)))
+    ctx = build_context(sample_frame, Month(2023, 8), sample_params(Month(2023, 8)))
     assert [round(ctx.area[i] * 100, 2) for i in ("digitized_input", "digitized_output", "online_payment")] == [
         97.67,
         99.05,
@@ -108,7 +107,7 @@ def test_ladder_from_issued_letters(tmp_path):
     from cchc_analysis.store import issued_sanctions
 
     with Store.open(db, read_only=True) as st:
-        ctx = build_context(st.current(), Month(2023, 8), load_params(Month(2023, 8)))
+        ctx = build_context(st.current(), Month(2023, 8), sample_params(Month(2023, 8)))
         f = evaluate(ctx, issued_sanctions(st, 2023, Month(2023, 8).first_day))
     esc = f.filter(pl.col("kind") == "escalate")
     assert sorted(zip(esc["unit"], esc["level"], strict=False)) == [
@@ -138,7 +137,7 @@ def test_changed_findings_need_force_and_keep_the_old_version(tmp_path):
 def test_sentences_in_the_seeds_style(sample_frame):
     from cchc_analysis.sentences import with_sentences
 
-    ctx = build_context(sample_frame, Month(2023, 5), load_params(Month(2023, 5)))
+    ctx = build_context(sample_frame, Month(2023, 5), sample_params(Month(2023, 5)))
     s = dict(
         zip(
             *with_sentences(evaluate(ctx), ctx)
@@ -155,7 +154,7 @@ def test_sentences_in_the_seeds_style(sample_frame):
     assert s["UBND xã Văn Tố"].endswith(
         "đây là tháng thứ 2 liên tiếp UBND xã Văn Tố có kết quả giảm so với tháng trước liền kề."
     )
-    ctx8 = build_context(sample_frame, Month(2023, 8), load_params(Month(2023, 8)))
+    ctx8 = build_context(sample_frame, Month(2023, 8), sample_params(Month(2023, 8)))
     s8 = with_sentences(evaluate(ctx8), ctx8)
     tc = s8.filter((pl.col("unit") == "Phòng Tài chính - Kế hoạch") & (pl.col("indicator") == "online_payment"))
     assert tc["sentence"][0] == (
@@ -168,7 +167,7 @@ def test_sentences_in_the_seeds_style(sample_frame):
 def test_sanction_sentences(sample_frame):
     from cchc_analysis.sentences import with_sentences
 
-    ctx = build_context(sample_frame, Month(2023, 8), load_params(Month(2023, 8)))
+    ctx = build_context(sample_frame, Month(2023, 8), sample_params(Month(2023, 8)))
     s = with_sentences(evaluate(ctx, {"dan-chu": 2}), ctx).filter(
         (pl.col("kind") == "escalate") & (pl.col("unit_id") == "dan-chu")
     )["sentence"][0]
@@ -177,7 +176,7 @@ def test_sanction_sentences(sample_frame):
         "Phê bình lần thứ ba đối với UBND xã Dân Chủ. Lý do: tỷ lệ hồ sơ thanh toán trực tuyến trong tháng "
         "8/2023 đạt 19,51%; từ ngày 01/4/2023-31/8/2023 đạt 12,5%, chưa đảm bảo tỷ lệ do UBND tỉnh giao."
     )
-    ctx5 = build_context(sample_frame, Month(2023, 5), load_params(Month(2023, 5)))
+    ctx5 = build_context(sample_frame, Month(2023, 5), sample_params(Month(2023, 5)))
     s5 = with_sentences(evaluate(ctx5), ctx5).filter((pl.col("kind") == "escalate") & (pl.col("unit_id") == "ngoc-ky"))
     assert s5["sentence"][0] == (
         "Nhắc nhở lần thứ nhất đối với UBND xã Ngọc Kỳ. Lý do: Tính đến hết ngày 31/5/2023, "

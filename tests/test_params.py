@@ -8,6 +8,8 @@ from cchc_analysis.exceptions import UsageError
 from cchc_analysis.params import load_params
 from cchc_analysis.periods import Month
 
+from conftest import sample_params
+
 
 def test_defaults_reproduce_the_seeds_practice():
     p = load_params()
@@ -16,9 +18,9 @@ def test_defaults_reproduce_the_seeds_practice():
 
 
 def test_period_file_overrides_only_what_it_names():
-    may = load_params(Month(2023, 5))
+    may = sample_params(Month(2023, 5))
     assert not may.rules.escalate_payment.enabled and may.rules.escalate_no_e_cert.enabled
-    assert load_params(Month(2023, 8)).rules.escalate_payment.enabled
+    assert sample_params(Month(2023, 8)).rules.escalate_payment.enabled
 
 
 def test_unknown_key_rejected_with_its_path(tmp_path):

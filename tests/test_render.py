@@ -13,7 +13,7 @@ from cchc_analysis.periods import Month
 from cchc_analysis.render import Appendix, Document, document_html, write_html, write_pdf, write_xlsx
 from cchc_analysis.tables import Col, Row, Table
 
-from conftest import EXTERNAL
+from conftest import EXTERNAL, sample_params
 
 
 def big_table(n: int = 300) -> Table:
@@ -186,11 +186,10 @@ def test_monthly_appendix_xlsx_has_the_area_totals(runs):
 
 
 def test_reference_line_has_the_letter_number_and_date():
-    from cchc_analysis.params import load_params
     from cchc_analysis.render import reference_line
 
     assert (
-        reference_line(load_params(Month(2023, 8)))
+        reference_line(sample_params(Month(2023, 8)))
         == "(Kèm theo văn bản số 1220/UBND-NV ngày 15 tháng 9 năm 2023 của UBND huyện Tứ Kỳ)"
     )
 

@@ -15,6 +15,8 @@ from cchc_analysis.periods import Half
 from cchc_analysis.scoring import band_of, competition_ranks, grouped_sentences, score_units, unit_list
 from cchc_analysis.units import Unit
 
+from conftest import sample_params
+
 BANDS = load_params().scoring.bands
 D = Decimal
 
@@ -160,7 +162,7 @@ def test_unknown_previous_rank_unit_is_a_usage_error(tmp_path):
     from cchc_analysis.semiannual import review_semiannual
     from cchc_analysis.units import Registry
 
-    params = load_params(Half(2023, 1))
+    params = sample_params(Half(2023, 1))
     params = params.model_copy(update={"scoring": params.scoring.model_copy(update={"previous_ranks": {"Xã Ma": 3}})})
     from conftest import frame as build
 

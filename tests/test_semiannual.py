@@ -125,7 +125,7 @@ def test_score_bands_and_ranks(scores):
     assert by_band == {"Hoàn thành tốt nhiệm vụ": GOOD, "Hoàn thành nhiệm vụ": FAIR}
     rank = {short(r["unit"]): int(r["rank"]) for r in communes}
     assert (rank["Tiên Động"], rank["Dân Chủ"], rank["Quang Phục"]) == (23, 22, 17)
-    # last year's ranks (params/2023-H1.yaml, from the seed): Tiên Động 20th → 23rd, Dân Chủ 23rd → 22nd
+    # last year's ranks (the sample's own H1 parameters, from the seed): Tiên Động 20th → 23rd, Dân Chủ 23rd → 22nd
     change = {short(r["unit"]): r["rank_change"] for r in communes}
     assert (change["Tiên Động"], change["Dân Chủ"], change["Quang Phục"], change["Ngọc Kỳ"]) == ("-3", "1", "-2", "")
     # the band follows the share of the maximum, 74 points

@@ -13,10 +13,11 @@ import pytest
 from cchc_analysis.completeness import IncompleteData, month_list, span
 from cchc_analysis.ingest import check
 from cchc_analysis.monthly import review_from_frame
-from cchc_analysis.params import load_params
 from cchc_analysis.periods import Half, Month, Window
 from cchc_analysis.semiannual import review_semiannual
 from cchc_analysis.units import Registry
+
+from conftest import sample_params
 
 SAMPLE = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 WINDOW_RULES = {"remind_good_month_poor_window", "remind_no_e_cert", "escalate_no_e_cert", "escalate_payment"}
@@ -48,7 +49,7 @@ def test_month_lists_and_spans_as_offices_write_them():
 def test_one_month_alone_stops_naming_every_month_the_windows_need(sample_rows):
     august = sample_rows.filter(pl.col("month") == dt.date(2023, 8, 1))
     with pytest.raises(IncompleteData) as caught:
-        review_from_frame(august, Month(2023, 8), load_params(Month(2023, 8)))
+        review_from_frame(august, Month(2023, 8), sample_params(Month(2023, 8)))
     text = str(caught.value)
     assert "thiếu số liệu tháng 1, 2, 3, 4, 5, 6, 7/2023" in text
     assert "01/4–31/8/2023" in text and "--allow-partial" in text
@@ -59,12 +60,12 @@ def test_a_month_one_unit_lacks_names_that_unit(sample_rows):
     van_to = registry.match("Văn Tố")
     gapped = sample_rows.filter(~((pl.col("unit_id") == van_to.id) & (pl.col("month") == dt.date(2023, 6, 1))))
     with pytest.raises(IncompleteData) as caught:
-        review_from_frame(gapped, Month(2023, 8), load_params(Month(2023, 8)))
+        review_from_frame(gapped, Month(2023, 8), sample_params(Month(2023, 8)))
     assert f"tháng 6/2023 của 1 đơn vị ({van_to.name})" in str(caught.value)
 
 
 def test_allowed_to_go_on_it_states_the_gap_and_nothing_resting_on_it(sample_rows):
-    params = load_params(Month(2023, 8))
+    params = sample_params(Month(2023, 8))
     whole = review_from_frame(sample_rows, Month(2023, 8), params)
     # the sample's August letter does rest on windows: without them it must say less, not the same
     assert WINDOW_RULES & set(whole.findings["rule"].to_list())
@@ -81,7 +82,7 @@ def test_allowed_to_go_on_it_states_the_gap_and_nothing_resting_on_it(sample_row
 
 
 def test_a_half_year_needs_each_of_its_months(sample_rows):
-    params = load_params(Half(2023, 1))
+    params = sample_params(Half(2023, 1))
     scores = pl.DataFrame(
         schema={"period": pl.String, "unit_id": pl.String, "criterion_id": pl.String, "score": pl.String}
     )

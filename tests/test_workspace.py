@@ -7,14 +7,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from conftest import cchc_installed as _cchc
 from conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,61 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if "__pycache__" not in p.parts}
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The wheel of this checkout in a fresh venv. Its dependencies are the test environment's (a .pth line),
-    so nothing is downloaded; the package itself comes only from the wheel: the checkout is not on the path."""
-    base = tmp_path_factory.mktemp("wheel")
-    dist = base / "dist"
-    res = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)],
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 0, res.stderr
-    (wheel,) = dist.glob("cchc_workbook-*.whl")
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    res = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 0, res.stderr
-    where = subprocess.run(
-        [str(python), "-c", "import cchc_analysis; print(cchc_analysis.__file__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=base,
-    ).stdout.strip()
-    assert where.startswith(str(site)), where  # the wheel's copy, not the checkout's
-    return venv, site / "cchc_analysis"
-
-
-def _cchc(venv: Path, *args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("CCHC_HOME", "CCHC_STORE")}
-    # the borrowed dependencies' data files (nbconvert's templates) live under the test environment's prefix
-    shared = str(Path(sys.prefix) / "share" / "jupyter")
-    return subprocess.run(
-        [str(venv / "bin" / "cchc"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**clean, "PATH": f"{venv / 'bin'}:{clean.get('PATH', '')}", "JUPYTER_PATH": shared, **(env or {})},
-    )
 
 
 def test_the_installed_wheel_runs_from_an_empty_folder(installed, tmp_path):
@@ -117,12 +61,12 @@ def test_init_makes_a_workspace_that_runs(installed, tmp_path):
         "params/defaults.yaml",
         "params/units/tu-ky.csv",
         "params/criteria/tu-ky-2023-xa.yaml",
-        "params/2023-08.yaml",
         "notebooks/01_monthly_review.ipynb",
         "HUONG-DAN.md",
     ):
         assert (ws / rel).is_file(), rel
     assert (ws / "data").is_dir() and (ws / "outputs").is_dir()
+    assert not list((ws / "params").rglob("20*.yaml"))  # no period's parameters: the sample's are not the analyst's
     assert "# " in (ws / "params" / "defaults.yaml").read_text(encoding="utf-8")  # commented for the analyst
     # from a subfolder the workspace is found upwards: its store, its outputs
     sub = ws / "notebooks"
