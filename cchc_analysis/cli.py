@@ -737,33 +737,85 @@ def lab_cmd(debug: DebugOpt = False) -> None:
 @_one_line_errors
 def check_report(
     file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
-    store: Annotated[Path | None, typer.Option("--store", help="Đối chiếu thêm với số liệu trong kho này.")] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="Đối chiếu thêm với kho này (mặc định: kho của thư mục làm việc khi có --period)."
+        ),
+    ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="Kỳ của báo cáo khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06."),
+        typer.Option(
+            "--period",
+            help="Kỳ của văn bản khi đối chiếu với kho: 2023-05, 2023-H1, 2023-04..2023-06 (mặc định: kỳ ghi ở tên "
+            "văn bản).",
+        ),
     ] = None,
     area: AreaOpt = None,
+    allow_partial: Annotated[
+        bool, typer.Option("--allow-partial", help="Đối chiếu dù kho còn thiếu tháng của kỳ (nói rõ tháng thiếu).")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau."""
+    """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau; với kho:
+    tỷ lệ của từng đơn vị và của toàn địa bàn so với số liệu đã nhập."""
     from .periods import window_arg
-    from .reconcile import read_text, reconcile, store_rates
-    from .store import Store
+    from .reconcile import read_text, reconcile
 
-    stored = previous = window = None
-    if store is not None:
-        if not period:
-            raise UsageError("đối chiếu với kho cần --period (ví dụ --period 2023-H1)")
-        window = window_arg(period)
-        with Store.open(store, read_only=True) as st:
-            frame = st.current()
-        stored, previous = store_rates(frame.filter(frame["area"] == area_name(area or default_area())), window)
-    result = reconcile(read_text(file), Registry.load(area), stored, previous, window)
+    registry = Registry.load(area)
+    text = read_text(file)
+    stored = window = None
+    if store is not None or period is not None:
+        window, stored = _stored_for(text, registry, store, period, area, allow_partial, window_arg)
+    result = reconcile(text, registry, stored, window)
     for m in result.mismatches:
         out.print(f"[bold]{escape(file.name)}[/], {escape(str(m))}", markup=True)
     out.print(f"{result.summary()} {len(result.mismatches)} chỗ không khớp.")
     if result.mismatches:
         raise typer.Exit(1)
+
+
+def _stored_for(text, registry, store, period, area, allow_partial, window_arg):
+    """The period a draft is held against and the store's rates of it: ``--period``, else the period its title
+    names; the store must hold every month of it for the units that report in it."""
+    import polars as pl
+
+    from .completeness import find_gaps, refusal
+    from .periods import Month, Window
+    from .reconcile import Document, store_rates
+    from .store import Store
+
+    if period:
+        window = window_arg(period)
+    else:
+        span = Document(text).period
+        if span is None or span.year is None:
+            raise UsageError(
+                "văn bản không ghi kỳ ở phần tên — đối chiếu với kho cần --period (ví dụ --period 2023-H1)"
+            )
+        window = Window(Month(span.year, span.first), Month(span.end_year or span.year, span.last))
+    path = workspace.store_path(store)
+    if not path.exists():
+        raise UsageError(f"chưa có kho dữ liệu {path} để đối chiếu kỳ {window} — nhập số liệu trước, hoặc chỉ --store")
+    with Store.open(path, read_only=True) as st:
+        frame = st.current()
+    frame = frame.filter(pl.col("area") == area_name(area or default_area()))
+    held = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
+    if held.is_empty():
+        raise UsageError(
+            f"kho {path} chưa có số liệu kỳ {window} của {registry.area} — nhập số liệu kỳ đó, hoặc chọn đúng --period"
+        )
+    present = set(held["unit_id"].to_list())
+    gaps = find_gaps(frame, {"period": (f"kỳ {window}", window)}, [u for u in registry.units if u.id in present])
+    if gaps and not allow_partial:
+        raise refusal(gaps.values())
+    if gaps:
+        from .completeness import gaps_text
+
+        err.print(
+            f"[yellow]lưu ý:[/] {escape(gaps_text(gaps.values()))}: chỉ đối chiếu trên các tháng đã có", markup=True
+        )
+    return window, store_rates(frame, window)
 
 
 run_app = typer.Typer(

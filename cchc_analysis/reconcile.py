@@ -89,7 +89,9 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _PERIODS = (
     (
         "range",
-        re.compile(r"tu\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\s+den\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})"),
+        re.compile(
+            r"tu\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+den\s+(?:ngay\s+)?|\s*[-–]\s*)(\d{1,2})/(\d{1,2})/(\d{4})"
+        ),
     ),
     ("months", re.compile(r"(?<![\d/,.])(\d{1,2})\s+thang(\s+dau\s+nam|\s+cuoi\s+nam)?(?:\s+(?:nam\s+)?(\d{4}))?")),
     ("month", re.compile(r"thang\s+(\d{1,2})(?:\s*/\s*|\s+nam\s+)(\d{4})")),
@@ -141,7 +143,8 @@ class Statement:
     scope: str | None
     fraction: tuple[int, int] | None = None
     extras: dict = field(default_factory=dict)
-    period: Span | None = None  # the period the figure is for, when the text names one before it
+    period: Span | None = None  # the period the figure is for: named before it, else the document's
+    unit: str | None = None  # the registry unit it is about, when its sentence names one
 
 
 def fold_chars(text: str) -> str:
@@ -211,10 +214,38 @@ def _fmt(x: Decimal | float, decimals: int = 2) -> str:
 
 
 class Document:
-    def __init__(self, text: str):
+    def __init__(self, text: str, registry: Registry | None = None):
         self.text = unicodedata.normalize("NFC", text)
         self.folded = fold_chars(self.text)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self._units = _unit_patterns(registry)
+        self.unit_names = {u.id: u.name for u in registry.units} if registry else {}
+        self.period = title_period(self)
+
+    def section_indicator(self, pos: int, back: int = 3000) -> str | None:
+        """The indicator the numbered heading above ``pos`` is about ("2.1. Về tỷ lệ số hóa kết quả …")."""
+        ctx = self.folded[max(0, pos - back) : pos]
+        heads = list(re.finditer(r"(?m)^\s*\d+(?:\.\d+)*\.?\s+(.*)$", ctx))
+        if not heads:
+            return None
+        head = heads[-1].group(1)
+        found = [(m.start(), name) for name, pattern in INDICATOR_KEYS for m in W(pattern).finditer(head)]
+        return min(found)[1] if found else None
+
+    def unit_before(self, pos: int) -> str | None:
+        """The unit a figure is about: the registry's unit named nearest before it in its own sentence or bullet
+        ("UBND xã Đại Hợp (tiếp nhận đạt 99,07%; …)"), unless words of an area's figure come between ("… thấp hơn
+        mức bình quân chung của huyện (96,65%)")."""
+        start = max(self.folded.rfind(". ", 0, pos), self.folded.rfind("\n", 0, pos)) + 1
+        ctx = self.folded[start:pos]
+        best, where = None, -1
+        for pattern, unit_id in self._units:
+            for m in pattern.finditer(ctx):
+                if m.end() > where and not _AREA_BEFORE.search(ctx[max(0, m.start() - 12) : m.start()]):
+                    best, where = unit_id, m.end()
+        if best is None or W(r"binh quan|toan (huyen|tinh)|cua (huyen|tinh)\b").search(ctx[where:]):
+            return None
+        return best
 
     def line_of(self, pos: int) -> int:
         lo, hi = 0, len(self._line_starts)
@@ -279,13 +310,48 @@ class Document:
         return None
 
 
-def period_before(doc: Document, pos: int, back: int = 400) -> Span | None:
+_AREA_BEFORE = re.compile(r"(huyen|tinh|thanh pho|thi xa)\s+$")
+
+
+def _unit_patterns(registry: Registry | None) -> list[tuple[re.Pattern, str]]:
+    """The folded names of the registry's units (not the area's own), longest first, as whole words."""
+    if registry is None:
+        return []
+    from .glossary import AREA_KINDS
+
+    names = []
+    for u in registry.units:
+        if u.kind in AREA_KINDS:
+            continue
+        for name in {u.name, u.short_name}:
+            folded = " ".join(fold_chars(name).split())
+            if len(folded) >= 3:
+                names.append((folded, u.id))
+    names.sort(key=lambda n: -len(n[0]))
+    return [(W(rf"(?<![a-z0-9]){_words(n)}(?![a-z0-9])"), uid) for n, uid in names]
+
+
+def _words(folded: str) -> str:
+    """A folded name as a pattern, each space any run of white space (``W``)."""
+    return " ".join(re.escape(word) for word in folded.split())
+
+
+def title_period(doc: Document, lines: int = 25) -> Span | None:
+    """The period a document is about, from its title or subject near the top ("V/v … tháng 8/2023", "BÁO CÁO
+    … 9 tháng đầu năm 2023"): the period of every figure whose own sentence and section name none."""
+    head_end = (
+        doc._line_starts[min(lines, len(doc._line_starts) - 1)] if len(doc._line_starts) > lines else len(doc.folded)
+    )
+    return period_before(doc, head_end, back=head_end, first=True)
+
+
+def period_before(doc: Document, pos: int, back: int = 400, first: bool = False) -> Span | None:
     """The period named nearest before ``pos`` in its section: "trong tháng 9/2023", "lũy kế 9 tháng",
     "6 tháng đầu năm 2023", "quý III/2023", "từ ngày 01/4/2023 đến ngày 30/6/2023", "năm 2023"."""
     start = max(0, pos - back)
     ctx = doc.folded[start:pos]
     heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", ctx)]
-    if heads:
+    if heads and not first:
         ctx, start = ctx[heads[-1] :], start + heads[-1]
     best: tuple[int, int, Span] | None = None
     for kind, pattern in _PERIODS:
@@ -299,8 +365,13 @@ def period_before(doc: Document, pos: int, back: int = 400) -> Span | None:
             ):
                 continue
             span = _span(kind, m)
+            if span is None:
+                continue
+            if first:  # the earliest period named, the longest there ("6 tháng đầu năm 2023" over "năm 2023")
+                if best is None or m.start() < best[1] or (m.start() == best[1] and m.end() > best[0]):
+                    best = (m.end(), m.start(), span)
             # a longer match ending at the same place ("9 tháng năm 2023" over "năm 2023") wins
-            if span is not None and (best is None or m.end() > best[0] or (m.end() == best[0] and m.start() < best[1])):
+            elif best is None or m.end() > best[0] or (m.end() == best[0] and m.start() < best[1]):
                 best = (m.end(), m.start(), span)
     return best[2] if best else None
 
@@ -358,7 +429,10 @@ def statements(doc: Document) -> list[Statement]:
             )
         )
     for st in out:
-        st.period = period_before(doc, st.start)
+        st.period = period_before(doc, st.start) or doc.period
+        st.unit = doc.unit_before(st.start)
+        if st.unit and st.indicator is None:  # "- UBND xã Tái Sơn (88,31%) …" under "2.1. Về tỷ lệ số hóa …"
+            st.indicator = doc.section_indicator(st.start)
     return sorted(out, key=lambda s: s.start)
 
 
@@ -703,26 +777,70 @@ def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> l
     return out
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What a document is held against in the store: pooled rates by (indicator, scope) — scope "all",
+    "commune_level" or "district_desk" — and each unit's by (indicator, unit id), for its period and, for a
+    month's letter, the month before."""
+
+    area: dict[tuple[str, str], float]
+    units: dict[tuple[str, str], float]
+    previous: dict[tuple[str, str], float] | None = None
+    previous_units: dict[tuple[str, str], float] | None = None
+
+
+def _key(s: Statement, province: bool) -> tuple[str, str]:
+    """Where a statement's figure is in the store: its unit's, else its scope's ("toàn tỉnh" is the whole area
+    of a province)."""
+    if s.indicator is None:
+        return ("", "")
+    return (s.indicator, s.unit) if s.unit else (s.indicator, "all" if s.scope == "province" else s.scope or "all")
+
+
+def _held(doc: Document, s: Statement, province: bool) -> bool:
+    """A rate achieved by a unit or a scope the store can speak for."""
+    if s.indicator in (None, "late"):
+        return False
+    if s.unit is not None:
+        return _unit_rate(doc, s)
+    return not (s.scope == "province" and not province) and _rate_statement(doc, s)
+
+
+def _unit_rate(doc: Document, s: Statement) -> bool:
+    """A unit's rate achieved ("đạt 88,31%", "(92,45%)"), not its change, gap, target or a bound."""
+    before = doc.folded[max(0, s.start - 30) : s.start]
+    if W(r"(tang|giam|thap hon|cao hon|chi tieu|giao)\s*$").search(before):
+        return False
+    clause = doc.folded[max(doc.folded.rfind(c, 0, s.start) for c in ",;:\n") + 1 : s.start]
+    if W(r"\b(chi tieu|giao|muc tieu|ke hoach)\b").search(clause):  # "vượt tỷ lệ giao của UBND tỉnh (30%)"
+        return False
+    after = doc.folded[s.extras["end"] : s.extras["end"] + 25]
+    if W(r"\s*[a-z]").match(after) and not W(r"\s*(va|nhung|trong|tuy|so voi|thap|cao) ").match(after):
+        return False
+    return not _bound_or_range(doc, s.start, s.extras["end"])
+
+
 def check_store(
     doc: Document,
     found: list[Statement],
-    rates: dict[tuple[str, str], float],
+    stored: Stored,
     checked: Counter,
-    previous: dict[tuple[str, str], float] | None = None,
     period: Span | None = None,
     province: bool = False,
 ) -> list[Mismatch]:
-    """Stated rates against the stored data of the period: ``rates`` maps (indicator, scope) to the pooled rate
-    (scope "all", "commune_level" or "district_desk"); with ``previous`` (the month before), a stated change
-    ("96,65%, tăng 1,18% so với tháng 4/2023") is checked too. ``province``: the store's area is a province, so
-    "toàn tỉnh" is its whole area."""
+    """Stated rates against the stored data of the period — a unit's figure against that unit's, an area's
+    against the pooled rate of its scope; with the month before, a stated change ("96,65%, tăng 1,18% so với
+    tháng 4/2023") is checked too. ``province``: the store's area is a province, so "toàn tỉnh" is its whole
+    area. A figure of another period (a nine-month figure in a month's check) is left alone."""
     out = []
-    found = [s for s in found if _agree(s.period, period)]  # a nine-month figure is not the month's
+    found = [s for s in found if _agree(s.period, period) and _held(doc, s, province)]
     for s in found:
-        if not previous or s.indicator in (None, "late") or not _rate_statement(doc, s):
+        previous = stored.previous_units if s.unit else stored.previous
+        rates = stored.units if s.unit else stored.area
+        if not previous:
             continue
         m = W(r"\s*,?\s*(tang|giam) (\d{1,3}(?:,\d+)?)\s*% so voi").match(doc.folded, s.extras["end"])
-        key = (s.indicator, "all" if s.scope == "province" and province else s.scope or "all")
+        key = _key(s, province)
         if not m or key not in rates or key not in previous:
             continue
         stated, decimals = _dec(m.group(2))
@@ -740,20 +858,19 @@ def check_store(
                 )
             )
     for s in found:
-        if s.indicator in (None, "late") or (s.scope == "province" and not province) or not _rate_statement(doc, s):
-            continue
-        stored = rates.get((s.indicator, "all" if s.scope == "province" else s.scope or "all"))
-        if stored is None:
+        value = (stored.units if s.unit else stored.area).get(_key(s, province))
+        if value is None:
             continue
         checked["store"] += 1
-        actual = Decimal(str(stored)) * 100
+        actual = Decimal(str(value)) * 100
         if _round(actual, s.decimals) != s.value:
+            whose = doc.unit_names.get(s.unit, s.unit) if s.unit else STATED_SCOPE_LABELS[s.scope or "all"]
             out.append(
                 Mismatch(
                     "store",
                     s.line,
                     doc.sentence(s.start, s.extras["end"]),
-                    f"{STATED_LABELS[s.indicator]} {STATED_SCOPE_LABELS[s.scope or 'all']} {_fmt(s.value, s.decimals)}%",
+                    f"{STATED_LABELS[s.indicator]} {whose} {_fmt(s.value, s.decimals)}%",
                     f"{_fmt(actual, 2)}% theo số liệu trong kho",
                 )
             )
@@ -781,13 +898,12 @@ class Reconciliation:
 def reconcile(
     text: str,
     registry: Registry | None = None,
-    stored: dict[tuple[str, str], float] | None = None,
-    previous: dict[tuple[str, str], float] | None = None,
-    window=None,
+    stored: Stored | None = None,
+    window: Window | None = None,
 ) -> Reconciliation:
     """Every arithmetic mismatch in a document's text, in document order, and what was checked; with
-    ``stored`` rates, the stated rates are checked against them too."""
-    doc = Document(text)
+    ``stored`` rates of ``window``, the stated rates are checked against them too."""
+    doc = Document(text, registry)
     found = statements(doc)
     checked: Counter = Counter()
     out = (
@@ -797,26 +913,33 @@ def reconcile(
         + check_gaps(doc, found, checked)
         + check_lists(doc, registry, checked)
     )
-    if stored:
+    if stored is not None:
         province = registry is not None and registry.words().area == "tỉnh"
-        out += check_store(doc, found, stored, checked, previous, Span.of(window) if window else None, province)
+        out += check_store(doc, found, stored, checked, Span.of(window) if window else None, province)
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
 
-def store_rates(frame, window: Window) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float] | None]:
-    """What a report is held against in the store: the pooled rates of its period and, for a month's letter,
-    of the month before (a letter states its changes on the month before)."""
-    before = Window(window.start - 1, window.start - 1) if window.start == window.end else None
-    return stored_rates(frame, window), stored_rates(frame, before) if before else None
+def store_rates(frame, window: Window) -> Stored:
+    """What a report is held against in the store: the rates of its period and, for a month's letter, of the
+    month before (a letter states its changes on the month before)."""
+    area, units = stored_rates(frame, window)
+    if window.start != window.end:
+        return Stored(area, units)
+    before = Window(window.start - 1, window.start - 1)
+    return Stored(area, units, *stored_rates(frame, before))
 
 
-def stored_rates(frame, window: Window) -> dict[tuple[str, str], float]:
-    """Pooled rates of a period from the store's rows: (indicator, scope) → rate."""
+def stored_rates(frame, window: Window) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Rates of a period from the store's rows: pooled, (indicator, scope) → rate; per unit, (indicator, unit id)
+    → rate."""
     from .indicators import area_rates, window_rates
 
     scopes = {"all": "all", "commune_level": "commune_level", "departments": "district_desk"}
-    out = {}
-    for r in area_rates(window_rates(frame, window)).iter_rows(named=True):
-        if r["rate"] is not None:
-            out[(r["indicator"], scopes[r["scope"]])] = r["rate"]
-    return out
+    rates = window_rates(frame, window)
+    area = {
+        (r["indicator"], scopes[r["scope"]]): r["rate"]
+        for r in area_rates(rates).iter_rows(named=True)
+        if r["rate"] is not None
+    }
+    units = {(r["indicator"], r["unit_id"]): r["rate"] for r in rates.iter_rows(named=True) if r["rate"] is not None}
+    return area, units

@@ -63,8 +63,26 @@ def test_against_the_store(tmp_path):
     assert "98,23%; đúng là 98,20% theo số liệu trong kho" in res.stdout
     assert "99,87%; đúng là 99,92% theo số liệu trong kho" in res.stdout
     assert "số liệu trong kho" in res.stdout.splitlines()[-1]
-    usage = run_cli("check-report", str(REPORT), "--store", str(db))
+    # without --period, the period the report's title names (6 tháng đầu năm 2023)
+    titled = run_cli("check-report", str(REPORT), "--store", str(db))
+    assert titled.stdout == res.stdout
+    untitled = tmp_path / "khong-ten.txt"
+    untitled.write_text("Tỷ lệ số hóa đạt 1.640/1.670 hồ sơ (98,20%).\n", encoding="utf-8")
+    usage = run_cli("check-report", str(untitled), "--store", str(db))
     assert usage.returncode == 2 and "--period" in usage.stderr
+
+
+@needs_seeds
+def test_a_period_without_a_store_is_an_error_never_zero(tmp_path):
+    res = run_cli("check-report", str(REPORT), "--period", "2023-H1", cwd=tmp_path)
+    assert res.returncode == 2 and "chưa có kho dữ liệu" in res.stderr and "0 chỗ" not in res.stdout
+    db = tmp_path / "s.duckdb"
+    assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
+    other = run_cli("check-report", str(REPORT), "--store", str(db), "--period", "2022-H1")
+    assert other.returncode == 2 and "chưa có số liệu kỳ 2022-01..2022-06" in other.stderr
+    # a period the store holds only in part: its missing months named, never checked as if whole
+    partial = run_cli("check-report", str(REPORT), "--store", str(db), "--period", "2023")
+    assert partial.returncode == 1 and "thiếu số liệu tháng 9, 10, 11, 12/2023" in partial.stderr
 
 
 def test_constructed_statements(registry):
@@ -203,3 +221,41 @@ def test_a_gap_whose_indicator_is_ambiguous_is_not_guessed(registry):
     )
     result = reconcile(text, registry)
     assert result.mismatches == [] and result.checked["gap"] == 0
+
+
+def _plant(source: Path, target: Path, old: str, new: str) -> Path:
+    """The draft with one figure changed, as an analyst's slip would change it."""
+    import docx
+
+    d = docx.Document(str(source))
+    paragraphs = [*d.paragraphs, *(p for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs)]
+    hits = [r for p in paragraphs for r in p.runs if old in r.text]
+    assert hits, old
+    hits[0].text = hits[0].text.replace(old, new, 1)
+    d.save(str(target))
+    return target
+
+
+def test_check_report_agrees_with_the_program_and_catches_a_planted_figure(runs, semiannual_run, tmp_path):
+    out, _ = runs
+    store = out.parent / "cchc.duckdb"
+    h1_folder, h1_store = semiannual_run
+    documents = [
+        (out / "2023-05" / "cong-van-2023-05.docx", store),
+        (out / "2023-08" / "cong-van-2023-08.docx", store),
+        (h1_folder / "bao-cao-2023-H1.docx", h1_store),
+    ]
+    for path, db in documents:
+        res = run_cli("check-report", str(path), "--store", str(db))
+        assert res.returncode == 0 and res.stdout.endswith(" 0 chỗ không khớp.\n"), res.stdout
+        assert "số liệu trong kho" in res.stdout  # it did hold the figures against the store
+    # Tái Sơn's May rate at reception is 88,31% (seed 000); a slip to 88,13% is that unit's, not the district's
+    planted = _plant(documents[0][0], tmp_path / "sai.docx", "88,31%", "88,13%")
+    res = run_cli("check-report", str(planted), "--store", str(store))
+    assert res.returncode == 1
+    wrong = [ln for ln in res.stdout.splitlines() if "88,13%" in ln and "theo số liệu trong kho" in ln]
+    assert wrong and "Tái Sơn" in wrong[0] and "88,31%" in wrong[0], res.stdout
+    # the district's rate in the opening: 96,65% (seed 000)
+    opening = _plant(documents[0][0], tmp_path / "sai-2.docx", "96,65%", "96,56%")
+    res = run_cli("check-report", str(opening), "--store", str(store))
+    assert res.returncode == 1 and "96,65% theo số liệu trong kho" in res.stdout, res.stdout
