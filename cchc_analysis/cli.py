@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import clitext, formatting, workspace
-from .exceptions import CchcError, DataRejected, UsageError, os_reason
+from .exceptions import CchcError, DataRejected, UsageError, os_reason, problem_lines
 from .glossary import LABELS
 from .periods import Month, ReportPeriod, date_arg, month_arg, period_arg
 from .sample import SAMPLE_AREA, SAMPLE_COMMANDS, sample_files, sample_score_files
@@ -27,9 +27,14 @@ if TYPE_CHECKING:
     from .records import Batch
 
 clitext.install()
+EXIT_CODES = (
+    "Mã thoát: 0 — xong; 1 — số liệu hay kho cần sửa (lỗi ghi rõ tệp, dòng, cột); 2 — gọi lệnh sai (xem "
+    "cchc LỆNH --help)."
+)
 app = typer.Typer(
     name="cchc",
     help="Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -98,8 +103,8 @@ def _fail(exc: Exception, debug: bool) -> None:
         )
         raise typer.Exit(1)
     if isinstance(exc, DataRejected):
-        for problem in exc.problems:
-            err.print(f"[bold red]lỗi:[/] {escape(str(problem))}", soft_wrap=True, markup=True, highlight=False)
+        for line in problem_lines(exc.problems):
+            err.print(f"[bold red]lỗi:[/] {escape(line)}", soft_wrap=True, markup=True, highlight=False)
         files = len({p.file for p in exc.problems})
         err.print(
             f"Không nhập gì: {len(exc.problems)} lỗi trong {files} tệp; kho dữ liệu giữ nguyên. "
@@ -138,24 +143,35 @@ UnitOpt = Annotated[
 ]
 
 
-def say_understood(registry: Registry) -> None:
+QuietRowsOpt = Annotated[
+    bool, typer.Option("--quiet", help="Không in từng tệp, từng tên đơn vị; chỉ in lỗi và dòng tổng kết.")
+]
+
+
+def _detail(quiet: bool) -> Console:
+    """Where the lines about each file and each name go: nowhere with ``--quiet``."""
+    return Console(quiet=True) if quiet else out
+
+
+def say_understood(registry: Registry, to: Console | None = None) -> None:
     """Every unit name the files wrote other than as the registry does, once, with the unit it was read as."""
+    to = to or out
     if not registry.understood:
         return
-    out.print(f"Tên đơn vị không ghi đúng như danh mục, đã hiểu là ({len(registry.understood)}):")
+    to.print(f"Tên đơn vị không ghi đúng như danh mục, đã hiểu là ({len(registry.understood)}):")
     for written, (name, how) in sorted(registry.understood.items()):
-        out.print(f"  {written} → {name} ({how})")
+        to.print(f"  {written} → {name} ({how})")
 
 
 def _validate(
-    files: list[Path], area: str | None, month: str | None = None, unit: str | None = None
+    files: list[Path], area: str | None, month: str | None = None, unit: str | None = None, quiet: bool = False
 ) -> tuple[Registry, Batch]:
     registry = Registry.load(area)
     from .ingest import check as check_batch  # polars, openpyxl and the formats load here, not for --help
 
     batch = check_batch(files, registry, month=month_arg(month) if month else None, unit_name=unit)
-    say_understood(registry)
-    for notice in batch.notices:
+    say_understood(registry, _detail(quiet))
+    for notice in [] if quiet else batch.notices:
         err.print(f"[yellow]lưu ý:[/] {escape(notice)}", markup=True)
     if batch.problems:
         raise DataRejected(batch.problems)
@@ -165,7 +181,9 @@ def _validate(
 @app.command()
 @_one_line_errors
 def ingest(
-    files: Annotated[list[Path] | None, typer.Argument(help="Tệp .csv/.xlsx số liệu đơn vị – tháng.")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(metavar="TỆP", help="Tệp .csv/.xlsx số liệu đơn vị – tháng.")
+    ] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Nhập bộ số liệu mẫu Tứ Kỳ 2023 kèm theo phần mềm.")] = False,
     store: StoreOpt = None,
     area: AreaOpt = None,
@@ -175,6 +193,7 @@ def ingest(
     ] = None,
     month: MonthOpt = None,
     unit: UnitOpt = None,
+    quiet: QuietRowsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho: mẫu chuẩn, Biểu II.06a, báo cáo số hóa, thanh toán trực tuyến (params/formats);
@@ -198,11 +217,11 @@ def ingest(
             known = st.stored(list(hashes.values()))
         if hashes and len(hashes) == len(paths) and set(hashes.values()) <= set(known):
             for p in paths:
-                out.print(f"{p.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+                _detail(quiet).print(f"{p.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
             same = sum(known[h] for h in set(hashes.values()))
             out.print(f"Kho {target}: thêm 0 dòng, thay thế 0, không đổi {same}.")
             return
-    registry, batch = _validate(paths, area, month, unit)
+    registry, batch = _validate(paths, area, month, unit, quiet)
     refuse_given_both_ways(workspace.store_path(store), batch.files, registry, "dossiers", prefer)
     scores = None
     if sample:
@@ -217,9 +236,9 @@ def ingest(
             report.files += st.ingest_scores(scores, registry).files
     for f in report.files:
         if f.status == "already":
-            out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            _detail(quiet).print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
         else:
-            out.print(
+            _detail(quiet).print(
                 f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
                 f"{f.unchanged} dòng không đổi"
             )
@@ -232,20 +251,21 @@ def ingest(
 @app.command()
 @_one_line_errors
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Tệp .csv/.xlsx cần kiểm tra.")],
+    files: Annotated[list[Path], typer.Argument(metavar="TỆP", help="Tệp .csv/.xlsx cần kiểm tra.")],
     store: StoreOpt = None,
     area: AreaOpt = None,
     month: MonthOpt = None,
     unit: UnitOpt = None,
+    quiet: QuietRowsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra tệp số liệu mà không ghi gì vào kho: mẫu nào, bao nhiêu dòng; có kho thì cho biết bao nhiêu dòng đã
     có trong kho."""
     from .store import Store
 
-    _, batch = _validate(files, area, month, unit)
+    _, batch = _validate(files, area, month, unit, quiet)
     for f in batch.files:
-        out.print(f"{f.name}: mẫu «{f.format}»")
+        _detail(quiet).print(f"{f.name}: mẫu «{f.format}»")
     rows = sum(f.frame.height for f in batch.files)
     out.print(f"Hợp lệ: {len(batch.files)} tệp, {formatting.integer(rows)} dòng số liệu.")
     path = workspace.store_path(store)
@@ -396,7 +416,7 @@ ForceFileOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã
 @app.command()
 @_one_line_errors
 def template(
-    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
+    period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-08.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
     force: ForceFileOpt = False,
@@ -439,7 +459,9 @@ def _write_new(target: Path, force: bool, write: Callable[[Path], int]) -> int:
 @app.command("ingest-dossiers")
 @_one_line_errors
 def ingest_dossiers(
-    files: Annotated[list[Path], typer.Argument(help="Danh sách hồ sơ (.parquet, thư mục .parquet hoặc .csv).")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="TỆP", help="Danh sách hồ sơ (.parquet, thư mục .parquet hoặc .csv).")
+    ],
     store: StoreOpt = None,
     area: AreaOpt = None,
     units_file: Annotated[
@@ -448,6 +470,7 @@ def ingest_dossiers(
     prefer: Annotated[
         str | None, typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")
     ] = None,
+    quiet: QuietRowsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra danh sách hồ sơ, tổng hợp thành số liệu đơn vị – tháng (và hồ sơ quá hạn theo lĩnh vực), lưu vào kho."""
@@ -461,7 +484,7 @@ def ingest_dossiers(
     registry = Registry.load(area, units_file)
     started = _time.perf_counter()
     batch = check_dossiers(files, registry)
-    say_understood(registry)
+    say_understood(registry, _detail(quiet))
     if batch.problems:
         raise DataRejected(batch.problems)
     path = workspace.store_path(store)
@@ -470,9 +493,9 @@ def ingest_dossiers(
         report = st.ingest_dossiers(batch, registry)
     for f, r in zip(batch.files, report.files, strict=False):
         if r.status == "already":
-            out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            _detail(quiet).print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
         else:
-            out.print(
+            _detail(quiet).print(
                 f"{f.name}: {formatting.integer(f.dossiers)} hồ sơ → {formatting.integer(f.months.height)} "
                 f"dòng đơn vị – tháng ({formatting.integer(r.inserted)} mới, {formatting.integer(r.superseded)} "
                 f"thay thế, {formatting.integer(r.unchanged)} không đổi); "
@@ -510,7 +533,7 @@ def synth(
 @app.command("template-scores")
 @_one_line_errors
 def template_scores(
-    period: Annotated[str, typer.Argument(help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
+    period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
     force: ForceFileOpt = False,
@@ -529,9 +552,12 @@ def template_scores(
 @app.command("ingest-scores")
 @_one_line_errors
 def ingest_scores(
-    files: Annotated[list[Path], typer.Argument(help="Tệp .xlsx/.csv điểm tự chấm (mẫu: cchc template-scores).")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="TỆP", help="Tệp .xlsx/.csv điểm tự chấm (mẫu: cchc template-scores).")
+    ],
     store: StoreOpt = None,
     area: AreaOpt = None,
+    quiet: QuietRowsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập điểm tự chấm Chỉ số CCHC; tất cả tệp được nhập, hoặc không tệp nào."""
@@ -551,15 +577,17 @@ def ingest_scores(
         report = st.ingest_scores(batch, registry)
     for f in report.files:
         if f.status == "already":
-            out.print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
+            _detail(quiet).print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
         else:
-            out.print(f"{f.name}: {f.inserted} điểm mới, {f.superseded} điểm thay thế, {f.unchanged} không đổi")
+            _detail(quiet).print(
+                f"{f.name}: {f.inserted} điểm mới, {f.superseded} điểm thay thế, {f.unchanged} không đổi"
+            )
 
 
 @app.command("issue")
 @_one_line_errors
 def issue_cmd(
-    period: Annotated[str, typer.Argument(help="Tháng của văn bản, ví dụ 2023-08.")],
+    period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng của văn bản, ví dụ 2023-08.")],
     store: StoreOpt = None,
     params_file: Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
     force: Annotated[
@@ -586,7 +614,7 @@ def issue_cmd(
 @app.command("anomalies")
 @_one_line_errors
 def anomalies_cmd(
-    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
+    period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-05.")],
     store: StoreOpt = None,
     params_file: Annotated[Path | None, typer.Option("--params", help="Tệp tham số thay cho params/<kỳ>.yaml.")] = None,
     unit: Annotated[
@@ -643,7 +671,9 @@ def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
 @app.command("init")
 @_one_line_errors
 def init_cmd(
-    folder: Annotated[Path, typer.Argument(help="Thư mục làm việc cần tạo (mặc định: thư mục hiện tại).")] = Path("."),
+    folder: Annotated[
+        Path, typer.Argument(metavar="THƯ_MỤC", help="Thư mục làm việc cần tạo (mặc định: thư mục hiện tại).")
+    ] = Path("."),
     area: Annotated[
         Path | None,
         typer.Option(
@@ -694,7 +724,7 @@ def init_cmd(
 @app.command("params")
 @_one_line_errors
 def params_cmd(
-    period: Annotated[str, typer.Argument(help="Kỳ: tháng (2023-08) hoặc kỳ báo cáo (2023-H1, 2023).")],
+    period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ: tháng (2023-08) hoặc kỳ báo cáo (2023-H1, 2023).")],
     area: AreaOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi lại tệp trống khi đã có tệp của kỳ này.")] = False,
     debug: DebugOpt = False,
@@ -736,7 +766,7 @@ def lab_cmd(debug: DebugOpt = False) -> None:
 @app.command("check-report")
 @_one_line_errors
 def check_report(
-    file: Annotated[Path, typer.Argument(help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
+    file: Annotated[Path, typer.Argument(metavar="TỆP", help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
     store: Annotated[
         Path | None,
         typer.Option(
@@ -876,7 +906,7 @@ def _run_command(
 @run_app.command("monthly")
 @_one_line_errors
 def run_monthly_cmd(
-    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-08.")],
+    period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-08.")],
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
@@ -915,7 +945,7 @@ def run_monthly_cmd(
 @run_app.command("semiannual")
 @_one_line_errors
 def run_semiannual_cmd(
-    period: Annotated[str, typer.Argument(help="Kỳ: 2023-H1, 2023-H2 hoặc 2023.")],
+    period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ: 2023-H1, 2023-H2 hoặc 2023.")],
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
@@ -947,7 +977,7 @@ def run_semiannual_cmd(
 @run_app.command("anomalies")
 @_one_line_errors
 def run_anomalies_cmd(
-    period: Annotated[str, typer.Argument(help="Tháng, ví dụ 2023-05.")],
+    period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-05.")],
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,

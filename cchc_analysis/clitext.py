@@ -30,7 +30,7 @@ _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^No such option: (\S+?)\.?\s*(?:\(Possible options?: (.+)\)|Did you mean (.+)\?)?$"),
         "không có tùy chọn {0}",
     ),
-    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "thừa tham số: {0}"),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.+)\)$"), "thừa tham số: {0}"),
     (re.compile(r"^Option '(.+)' requires an argument\.?$"), "tùy chọn {0} cần một giá trị"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (.+)$", re.S), "giá trị không hợp lệ cho {0}: {1}"),
 )

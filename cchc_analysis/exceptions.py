@@ -53,12 +53,13 @@ class Problem:
     column: str | None = None  # spreadsheet letter, e.g. "D"
     header: str | None = None  # the header text as written in the file
 
-    def location(self) -> str:
+    def location(self, rows: str | None = None) -> str:
+        """ "file, trang «…», dòng 12, cột D «…»"; ``rows``: several rows, as "12–642"."""
         parts = [self.file]
         if self.sheet:
             parts.append(f"trang «{self.sheet}»")
-        if self.row is not None:
-            parts.append(f"dòng {self.row}")
+        if rows or self.row is not None:
+            parts.append(f"dòng {rows or self.row}")
         if self.column:
             col = f"cột {self.column}"
             if self.header:
@@ -78,3 +79,38 @@ class DataRejected(CchcError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+SHOWN_PROBLEMS = 20  # lines of problems printed; the rest are counted
+
+
+def problem_lines(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> list[str]:
+    """One line per kind of problem: the same message in the same column on many rows is said once with its
+    rows ("dòng 12–642: ô trống (631 dòng)"); past ``limit`` lines, the rest are counted."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.sheet, p.column, p.header, p.message), []).append(p)
+    lines = []
+    for (file, sheet, column, header, message), same in groups.items():
+        rows = sorted({p.row for p in same if p.row is not None})
+        if len(same) == 1 or len(rows) < 2:
+            lines.append(str(same[0]))
+            continue
+        where = Problem(file, message, sheet, None, column, header).location(row_runs(rows))
+        lines.append(f"{where}: {message} ({len(rows)} dòng)")
+    if len(lines) > limit:
+        rest = len(lines) - limit
+        lines = [*lines[:limit], f"… và {rest} lỗi khác (sửa các lỗi trên rồi kiểm tra lại: cchc check TỆP)"]
+    return lines
+
+
+def row_runs(rows: list[int], shown: int = 6) -> str:
+    """Row numbers as runs: "12–642", "3, 7, 10–12"."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    text = [f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs]
+    return ", ".join(text[:shown]) + (" …" if len(text) > shown else "")

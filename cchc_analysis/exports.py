@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from .exceptions import Problem
+from .exceptions import Problem, row_runs
 from .formats import Layout, is_column_numbers
 from .formatting import integer, number
 from .glossary import RATIO_PAIRS
@@ -307,10 +307,11 @@ def parse_report(
     )
     totals = {header_key(t) for t in fmt.total_rows}
     records: list[dict[str, Any]] = []
-    unit_rows: list[tuple[int, dict[int, int | None]]] = []
     total_rows: list[tuple[int, str, dict[int, int | None]]] = []
     seen: dict[str, int] = {}
     empty: list[int] = []
+    data_rows: list[dict[int, int | None]] = []
+    unreadable: set[int] = set()  # columns with a cell that is not a count: their total is not checked
     first = layout.header_rows[-1] + 1
     for row_no, values in numbered[first:]:
         if is_column_numbers(values):
@@ -323,6 +324,7 @@ def parse_report(
                 cells[i] = parse_count(values[i] if i < len(values) else None)
             except ValueError as exc:
                 problems.append(at(row_no, i, f"{exc} — ghi số hồ sơ là số nguyên không âm"))
+                unreadable.add(i)
                 bad = True
         key = header_key(label)
         if key in totals or any(key.startswith(t) for t in totals if len(t) >= 6):
@@ -336,6 +338,9 @@ def parse_report(
         if all(v is None for v in cells.values()) and not bad:
             empty.append(row_no)
             continue
+        # the form's total adds up its rows as written: a row refused below (a name not in the registry) still
+        # counts in it, so one unknown unit is one error, not one more per column of the total row
+        data_rows.append(cells)
         row_month = month
         if layout.month is not None:
             try:
@@ -387,13 +392,12 @@ def parse_report(
                     )
                 )
         records.append(record)
-        unit_rows.append((row_no, cells))
     for row_no, label, cells in total_rows:
         for i in used:
             stated = cells.get(i)
-            if stated is None:
+            if stated is None or i in unreadable:
                 continue
-            added = sum(c.get(i) or 0 for _, c in unit_rows)
+            added = sum(c.get(i) or 0 for c in data_rows)
             if stated != added:
                 problems.append(
                     at(
@@ -406,7 +410,7 @@ def parse_report(
                 )
     if empty:
         notices.append(
-            f"{name}: bỏ qua {len(empty)} dòng không có số liệu (dòng {', '.join(map(str, empty[:8]))}) "
+            f"{name}: bỏ qua {len(empty)} dòng không có số liệu (dòng {row_runs(empty)}) "
             "— các đơn vị đó coi như chưa báo cáo"
         )
     if not records and not problems:

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from . import formats
-from .exceptions import Problem
+from .exceptions import Problem, row_runs
 from .exports import parse_report
 from .formats import Format
 from .glossary import COLUMNS_BY_NAME, COUNT_COLUMNS, RATIO_PAIRS, REQUIRED_COLUMNS
@@ -223,15 +223,14 @@ def parse_file(
         problems.append(
             Problem(
                 raw.file,
-                f"không có số liệu nào (dòng {_rows_text(empty_rows)} để trống mọi cột số "
-                "liệu) — điền số liệu rồi nhập lại",
+                f"chưa điền số liệu: dòng {row_runs(empty_rows)} để trống mọi cột số liệu — điền số liệu của các "
+                "đơn vị rồi nhập lại",
                 raw.sheet,
-                empty_rows[0],
             )
         )
     elif empty_rows:
         notices.append(
-            f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {_rows_text(empty_rows)}) "
+            f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {row_runs(empty_rows)}) "
             "— các đơn vị đó coi như chưa báo cáo"
         )
     if problems:
@@ -357,8 +356,3 @@ def _display_names(paths: list[Path]) -> dict[Path, str]:
     for p in paths:
         counts[p.name] = counts.get(p.name, 0) + 1
     return {p: (p.name if counts[p.name] == 1 else str(p)) for p in paths}
-
-
-def _rows_text(rows: list[int], shown: int = 8) -> str:
-    text = ", ".join(str(r) for r in rows[:shown])
-    return text + (f" … và {len(rows) - shown} dòng khác" if len(rows) > shown else "")

@@ -220,6 +220,15 @@ def test_a_total_row_off_by_a_few_dossiers_is_rejected_naming_it(tmp_path):
     assert "lệch +3" in line
 
 
+def test_one_unknown_unit_is_one_error_not_a_cascade_of_totals(tmp_path):
+    rows = sample()
+    rows[3]["don_vi"] = "UBND xã Không Có"  # a name the registry does not hold; the total row still adds it
+    res = run_cli("check", str(ii06a(rows, tmp_path / "b.xlsx")))
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
+    assert res.returncode == 1 and len(errors) == 1, res.stderr
+    assert "«UBND xã Không Có»" in errors[0] and "gần nhất:" in errors[0]
+
+
 def test_a_total_inside_the_form_must_equal_its_parts(tmp_path):
     path = ii06a(sample(), tmp_path / "b.xlsx")
     wb = load_workbook(path)

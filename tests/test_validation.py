@@ -88,7 +88,7 @@ def test_future_month(tmp_path, registry):
 
 def test_row_without_any_figure(tmp_path, registry):
     out = problems(tmp_path, registry, [["2023-05", "Tái Sơn", "", "", "", "", "", ""]])
-    assert "dòng 2" in out[0] and "không có số liệu" in out[0]
+    assert "dòng 2" in out[0] and "chưa điền số liệu" in out[0]
 
 
 def test_empty_cell_is_null_not_zero(tmp_path, registry):
@@ -152,3 +152,28 @@ def test_unreadable_files_are_one_line_errors(tmp_path, registry):
         "latin.csv",
         "missing.csv",
     ]
+
+
+def test_the_same_problem_on_many_rows_is_one_line(tmp_path, registry):
+    from cchc_analysis.exceptions import Problem, problem_lines
+
+    same = [Problem("a.csv", "ô trống — điền số liệu", None, r, "D", "so_hoa_ket_qua") for r in range(12, 643)]
+    other = [Problem("a.csv", "«x» không phải số", None, 7, "C")]
+    lines = problem_lines(same + other)
+    assert lines == [
+        "a.csv, dòng 12–642, cột D «so_hoa_ket_qua»: ô trống — điền số liệu (631 dòng)",
+        "a.csv, dòng 7, cột C: «x» không phải số",
+    ]
+    many = [Problem("a.csv", f"lỗi {i}", None, i) for i in range(50)]
+    shown = problem_lines(many, limit=20)
+    assert len(shown) == 21 and shown[-1].startswith("… và 30 lỗi khác")
+
+
+def test_a_blank_template_says_it_is_not_filled(tmp_path):
+    from conftest import run_cli
+
+    template = tmp_path / "mau.xlsx"
+    assert run_cli("template", "2023-08", "-o", str(template)).returncode == 0
+    res = run_cli("check", str(template))
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
+    assert res.returncode == 1 and len(errors) == 1 and "chưa điền số liệu" in errors[0], res.stderr

@@ -168,7 +168,9 @@ def test_version_and_a_wrong_area_in_one_line(tmp_path):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run", "monthly"], "thiếu tham số"),
+        (["run", "monthly"], "thiếu tham số THÁNG"),
+        (["run", "monthly", "2023-05", "thua"], "thừa tham số: thua"),
+        (["check-report"], "thiếu tham số TỆP"),
         (["khong-co-lenh"], "không có lệnh «khong-co-lenh»"),
         (["run", "monthly", "2023-05", "--khong-co"], "không có tùy chọn --khong-co"),
         (["run", "monthly", "2023-13"], "2023-08 hoặc 08/2023; 6 tháng, năm dạng 2023-H1, 2023-H2 hoặc 2023"),
@@ -180,7 +182,7 @@ def test_usage_errors_are_one_vietnamese_line(args, expected):
     assert res.returncode == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("lỗi: ") and expected in lines[0], res.stderr
-    for english in ("Missing", "No such", "Usage", "Error", "Try "):
+    for english in ("Missing", "No such", "Usage", "Error", "Try ", "Got unexpected", "argument"):
         assert english not in res.stderr
 
 
@@ -191,11 +193,14 @@ def test_help_has_no_english_words():
         r"Show this message|\[required\]|<bool>|<str>|<path>|\bUsage\b|\bOptions\b|"
         r"\bArguments\b|\bCommands\b|\[default"
     )
-    for args in ([], ["run", "monthly"], ["init"], ["check-report"]):
+    placeholder = re.compile(r"\[(folder|files|file|period)\]|\{[a-z_]+\}|\b(FOLDER|FILES|PERIOD)\b")
+    for args in ([], ["run", "monthly"], ["init"], ["check-report"], ["ingest"], ["params"]):
         res = run_cli(*args, "--help", env={"COLUMNS": "120"})
         assert res.returncode == 0, res.stderr
         assert not english.search(res.stdout), (args, english.findall(res.stdout))
+        assert not placeholder.search(res.stdout), (args, placeholder.findall(res.stdout))
         assert "Cách dùng" in res.stdout
+    assert "Mã thoát: 0" in run_cli("--help", env={"COLUMNS": "120"}).stdout  # exit codes, in the help
 
 
 def test_a_month_with_no_data_lists_the_months_the_store_holds(tmp_path):

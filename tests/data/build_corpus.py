@@ -127,7 +127,7 @@ def bad_cases() -> list[tuple[str, str]]:
     csv_case("thang-13.csv", [row(ky="2023-13")], "tháng không hợp lệ: 13/2023")
     csv_case("thang-chu.csv", [row(ky="tháng tám")], "không đọc được tháng «tháng tám»")
     csv_case("thieu-thang.csv", [row(ky="")], "thiếu kỳ báo cáo")
-    csv_case("dong-khong-so-lieu.csv", [[GOOD[0], GOOD[1], "", "", "", "", "", ""]], "không có số liệu nào")
+    csv_case("dong-khong-so-lieu.csv", [[GOOD[0], GOOD[1], "", "", "", "", "", ""]], "chưa điền số liệu")
     csv_case("chi-tieu-de.csv", [], "chỉ có dòng tiêu đề, không có dòng số liệu nào")
     csv_case(
         "ho-so-thay-vi-so-lieu.csv",
