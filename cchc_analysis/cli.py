@@ -746,21 +746,20 @@ def params_cmd(
     out.print(f"Đã ghi {target}: điền số, ngày văn bản và người ký rồi chạy lại lệnh cchc run của kỳ {period}.")
 
 
-@app.command("lab")
+@app.command(
+    "lab",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": ["--help"]},
+)
 @_one_line_errors
-def lab_cmd(debug: DebugOpt = False) -> None:
-    """Mở JupyterLab trong thư mục notebooks/ của thư mục làm việc (notebook dùng cùng kho dữ liệu với lệnh cchc)."""
-    import subprocess
+def lab_cmd(ctx: typer.Context, debug: DebugOpt = False) -> None:
+    """Mở JupyterLab ở thư mục làm việc (notebooks/, outputs/ cùng thấy), đọc cùng kho dữ liệu với lệnh cchc. Các
+    tùy chọn của JupyterLab được chuyển nguyên: cchc lab --port 8890 --no-browser --ip 127.0.0.1. Ctrl-C dừng
+    máy chủ."""
+    from .lab import run_lab
 
-    from . import workspace
-
-    root = workspace.find_workspace() or workspace.home()
-    if root is None or not (root / "notebooks").is_dir():
-        raise UsageError("chưa có thư mục làm việc có notebooks/ — tạo bằng cchc init rồi chạy cchc lab trong đó")
-    code = subprocess.call(
-        [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'notebooks'}"], cwd=root / "notebooks"
+    raise typer.Exit(
+        run_lab(list(ctx.args), say=lambda text: err.print(f"[yellow]lưu ý:[/] {escape(text)}", markup=True))
     )
-    raise typer.Exit(code)
 
 
 @app.command("check-report")
