@@ -189,7 +189,11 @@ def ingest(
     area: AreaOpt = None,
     prefer: Annotated[
         str | None,
-        typer.Option("--prefer", help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng."),
+        typer.Option(
+            "--prefer",
+            metavar="statistics",
+            help="«statistics»: thay số liệu đã tính từ danh sách hồ sơ cho cùng tháng.",
+        ),
     ] = None,
     month: MonthOpt = None,
     unit: UnitOpt = None,
@@ -468,7 +472,8 @@ def ingest_dossiers(
         Path | None, typer.Option("--units-file", help="Danh mục đơn vị thay cho params/units/<area>.csv.")
     ] = None,
     prefer: Annotated[
-        str | None, typer.Option("--prefer", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng.")
+        str | None,
+        typer.Option("--prefer", metavar="dossiers", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng."),
     ] = None,
     quiet: QuietRowsOpt = False,
     debug: DebugOpt = False,
