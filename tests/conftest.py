@@ -207,8 +207,16 @@ def installed(tmp_path_factory):
     so nothing is downloaded; the package itself comes only from the wheel: the checkout is not on the path."""
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
+    # built from a copy: setuptools writes build/ inside the source tree, and each test worker builds its own
+    source = base / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".ipynb_checkpoints")
+    for name in ("cchc_analysis", "params", "notebooks"):
+        shutil.copytree(REPO / name, source / name, ignore=skip)
     res = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(source)],
         capture_output=True,
         text=True,
     )
