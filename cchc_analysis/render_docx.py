@@ -14,22 +14,68 @@ from .tables import NUMERIC, Table
 
 
 def write_template(template: str, context: dict[str, Any], path: Path) -> None:
-    """Fill a Word template (``templates/NAME`` of the workspace, else the package's) with ``context``. Data is
-    escaped as XML text: a unit name never becomes markup, a field or a Jinja tag."""
+    """Fill a Word template (``templates/NAME`` of the workspace, else the package's) with ``context``. The
+    template is a file an office edits, so it renders in Jinja's sandbox with no globals: a tag reaches only the
+    document's own fields (no attribute beginning with "_", no function of Python). Data is escaped as XML text:
+    a unit name never becomes markup, a field or a Jinja tag."""
     from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
+    from jinja2 import StrictUndefined, TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     source = workspace.word_template(template)
     tpl = DocxTemplate(str(source))
     tpl.docx = _open(source)
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)  # a wrong name is an error
+    env.globals.clear()  # no range, cycler, joiner, namespace, lipsum, dict: the tags need none of them
     try:
-        tpl.render(context, autoescape=True)
+        tpl.render(context, jinja_env=env)
     except TemplateError as exc:
         raise CchcError(
-            f"mẫu Word «{source}» có chỗ điền sai ({exc}) — sửa các chỗ {{{{ … }}}} trong Word, "
-            "hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
+            f"mẫu Word «{source.name}» ({source.parent}) có chỗ điền {_tag(exc, tpl, context)}: {_why(exc)} — sửa "
+            "chỗ đó trong Word (chỉ dùng các chỗ {{ … }} có sẵn), hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
         ) from None
     tpl.save(str(path))
+
+
+_TAG = r"\{[{%].{0,200}?[%}]\}"
+
+
+def _tag(exc: Exception, tpl: Any, context: dict[str, Any]) -> str:
+    """The tag a template error comes from, as the template's text shows it: from Jinja's line when it gives
+    one, else the first tag that reaches past the document's fields (a name it does not have, "_" or a call)."""
+    import re
+
+    lines = " ".join(getattr(exc, "docx_context", None) or [])
+    found = re.search(_TAG, lines)
+    if found:
+        return f"«{found.group(0)[:120]}»"
+    try:
+        text = re.sub(r"<[^>]+>", "", tpl.patch_xml(tpl.get_xml()))
+    except Exception:  # the template's XML is what failed: nothing more precise to say
+        return "(không rõ vị trí)"
+    tags = re.findall(_TAG, text)
+    known = set(context) | {"loop"} | {m for t in tags for m in re.findall(r"\bfor\s+(\w+)\s+in\b", t)}
+    words = {"if", "else", "endif", "for", "in", "endfor", "not", "and", "or", "is"}
+    for tag in tags:
+        inner = re.sub(r"^\{[{%][a-z]?\s|\s[%}]\}$", "", tag)
+        inner = re.sub(r"'[^']*'|\"[^\"]*\"", "''", inner)  # literals are not names
+        names = re.findall(r"(?<![.\w])([A-Za-z_]\w*)", inner)
+        if re.search(r"(?<!\w)_|\._|\(", inner) or any(n not in known and n not in words for n in names):
+            return f"«{tag[:120]}»"
+    return "(không rõ vị trí)"
+
+
+def _why(exc: Exception) -> str:
+    from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError):
+        return "không được phép (mẫu chỉ được dùng các trường của văn bản)"
+    if isinstance(exc, UndefinedError):
+        return "không có trường này trong dữ liệu của văn bản"
+    if isinstance(exc, TemplateSyntaxError):
+        return "viết sai cú pháp"
+    return "không điền được"
 
 
 def _open(source: Path) -> Any:
