@@ -84,3 +84,12 @@ def roman(n: int) -> str:
         while n >= value:
             out, n = out + letters, n - value
     return out
+
+
+def fill(template: str, **words: str) -> str:
+    """An analyst's sentence from params with its placeholders filled: ``{area}``, ``{period}`` … for the names
+    given, and nothing else — every other brace (``{{ }}``, ``{% %}``, ``{x}``) stays as written, never read as
+    a format or template instruction."""
+    import re
+
+    return re.sub(r"\{(\w+)\}", lambda m: words[m.group(1)] if m.group(1) in words else m.group(0), template)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .formatting import long_date
+from .formatting import fill, long_date
 from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, UNIT_KINDS
 from .monthly import MonthlyReview
 from .params import Document, Params
@@ -105,7 +105,7 @@ def _words(doc: Document, params: Params, month: Month, **more: str) -> dict[str
         "next": (month + 1).label(),
         "year": str(month.year),
         "notice": doc.notice or "",
-        "proposer": doc.proposer.format(area=params.area_name),
+        "proposer": fill(doc.proposer, area=params.area_name),
         **more,
     }
 
@@ -169,7 +169,7 @@ def build_letter(review: MonthlyReview, registry: Registry) -> Letter:
                     "",
                     section.title,
                     [r["sentence"] for r in rows],
-                    request=request.format(**words, addressees=addressees(rows)) if request else None,
+                    request=fill(request, **words, addressees=addressees(rows)) if request else None,
                 )
             )
         else:
@@ -178,21 +178,21 @@ def build_letter(review: MonthlyReview, registry: Registry) -> Letter:
     number = len(parts)
     if reminders:
         number += 1
-        parts.append(Part(str(number), doc.remind_title.format(**words)))
+        parts.append(Part(str(number), fill(doc.remind_title, **words)))
         parts += [Part(f"{number}.{i}", p.title, p.items, request=p.request) for i, p in enumerate(reminders, 1)]
     for p in sanctions:
         number += 1
         parts.append(Part(str(number), p.title, p.items, lead=p.lead))
-    intro = (doc.intro_notice if doc.notice else doc.intro).format(**words)
+    intro = fill(doc.intro_notice if doc.notice else doc.intro, **words)
     opening = [review.headline(), intro] if review.headline() else [intro]
-    subject = doc.subject.format(**words)
+    subject = fill(doc.subject, **words)
     return Letter(
         heading=heading(params, registry, month.window, subject),
-        recipients=[r.format(**words) for r in doc.recipients],
+        recipients=[fill(r, **words) for r in doc.recipients],
         opening=opening,
         parts=parts,
-        closing=doc.closing.format(**words),
-        copies=[c.format(**words) for c in doc.copies],
+        closing=fill(doc.closing, **words),
+        copies=[fill(c, **words) for c in doc.copies],
         signer=Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
         notice=" ".join(review.notes()) or None,
     )

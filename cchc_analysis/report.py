@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .formatting import date_span, integer, letter_percent
+from .formatting import date_span, fill, integer, letter_percent
 from .letter import BLANK, Heading, Signer
 from .semiannual import SemiannualReview, totals_row
 from .units import Registry
@@ -182,7 +182,7 @@ def build_report(review: SemiannualReview, registry: Registry) -> Report:
     params, doc = review.params, review.params.document
     label = review.label
     window = review.window
-    title = doc.report_title.format(area=params.area_name, period=label, year=str(window.end.year))
+    title = fill(doc.report_title, area=params.area_name, period=label, year=str(window.end.year))
     sections = [
         Section(f"I. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {label.upper()}", review.notes()),
         Section("1. Công tác chỉ đạo, điều hành", placeholder=PLACEHOLDER),
@@ -225,6 +225,6 @@ def build_report(review: SemiannualReview, registry: Registry) -> Report:
         heading(params, registry, window, "", doc.report_code),
         title,
         sections,
-        [c.format(**words) for c in doc.copies],
+        [fill(c, **words) for c in doc.copies],
         Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
     )

@@ -51,3 +51,12 @@ def test_data_that_looks_like_template_code_is_printed_as_it_is(tmp_path, monkey
     write_template("cong-van.docx", {"title": hostile}, tmp_path / "out.docx")
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "out.docx")).paragraphs)
     assert hostile in text
+
+
+def test_params_sentences_fill_their_placeholders_and_keep_every_other_brace():
+    from cchc_analysis.formatting import fill
+
+    text = "Yêu cầu {{ x }} {% if y %} {unknown} {0} trong {next}./."
+    assert fill(text, next="tháng 6/2023") == "Yêu cầu {{ x }} {% if y %} {unknown} {0} trong tháng 6/2023./."
+    # a value is never read again as a placeholder
+    assert fill("{area} và {period}", area="{period}", period="tháng 5/2023") == "{period} và tháng 5/2023"
