@@ -96,9 +96,12 @@ def _fail(exc: Exception, debug: bool) -> None:
     if not isinstance(exc, CchcError) and is_damage(exc):  # a store that opened but cannot be read through
         exc = damaged(exc)
     if not isinstance(exc, CchcError):
+        log = _log_traceback(exc)
+        where = f"chi tiết đã ghi vào {log}" if log else "chạy lại với --debug để xem chi tiết"
+        what = " ".join(str(exc).split())[:200]
         err.print(
-            f"[bold red]lỗi không lường trước:[/] {type(exc).__name__}: {escape(str(exc))} — chạy lại với "
-            "--debug và gửi kết quả cho người phụ trách phần mềm",
+            f"[bold red]lỗi:[/] chương trình gặp lỗi chưa lường trước ({type(exc).__name__}: {escape(what)}) — "
+            f"{escape(where)}; gửi tệp đó cho người phụ trách phần mềm, số liệu và kho không bị thay đổi",
             markup=True,
         )
         raise typer.Exit(1)
@@ -113,6 +116,28 @@ def _fail(exc: Exception, debug: bool) -> None:
     else:
         err.print(f"[bold red]lỗi:[/] {escape(str(exc))}", markup=True)
     raise typer.Exit(exc.exit_code)
+
+
+def _log_traceback(exc: BaseException) -> Path | None:
+    """The whole traceback of an unexpected failure, in a log file the analyst can send; None if none can be
+    written."""
+    import datetime as dt
+    import os
+    import traceback
+
+    name = f"cchc-loi-{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    root = workspace.find_workspace() or workspace.home()
+    for folder in ([root / "data"] if root else []) + [Path(tempfile.gettempdir())]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(
+                f"cchc {' '.join(sys.argv[1:])}\n\n" + "".join(traceback.format_exception(exc)), encoding="utf-8"
+            )
+            return path
+        except OSError:
+            continue
+    return None
 
 
 def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:

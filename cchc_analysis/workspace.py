@@ -86,16 +86,37 @@ def base() -> Path:
     return find_workspace() or home() or Path.cwd().resolve()
 
 
+# Folders of the system: nothing the program writes belongs there, whatever a command line or variable says.
+SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var/lib")
+
+
+def writable_place(path: Path, option: str) -> Path:
+    """``path`` given for ``option`` (``--store``, ``--out``), refused inside the installed program or a system
+    folder: outputs and stores belong to the analyst's folders."""
+    import sysconfig
+
+    resolved = path.expanduser().resolve()
+    program = {PACKAGE_DIR, *(Path(sysconfig.get_paths()[k]).resolve() for k in ("purelib", "platlib"))}
+    if any(resolved.is_relative_to(p) for p in program) or any(
+        resolved.is_relative_to(Path(f)) for f in SYSTEM_FOLDERS if Path(f).exists()
+    ):
+        raise UsageError(
+            f"{option} «{path}» nằm trong thư mục cài đặt chương trình hoặc thư mục hệ thống — chọn một thư mục "
+            "của mình (ví dụ thư mục làm việc tạo bằng cchc init)"
+        )
+    return path
+
+
 def store_path(explicit: str | Path | None = None) -> Path:
     """``--store``, else ``$CCHC_STORE``, else ``data/cchc.duckdb`` of the workspace."""
     if explicit:
-        return Path(explicit)
+        return writable_place(Path(explicit), "--store")
     env = os.environ.get("CCHC_STORE")
-    return Path(env) if env else base() / "data" / "cchc.duckdb"
+    return writable_place(Path(env), "CCHC_STORE") if env else base() / "data" / "cchc.duckdb"
 
 
 def outputs_dir(explicit: str | Path | None = None) -> Path:
-    return Path(explicit) if explicit else base() / "outputs"
+    return writable_place(Path(explicit), "--out") if explicit else base() / "outputs"
 
 
 def params_file(name: str) -> Path | None:
