@@ -55,6 +55,43 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+# Limits on a zip-based file (.xlsx, .docx) checked before any parser opens it: far above any real export or
+# draft (a national month's workbook is a few MB), far below what would exhaust memory.
+ZIP_MAX_PARTS = 10_000
+ZIP_MAX_PART = 64 << 20  # bytes, one part uncompressed
+ZIP_MAX_TOTAL = 256 << 20  # bytes, all parts uncompressed
+ZIP_MAX_RATIO = 100  # uncompressed / compressed, for a part over 1 MB
+EXCEL_MAX_CELL = 32_767  # characters: Excel's own limit for a cell
+
+
+def check_zip(name: str, data: bytes | Path) -> None:
+    """Refuse, in one line, a zip-based file whose parts would inflate past the limits (a zip bomb), before it
+    is parsed. The sizes are the archive's own: zipfile never reads a part past its declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Unreadable(
+            Problem(name, f"không phải tệp Office hợp lệ ({type(exc).__name__}) — mở và lưu lại bằng Excel hoặc Word")
+        ) from None
+    if len(parts) > ZIP_MAX_PARTS:
+        raise Unreadable(Problem(name, f"có {len(parts)} phần bên trong, quá nhiều cho một tệp số liệu hay văn bản"))
+    total = 0
+    for part in parts:
+        total += part.file_size
+        big = part.file_size > ZIP_MAX_PART
+        packed = part.file_size > (1 << 20) and part.file_size > ZIP_MAX_RATIO * max(part.compress_size, 1)
+        if big or packed or total > ZIP_MAX_TOTAL:
+            raise Unreadable(
+                Problem(
+                    name,
+                    f"giải nén ra quá lớn (phần «{part.filename[:60]}» {part.file_size >> 20} MB từ "
+                    f"{max(part.compress_size >> 10, 1)} KB) — không phải tệp số liệu hay văn bản bình thường; xuất "
+                    "hoặc lưu lại tệp từ hệ thống, từ Excel hay Word",
+                )
+            )
+
+
 def column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter  # openpyxl loads with the first spreadsheet, not on import
 
@@ -157,7 +194,31 @@ def _read_csv(name: str, data: bytes) -> RawTable:
     if "\x00" in text:
         raise Unreadable(Problem(name, "không phải tệp văn bản CSV (có ký tự nhị phân) — dùng tệp .csv hoặc .xlsx"))
     sep = delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:  # a field past the csv module's limit (128 KB), or a quote never closed
+        raise Unreadable(
+            Problem(
+                name,
+                f"không đọc được như bảng CSV ({'ô quá dài' if 'larger than' in str(exc) else 'dấu ngoặc kép không đóng'})"
+                " — kiểm tra lại tệp, hoặc mở bằng Excel và lưu lại",
+                row=reader.line_num,
+            )
+        ) from None
+    for i, row in enumerate(rows, start=1):
+        for j, cell in enumerate(row):
+            if len(cell) > EXCEL_MAX_CELL:
+                raise Unreadable(
+                    Problem(
+                        name,
+                        f"ô dài {len(cell)} ký tự, quá giới hạn {EXCEL_MAX_CELL} ký tự của Excel — kiểm tra lại tệp",
+                        row=i,
+                        column=column_letter(j),
+                    )
+                )
     if not rows:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     header = [h.strip() for h in rows[0]]
@@ -170,6 +231,7 @@ def _read_csv(name: str, data: bytes) -> RawTable:
 def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     from openpyxl import load_workbook
 
+    check_zip(name, data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -182,9 +244,11 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
             raise Unreadable(
                 Problem(name, "trang số liệu đang bị ẩn — bỏ ẩn (hoặc xóa) trang này rồi lưu lại", sheet=ws.title)
             )
+        ws.reset_dimensions()  # the sheet's declared size never drives the loop: only the cells present
         rows = list(ws.iter_rows(values_only=True))
     finally:
         wb.close()
+    _refuse_long_cells(name, ws.title, rows)
     formulas = _uncomputed_formulas(data, ws.title, rows)
     if formulas:
         row, col = formulas[0]
@@ -210,6 +274,22 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     return RawTable(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
 
 
+def _refuse_long_cells(name: str, sheet: str, rows: list[tuple]) -> None:
+    """A cell longer than Excel allows did not come from Excel or the one-stop system."""
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            if isinstance(v, str) and len(v) > EXCEL_MAX_CELL:
+                raise Unreadable(
+                    Problem(
+                        name,
+                        f"ô dài {len(v)} ký tự, quá giới hạn {EXCEL_MAX_CELL} ký tự của Excel — kiểm tra lại tệp",
+                        sheet=sheet,
+                        row=i,
+                        column=column_letter(j),
+                    )
+                )
+
+
 def _uncomputed_formulas(data: bytes, title: str, values: list[tuple]) -> list[tuple[int, int]]:
     """Cells holding a formula that was never computed (no cached value): read as empty, they would pass
     for "not reported". Only looked for where a cell reads as empty."""
@@ -220,7 +300,9 @@ def _uncomputed_formulas(data: bytes, title: str, values: list[tuple]) -> list[t
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         found = []
-        for i, row in enumerate(wb[title].iter_rows(values_only=True), start=1):
+        ws = wb[title]
+        ws.reset_dimensions()  # type: ignore[union-attr]  # read-only sheets have it
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
             for j, v in enumerate(row):
                 cached = values[i - 1][j] if i - 1 < len(values) and j < len(values[i - 1]) else None
                 if cached is None and isinstance(v, str) and v.startswith("="):

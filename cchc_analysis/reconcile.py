@@ -177,7 +177,13 @@ def _docx_text(path: Path) -> str:
     import zipfile
     from xml.etree import ElementTree
 
+    from .readers import Unreadable, check_zip
+
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        check_zip(path.name, path)
+    except Unreadable as exc:
+        raise CchcError(str(exc.problem)) from None
     try:
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml")

@@ -82,6 +82,12 @@ def _open(source: Path) -> Any:
     """A Word template as python-docx reads it; a file that is not a Word document is one line, not a traceback."""
     from docx import Document as Word
 
+    from .readers import Unreadable, check_zip
+
+    try:
+        check_zip(source.name, source)
+    except Unreadable as exc:
+        raise CchcError(f"mẫu Word «{source}»: {exc.problem.message}") from None
     try:
         return Word(str(source))
     except Exception as exc:  # python-docx raises several kinds (not a zip, no document part, bad XML)
