@@ -186,7 +186,7 @@ def digitization_table(review: MonthlyReview) -> Table:
             Col(f"{ind}.change_pp", f"So với {(month - 1).label()} (điểm %)", "pp", group, 1.1),
             Col(f"{ind}.vs_area_pp", "So với bình quân chung (điểm %)", "pp", group, 1.1),
             Col(f"{ind}.gap_dossiers", "Cần thêm (hồ sơ)", "int", group, 0.9),
-            Col(f"{ind}.w_rate", f"Từ đầu năm đến {month.label()}", "pct", group, 1.1),
+            Col(f"{ind}.w_rate", f"Từ đầu năm đến {month.label()}{review.partial_mark('ytd')}", "pct", group, 1.1),
         ]
     cols.append(Col("flags", LABELS["verdict"], width=2.2))
     wide = _wide(review, "ytd", inds)
@@ -208,7 +208,8 @@ def payment_table(review: MonthlyReview) -> Table:
     win = review.windows["payment"]
     target = params.targets.online_payment
     span = date_span(win.start.first_day, win.end.last_day)
-    g1, g2 = f"Thanh toán trực tuyến {month.label()}", f"Thanh toán trực tuyến {span}"
+    g1 = f"Thanh toán trực tuyến {month.label()}"
+    g2 = f"Thanh toán trực tuyến {span}{review.partial_mark('payment')}"
     ind = "online_payment"
     cols = [
         _STT,
@@ -222,7 +223,7 @@ def payment_table(review: MonthlyReview) -> Table:
         Col(f"{ind}.w_rate", "Tỷ lệ", "pct", g2, 1.1),
         Col("w_vs_target_pp", f"So với chỉ tiêu {round(target * 100):g}% (điểm %)", "pp", g2, 1.1),
         Col("w_target_gap_dossiers", "Cần thêm (hồ sơ)", "int", g2, 0.9),
-        Col("e_cert", "Chứng thực điện tử từ đầu năm (bản)", "int", width=1.1),
+        Col("e_cert", f"Chứng thực điện tử từ đầu năm (bản){review.partial_mark('ytd')}", "int", width=1.1),
         Col("flags", LABELS["verdict"], width=2.2),
     ]
     wide = (
@@ -589,18 +590,21 @@ def _share(value: float | None, maximum: float | None) -> float | None:
 
 
 def semiannual_sentences(review: SemiannualReview) -> list[str]:
-    """The report's grouped sentences: overall bands, then per field."""
-    totals = review.scores.totals.filter(pl.col("set") == "xa")
+    """The report's grouped sentences: overall bands, then per field — of the units whose every criterion has
+    its score (a unit still missing some would be banded on zeros)."""
+    criteria = review.scores.criteria
+    incomplete = criteria.filter(pl.col("status") == "missing")["unit_id"].unique().to_list() if criteria.height else []
+    totals = review.scores.totals.filter((pl.col("set") == "xa") & ~pl.col("unit_id").is_in(incomplete))
     out = band_sentences(totals, review.params.scoring.bands)
     kinds = dict(totals.select("unit_id", "unit_kind").iter_rows())
-    fields = review.scores.fields.filter(pl.col("set") == "xa").with_columns(
+    fields = review.scores.fields.filter((pl.col("set") == "xa") & ~pl.col("unit_id").is_in(incomplete)).with_columns(
         unit_kind=pl.col("unit_id").replace_strict(kinds, default=None)
     )
     for spec in next(s for s in review.sets if s.unit_kind == "xa").fields:
         part = fields.filter(pl.col("field_id") == spec.id)
         bins = [label for _, label in FIELD_BINS]
         out += [f"Lĩnh vực {spec.name.lower()}: {s}" for s in grouped_sentences(part, "điểm số", "bin", bins)]
-    district = review.scores.totals.filter(pl.col("set") == "huyen")
+    district = review.scores.totals.filter((pl.col("set") == "huyen") & ~pl.col("unit_id").is_in(incomplete))
     if district.height:
         d = district.row(0, named=True)
         out.insert(
@@ -613,7 +617,8 @@ def semiannual_sentences(review: SemiannualReview) -> list[str]:
         out.insert(
             0,
             f"Lưu ý: còn {missing['unit_id'].n_unique()} đơn vị chưa có đủ điểm tự chấm kỳ {review.period} "
-            f"({missing.height} tiêu chí tính 0 điểm) — nhập bằng cchc ingest-scores rồi chạy lại.",
+            f"({missing.height} tiêu chí): ước tính dưới đây chưa nêu các đơn vị đó — nhập bằng cchc ingest-scores "
+            "rồi chạy lại.",
         )
     return out
 

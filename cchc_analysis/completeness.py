@@ -118,9 +118,11 @@ def refusal(gaps: Iterable[Gap], option: str = "--allow-partial") -> IncompleteD
     )
 
 
-def partial_note(gaps: Iterable[Gap]) -> str:
-    """Said in every document of a run allowed to go on without them."""
-    return (
-        f"Lưu ý: {gaps_text(gaps)}. Số liệu lũy kế chỉ tính trong các tháng đã có số liệu; các nội dung dựa trên "
-        "tháng còn thiếu không được nêu."
-    )
+def partial_note(gaps: Iterable[Gap], left_out: bool) -> str:
+    """Said in every document of a run allowed to go on without them; ``left_out``: the document leaves out
+    what rests on the missing months (a letter), else every figure of the period is qualified (a report)."""
+    if left_out:
+        rest = "Số liệu lũy kế chỉ tính trong các tháng đã có số liệu; các nội dung dựa trên tháng còn thiếu không được nêu."
+    else:
+        rest = "Mọi số liệu của kỳ trong văn bản này chỉ tính trong các tháng đã có số liệu, chưa phải số liệu cả kỳ."
+    return f"Lưu ý: {gaps_text(gaps)}. {rest}"

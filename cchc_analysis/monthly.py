@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from .completeness import Gap, IncompleteData, find_gaps, partial_note, refusal
+from .completeness import Gap, IncompleteData, find_gaps, month_list, partial_note, refusal
 from .exceptions import StoreError, UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .formats import suppliers
@@ -50,7 +50,17 @@ FINDINGS_CSV = (
     "gap_dossiers",
     "sentence",
 )
-INDICATORS_CSV = ("period", "window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate")
+INDICATORS_CSV = (
+    "period",
+    "window",
+    "unit",
+    "unit_kind",
+    "indicator",
+    "numerator",
+    "denominator",
+    "rate",
+    "missing_months",
+)
 
 _KIND_ORDER = {"commend": 0, "remind": 1, "escalate": 2}
 _RULE_ORDER = {"commend_both_digitization": 0, "commend_thresholds": 1, "commend_single_full": 2}
@@ -166,7 +176,17 @@ class MonthlyReview:
     def notes(self) -> list[str]:
         """What every document of the month says first: units without data, months the windows lack."""
         out = [self.coverage.sentence()] if self.coverage.partial else []
-        return out + ([partial_note(self.gaps)] if self.gaps else [])
+        return out + ([partial_note(self.gaps, left_out=True)] if self.gaps else [])
+
+    def gap_of(self, window: str) -> Gap | None:
+        """The months the review's window ``window`` ("ytd", "payment") lacks, if any."""
+        target = self.windows.get(window)
+        return next((g for g in self.gaps if g.window == target), None)
+
+    def partial_mark(self, window: str) -> str:
+        """After a window's label in tables: what it covers when it lacks months."""
+        gap = self.gap_of(window)
+        return f" (thiếu {month_list(gap.months)})" if gap else ""
 
     def warnings(self) -> list[str]:
         """What the analyst must know before sending the letter."""
@@ -432,6 +452,9 @@ def indicators_csv(review: MonthlyReview) -> pl.DataFrame:
         index=["unit_id", "unit", "unit_kind"], on=list(COUNTS), variable_name="indicator", value_name="numerator"
     ).with_columns(window=pl.lit("ytd"), denominator=pl.lit(None, dtype=pl.Int64), rate=pl.lit(None, dtype=pl.Float64))
     out = pl.concat([units, areas, counts.select(units.columns)], how="vertical_relaxed")
-    return out.with_columns(period=pl.lit(str(review.month)), window=pl.col("window").replace_strict(label)).select(
-        INDICATORS_CSV
-    )
+    missing = {name: ", ".join(str(m) for m in gap.months) for name in label if (gap := review.gap_of(name))}
+    return out.with_columns(
+        period=pl.lit(str(review.month)),
+        missing_months=pl.col("window").replace_strict(missing, default=None, return_dtype=pl.String),
+        window=pl.col("window").replace_strict(label),
+    ).select(INDICATORS_CSV)

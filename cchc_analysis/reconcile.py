@@ -20,13 +20,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-from .exceptions import CchcError, UsageError
+from .drafts import read_text
 from .formatting import LOCALE, integer
 from .glossary import STATED_LABELS, STATED_SCOPE_LABELS
 from .periods import Window
 from .units import MatchError, Registry
+
+__all__ = ["Document", "Reconciliation", "Stored", "read_text", "reconcile", "store_rates"]
 
 _NUM = r"\d{1,3}(?:\.\d{3})+|\d+"
 _FRACTION = re.compile(rf"(?<![\d.,/])({_NUM})(?:\s*hồ sơ)?\s*/\s*({_NUM})(?![\d/]|,\d)")
@@ -156,48 +157,6 @@ def fold_chars(text: str) -> str:
     return "".join(out)
 
 
-def read_text(path: Path) -> str:
-    """A draft as text: .txt (UTF-8) or .docx (paragraphs and tables, text only: links and macros are never
-    followed or run)."""
-    if not path.is_file():
-        raise UsageError(f"không tìm thấy tệp {path}")
-    suffix = path.suffix.lower()
-    if suffix in (".docx", ".docm"):
-        return _docx_text(path)
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return unicodedata.normalize("NFC", data.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    raise CchcError(f"{path.name}: không đọc được văn bản (cần UTF-8) — lưu lại tệp dạng .txt UTF-8 hoặc .docx")
-
-
-def _docx_text(path: Path) -> str:
-    import zipfile
-    from xml.etree import ElementTree
-
-    from .readers import Unreadable, check_zip
-
-    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    try:
-        check_zip(path.name, path)
-    except Unreadable as exc:
-        raise CchcError(str(exc.problem)) from None
-    try:
-        with zipfile.ZipFile(path) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError) as exc:
-        raise CchcError(
-            f"{path.name}: không phải tệp Word .docx hợp lệ ({type(exc).__name__}) — mở bằng Word và lưu lại dạng .docx"
-        ) from None
-    root = ElementTree.fromstring(xml)
-    paragraphs = []
-    for p in root.iter(f"{ns}p"):
-        paragraphs.append("".join(t.text or "" for t in p.iter(f"{ns}t")))
-    return unicodedata.normalize("NFC", "\n".join(paragraphs))
-
-
 def _int(text: str) -> int:
     return int(text.replace(".", ""))
 
@@ -227,6 +186,12 @@ class Document:
         self._units = _unit_patterns(registry)
         self.unit_names = {u.id: u.name for u in registry.units} if registry else {}
         self.period = title_period(self)
+
+    def in_table(self, pos: int) -> bool:
+        """Whether ``pos`` is in a table row (a draft's rows are read as "cell | cell | …")."""
+        start = self.text.rfind("\n", 0, pos) + 1
+        end = self.text.find("\n", pos)
+        return " | " in self.text[start : end if end != -1 else len(self.text)]
 
     def section_indicator(self, pos: int, back: int = 3000) -> str | None:
         """The indicator the numbered heading above ``pos`` is about ("2.1. Về tỷ lệ số hóa kết quả …")."""
@@ -626,6 +591,8 @@ def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[
         tail = doc.text[m.end() : m.end() + 160]
         stated_avg = re.match(r"[^.;%]{0,60}?(?:là|la|\()\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
         nearby = _average_before(doc, found, sentence_start, m.start(), indicator, period)
+        if nearby is not None and doc.in_table(m.start()) and doc.line_of(nearby.start) != doc.line_of(m.start()):
+            nearby = None
         if stated_avg:
             average, avg_dec = _dec(stated_avg.group(1))
             source = "mức bình quân ghi ngay sau"
@@ -634,6 +601,8 @@ def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[
             source = f"bình quân {_fmt(nearby.value, nearby.decimals)}% ở dòng {nearby.line}"
         else:
             candidates = [a for a in averages.get(indicator, []) if _agree(a.period, period)] if indicator else []
+            if doc.in_table(m.start()):  # a row's sentence: another row's or column's figure is not its average
+                candidates = [a for a in candidates if doc.line_of(a.start) == doc.line_of(m.start())]
             if not candidates:
                 continue
             avg = candidates[0]
@@ -839,7 +808,8 @@ def check_store(
     tháng 4/2023") is checked too. ``province``: the store's area is a province, so "toàn tỉnh" is its whole
     area. A figure of another period (a nine-month figure in a month's check) is left alone."""
     out = []
-    found = [s for s in found if _agree(s.period, period) and _held(doc, s, province)]
+    # a table cell's indicator and period are in its column's header, which the text does not carry: not held
+    found = [s for s in found if _agree(s.period, period) and not doc.in_table(s.start) and _held(doc, s, province)]
     for s in found:
         previous = stored.previous_units if s.unit else stored.previous
         rates = stored.units if s.unit else stored.area

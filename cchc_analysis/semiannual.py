@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from .completeness import Gap, find_gaps, partial_note, refusal
+from .completeness import Gap, IncompleteData, find_gaps, names_text, partial_note, refusal
 from .criteria import CriteriaSet, criteria_sets
 from .exceptions import UsageError
 from .index766 import index_table
@@ -62,7 +62,7 @@ class SemiannualReview:
 
     def notes(self) -> list[str]:
         """What every document of the period says first: the months its figures lack."""
-        return [partial_note(self.gaps)] if self.gaps else []
+        return [partial_note(self.gaps, left_out=False)] if self.gaps else []
 
     @property
     def label(self) -> str:
@@ -156,6 +156,13 @@ def review_semiannual(
         except MatchError as exc:
             raise UsageError(f"scoring.previous_ranks: {exc}") from None
     scored = score_units(units, sets, self_scores, _values(rates, counts), params.scoring.bands, previous)
+    unscored = _unscored(scored, registry)
+    if unscored and not allow_partial:
+        raise IncompleteData(
+            f"chưa có đủ điểm tự chấm Chỉ số CCHC kỳ {name} của {len(unscored)} đơn vị ({names_text(unscored)}): "
+            f"ước tính sẽ tính 0 điểm cho các tiêu chí còn thiếu — nhập bằng cchc ingest-scores TỆP (mẫu: cchc "
+            f"template-scores {name}), hoặc chạy lại với --allow-partial (ước tính chỉ nêu các đơn vị đã đủ điểm)"
+        )
 
     handling = handling_table(frame, window)
     return SemiannualReview(
@@ -174,6 +181,14 @@ def review_semiannual(
         late_fields=_late_fields(late_by_field, window),
         gaps=tuple(gaps.values()),
     )
+
+
+def _unscored(scores: Scores, registry: Registry) -> list[str]:
+    """Units with criteria still lacking their self-assessed score, in registry order."""
+    if scores.criteria.is_empty():
+        return []
+    ids = set(scores.criteria.filter(pl.col("status") == "missing")["unit_id"].to_list())
+    return [u.name for u in registry.units if u.id in ids]
 
 
 def _late_fields(late: pl.DataFrame | None, window: Window) -> pl.DataFrame:
