@@ -874,7 +874,7 @@ def _stored_for(text, registry, store, period, area, allow_partial, window_arg):
         err.print(
             f"[yellow]lưu ý:[/] {escape(gaps_text(gaps.values()))}: chỉ đối chiếu trên các tháng đã có", markup=True
         )
-    return window, store_rates(frame, window)
+    return window, store_rates(frame, window, registry)
 
 
 run_app = typer.Typer(

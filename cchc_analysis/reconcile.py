@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .drafts import read_text
 from .formatting import LOCALE, integer
 from .glossary import STATED_LABELS, STATED_SCOPE_LABELS
-from .periods import Window
+from .periods import Month, Window
 from .units import MatchError, Registry
 
 __all__ = ["Document", "Reconciliation", "Stored", "read_text", "reconcile", "store_rates"]
@@ -43,8 +44,9 @@ def W(pattern: str) -> re.Pattern:
 # Keywords on the folded text (no diacritics, lower case), nearest before a figure.
 INDICATOR_KEYS: tuple[tuple[str, str], ...] = (
     ("online_payment", r"thanh toan truc tuyen"),
-    ("digitized_output", r"so hoa ket qua|\(dau ra\)"),
-    ("digitized_input", r"so hoa day du|\(dau vao\)|so hoa ho so"),
+    # "(tiếp nhận đạt 99,07%; giải quyết đạt 100%; …)": the two digitization rates, as seed 002 writes them
+    ("digitized_output", r"so hoa ket qua|\(dau ra\)|giai quyet dat"),
+    ("digitized_input", r"so hoa day du|\(dau vao\)|so hoa ho so|tiep nhan dat"),
     ("on_time", r"dung han"),
     ("online", r"truc tuyen toan trinh|giai quyet truc tuyen|xu ly truc tuyen"),
     ("late", r"qua han|tre han"),
@@ -192,6 +194,13 @@ class Document:
         start = self.text.rfind("\n", 0, pos) + 1
         end = self.text.find("\n", pos)
         return " | " in self.text[start : end if end != -1 else len(self.text)]
+
+    def line_indicator(self, pos: int) -> str | None:
+        """The indicator named nearest before ``pos`` in its own line (a paragraph, or a bullet)."""
+        start = self.folded.rfind("\n", 0, pos) + 1
+        ctx = self.folded[start:pos]
+        found = [(m.start(), name) for name, pattern in INDICATOR_KEYS for m in W(pattern).finditer(ctx)]
+        return max(found)[1] if found else None
 
     def section_indicator(self, pos: int, back: int = 3000) -> str | None:
         """The indicator the numbered heading above ``pos`` is about ("2.1. Về tỷ lệ số hóa kết quả …")."""
@@ -402,8 +411,8 @@ def statements(doc: Document) -> list[Statement]:
     for st in out:
         st.period = period_before(doc, st.start) or doc.period
         st.unit = doc.unit_before(st.start)
-        if st.unit and st.indicator is None:  # "- UBND xã Tái Sơn (88,31%) …" under "2.1. Về tỷ lệ số hóa …"
-            st.indicator = doc.section_indicator(st.start)
+        if st.unit and st.indicator is None:  # "…; 15 đơn vị chưa đạt: Phòng Tư pháp (8,91%)", or under a heading
+            st.indicator = doc.line_indicator(st.start) or doc.section_indicator(st.start)
     return sorted(out, key=lambda s: s.start)
 
 
@@ -435,6 +444,8 @@ def _about_units(doc: Document, pos: int) -> bool:
 
 def _rate_statement(doc: Document, s: Statement) -> bool:
     """A rate achieved ("đạt x%", "là x%") for a scope, not a change, a gap, a target or one unit's rate."""
+    if s.unit is not None:
+        return False
     before = doc.folded[max(0, s.start - 30) : s.start]
     if W(r"(tang|giam|thap hon|cao hon|chi tieu|giao)\s*$").search(before) or re.search(r"\(\s*$", before):
         return False
@@ -762,6 +773,25 @@ class Stored:
     units: dict[tuple[str, str], float]
     previous: dict[tuple[str, str], float] | None = None
     previous_units: dict[tuple[str, str], float] | None = None
+    # the rates of another window a figure names ("8 tháng đầu năm", "từ ngày 01/4 đến ngày 31/8"), or None when
+    # the store does not hold every month of it
+    other: Callable[[Window], tuple[dict, dict] | None] | None = None
+
+    def of(self, span: Span | None, period: Span | None) -> tuple[dict, dict] | None:
+        """(area, units) rates for a statement's period: the document's own, another window's, or None."""
+        if _agree(span, period):
+            return self.area, self.units
+        if span is None or self.other is None:
+            return None
+        year = span.year or (period.year if period else None)
+        if year is None:
+            return None
+        end_year = span.end_year or year
+        try:
+            window = Window(Month(year, span.first), Month(end_year, span.last))
+        except ValueError:
+            return None
+        return self.other(window)
 
 
 def _key(s: Statement, province: bool) -> tuple[str, str]:
@@ -776,6 +806,9 @@ def _held(doc: Document, s: Statement, province: bool) -> bool:
     """A rate achieved by a unit or a scope the store can speak for."""
     if s.indicator in (None, "late"):
         return False
+    # a target right before the figure: "(chỉ tiêu UBND tỉnh giao: 30%)", "vượt tỷ lệ giao của UBND tỉnh (30%)"
+    if W(r"\b(chi tieu|giao|muc tieu)\b[^\d%;]{0,25}$").search(doc.folded[max(0, s.start - 60) : s.start]):
+        return False
     if s.unit is not None:
         return _unit_rate(doc, s)
     return not (s.scope == "province" and not province) and _rate_statement(doc, s)
@@ -785,9 +818,6 @@ def _unit_rate(doc: Document, s: Statement) -> bool:
     """A unit's rate achieved ("đạt 88,31%", "(92,45%)"), not its change, gap, target or a bound."""
     before = doc.folded[max(0, s.start - 30) : s.start]
     if W(r"(tang|giam|thap hon|cao hon|chi tieu|giao)\s*$").search(before):
-        return False
-    clause = doc.folded[max(doc.folded.rfind(c, 0, s.start) for c in ",;:\n") + 1 : s.start]
-    if W(r"\b(chi tieu|giao|muc tieu|ke hoach)\b").search(clause):  # "vượt tỷ lệ giao của UBND tỉnh (30%)"
         return False
     after = doc.folded[s.extras["end"] : s.extras["end"] + 25]
     if W(r"\s*[a-z]").match(after) and not W(r"\s*(va|nhung|trong|tuy|so voi|thap|cao) ").match(after):
@@ -809,8 +839,8 @@ def check_store(
     area. A figure of another period (a nine-month figure in a month's check) is left alone."""
     out = []
     # a table cell's indicator and period are in its column's header, which the text does not carry: not held
-    found = [s for s in found if _agree(s.period, period) and not doc.in_table(s.start) and _held(doc, s, province)]
-    for s in found:
+    held = [s for s in found if not doc.in_table(s.start) and _held(doc, s, province)]
+    for s in (s for s in held if _agree(s.period, period)):
         previous = stored.previous_units if s.unit else stored.previous
         rates = stored.units if s.unit else stored.area
         if not previous:
@@ -833,8 +863,9 @@ def check_store(
                     f"{'tăng' if actual >= 0 else 'giảm'} {_fmt(abs(actual), 2)} điểm % theo số liệu trong kho",
                 )
             )
-    for s in found:
-        value = (stored.units if s.unit else stored.area).get(_key(s, province))
+    for s in held:
+        rates = stored.of(s.period, period)
+        value = None if rates is None else (rates[1] if s.unit else rates[0]).get(_key(s, province))
         if value is None:
             continue
         checked["store"] += 1
@@ -895,14 +926,32 @@ def reconcile(
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
 
-def store_rates(frame, window: Window) -> Stored:
+def store_rates(frame, window: Window, registry: Registry | None = None) -> Stored:
     """What a report is held against in the store: the rates of its period and, for a month's letter, of the
-    month before (a letter states its changes on the month before)."""
+    month before (a letter states its changes on the month before); with ``registry``, those of any other window
+    a figure names, where the store holds every month of it for the units that report in it."""
     area, units = stored_rates(frame, window)
+    other: Callable[[Window], tuple[dict, dict] | None] | None = None
+    if registry is not None:
+        from functools import cache
+
+        import polars as pl
+
+        from .completeness import find_gaps
+
+        @cache
+        def of_window(w: Window) -> tuple[dict, dict] | None:
+            held = frame.filter(pl.col("month").is_between(w.start.first_day, w.end.first_day))
+            present = set(held["unit_id"].to_list())
+            if not present or find_gaps(frame, {"w": ("", w)}, [u for u in registry.units if u.id in present]):
+                return None
+            return stored_rates(frame, w)
+
+        other = of_window
     if window.start != window.end:
-        return Stored(area, units)
+        return Stored(area, units, other=other)
     before = Window(window.start - 1, window.start - 1)
-    return Stored(area, units, *stored_rates(frame, before))
+    return Stored(area, units, *stored_rates(frame, before), other=other)
 
 
 def stored_rates(frame, window: Window) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:

@@ -14,6 +14,7 @@ from cchc_analysis.units import Registry
 from conftest import run_cli
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 REPORT = SEEDS / "003_f4ca90fc2bdf6160.txt"
 MAY = SEEDS / "000_5490c2572b0ff308.txt"
 needs_seeds = pytest.mark.skipif(not REPORT.exists(), reason="shared/seeds not beside the clone")
@@ -259,3 +260,36 @@ def test_check_report_agrees_with_the_program_and_catches_a_planted_figure(runs,
     opening = _plant(documents[0][0], tmp_path / "sai-2.docx", "96,65%", "96,56%")
     res = run_cli("check-report", str(opening), "--store", str(store))
     assert res.returncode == 1 and "96,65% theo số liệu trong kho" in res.stdout, res.stdout
+
+
+def _sample_rate(unit: str, months: range, num: str, den: str) -> str:
+    """A unit's rate over some months of the sample, computed here from its CSV files, as a letter writes it."""
+    import csv
+
+    n = d = 0
+    for m in months:
+        with (SAMPLE_DIR / f"so-lieu-2023-{m:02d}.csv").open(encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                if r["don_vi"].endswith(unit):
+                    n, d = n + int(r[num]), d + int(r[den])
+    return f"{n / d * 100:.2f}".replace(".", ",").rstrip("0").rstrip(",") + "%"
+
+
+def test_a_planted_figure_of_a_window_or_a_unit_list_is_caught(runs, tmp_path):
+    out, _ = runs
+    store = out.parent / "cchc.duckdb"
+    letter = out / "2023-08" / "cong-van-2023-08.docx"
+    cases = [
+        # Quang Khải commended in August: "(tiếp nhận đạt x%; …)", its digitization at reception that month
+        ("Quang Khải", _sample_rate("Quang Khải", range(8, 9), "so_hoa_tiep_nhan", "phai_so_hoa_tiep_nhan")),
+        # Tái Sơn reminded about online payment over the window 01/4–31/8/2023
+        ("Tái Sơn", _sample_rate("Tái Sơn", range(4, 9), "thanh_toan_truc_tuyen", "co_phi")),
+    ]
+    for unit, stated in cases:
+        text = read_text(letter)
+        assert stated in text, (unit, stated)
+        wrong = stated.replace(stated[0], "5" if stated[0] != "5" else "6", 1)
+        planted = _plant(letter, tmp_path / f"{unit}.docx", stated, wrong)
+        res = run_cli("check-report", str(planted), "--store", str(store))
+        lines = [ln for ln in res.stdout.splitlines() if wrong in ln and "theo số liệu trong kho" in ln]
+        assert res.returncode == 1 and lines and unit in lines[0] and stated in lines[0], (unit, res.stdout)
