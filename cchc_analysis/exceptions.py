@@ -89,19 +89,29 @@ def problem_lines(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> list[
     rows ("dòng 12–642: ô trống (631 dòng)"); past ``limit`` lines, the rest are counted."""
     groups: dict[tuple, list[Problem]] = {}
     for p in problems:
-        groups.setdefault((p.file, p.sheet, p.column, p.header, p.message), []).append(p)
+        groups.setdefault((p.file, p.sheet, p.column, p.header, _kind(p.message)), []).append(p)
     lines = []
-    for (file, sheet, column, header, message), same in groups.items():
+    for (file, sheet, column, header, _), same in groups.items():
         rows = sorted({p.row for p in same if p.row is not None})
         if len(same) == 1 or len(rows) < 2:
             lines.append(str(same[0]))
             continue
-        where = Problem(file, message, sheet, None, column, header).location(row_runs(rows))
-        lines.append(f"{where}: {message} ({len(rows)} dòng)")
+        where = Problem(file, "", sheet, None, column, header).location(row_runs(rows))
+        alike = len({p.message for p in same}) > 1
+        example = f"; ví dụ dòng {same[0].row}: {same[0].message}" if alike else f": {same[0].message}"
+        lines.append(f"{where}{example} ({len(rows)} dòng{' cùng loại' if alike else ''})")
     if len(lines) > limit:
         rest = len(lines) - limit
         lines = [*lines[:limit], f"… và {rest} lỗi khác (sửa các lỗi trên rồi kiểm tra lại: cchc check TỆP)"]
     return lines
+
+
+def _kind(message: str) -> str:
+    """A problem's message without the values it quotes: the same check failing on many rows with other values
+    is one kind ("«x» lớn hơn «co_phi» (y)")."""
+    import re
+
+    return re.sub(r"«[^»]*»|\d+(?:[.,]\d+)*", "…", message)
 
 
 def row_runs(rows: list[int], shown: int = 6) -> str:

@@ -164,8 +164,12 @@ def test_the_same_problem_on_many_rows_is_one_line(tmp_path, registry):
         "a.csv, dòng 12–642, cột D «so_hoa_ket_qua»: ô trống — điền số liệu (631 dòng)",
         "a.csv, dòng 7, cột C: «x» không phải số",
     ]
-    many = [Problem("a.csv", f"lỗi {i}", None, i) for i in range(50)]
-    shown = problem_lines(many, limit=20)
+    # the same check failing with other values on each row is one kind, shown with one example
+    alike = [Problem("a.csv", f"{i + 5} lớn hơn «co_phi» ({i})", None, i + 2, "H") for i in range(600)]
+    (line,) = problem_lines(alike)
+    assert line == "a.csv, dòng 2–601, cột H; ví dụ dòng 2: 5 lớn hơn «co_phi» (0) (600 dòng cùng loại)"
+    columns = [Problem("a.csv", "ô trống", None, 2, f"C{i}") for i in range(50)]
+    shown = problem_lines(columns, limit=20)
     assert len(shown) == 21 and shown[-1].startswith("… và 30 lỗi khác")
 
 
