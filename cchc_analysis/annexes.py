@@ -639,7 +639,7 @@ def semiannual_document(review: SemiannualReview) -> Document:
     t = semiannual_tables(review)
     return Document(
         title=f"Phụ lục báo cáo cải cách hành chính {review.label}",
-        reference=reference_line(review.params),
+        reference=reference_line(review.params, review.params.document.report_code),
         notice=" ".join(review.notes()) or None,
         appendices=[Appendix(table.title, [table]) for table in t[:5]]
         + [Appendix(t[5].title, [t[5]], semiannual_sentences(review)), Appendix(t[6].title, [t[6]])],

@@ -745,10 +745,17 @@ def init_cmd(
         f"Địa bàn «{name}»: {words.name or 'danh mục không có đơn vị của chính địa bàn'}; nhóm đơn vị: "
         f"{words.communes}; {words.departments}."
     )
-    out.print(
-        f"Còn cần điền: params/areas/{name}.yaml (nơi nhận, người ký); mỗi kỳ: cchc params KỲ (số, ngày văn bản). "
-        f"Tiếp theo: cd {made.root}, nhập số liệu (cchc ingest TỆP…), rồi cchc run monthly KỲ."
-    )
+    out.print("Còn cần điền:")
+    for item in (
+        f"params/areas/{name}.yaml — nơi nhận, người ký",
+        "params/defaults.yaml — chỉ tiêu của tỉnh (targets), ngày bắt đầu tính thanh toán trực tuyến "
+        "(payment_window_start), ký hiệu văn bản (document.code, đang là UBND-NV)",
+        "mỗi kỳ: cchc params KỲ — số, ngày văn bản, văn bản cấp trên",
+        f"báo cáo 6 tháng, năm: bộ tiêu chí Chỉ số CCHC params/criteria/{name}-NĂM-xa.yaml "
+        "(mẫu trong params/criteria/examples/)",
+    ):
+        out.print(f"  - {item}")
+    out.print(f"Tiếp theo: cd {made.root}, nhập số liệu (cchc ingest TỆP…), rồi cchc run monthly KỲ.")
 
 
 @app.command("params")
@@ -826,6 +833,11 @@ def check_report(
     stored = window = None
     if store is not None or period is not None:
         window, stored = _stored_for(text, registry, store, period, area, allow_partial, window_arg)
+    elif workspace.store_path(None).exists():  # the workspace's store, for the period the title names, when it can
+        try:
+            window, stored = _stored_for(text, registry, None, None, area, False, window_arg)
+        except CchcError as exc:
+            err.print(f"[yellow]lưu ý:[/] chưa đối chiếu với kho: {escape(str(exc))}", markup=True)
     result = reconcile(text, registry, stored, window)
     for m in result.mismatches:
         out.print(f"[bold]{escape(file.name)}[/], {escape(str(m))}", markup=True)
@@ -855,7 +867,9 @@ def _stored_for(text, registry, store, period, area, allow_partial, window_arg):
         window = Window(Month(span.year, span.first), Month(span.end_year or span.year, span.last))
     path = workspace.store_path(store)
     if not path.exists():
-        raise UsageError(f"chưa có kho dữ liệu {path} để đối chiếu kỳ {window} — nhập số liệu trước, hoặc chỉ --store")
+        raise UsageError(
+            f"chưa có kho dữ liệu {path} để đối chiếu kỳ {window} — nhập số liệu trước, hoặc chỉ định kho bằng --store"
+        )
     with Store.open(path, read_only=True) as st:
         frame = st.current()
     frame = frame.filter(pl.col("area") == area_name(area or default_area()))

@@ -21,6 +21,13 @@ from .units import Unit
 SHOWN_NAMES = 5
 
 
+# said first in every document made from the throwaway sample store of a run with no store of its own
+PREVIEW_NOTE = (
+    "BẢN XEM TRƯỚC trên số liệu mẫu (huyện Tứ Kỳ năm 2023), lập khi chưa có kho dữ liệu: không phải số liệu của "
+    "đơn vị, không dùng để ban hành."
+)
+
+
 class IncompleteData(CchcError):
     """The store lacks months or units a run's figures rest on; the message names them and what to do."""
 

@@ -32,9 +32,10 @@ class Document:
         return "Phụ lục" if len(self.appendices) == 1 else f"Phụ lục {roman(index + 1)}"
 
 
-def reference_line(params: Params) -> str:
-    """The italic line under an appendix title; blanks stay as dots to be filled by hand."""
+def reference_line(params: Params, code: str | None = None) -> str:
+    """The italic line under an appendix title; blanks stay as dots to be filled by hand, as the document's own
+    header leaves them (``code``: the number's suffix, the letter's by default)."""
     doc = params.document
-    number = doc.number or "……/……"
-    day = long_date(doc.date) if doc.date else "ngày …… tháng …… năm ……"
+    number = doc.number or f"…/{code or doc.code}"
+    day = long_date(doc.date) if doc.date else "ngày … tháng … năm …"
     return f"(Kèm theo văn bản số {number} {day} của {doc.issuer})"

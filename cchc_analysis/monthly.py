@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from .completeness import Gap, IncompleteData, find_gaps, month_list, partial_note, refusal
+from .completeness import PREVIEW_NOTE, Gap, IncompleteData, find_gaps, month_list, partial_note, refusal
 from .exceptions import StoreError, UsageError
 from .findings import FINDING_COLUMNS, Context, build_context, evaluate
 from .formats import suppliers
@@ -172,10 +172,13 @@ class MonthlyReview:
     coverage: Coverage
     unissued: tuple[Month, ...] = ()  # earlier months of the year with no letter recorded as issued
     gaps: tuple[Gap, ...] = ()  # months the windows lack (only with allow_partial; otherwise the review stops)
+    preview: bool = False  # made from the throwaway sample store of a run with no store
 
     def notes(self) -> list[str]:
-        """What every document of the month says first: units without data, months the windows lack."""
-        out = [self.coverage.sentence()] if self.coverage.partial else []
+        """What every document of the month says first: a preview on the sample, units without data, months the
+        windows lack."""
+        out = [PREVIEW_NOTE] if self.preview else []
+        out += [self.coverage.sentence()] if self.coverage.partial else []
         return out + ([partial_note(self.gaps, left_out=True)] if self.gaps else [])
 
     def gap_of(self, window: str) -> Gap | None:
@@ -306,8 +309,8 @@ def review_from_frame(
         frame = frame.filter(pl.col("area") == params.area_id)
     if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
         held = months_text([Month.of(d) for d in frame["month"].unique().to_list()])
-        elsewhere = f"; kho còn có số liệu của {', '.join(others)}: chỉ địa bàn bằng --area" if others else ""
-        raise UsageError(
+        elsewhere = f"; kho còn có số liệu của {', '.join(others)}: chọn địa bàn bằng --area" if others else ""
+        raise IncompleteData(
             f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
             "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có"
         )
@@ -422,8 +425,9 @@ def load_review(
         sanctions = issued_sanctions(st, month.year, month.first_day)
         unissued = unissued_months(st, month.year, month.first_day, params.area_id)
         refuse_missing_columns(st, frame, month, params.area_id)
+        preview = st.is_preview()
     review = review_from_frame(frame, month, params, sanctions, allow_partial)
-    return dataclasses.replace(review, unissued=tuple(Month.parse(m) for m in unissued))
+    return dataclasses.replace(review, unissued=tuple(Month.parse(m) for m in unissued), preview=preview)
 
 
 def findings_csv(review: MonthlyReview) -> pl.DataFrame:

@@ -63,6 +63,7 @@ def build_sample_store(path: Path) -> Path:
     with Store.open(path) as st:
         st.ingest(check(sample_files(), registry), registry, command=SAMPLE_COMMANDS[1])
         st.ingest_scores(check_scores(sample_score_files(), registry), registry)
+        st.mark_preview()
     return path
 
 

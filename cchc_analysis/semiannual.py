@@ -4,6 +4,7 @@ closed at once) and shared by the notebook, the annexes and the tests."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from .completeness import Gap, IncompleteData, find_gaps, names_text, partial_note, refusal
+from .completeness import PREVIEW_NOTE, Gap, IncompleteData, find_gaps, names_text, partial_note, refusal
 from .criteria import CriteriaSet, criteria_sets
 from .exceptions import UsageError
 from .index766 import index_table
@@ -59,10 +60,12 @@ class SemiannualReview:
     index766: pl.DataFrame
     late_fields: pl.DataFrame  # unit_id, field, late — only where dossier lists were ingested
     gaps: tuple[Gap, ...] = ()  # months the period lacks (only with allow_partial; otherwise the review stops)
+    preview: bool = False  # made from the throwaway sample store of a run with no store
 
     def notes(self) -> list[str]:
-        """What every document of the period says first: the months its figures lack."""
-        return [partial_note(self.gaps, left_out=False)] if self.gaps else []
+        """What every document of the period says first: a preview on the sample, the months its figures lack."""
+        out = [PREVIEW_NOTE] if self.preview else []
+        return out + ([partial_note(self.gaps, left_out=False)] if self.gaps else [])
 
     @property
     def label(self) -> str:
@@ -130,7 +133,7 @@ def review_semiannual(
         frame = frame.filter(pl.col("area") == params.area_id)
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
     if sub.is_empty():
-        raise UsageError(f"kho chưa có số liệu tháng nào trong kỳ {name} — nhập số liệu trước (cchc ingest …)")
+        raise IncompleteData(f"kho chưa có số liệu tháng nào trong kỳ {name} — nhập số liệu trước (cchc ingest …)")
     rates = window_rates(frame, window)
     counts = window_counts(frame, window)
     pay = params.payment_window(window.end)
@@ -217,9 +220,11 @@ def load_semiannual(
         frame = st.current()
         scores = st.scores()
         late = st.late_by_field()
-    return review_semiannual(
+        preview = st.is_preview()
+    review = review_semiannual(
         frame, scores, Registry.load(params.area), period, params, late_by_field=late, allow_partial=allow_partial
     )
+    return dataclasses.replace(review, preview=preview)
 
 
 def totals_row(table: pl.DataFrame, columns: list[str]) -> dict[str, int | None]:

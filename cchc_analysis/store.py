@@ -516,6 +516,13 @@ class Store:
             params=[month],
         ).pl()
 
+    def mark_preview(self) -> None:
+        """This store is the throwaway sample a run builds when there is no store: its documents say so."""
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('preview', 'so-lieu-mau')")
+
+    def is_preview(self) -> bool:
+        return _one(self.con, "SELECT 1 FROM meta WHERE key = 'preview'") is not None
+
     def period_commands(self, first: dt.date, last: dt.date, area: str) -> set[str]:
         """The commands that stored the current rows of ``area`` between the months ``first`` and ``last``."""
         rows = self.con.execute(
