@@ -82,14 +82,19 @@ class DataRejected(CchcError):
 
 
 SHOWN_PROBLEMS = 20  # lines of problems printed; the rest are counted
+KIND_GROUPED = 4  # rows of one kind of problem (other values) from which they are said in one line
 
 
 def problem_lines(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> list[str]:
     """One line per kind of problem: the same message in the same column on many rows is said once with its
     rows ("dòng 12–642: ô trống (631 dòng)"); past ``limit`` lines, the rest are counted."""
-    groups: dict[tuple, list[Problem]] = {}
+    kinds: dict[tuple, list[Problem]] = {}
     for p in problems:
-        groups.setdefault((p.file, p.sheet, p.column, p.header, _kind(p.message)), []).append(p)
+        kinds.setdefault((p.file, p.sheet, p.column, p.header, _kind(p.message)), []).append(p)
+    groups: dict[tuple, list[Problem]] = {}
+    for key, same in kinds.items():  # a few rows are worth their own lines; many of one kind are one line
+        for p in same:
+            groups.setdefault(key if len(same) >= KIND_GROUPED else (*key[:4], p.message), []).append(p)
     lines = []
     for (file, sheet, column, header, _), same in groups.items():
         rows = sorted({p.row for p in same if p.row is not None})

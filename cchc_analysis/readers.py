@@ -71,8 +71,10 @@ def check_zip(name: str, data: bytes | Path) -> None:
         with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
             parts = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        excel = Path(name).suffix.lower() in (".xlsx", ".xlsm")
+        what, app = ("tệp Excel", "Excel") if excel else ("tệp Word", "Word")
         raise Unreadable(
-            Problem(name, f"không phải tệp Office hợp lệ ({type(exc).__name__}) — mở và lưu lại bằng Excel hoặc Word")
+            Problem(name, f"{what} bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng {app}")
         ) from None
     if len(parts) > ZIP_MAX_PARTS:
         raise Unreadable(Problem(name, f"có {len(parts)} phần bên trong, quá nhiều cho một tệp số liệu hay văn bản"))

@@ -31,7 +31,7 @@ def write_template(template: str, context: dict[str, Any], path: Path) -> None:
         tpl.render(context, jinja_env=env)
     except TemplateError as exc:
         raise CchcError(
-            f"mẫu Word «{source.name}» ({source.parent}) có chỗ điền {_tag(exc, tpl, context)}: {_why(exc)} — sửa "
+            f"mẫu Word «{source.name}» ({source.parent}) có chỗ điền sai {_tag(exc, tpl, context)}: {_why(exc)} — sửa "
             "chỗ đó trong Word (chỉ dùng các chỗ {{ … }} có sẵn), hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
         ) from None
     tpl.save(str(path))
@@ -48,7 +48,7 @@ def _tag(exc: Exception, tpl: Any, context: dict[str, Any]) -> str:
     lines = " ".join(getattr(exc, "docx_context", None) or [])
     found = re.search(_TAG, lines)
     if found:
-        return f"«{found.group(0)[:120]}»"
+        return f"«{' '.join(found.group(0).split())[:120]}»"
     try:
         text = re.sub(r"<[^>]+>", "", tpl.patch_xml(tpl.get_xml()))
     except Exception:  # the template's XML is what failed: nothing more precise to say
@@ -61,7 +61,7 @@ def _tag(exc: Exception, tpl: Any, context: dict[str, Any]) -> str:
         inner = re.sub(r"'[^']*'|\"[^\"]*\"", "''", inner)  # literals are not names
         names = re.findall(r"(?<![.\w])([A-Za-z_]\w*)", inner)
         if re.search(r"(?<!\w)_|\._|\(", inner) or any(n not in known and n not in words for n in names):
-            return f"«{tag[:120]}»"
+            return f"«{' '.join(tag.split())[:120]}»"
     return "(không rõ vị trí)"
 
 
