@@ -87,7 +87,7 @@ def _open(source: Path) -> Any:
     try:
         check_zip(source.name, source)
     except Unreadable as exc:
-        raise CchcError(f"mẫu Word «{source}»: {exc.problem.message}") from None
+        raise CchcError(f"mẫu Word «{source}» không mở được: {exc.problem.message}") from None
     try:
         return Word(str(source))
     except Exception as exc:  # python-docx raises several kinds (not a zip, no document part, bad XML)

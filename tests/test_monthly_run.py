@@ -133,7 +133,17 @@ def test_august_findings_csv_after_issuing_may_to_july(runs):  # seed 002
 def test_indicators_csv_pooled_rates_match_a_hand_sum(runs):
     out, _ = runs
     rows = read_csv(out / "2023-08" / "indicators.csv")
-    assert list(rows[0]) == ["period", "window", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate"]
+    assert list(rows[0]) == [
+        "period",
+        "window",
+        "unit",
+        "unit_kind",
+        "indicator",
+        "numerator",
+        "denominator",
+        "rate",
+        "missing_months",
+    ]
     area = {(r["window"], r["indicator"]): r for r in rows if r["unit"] == "Toàn huyện"}
     assert [pct(area[("2023-08", i)]["rate"]) for i in ("digitized_input", "digitized_output", "online_payment")] == [
         97.67,
