@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import clitext, formatting, workspace
-from .exceptions import CchcError, DataRejected, UsageError, os_reason, problem_lines
+from .exceptions import CchcError, DataRejected, UsageError, cut, os_reason, problem_lines
 from .glossary import LABELS
 from .periods import Month, ReportPeriod, date_arg, month_arg, period_arg
 from .sample import SAMPLE_AREA, SAMPLE_COMMANDS, sample_files, sample_score_files
@@ -114,7 +114,7 @@ def _fail(exc: Exception, debug: bool) -> None:
             "Sửa các lỗi trên rồi chạy lại."
         )
     else:
-        err.print(f"[bold red]lỗi:[/] {escape(str(exc))}", markup=True)
+        err.print(f"[bold red]lỗi:[/] {escape(cut(str(exc)))}", markup=True)
     raise typer.Exit(exc.exit_code)
 
 

@@ -28,7 +28,7 @@ from .exceptions import Problem
 from .glossary import COUNT_COLUMNS
 from .readers import Unreadable, delimiter, sha256_file
 from .records import STAT_SCHEMA
-from .textnorm import clean, header_key
+from .textnorm import NOT_TEXT_HELP, NOT_TEXT_PATTERN, clean, header_key
 from .units import MatchError, Registry
 
 STATUSES = {
@@ -61,6 +61,9 @@ BOOLS = (
     "e_cert",
 )
 DATES = ("received_at", "due_at", "resolved_at")
+TEXTS = ("unit", "field", "procedure_code", "status", "channel")
+EARLIEST = dt.date(2000, 1, 1)  # no one-stop system has records before; a date before is a typo (203 for 2023)
+OFFICE_TIME_ZONE = "Asia/Ho_Chi_Minh"
 # canonical name → (Vietnamese header, required)
 DOSSIER_COLUMNS: dict[str, tuple[str, bool]] = {
     "unit": ("Đơn vị", True),
@@ -146,7 +149,11 @@ def _as_bool(col: str) -> pl.Expr:
 
 
 def _as_date(col: str, dtype: pl.DataType) -> pl.Expr:
+    """A date column as dates in the office's calendar: a timestamp with a time zone is taken in
+    Asia/Ho_Chi_Minh before its day is (2023-05-31T20:00Z is 1 June there); one without is local already."""
     c = pl.col(col)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone:
+        return c.dt.convert_time_zone(OFFICE_TIME_ZONE).dt.date()
     if dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
         return c.cast(pl.Date)
     text = c.cast(pl.String).str.strip_chars()
@@ -238,6 +245,20 @@ def checks(today: dt.date, spellings: Spellings, schema: pl.Schema) -> list[tupl
         ("due_at", "thiếu hạn giải quyết", pl.col("due_at_v").is_null() & pl.col("due_at").is_null()),
         *raw_bad,
         ("received_at", f"ngày tiếp nhận sau hôm nay ({today:%d/%m/%Y})", pl.col("received_at_v") > today),
+        ("resolved_at", f"ngày có kết quả sau hôm nay ({today:%d/%m/%Y})", pl.col("resolved_at_v") > today),
+        *(
+            (
+                c,
+                f"«{DOSSIER_COLUMNS[c][0]}» trước năm {EARLIEST.year} — kiểm tra năm (gõ nhầm?)",
+                pl.col(f"{c}_v") < EARLIEST,
+            )
+            for c in DATES
+        ),
+        *(
+            (c, f"«{DOSSIER_COLUMNS[c][0]}» có {NOT_TEXT_HELP}", pl.col(c).str.contains(NOT_TEXT_PATTERN))
+            for c in TEXTS
+            if c in schema and schema[c] == pl.String
+        ),
         ("due_at", "hạn giải quyết trước ngày tiếp nhận", pl.col("due_at_v") < pl.col("received_at_v")),
         ("resolved_at", "ngày có kết quả trước ngày tiếp nhận", pl.col("resolved_at_v") < pl.col("received_at_v")),
         (

@@ -68,7 +68,7 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.message}"
+        return cut(f"{self.location()}: {self.message}")
 
 
 class DataRejected(CchcError):
@@ -82,6 +82,23 @@ class DataRejected(CchcError):
 
 
 SHOWN_PROBLEMS = 20  # lines of problems printed; the rest are counted
+QUOTED_MAX = 80  # characters of a value quoted «…» in a message
+LINE_MAX = 600  # characters of one message line
+
+
+def cut(text: str) -> str:
+    """A message as one readable line, whatever the data it quotes: a value over ``QUOTED_MAX`` characters is
+    shortened with "…" and its length, the line to ``LINE_MAX``; line breaks in data become spaces."""
+    import re
+
+    def short(m: re.Match) -> str:
+        value = m.group(1)
+        return f"«{value[: QUOTED_MAX - 20]}… ({len(value)} ký tự)»" if len(value) > QUOTED_MAX else m.group(0)
+
+    text = re.sub(r"«([^»]*)»", short, " ".join(text.split("\n")))
+    return text if len(text) <= LINE_MAX else f"{text[: LINE_MAX - 1]}…"
+
+
 KIND_GROUPED = 4  # rows of one kind of problem (other values) from which they are said in one line
 
 
@@ -104,7 +121,7 @@ def problem_lines(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> list[
         where = Problem(file, "", sheet, None, column, header).location(row_runs(rows))
         alike = len({p.message for p in same}) > 1
         example = f"; ví dụ dòng {same[0].row}: {same[0].message}" if alike else f": {same[0].message}"
-        lines.append(f"{where}{example} ({len(rows)} dòng{' cùng loại' if alike else ''})")
+        lines.append(cut(f"{where}{example} ({len(rows)} dòng{' cùng loại' if alike else ''})"))
     if len(lines) > limit:
         rest = len(lines) - limit
         lines = [*lines[:limit], f"… và {rest} lỗi khác (sửa các lỗi trên rồi kiểm tra lại: cchc check TỆP)"]

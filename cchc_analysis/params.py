@@ -263,9 +263,27 @@ def _read(path: Path) -> dict[str, Any]:
         raise UsageError(
             f"{path}: không đọc được YAML ({exc.__class__.__name__}) — kiểm tra thụt lề và dấu «:»"
         ) from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: không phải văn bản UTF-8 — mở bằng trình soạn thảo và lưu lại dạng UTF-8") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: tệp tham số phải là một bảng khóa: giá trị")
+    _refuse_not_text(path, data, [])
     return data
+
+
+def _refuse_not_text(path: Path, value: Any, where: list[str]) -> None:
+    """A parameter's text holding a control, bidirectional or zero-width character, named with its key."""
+    from .textnorm import NOT_TEXT_HELP, not_text
+
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_not_text(path, key, where)
+            _refuse_not_text(path, item, [*where, str(key)])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_not_text(path, item, [*where, str(i)])
+    elif isinstance(value, str) and (code := not_text(value)):
+        raise UsageError(f"{path}, khóa {'.'.join(where) or '(gốc)'}: có {code}: {NOT_TEXT_HELP}")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import Problem
+from .textnorm import NOT_TEXT_HELP, not_text
 
 DATA_SHEET = "so_lieu"
 
@@ -101,7 +102,21 @@ def column_letter(index: int) -> str:
 
 
 def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
-    """The table in a CSV file, or in an XLSX file's sheet ``sheet`` (else its first sheet)."""
+    """The table in a CSV file, or in an XLSX file's sheet ``sheet`` (else its first sheet); a cell holding a
+    character that is not text (a control, bidirectional or zero-width character) is refused with its place."""
+    table = _read_table(path, sheet)
+    cells = [(1, list(table.header))] if table.header_row == 1 else []
+    for row_no, values in [*cells, *table.rows]:
+        for j, v in enumerate(values):
+            code = not_text(v) if isinstance(v, str) else None
+            if code:
+                raise Unreadable(
+                    Problem(table.file, f"ô có {code}: {NOT_TEXT_HELP}", table.sheet, row_no, column_letter(j))
+                )
+    return table
+
+
+def _read_table(path: Path, sheet: str) -> RawTable:
     name = path.name
     if path.is_dir():
         raise Unreadable(Problem(name, "là một thư mục, không phải tệp số liệu — chỉ định tệp .csv hoặc .xlsx"))
@@ -193,9 +208,20 @@ def delimiter(text: str) -> str:
 def _read_csv(name: str, data: bytes) -> RawTable:
     text, encoding = _decode(name, data)
     text = unicodedata.normalize("NFC", text)
-    if "\x00" in text:
-        raise Unreadable(Problem(name, "không phải tệp văn bản CSV (có ký tự nhị phân) — dùng tệp .csv hoặc .xlsx"))
     sep = delimiter(text)
+    if "\x00" in text:
+        at = text.index("\x00")
+        if text.count("\x00") > 8:
+            raise Unreadable(Problem(name, "không phải tệp văn bản CSV (có ký tự nhị phân) — dùng tệp .csv hoặc .xlsx"))
+        line_start = text.rfind("\n", 0, at) + 1
+        raise Unreadable(
+            Problem(
+                name,
+                f"ô có U+0000: {NOT_TEXT_HELP}",
+                row=text.count("\n", 0, at) + 1,
+                column=column_letter(text.count(sep, line_start, at)),
+            )
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows = []
     try:

@@ -59,3 +59,26 @@ def ocr_fold(text: str) -> str:
 def header_key(text: str) -> str:
     """Headers match ignoring case, spacing, punctuation and diacritics."""
     return fold(text).replace(" ", "").replace("_", "")
+
+
+# Characters that are not text: C0 controls other than tab and line breaks, DEL, C1 controls, the noncharacters
+# U+FFFE and U+FFFF, bidirectional controls (they make the text shown differ from the text stored) and zero-width
+# characters (two names that look the same would be two units). Refused where text enters, never dropped.
+_NOT_TEXT_RANGES = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFFFE, 0xFFFF),
+    (0x202A, 0x202E), (0x2066, 0x2069), (0x200B, 0x200F), (0x2060, 0x2060), (0xFEFF, 0xFEFF),
+)  # fmt: skip
+_NOT_TEXT = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _NOT_TEXT_RANGES) + "]")
+# the same class for polars (Rust's regex): code points written as \x{…}
+NOT_TEXT_PATTERN = "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _NOT_TEXT_RANGES) + "]"
+
+
+def not_text(value: str) -> str | None:
+    """The first character of ``value`` that is not text, as "U+202E", or None."""
+    found = _NOT_TEXT.search(value)
+    return f"U+{ord(found.group(0)):04X}" if found else None
+
+
+NOT_TEXT_HELP = (
+    "ký tự điều khiển hoặc ký tự vô hình (không phải chữ) — xóa ký tự đó (gõ lại ô), hoặc xuất lại tệp từ hệ thống"
+)

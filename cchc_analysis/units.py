@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .exceptions import UsageError
 from .glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, COMMUNE_WORDS, DEPARTMENT_WORDS, UNIT_KINDS
-from .textnorm import clean, fold, ocr_fold, tone_key, words
+from .textnorm import NOT_TEXT_HELP, clean, fold, not_text, ocr_fold, tone_key, words
 from .workspace import area_name, default_area, units_file
 
 REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases")
@@ -161,6 +161,8 @@ class Registry:
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise UsageError(f"{path}: mã đơn vị trùng: {', '.join(dup)}")
+        _refuse_same_names(path, units)
+        _refuse_parent_cycles(path, units)
         return cls(area, units)
 
     def area_unit(self) -> Unit | None:
@@ -312,7 +314,39 @@ def _date(path: Path, lineno: int, text: str) -> dt.date | None:
         raise UsageError(f"{path}, dòng {lineno}: ngày «{text}» không hợp lệ (viết dạng 2023-01-01)") from None
 
 
+def _refuse_same_names(path: Path, units: list[Unit]) -> None:
+    """Two units valid at the same time whose names are one name after NFC and case folding (invisible
+    characters are refused before): no file could say which of them it means."""
+    seen: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        key = clean(u.name).casefold()
+        for other in seen[key]:
+            if u.valid_on(other.valid_from or dt.date.min, other.valid_to or dt.date.max):
+                raise UsageError(
+                    f"{path}: hai đơn vị «{other.id}» và «{u.id}» cùng tên «{u.name}» trong cùng thời gian hiệu lực — "
+                    "đặt tên khác nhau, hoặc ghi ngày hiệu lực (valid_from, valid_to) không chồng nhau"
+                )
+        seen[key].append(u)
+
+
+def _refuse_parent_cycles(path: Path, units: list[Unit]) -> None:
+    """A unit that is, through its parents, its own parent would make the area endless."""
+    parent = {u.id: u.parent for u in units if u.parent}
+    for start in parent:
+        chain, current = [start], parent.get(start)
+        while current:
+            if current in chain:
+                loop = " → ".join([*chain[chain.index(current) :], current])
+                raise UsageError(f"{path}: đơn vị cấp trên lặp vòng ({loop}) — sửa cột parent")
+            chain.append(current)
+            current = parent.get(current)
+
+
 def _unit_from_row(path: Path, lineno: int, row: dict[str, str]) -> Unit:
+    for column, value in row.items():
+        code = not_text(value) if isinstance(value, str) else None
+        if code:
+            raise UsageError(f"{path}, dòng {lineno}, cột «{column}»: có {code}: {NOT_TEXT_HELP}")
     kind = (row["kind"] or "").strip()
     if kind not in UNIT_KINDS:
         raise UsageError(f"{path}, dòng {lineno}: loại đơn vị «{kind}» không hợp lệ ({', '.join(UNIT_KINDS)})")

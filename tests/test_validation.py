@@ -181,3 +181,14 @@ def test_a_blank_template_says_it_is_not_filled(tmp_path):
     res = run_cli("check", str(template))
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
     assert res.returncode == 1 and len(errors) == 1 and "chưa điền số liệu" in errors[0], res.stderr
+
+
+def test_a_huge_value_makes_a_short_line_and_a_million_rows_one_line():
+    from cchc_analysis.exceptions import Problem, problem_lines
+
+    huge = Problem("a.csv", f"không có đơn vị «{'X' * 20_000_000}» trong danh mục", None, 2, "B")
+    line = str(huge)
+    assert len(line) <= 600 and "(20000000 ký tự)" in line and "\n" not in line
+    million = [Problem("a.csv", "«UBND xã A» tháng 2023-08 đã có ở dòng 2", None, r, "B") for r in range(3, 1_000_003)]
+    (grouped,) = problem_lines(million)
+    assert "dòng 3–1000002" in grouped and "(1000000 dòng)" in grouped
