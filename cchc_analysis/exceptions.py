@@ -82,8 +82,8 @@ class DataRejected(CchcError):
 
 
 SHOWN_PROBLEMS = 20  # lines of problems printed; the rest are counted
-QUOTED_MAX = 80  # characters of a value quoted «…» in a message
-LINE_MAX = 600  # characters of one message line
+QUOTED_MAX = 240  # characters of a value quoted «…» in a message (a long path still fits)
+LINE_MAX = 4000  # characters of one message line (a list of units still fits)
 
 
 def cut(text: str) -> str:

@@ -262,7 +262,7 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     check_zip(name, data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # a damaged workbook fails in many ways (zip, XML, missing parts, bad values)
         raise Unreadable(
             Problem(name, f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__}) — mở và lưu lại bằng Excel")
         ) from None
@@ -274,6 +274,12 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
             )
         ws.reset_dimensions()  # the sheet's declared size never drives the loop: only the cells present
         rows = list(ws.iter_rows(values_only=True))
+    except Unreadable:
+        raise
+    except Exception as exc:  # the sheet's XML is damaged past its first rows
+        raise Unreadable(
+            Problem(name, f"tệp Excel bị hỏng ({type(exc).__name__}) — mở và lưu lại bằng Excel", sheet=sheet)
+        ) from None
     finally:
         wb.close()
     _refuse_long_cells(name, ws.title, rows)

@@ -223,7 +223,10 @@ class Store:
             self.con.execute("COMMIT")
             return
         row = _one(self.con, "SELECT value FROM meta WHERE key = 'schema_version'")
-        version = int(row[0]) if row else 0
+        try:
+            version = int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            version = 0  # a value no version of the program wrote: refused below like any unknown version
         if version > SCHEMA_VERSION or version < 1:
             raise StoreError(
                 f"kho {self.path} có phiên bản cấu trúc {version}, phần mềm này dùng {SCHEMA_VERSION} "

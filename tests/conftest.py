@@ -41,11 +41,14 @@ def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, delimite
     return path
 
 
-def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The installed console script, as an analyst runs it (``cwd``: from inside that folder, e.g. a workspace)."""
+def run_cli(
+    *args: str, env: dict | None = None, cwd: Path | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess:
+    """The installed console script, as an analyst runs it (``cwd``: from inside that folder, e.g. a workspace;
+    ``timeout``: a bound for a case that would otherwise hang, not a measure of speed)."""
     cchc = Path(sys.executable).with_name("cchc")
     return subprocess.run(
-        [str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd
+        [str(cchc), *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd, timeout=timeout
     )
 
 
