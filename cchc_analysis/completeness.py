@@ -125,6 +125,11 @@ def refusal(gaps: Iterable[Gap], option: str = "--allow-partial") -> IncompleteD
     )
 
 
+def missing_months(gaps: Iterable[Gap]) -> dict[str, list[str]]:
+    """What a run's manifest records: each window's missing months, by what the window is for."""
+    return {g.purpose: [str(m) for m in g.months] for g in gaps}
+
+
 def partial_note(gaps: Iterable[Gap], left_out: bool) -> str:
     """Said in every document of a run allowed to go on without them; ``left_out``: the document leaves out
     what rests on the missing months (a letter), else every figure of the period is qualified (a report)."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, config, workspace
+from .completeness import missing_months
 from .exceptions import CchcError, RunError, UsageError, os_reason
 from .periods import Month, ReportPeriod
 from .readers import sha256_file as sha256
@@ -370,8 +371,12 @@ def run_monthly(
         with progress.step(f"Dự thảo công văn (cong-van-{month}.docx)"):
             letter = build_letter(review, Registry.load(review.params.area))
             write_template("cong-van.docx", vars(letter), tmp / f"cong-van-{month}.docx")
-        missing = {g.purpose: [str(m) for m in g.months] for g in review.gaps}
-        return review.params, monthly_document(review), monthly_tables(review), {"missing_months": missing}
+        return (
+            review.params,
+            monthly_document(review),
+            monthly_tables(review),
+            {"missing_months": missing_months(review.gaps)},
+        )
 
     return _run(
         "monthly",
@@ -462,8 +467,8 @@ def run_semiannual(
         with progress.step(f"Dự thảo báo cáo (bao-cao-{period}.docx)"):
             report = build_report(review, Registry.load(review.params.area))
             write_template("bao-cao.docx", vars(report), tmp / f"bao-cao-{period}.docx")
-        missing = {g.purpose: [str(m) for m in g.months] for g in review.gaps}
-        return review.params, semiannual_document(review), semiannual_tables(review), {"missing_months": missing}
+        facts = {"missing_months": missing_months(review.gaps)}
+        return review.params, semiannual_document(review), semiannual_tables(review), facts
 
     return _run(
         "semiannual",
