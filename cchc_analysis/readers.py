@@ -63,6 +63,21 @@ ZIP_MAX_PART = 64 << 20  # bytes, one part uncompressed
 ZIP_MAX_TOTAL = 256 << 20  # bytes, all parts uncompressed
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, for a part over 1 MB
 EXCEL_MAX_CELL = 32_767  # characters: Excel's own limit for a cell
+# rows of one unit-month table: a national year is 3.351 units × 12 months, about 40.000; a file past this is not
+# an export of statistics (a dossier list goes through cchc ingest-dossiers, which streams)
+MAX_TABLE_ROWS = 500_000
+
+
+def _too_many_rows(name: str, rows: int, sheet: str | None = None) -> Unreadable:
+    return Unreadable(
+        Problem(
+            name,
+            f"có hơn {MAX_TABLE_ROWS:,} dòng".replace(",", ".")
+            + " — quá nhiều cho một tệp số liệu đơn vị – tháng; danh sách từng hồ sơ thì nhập bằng cchc ingest-dossiers",
+            sheet=sheet,
+            row=rows,
+        )
+    )
 
 
 def check_zip(name: str, data: bytes | Path) -> None:
@@ -208,6 +223,8 @@ def delimiter(text: str) -> str:
 def _read_csv(name: str, data: bytes) -> RawTable:
     text, encoding = _decode(name, data)
     text = unicodedata.normalize("NFC", text)
+    if text.count("\n") > MAX_TABLE_ROWS + 1:
+        raise _too_many_rows(name, MAX_TABLE_ROWS + 2)
     sep = delimiter(text)
     if "\x00" in text:
         at = text.index("\x00")
@@ -273,7 +290,12 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
                 Problem(name, "trang số liệu đang bị ẩn — bỏ ẩn (hoặc xóa) trang này rồi lưu lại", sheet=ws.title)
             )
         ws.reset_dimensions()  # the sheet's declared size never drives the loop: only the cells present
-        rows = list(ws.iter_rows(values_only=True))
+        rows, filled = [], 0
+        for row in ws.iter_rows(values_only=True):  # empty rows between cells cost a tuple each, nothing more
+            rows.append(row)
+            filled += any(v is not None for v in row)
+            if filled > MAX_TABLE_ROWS + 1:
+                raise _too_many_rows(name, len(rows), ws.title)
     except Unreadable:
         raise
     except Exception as exc:  # the sheet's XML is damaged past its first rows

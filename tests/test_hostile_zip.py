@@ -67,3 +67,12 @@ def test_a_damaged_workbook_xml_is_one_line(tmp_path):
     res = run_cli("check", str(broken))
     lines = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
     assert res.returncode == 1 and len(lines) == 1 and "tệp Excel bị hỏng" in lines[0], res.stderr
+
+
+def test_a_table_of_a_million_rows_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "trung.csv"
+    line = "2023-08,UBND xã An Thanh,10,5,10,5,1,1\n"
+    path.write_text(",".join(HEADER) + "\n" + line * 1_000_000, encoding="utf-8")
+    res = run_cli("check", str(path), timeout=60)
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
+    assert res.returncode == 1 and len(lines) == 1 and "có hơn 500.000 dòng" in lines[0], res.stderr[:500]
