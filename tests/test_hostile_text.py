@@ -23,13 +23,22 @@ HIDDEN = ["\x00", "\x01", "\x0b", "\x7f", "\x85", "\ufffe", "\u202e", "\u2067", 
 
 @pytest.mark.parametrize("char", HIDDEN)
 def test_an_export_cell_that_is_not_text_is_refused_with_its_place(tmp_path, char):
+    from cchc_analysis.readers import Unreadable, read_table
+
+    path = write_csv(tmp_path / "so-lieu.csv", [["2023-05", f"UBND xã Tái{char}Sơn", 100, 90, 80, 70, "", ""]])
+    with pytest.raises(Unreadable) as caught:
+        read_table(path)
+    assert str(caught.value.problem).startswith(f"so-lieu.csv, dòng 2, cột B: ô có U+{ord(char):04X}")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\u202e"])
+def test_the_command_refuses_it_in_one_line_and_never_reads_the_unit_it_looks_like(tmp_path, char):
     path = write_csv(tmp_path / "so-lieu.csv", [["2023-05", f"UBND xã Tái{char}Sơn", 100, 90, 80, 70, "", ""]])
     res = run_cli("check", str(path))
-    assert res.returncode == 1
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
-    assert len(errors) == 1, res.stderr
+    assert res.returncode == 1 and len(errors) == 1, res.stderr
     assert "so-lieu.csv" in errors[0] and "dòng 2" in errors[0] and "cột B" in errors[0], errors[0]
-    assert "Tái Sơn" not in res.stdout  # never read as the unit it looks like
+    assert "Tái Sơn" not in res.stdout
 
 
 def _registry(tmp_path: Path, rows: list[list[str]]) -> Path:

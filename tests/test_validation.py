@@ -189,6 +189,6 @@ def test_a_huge_value_makes_a_short_line_and_a_million_rows_one_line():
     huge = Problem("a.csv", f"không có đơn vị «{'X' * 20_000_000}» trong danh mục", None, 2, "B")
     line = str(huge)
     assert len(line) <= 600 and "(20000000 ký tự)" in line and "\n" not in line  # the value cut, not the line
-    million = [Problem("a.csv", "«UBND xã A» tháng 2023-08 đã có ở dòng 2", None, r, "B") for r in range(3, 1_000_003)]
-    (grouped,) = problem_lines(million)
-    assert "dòng 3–1000002" in grouped and "(1000000 dòng)" in grouped
+    many = [Problem("a.csv", "«UBND xã A» tháng 2023-08 đã có ở dòng 2", None, r, "B") for r in range(3, 200_003)]
+    (grouped,) = problem_lines(many)
+    assert "dòng 3–200002" in grouped and "(200000 dòng)" in grouped
