@@ -826,16 +826,20 @@ def check_report(
     """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau; với kho:
     tỷ lệ của từng đơn vị và của toàn địa bàn so với số liệu đã nhập."""
     from .periods import window_arg
-    from .reconcile import read_text, reconcile
+    from .reconcile import held_against, read_text, reconcile
 
     registry = Registry.load(area)
     text = read_text(file)
     stored = window = None
+    asked = window_arg(period) if period else None
+    place = area_name(area or default_area())
     if store is not None or period is not None:
-        window, stored = _stored_for(text, registry, store, period, area, allow_partial, window_arg)
+        window, stored, note = held_against(text, registry, workspace.store_path(store), asked, place, allow_partial)
+        if note:
+            err.print(f"[yellow]lưu ý:[/] {escape(note)}", markup=True)
     elif workspace.store_path(None).exists():  # the workspace's store, for the period the title names, when it can
         try:
-            window, stored = _stored_for(text, registry, None, None, area, False, window_arg)
+            window, stored, _ = held_against(text, registry, workspace.store_path(None), None, place, False)
         except CchcError as exc:
             err.print(f"[yellow]lưu ý:[/] chưa đối chiếu với kho: {escape(str(exc))}", markup=True)
     result = reconcile(text, registry, stored, window)
@@ -844,51 +848,6 @@ def check_report(
     out.print(f"{result.summary()} {len(result.mismatches)} chỗ không khớp.")
     if result.mismatches:
         raise typer.Exit(1)
-
-
-def _stored_for(text, registry, store, period, area, allow_partial, window_arg):
-    """The period a draft is held against and the store's rates of it: ``--period``, else the period its title
-    names; the store must hold every month of it for the units that report in it."""
-    import polars as pl
-
-    from .completeness import find_gaps, refusal
-    from .periods import Month, Window
-    from .reconcile import Document, store_rates
-    from .store import Store
-
-    if period:
-        window = window_arg(period)
-    else:
-        span = Document(text).period
-        if span is None or span.year is None:
-            raise UsageError(
-                "văn bản không ghi kỳ ở phần tên — đối chiếu với kho cần --period (ví dụ --period 2023-H1)"
-            )
-        window = Window(Month(span.year, span.first), Month(span.end_year or span.year, span.last))
-    path = workspace.store_path(store)
-    if not path.exists():
-        raise UsageError(
-            f"chưa có kho dữ liệu {path} để đối chiếu kỳ {window} — nhập số liệu trước, hoặc chỉ định kho bằng --store"
-        )
-    with Store.open(path, read_only=True) as st:
-        frame = st.current()
-    frame = frame.filter(pl.col("area") == area_name(area or default_area()))
-    held = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
-    if held.is_empty():
-        raise UsageError(
-            f"kho {path} chưa có số liệu kỳ {window} của {registry.area} — nhập số liệu kỳ đó, hoặc chọn đúng --period"
-        )
-    present = set(held["unit_id"].to_list())
-    gaps = find_gaps(frame, {"period": (f"kỳ {window}", window)}, [u for u in registry.units if u.id in present])
-    if gaps and not allow_partial:
-        raise refusal(gaps.values())
-    if gaps:
-        from .completeness import gaps_text
-
-        err.print(
-            f"[yellow]lưu ý:[/] {escape(gaps_text(gaps.values()))}: chỉ đối chiếu trên các tháng đã có", markup=True
-        )
-    return window, store_rates(frame, window, registry)
 
 
 run_app = typer.Typer(

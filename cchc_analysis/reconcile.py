@@ -21,14 +21,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from .drafts import read_text
+from .exceptions import UsageError
 from .formatting import LOCALE, integer
 from .glossary import STATED_LABELS, STATED_SCOPE_LABELS
 from .periods import Month, Window
 from .units import MatchError, Registry
 
-__all__ = ["Document", "Reconciliation", "Stored", "read_text", "reconcile", "store_rates"]
+__all__ = ["Document", "Reconciliation", "Stored", "held_against", "read_text", "reconcile", "store_rates"]
 
 _NUM = r"\d{1,3}(?:\.\d{3})+|\d+"
 _FRACTION = re.compile(rf"(?<![\d.,/])({_NUM})(?:\s*hồ sơ)?\s*/\s*({_NUM})(?![\d/]|,\d)")
@@ -968,3 +970,41 @@ def stored_rates(frame, window: Window) -> tuple[dict[tuple[str, str], float], d
     }
     units = {(r["indicator"], r["unit_id"]): r["rate"] for r in rates.iter_rows(named=True) if r["rate"] is not None}
     return area, units
+
+
+def held_against(
+    text: str, registry: Registry, path: Path, window: Window | None, area: str, allow_partial: bool
+) -> tuple[Window, Stored, str | None]:
+    """The period a draft is held against (``window``, else the period its title names) and the store's rates
+    of it, with a note when the store lacks months of it and ``allow_partial``; the store must hold the period,
+    and every month of it for the units that report in it."""
+    import polars as pl
+
+    from .completeness import find_gaps, gaps_text, refusal
+    from .store import Store
+
+    if window is None:
+        span = Document(text).period
+        if span is None or span.year is None:
+            raise UsageError(
+                "văn bản không ghi kỳ ở phần tên — đối chiếu với kho cần --period (ví dụ --period 2023-H1)"
+            )
+        window = Window(Month(span.year, span.first), Month(span.end_year or span.year, span.last))
+    if not path.exists():
+        raise UsageError(
+            f"chưa có kho dữ liệu {path} để đối chiếu kỳ {window} — nhập số liệu trước, hoặc chỉ định kho bằng --store"
+        )
+    with Store.open(path, read_only=True) as st:
+        frame = st.current()
+    frame = frame.filter(pl.col("area") == area)
+    held = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
+    if held.is_empty():
+        raise UsageError(
+            f"kho {path} chưa có số liệu kỳ {window} của {registry.area} — nhập số liệu kỳ đó, hoặc chọn đúng --period"
+        )
+    present = set(held["unit_id"].to_list())
+    gaps = find_gaps(frame, {"period": (f"kỳ {window}", window)}, [u for u in registry.units if u.id in present])
+    if gaps and not allow_partial:
+        raise refusal(gaps.values())
+    note = f"{gaps_text(gaps.values())}: chỉ đối chiếu trên các tháng đã có" if gaps else None
+    return window, store_rates(frame, window, registry), note
