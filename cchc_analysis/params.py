@@ -256,13 +256,48 @@ def period_file_name(period: Month | ReportPeriod, area: str) -> str:
     return f"params/{period}.yaml" if area == home_area else f"params/areas/{area}/{period}.yaml"
 
 
+PARAMS_MAX_BYTES = 1 << 20  # a params file is a few KB; past this it is not one
+PARAMS_MAX_DEPTH = 64  # brackets open at once; the parser's time grows with it faster than linearly
+
+
+def _depth(text: str) -> int:
+    """How deep "[" and "{" nest outside quotes, without parsing (a cheap bound before the YAML parser)."""
+    depth = deepest = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """A params file as data: bounded in size, no YAML aliases (a few bytes of them expand without end), no
+    nesting deeper than the parameters have."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if path.stat().st_size > PARAMS_MAX_BYTES:
+            raise UsageError(f"{path}: tệp tham số lớn bất thường (trên 1 MB) — kiểm tra lại tệp")
+        text = path.read_text(encoding="utf-8")
+        if _depth(text) > PARAMS_MAX_DEPTH:
+            raise UsageError(f"{path}: tệp tham số lồng nhau quá sâu — kiểm tra các dấu [ ] {{ }}")
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise UsageError(f"{path}: tệp tham số dùng bí danh YAML (*tên) — viết đầy đủ từng giá trị")
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        why = "có ký tự không phải chữ" if isinstance(exc, yaml.reader.ReaderError) else "sai cú pháp"
         raise UsageError(
-            f"{path}: không đọc được YAML ({exc.__class__.__name__}) — kiểm tra thụt lề và dấu «:»"
+            f"{path}: không đọc được YAML{where} ({why}) — kiểm tra thụt lề, dấu «:» và ký tự lạ"
         ) from None
+    except RecursionError:
+        raise UsageError(f"{path}: tệp tham số lồng nhau quá sâu — kiểm tra lại tệp") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path}: không phải văn bản UTF-8 — mở bằng trình soạn thảo và lưu lại dạng UTF-8") from None
     if not isinstance(data, dict):

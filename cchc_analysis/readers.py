@@ -214,10 +214,17 @@ def delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:40] if ln.strip()][:10]
     best, fields = ",", 1
     for d in _DELIMITERS:
-        n = max((len(next(csv.reader([ln], delimiter=d), [])) for ln in lines), default=1)
+        n = max((_fields(ln, d) for ln in lines), default=1)
         if n > fields:
             best, fields = d, n
     return best
+
+
+def _fields(line: str, sep: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=sep), []))
+    except csv.Error:  # a field past the csv module's limit: the reader names it with its row
+        return 1
 
 
 def _read_csv(name: str, data: bytes) -> RawTable:
@@ -277,6 +284,7 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
     from openpyxl import load_workbook
 
     check_zip(name, data)
+    _refuse_far_columns(name, data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a damaged workbook fails in many ways (zip, XML, missing parts, bad values)
@@ -328,6 +336,31 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
         if any(v is not None and str(v).strip() != "" for v in values):
             body.append((i, values))
     return RawTable(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
+
+
+MAX_COLUMNS = 1_024  # a statistics sheet has a few dozen columns; openpyxl pads every row to its last cell
+
+
+def _refuse_far_columns(name: str, data: bytes) -> None:
+    """A cell far to the right (column XFD) makes every row of its sheet 16.384 cells wide when read: refused,
+    with its reference, after one pass over the sheets' bytes (already bounded by ``check_zip``)."""
+    import re
+
+    from openpyxl.utils import column_index_from_string
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for part in (p for p in z.namelist() if p.startswith("xl/worksheets/") and p.endswith(".xml")):
+            xml = z.read(part)
+            for m in re.finditer(rb'<c[^>]*\sr="([A-Z]{2,3})(\d+)"', xml):
+                letters = m.group(1).decode()
+                if column_index_from_string(letters) > MAX_COLUMNS:
+                    raise Unreadable(
+                        Problem(
+                            name,
+                            f"có ô ở {letters}{m.group(2).decode()}, quá xa so với một bảng số liệu (tối đa "
+                            f"{MAX_COLUMNS} cột) — xóa các ô đó trong Excel rồi lưu lại",
+                        )
+                    )
 
 
 def _refuse_long_cells(name: str, sheet: str, rows: list[tuple]) -> None:

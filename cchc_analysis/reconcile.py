@@ -335,6 +335,9 @@ def period_before(doc: Document, pos: int, back: int = 400, first: bool = False)
     heads = [h.start() for h in re.finditer(r"(?m)^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+\S", ctx)]
     if heads and not first:
         ctx, start = ctx[heads[-1] :], start + heads[-1]
+    bullets = [b.end() for b in re.finditer(r"\n\s*[-+•]\s", ctx)]
+    if bullets and not first:  # a bullet is a sentence of its own: the period of the one before is not its period
+        ctx, start = ctx[bullets[-1] :], start + bullets[-1]
     best: tuple[int, int, Span] | None = None
     for kind, pattern in _PERIODS:
         for m in pattern.finditer(ctx):

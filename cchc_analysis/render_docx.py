@@ -20,16 +20,15 @@ def write_template(template: str, context: dict[str, Any], path: Path) -> None:
     a unit name never becomes markup, a field or a Jinja tag."""
     from docxtpl import DocxTemplate
     from jinja2 import StrictUndefined, TemplateError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     source = workspace.word_template(template)
     tpl = DocxTemplate(str(source))
     tpl.docx = _open(source)
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)  # a wrong name is an error
+    env = _sandbox_class()(autoescape=True, undefined=StrictUndefined)  # a wrong name is an error
     env.globals.clear()  # no range, cycler, joiner, namespace, lipsum, dict: the tags need none of them
     try:
         tpl.render(context, jinja_env=env)
-    except TemplateError as exc:
+    except (TemplateError, RecursionError, MemoryError, TypeError) as exc:  # include without loader: TypeError
         raise CchcError(
             f"mẫu Word «{source.name}» ({source.parent}) có chỗ điền sai {_tag(exc, tpl, context)}: {_why(exc)} — sửa "
             "chỗ đó trong Word (chỉ dùng các chỗ {{ … }} có sẵn), hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
@@ -38,6 +37,31 @@ def write_template(template: str, context: dict[str, Any], path: Path) -> None:
 
 
 _TAG = r"\{[{%].{0,200}?[%}]\}"
+
+
+def _sandbox_class() -> type:
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        """No arithmetic that builds a huge value from a small tag ('a' * 10**9, a list times 600 million)."""
+
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sized = isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple))
+            if operator == "**" or (operator == "*" and sized and max(_num(left), _num(right)) > 1_000):
+                raise SecurityError("phép tính quá lớn")
+            result = super().call_binop(context, operator, left, right)
+            if isinstance(result, (str, list, tuple)) and len(result) > 1_000_000:
+                raise SecurityError("kết quả quá lớn")
+            return result
+
+    return Sandbox
+
+
+def _num(value: Any) -> int:
+    return abs(value) if isinstance(value, int) else 0
 
 
 def _tag(exc: Exception, tpl: Any, context: dict[str, Any]) -> str:
@@ -60,7 +84,7 @@ def _tag(exc: Exception, tpl: Any, context: dict[str, Any]) -> str:
         inner = re.sub(r"^\{[{%][a-z]?\s|\s[%}]\}$", "", tag)
         inner = re.sub(r"'[^']*'|\"[^\"]*\"", "''", inner)  # literals are not names
         names = re.findall(r"(?<![.\w])([A-Za-z_]\w*)", inner)
-        if re.search(r"(?<!\w)_|\._|\(", inner) or any(n not in known and n not in words for n in names):
+        if re.search(r"(?<!\w)_|\._|\(|\*", inner) or any(n not in known and n not in words for n in names):
             return f"«{' '.join(tag.split())[:120]}»"
     return "(không rõ vị trí)"
 
@@ -75,6 +99,10 @@ def _why(exc: Exception) -> str:
         return "không có trường này trong dữ liệu của văn bản"
     if isinstance(exc, TemplateSyntaxError):
         return "viết sai cú pháp"
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return "lặp vô hạn hoặc quá lớn"
+    if isinstance(exc, TypeError):
+        return "không được phép (mẫu không được chèn tệp khác)"
     return "không điền được"
 
 

@@ -29,6 +29,7 @@ from .periods import Month, ReportPeriod
 from .readers import sha256_file as sha256
 
 JUPYTERLAB_ONLY = "chi-trong-jupyterlab"  # a notebook cell with this tag is left out of the HTML
+RUNNING = ".cchc-dang-chay"  # marks a run's temporary folder: only such a folder is ever removed as a leftover
 _LIBRARIES = (
     "polars",
     "duckdb",
@@ -202,6 +203,7 @@ class RunFolder:
                 "chọn thư mục khác cho --out, hoặc xin quyền ghi vào thư mục này"
             ) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; the finished folder is shared like any other output
+        (tmp / RUNNING).write_text("", encoding="utf-8")
         return cls(root, name, tmp, made_root, warning)
 
     def discard(self) -> None:
@@ -217,6 +219,7 @@ class RunFolder:
         return self.root / self.name
 
     def commit(self) -> Path:
+        (self.tmp / RUNNING).unlink(missing_ok=True)
         old = None
         if self.final.exists():
             if not (self.final / "manifest.json").is_file() or analyst_files(self.final):  # made while we ran
@@ -226,18 +229,31 @@ class RunFolder:
                 )
             old = self.root / f".{self.name}-{os.getpid()}-old"
             self.final.rename(old)
+            (old / RUNNING).write_text("", encoding="utf-8")  # removed below, or by the next run if killed here
         self.tmp.rename(self.final)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         failed = self.root / f"{self.name}.failed"
-        if failed.exists():
+        if failed.exists() and not analyst_files(failed):  # a failed run's folder, unless the analyst kept notes there
             shutil.rmtree(failed, ignore_errors=True)
         return self.final
 
     def fail(self) -> Path:
+        (self.tmp / RUNNING).unlink(missing_ok=True)
+        (self.tmp / "manifest.json").unlink(missing_ok=True)  # a failed run has no manifest: its files are listed
+        (self.tmp / "manifest.json").write_text(
+            json.dumps({"failed": True, "outputs": {p.name: sha256(p) for p in self.tmp.iterdir() if p.is_file()}}),
+            encoding="utf-8",
+        )
         failed = self.root / f"{self.name}.failed"
         if failed.exists():
-            shutil.rmtree(failed)
+            if analyst_files(failed):  # the analyst's notes in an older failed run stay where they are
+                n = 2
+                while (self.root / f"{self.name}.failed-{n}").exists():
+                    n += 1
+                failed = self.root / f"{self.name}.failed-{n}"
+            else:
+                shutil.rmtree(failed)
         self.tmp.rename(failed)
         return failed
 
@@ -264,10 +280,11 @@ def _remove_leftovers(root: Path, name: str) -> None:
     ``.NAME-PID-xxxx`` while running, ``.NAME-PID-old`` while replacing. A live run's are left alone."""
     import re
 
-    pattern = re.compile(rf"\.{re.escape(name)}-(\d+)-(?:old|[a-z0-9_]+)")
+    pattern = re.compile(rf"\.{re.escape(name)}-(\d+)-(?:old|[a-z0-9_]{{8}})")
     for path in root.iterdir():
         found = pattern.fullmatch(path.name)
-        if found and path.is_dir() and not _alive(int(found.group(1))):
+        # only a folder a run marked as its own: an analyst's ".2023-05-2024-ban-luu" is never touched
+        if found and path.is_dir() and (path / RUNNING).is_file() and not _alive(int(found.group(1))):
             shutil.rmtree(path, ignore_errors=True)
 
 

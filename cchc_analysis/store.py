@@ -185,7 +185,12 @@ class Store:
         deadline = time.monotonic() + float(os.environ.get("CCHC_LOCK_WAIT", "15"))
         while True:
             try:
-                return duckdb.connect(str(path), read_only=read_only)
+                # a file of another database (SQLite) must not make DuckDB fetch an extension from the network
+                return duckdb.connect(
+                    str(path),
+                    read_only=read_only,
+                    config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+                )
             except duckdb.IOException as exc:
                 if "not a valid duckdb database" in str(exc).lower():
                     raise StoreError(

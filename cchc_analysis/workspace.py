@@ -96,7 +96,10 @@ def writable_place(path: Path, option: str) -> Path:
     import sysconfig
 
     resolved = path.expanduser().resolve()
+    import sys
+
     program = {PACKAGE_DIR, *(Path(sysconfig.get_paths()[k]).resolve() for k in ("purelib", "platlib"))}
+    program |= {Path(sys.prefix).resolve(), Path(sys.exec_prefix).resolve()}  # the whole environment it runs in
     if any(resolved.is_relative_to(p) for p in program) or any(
         resolved.is_relative_to(Path(f)) for f in SYSTEM_FOLDERS if Path(f).exists()
     ):

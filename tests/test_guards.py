@@ -3,6 +3,7 @@ folder is refused; an unexpected failure is one Vietnamese line naming a log fil
 
 from __future__ import annotations
 
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -25,6 +26,7 @@ SITE = Path(sysconfig.get_paths()["purelib"])
         ["ingest", "--sample", "--store", "/usr/kho.duckdb"],
         ["run", "monthly", "2023-05", "--out", str(PACKAGE_DIR / "ket-qua")],
         ["run", "monthly", "2023-05", "--out", "/etc/cchc"],
+        ["run", "monthly", "2023-05", "--out", str(Path(sys.prefix) / "bin" / "ket-qua")],
     ],
 )
 def test_a_store_or_outputs_inside_the_program_or_the_system_are_refused(args, tmp_path):
@@ -48,3 +50,22 @@ def test_an_unexpected_failure_is_one_line_with_a_log_of_the_traceback(tmp_path,
     assert log.is_file() and "RuntimeError: hỏng ở bên trong" in log.read_text(encoding="utf-8")
     assert "Traceback" in log.read_text(encoding="utf-8")
     log.unlink()
+
+
+def test_params_with_yaml_aliases_or_deep_nesting_are_refused(tmp_path):
+    from cchc_analysis.exceptions import UsageError
+    from cchc_analysis.params import load_params
+
+    (tmp_path / "defaults.yaml").write_text("area: tu-ky\n", encoding="utf-8")
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    bomb = tmp_path / "2023-05.yaml"
+    bomb.write_text(laughs, encoding="utf-8")
+    with pytest.raises(UsageError, match="bí danh YAML"):
+        load_params(path=bomb, params_dir=tmp_path)
+    deep = tmp_path / "2023-06.yaml"
+    deep.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="lồng nhau quá sâu"):
+        load_params(path=deep, params_dir=tmp_path)

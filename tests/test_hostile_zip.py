@@ -76,3 +76,16 @@ def test_a_table_of_a_million_rows_is_refused_before_it_is_parsed(tmp_path):
     res = run_cli("check", str(path), timeout=60)
     lines = [ln for ln in res.stderr.splitlines() if ln.startswith("lỗi:")]
     assert res.returncode == 1 and len(lines) == 1 and "có hơn 500.000 dòng" in lines[0], res.stderr[:500]
+
+
+def test_rows_with_a_cell_at_the_last_column_are_refused_before_they_are_padded(tmp_path):
+    from openpyxl import load_workbook
+
+    path = _workbook(tmp_path / "xa-nhieu.xlsx")
+    wb = load_workbook(path)
+    ws = wb["so_lieu"]
+    for r in range(3, 20_003):  # each row padded to 16.384 cells by the reader would be 327 million cells
+        ws.cell(r, 16_384, "x")
+    wb.save(path)
+    res = run_cli("check", str(path), timeout=60)
+    assert res.returncode == 1 and "có ô ở XFD" in res.stderr, res.stderr

@@ -32,6 +32,9 @@ def _workspace(tmp_path: Path, body: str) -> Path:
         "{% for x in range(99999999) %}{{ x }}{% endfor %}",
         "{{ lipsum() }}",
         "{{ title.upper.__self__ }}",
+        "{{ 'a' * 10**9 }}",
+        "{% for i in [1] * 600000000 %}{% endfor %}",
+        "{% include '/etc/passwd' %}",
     ],
 )
 def test_a_tag_past_the_documents_fields_is_refused_naming_it(tmp_path, monkeypatch, tag):
