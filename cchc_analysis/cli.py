@@ -551,6 +551,8 @@ def synth(
 
     if dossiers < 1 or units < 1:
         raise UsageError("--dossiers và --units phải lớn hơn 0")
+    if not 2000 <= year <= 2100:
+        raise UsageError("--year phải trong khoảng 2000–2100")
     registry = Registry.load(area)
     names = synthesize(output, dossiers, units, seed, year, registry=registry)
     out.print(f"Đã ghi {output}: {formatting.integer(dossiers)} hồ sơ, {len(names)} đơn vị.")

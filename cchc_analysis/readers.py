@@ -132,7 +132,7 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
 
 
 def _read_table(path: Path, sheet: str) -> RawTable:
-    name = path.name
+    name = path.name or str(path)
     if path.is_dir():
         raise Unreadable(Problem(name, "là một thư mục, không phải tệp số liệu — chỉ định tệp .csv hoặc .xlsx"))
     if not path.is_file():

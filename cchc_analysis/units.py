@@ -315,11 +315,11 @@ def _date(path: Path, lineno: int, text: str) -> dt.date | None:
 
 
 def _refuse_same_names(path: Path, units: list[Unit]) -> None:
-    """Two units valid at the same time whose names are one name after NFC and case folding (invisible
-    characters are refused before): no file could say which of them it means."""
+    """Two units valid at the same time whose names are one name after NFC, case folding and the tone mark's
+    place ("Hoà"/"Hòa"; invisible characters are refused before): no file could say which of them it means."""
     seen: dict[str, list[Unit]] = defaultdict(list)
     for u in units:
-        key = clean(u.name).casefold()
+        key = tone_key(u.name)
         for other in seen[key]:
             if u.valid_on(other.valid_from or dt.date.min, other.valid_to or dt.date.max):
                 raise UsageError(

@@ -60,6 +60,10 @@ def test_two_units_one_name_apart_only_by_case_or_a_parent_cycle_are_refused(tmp
                                 ["x2", "UBND XÃ AN BÌNH", "AN BÌNH", "xa", "", "", "", ""]])  # fmt: skip
     with pytest.raises(UsageError, match="cùng tên"):
         Registry.load(str(same))
+    tones = _registry(tmp_path, [["x1", "UBND xã Hoà Bình", "Hoà Bình", "xa", "", "", "", ""],
+                                 ["x2", "UBND xã Hòa Bình", "Hòa Bình", "xa", "", "", "", ""]])  # fmt: skip
+    with pytest.raises(UsageError, match="cùng tên"):
+        Registry.load(str(tones))
     # the same name in two periods (a commune re-formed) is two units, one at a time
     apart = _registry(tmp_path, [["x1", "UBND xã An Bình", "An Bình", "xa", "", "", "2025-06-30", ""],
                                  ["x2", "UBND xã An Bình", "An Bình", "xa", "", "2025-07-01", "", ""]])  # fmt: skip
