@@ -43,7 +43,7 @@ CLOSED = ("dung_han", "qua_han", "ket_qua", "so_hoa_ket_qua", "tra_lai", "huy")
 
 
 def measure_package(path: Path):
-    from cchc_analysis.dossiers import aggregate, scan
+    from cchc_analysis.inputs.dossiers import aggregate, scan
 
     return aggregate(scan(path))  # spellings pass, heavy pass, merge per unit, stocks
 
@@ -187,7 +187,7 @@ def child(engine: str, path: str, out: str) -> None:
     import duckdb  # noqa: F401
     import polars  # noqa: F401
 
-    import cchc_analysis.dossiers  # noqa: F401
+    import cchc_analysis.inputs.dossiers  # noqa: F401
 
     if engine == "pandas":
         import pandas  # noqa: F401
@@ -229,7 +229,7 @@ def same_results(engine: str, out: Path) -> bool:
 
 # -- (a) aggregation --------------------------------------------------------------------------------------
 def dataset(size: int, units: int) -> tuple[Path, float | None]:
-    from cchc_analysis.synth import synthesize
+    from cchc_analysis.inputs.synth import synthesize
 
     path = DATA / f"ho-so-{size}-{units}.parquet"
     if path.exists():
@@ -426,7 +426,7 @@ def large_area(units: int = 2000, months: int = 25) -> dict:
 def dossier_ingest(size: int, units: int) -> dict:
     """`cchc ingest-dossiers` of a generated list into a new store, as a whole process: validation, the
     aggregation and the store's write; its peak RSS read by a wrapper process that starts only it."""
-    from cchc_analysis.synth import unit_names, write_registry
+    from cchc_analysis.inputs.synth import unit_names, write_registry
 
     path, _ = dataset(size, units)
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,13 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_analysis.config import SAMPLE_PARAMS  # noqa: E402
-from cchc_analysis.ingest import check  # noqa: E402
-from cchc_analysis.params import load_params  # noqa: E402
-from cchc_analysis.sample import SAMPLE_AREA, sample_files  # noqa: E402
-from cchc_analysis.semiannual import review_semiannual  # noqa: E402
-from cchc_analysis.store import Store  # noqa: E402
-from cchc_analysis.units import Registry  # noqa: E402
+from cchc_analysis.core.config import SAMPLE_PARAMS  # noqa: E402
+from cchc_analysis.core.params import load_params  # noqa: E402
+from cchc_analysis.documents.semiannual import review_semiannual  # noqa: E402
+from cchc_analysis.inputs.ingest import check  # noqa: E402
+from cchc_analysis.inputs.units import Registry  # noqa: E402
+from cchc_analysis.runs.sample import SAMPLE_AREA, sample_files  # noqa: E402
+from cchc_analysis.store.database import Store  # noqa: E402
 
 D = Decimal
 OUT = ROOT / "cchc_analysis" / "data" / "sample" / "tu-cham-2023-H1.csv"
@@ -192,7 +192,7 @@ def main() -> None:
 
 def verify(frame, registry, params) -> None:
     """Every seed statement, through the package's own validation and scoring."""
-    from cchc_analysis.selfscores import check_scores
+    from cchc_analysis.inputs.selfscores import check_scores
 
     batch = check_scores([OUT], registry)
     assert not batch.problems, batch.problems[:3]

@@ -13,8 +13,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from cchc_analysis.glossary import COUNT_COLUMNS
-from cchc_analysis.units import Registry
+from cchc_analysis.core.glossary import COUNT_COLUMNS
+from cchc_analysis.inputs.units import Registry
 
 HEADER = [
     "ky",
@@ -195,12 +195,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+def review_of(month, store):
+    """The month's review from ``store``, its inputs resolved as ``cchc run monthly --store STORE`` resolves them."""
+    from cchc_analysis.documents.monthly import load_review
+    from cchc_analysis.runs.inputs import resolve
+
+    inputs = resolve(month, store)
+    return load_review(month, inputs.params, inputs.registry, store)
+
+
 def sample_params(period):
     """The parameters of a sample period, as a run on the sample's store reads them (its own period file)."""
-    from cchc_analysis.config import SAMPLE_PARAMS
-    from cchc_analysis.params import load_params
+    from cchc_analysis.core.config import SAMPLE_PARAMS
+    from cchc_analysis.core.params import load_params
+    from cchc_analysis.inputs.units import Registry
 
-    return load_params(period, fallback=SAMPLE_PARAMS / f"{period}.yaml")
+    params = load_params(period, fallback=SAMPLE_PARAMS / f"{period}.yaml")
+    return params.with_area_words(Registry.load(params.area).words())
 
 
 # The wheel of this checkout installed into a fresh venv, and the command as an analyst runs it from there.

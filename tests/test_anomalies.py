@@ -8,9 +8,9 @@ import json
 import polars as pl
 import pytest
 
-from cchc_analysis.anomalies import find_anomalies, robust_z
-from cchc_analysis.params import AreaFigure, load_params
-from cchc_analysis.periods import Month
+from cchc_analysis.compute.anomalies import find_anomalies, robust_z
+from cchc_analysis.core.params import AreaFigure, load_params
+from cchc_analysis.core.periods import Month
 
 from conftest import frame as build
 from conftest import run_cli

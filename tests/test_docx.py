@@ -324,9 +324,9 @@ def test_hostile_names_stay_text_in_word(tmp_path):
 
 
 def test_the_letter_names_units_as_letters_do():
-    from cchc_analysis.letter import addressees, area_words, units_phrase
-    from cchc_analysis.params import load_params
-    from cchc_analysis.units import Unit
+    from cchc_analysis.core.params import load_params
+    from cchc_analysis.documents.letter import addressees, area_words, units_phrase
+    from cchc_analysis.inputs.units import Unit
 
     def row(uid, name, short, kind):
         return {"unit_id": uid, "unit": name, "short_name": short, "unit_kind": kind}
@@ -354,7 +354,7 @@ def test_the_letter_names_units_as_letters_do():
 
 
 def test_a_letter_template_with_a_broken_field_is_one_line(tmp_path, monkeypatch):
-    from cchc_analysis.exceptions import CchcError
+    from cchc_analysis.core.exceptions import CchcError
     from cchc_analysis.render import write_template
 
     assert run_cli("init", str(tmp_path / "ws")).returncode == 0

@@ -11,10 +11,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from cchc_analysis.glossary import COUNT_COLUMNS
-from cchc_analysis.periods import Month
+from cchc_analysis.core.glossary import COUNT_COLUMNS
+from cchc_analysis.core.periods import Month
 
-from conftest import run_cli, store_rows
+from conftest import review_of, run_cli, store_rows
 
 
 def month_of(d: dt.date) -> dt.date:
@@ -129,11 +129,11 @@ def test_dossiers_and_unit_month_statistics_give_the_same_indicators(generated):
     assert run_cli("ingest-dossiers", str(path), "--store", str(a)).returncode == 0
     res = run_cli("ingest", str(csv_path), "--store", str(b))
     assert res.returncode == 0, res.stderr
-    from cchc_analysis.monthly import indicators_csv, load_review
+    from cchc_analysis.documents.monthly import indicators_csv
 
     for month in (Month(2023, 3), Month(2023, 12)):
-        ia = indicators_csv(load_review(month, a)).sort("window", "unit", "indicator")
-        ib = indicators_csv(load_review(month, b)).sort("window", "unit", "indicator")
+        ia = indicators_csv(review_of(month, a)).sort("window", "unit", "indicator")
+        ib = indicators_csv(review_of(month, b)).sort("window", "unit", "indicator")
         assert ia.equals(ib), month
 
 
@@ -274,7 +274,7 @@ def test_a_list_in_every_accepted_spelling_counts_like_the_canonical_one(generat
         "truc_tiep": ("direct", "Truc_tiep"),
         "buu_chinh": ("postal",),
     }
-    from cchc_analysis.dossiers import DOSSIER_COLUMNS
+    from cchc_analysis.inputs.dossiers import DOSSIER_COLUMNS
 
     header = [DOSSIER_COLUMNS[c][0] for c in rows[0]]
     path = tmp_path / "ho-so-viet.csv"
@@ -328,7 +328,7 @@ def _dossier(unit: str, received: dt.date, resolved: dt.date | None, status: str
 def _aggregated(rows: list[dict], path) -> dict[tuple[str, dt.date], dict[str, int]]:
     import pyarrow as pa
 
-    from cchc_analysis.dossiers import aggregate, scan
+    from cchc_analysis.inputs.dossiers import aggregate, scan
 
     pq.write_table(pa.Table.from_pylist(rows), path)
     months, _ = aggregate(scan(path))
@@ -340,7 +340,7 @@ def test_units_whose_keys_collide_are_still_counted_apart(generated, tmp_path, m
     name's length) must not merge, whether they meet in one month or never do."""
     import polars as pl
 
-    from cchc_analysis import dossiers
+    from cchc_analysis.inputs import dossiers
 
     def by_length(unit: pl.Expr, seed: int = 0) -> pl.Expr:
         return unit.str.len_bytes().cast(pl.UInt64) if seed == 0 else unit.hash(seed=seed)

@@ -10,8 +10,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from cchc_analysis.drafts import read_text
-from cchc_analysis.exceptions import CchcError
+from cchc_analysis.core.exceptions import CchcError
+from cchc_analysis.inputs.drafts import read_text
 
 from conftest import run_cli
 

@@ -10,9 +10,8 @@ import re
 import polars as pl
 import pytest
 
-from cchc_analysis import charts
-from cchc_analysis.escaping import bullets, csv_cell, html_text, markdown_text, script_json, strong
-from cchc_analysis.render import write_csv
+from cchc_analysis.core.escaping import bullets, csv_cell, html_text, markdown_text, script_json, strong
+from cchc_analysis.render import charts, write_csv
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cchc_analysis.config import SAMPLE_DIR
+from cchc_analysis.core.config import SAMPLE_DIR
 
 from conftest import run_cli
 
@@ -360,7 +360,7 @@ def ii06a_by_field(path: Path, unit_line: str | None = "Đơn vị: UBND xã Hà
 
 
 def test_form_ii06a_by_field_gives_late_dossiers_by_field(tmp_path):
-    from cchc_analysis.store import Store
+    from cchc_analysis.store.database import Store
 
     rows = sample()
     db = tmp_path / "s.duckdb"

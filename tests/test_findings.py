@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from cchc_analysis.findings import build_context, evaluate
-from cchc_analysis.periods import Month
-from cchc_analysis.store import Store
+from cchc_analysis.compute.findings import build_context, evaluate
+from cchc_analysis.core.periods import Month
+from cchc_analysis.store.database import Store
 
 from conftest import run_cli, sample_params
 
@@ -104,7 +104,7 @@ def test_ladder_from_issued_letters(tmp_path):
         assert res.returncode == 0, res.stderr
     again = run_cli("issue", "2023-07", "--store", str(db))
     assert again.returncode == 0 and "cùng nội dung" in again.stdout
-    from cchc_analysis.store import issued_sanctions
+    from cchc_analysis.store.database import issued_sanctions
 
     with Store.open(db, read_only=True) as st:
         ctx = build_context(st.current(), Month(2023, 8), sample_params(Month(2023, 8)))
@@ -135,7 +135,7 @@ def test_changed_findings_need_force_and_keep_the_old_version(tmp_path):
 
 
 def test_sentences_in_the_seeds_style(sample_frame):
-    from cchc_analysis.sentences import with_sentences
+    from cchc_analysis.documents.sentences import with_sentences
 
     ctx = build_context(sample_frame, Month(2023, 5), sample_params(Month(2023, 5)))
     s = dict(
@@ -165,7 +165,7 @@ def test_sentences_in_the_seeds_style(sample_frame):
 
 
 def test_sanction_sentences(sample_frame):
-    from cchc_analysis.sentences import with_sentences
+    from cchc_analysis.documents.sentences import with_sentences
 
     ctx = build_context(sample_frame, Month(2023, 8), sample_params(Month(2023, 8)))
     s = with_sentences(evaluate(ctx, {"dan-chu": 2}), ctx).filter(

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cchc_analysis import cli
-from cchc_analysis.config import PACKAGE_DIR
+from cchc_analysis.core.config import PACKAGE_DIR
 
 from conftest import run_cli
 
@@ -53,8 +53,8 @@ def test_an_unexpected_failure_is_one_line_with_a_log_of_the_traceback(tmp_path,
 
 
 def test_params_with_yaml_aliases_or_deep_nesting_are_refused(tmp_path):
-    from cchc_analysis.exceptions import UsageError
-    from cchc_analysis.params import load_params
+    from cchc_analysis.core.exceptions import UsageError
+    from cchc_analysis.core.params import load_params
 
     (tmp_path / "defaults.yaml").write_text("area: tu-ky\n", encoding="utf-8")
     laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(

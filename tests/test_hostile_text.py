@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cchc_analysis.exceptions import UsageError
-from cchc_analysis.units import Registry
+from cchc_analysis.core.exceptions import UsageError
+from cchc_analysis.inputs.units import Registry
 
 from conftest import run_cli, store_rows, write_csv
 
@@ -23,7 +23,7 @@ HIDDEN = ["\x00", "\x01", "\x0b", "\x7f", "\x85", "\ufffe", "\u202e", "\u2067", 
 
 @pytest.mark.parametrize("char", HIDDEN)
 def test_an_export_cell_that_is_not_text_is_refused_with_its_place(tmp_path, char):
-    from cchc_analysis.readers import Unreadable, read_table
+    from cchc_analysis.inputs.readers import Unreadable, read_table
 
     path = write_csv(tmp_path / "so-lieu.csv", [["2023-05", f"UBND xã Tái{char}Sơn", 100, 90, 80, 70, "", ""]])
     with pytest.raises(Unreadable) as caught:
@@ -75,7 +75,7 @@ def test_two_units_one_name_apart_only_by_case_or_a_parent_cycle_are_refused(tmp
 
 
 def test_a_params_text_that_is_not_text_is_refused_naming_its_key(tmp_path):
-    from cchc_analysis.params import load_params
+    from cchc_analysis.core.params import load_params
 
     (tmp_path / "defaults.yaml").write_text("area: tu-ky\n", encoding="utf-8")
     period = tmp_path / "2023-08.yaml"
@@ -113,7 +113,7 @@ def test_a_dossier_list_with_hidden_characters_or_dates_out_of_range_is_refused(
 
 
 def test_a_timestamp_with_a_time_zone_counts_in_the_offices_month(tmp_path):
-    from cchc_analysis.dossiers import aggregate
+    from cchc_analysis.inputs.dossiers import aggregate
 
     utc = pl.Datetime("us", "UTC")
     rows = {c: [v] for c, v in zip(HEADER, GOOD, strict=True)}

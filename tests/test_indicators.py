@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from cchc_analysis.indicators import area_rates, gap_dossiers, monthly_rates, window_counts, window_rates
-from cchc_analysis.periods import parse_period
+from cchc_analysis.compute.indicators import area_rates, gap_dossiers, monthly_rates, window_counts, window_rates
+from cchc_analysis.core.periods import parse_period
 
 from conftest import frame
 

@@ -258,7 +258,7 @@ def test_bad_period_is_a_usage_error(tmp_path):
 def test_pages_target_turns_the_pdf_into_images(runs, tmp_path):
     assert shutil.which("pdftoppm"), "poppler-utils is missing: make test installs it (scripts/sysdeps.sh)"
     out, _ = runs
-    from cchc_analysis import config
+    from cchc_analysis.core import config
 
     res = subprocess.run(
         ["make", "-s", "pages", "PERIOD=2023-05", f"OUT={out}"],
@@ -281,13 +281,14 @@ def _children_left() -> list:
 def test_the_appendix_is_written_beside_the_notebook_and_leaves_no_process(tmp_path, monkeypatch):
     """The appendix runs in its own process while the notebook runs: its steps are reported like the others, and
     when the command returns nothing it started is still running."""
-    from cchc_analysis.periods import Month
-    from cchc_analysis.run import run_monthly
-    from cchc_analysis.sample import build_sample_store
+    from cchc_analysis.core.periods import Month
+    from cchc_analysis.runs.inputs import resolve
+    from cchc_analysis.runs.run import run_monthly
+    from cchc_analysis.runs.sample import build_sample_store
 
     monkeypatch.chdir(workspace_copy(tmp_path))
     db = build_sample_store(tmp_path / "s.duckdb")
-    folder = run_monthly(Month(2023, 5), db, tmp_path / "out", quiet=True)
+    folder = run_monthly(resolve(Month(2023, 5), db), tmp_path / "out", quiet=True)
     steps = [s["step"] for s in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["steps"]]
     assert steps[-4:] == ["Phụ lục HTML", "Phụ lục PDF (A4)", "Phụ lục XLSX", "Phụ lục Word"]
     assert (folder / "phu-luc-2023-05.pdf").read_bytes().startswith(b"%PDF")
@@ -303,16 +304,17 @@ def test_a_broken_appendix_template_fails_in_one_line_and_leaves_nothing_final(t
 
 
 def test_a_failing_notebook_stops_the_appendix_process(tmp_path, monkeypatch):
-    from cchc_analysis.exceptions import RunError
-    from cchc_analysis.periods import Month
-    from cchc_analysis.run import run_monthly
-    from cchc_analysis.sample import build_sample_store
+    from cchc_analysis.core.exceptions import RunError
+    from cchc_analysis.core.periods import Month
+    from cchc_analysis.runs.inputs import resolve
+    from cchc_analysis.runs.run import run_monthly
+    from cchc_analysis.runs.sample import build_sample_store
 
     home = broken_workspace(tmp_path, "raise ValueError('hỏng')", position=2)
     monkeypatch.chdir(home)
     db = build_sample_store(tmp_path / "s.duckdb")
     with pytest.raises(RunError, match="ValueError: hỏng"):
-        run_monthly(Month(2023, 5), db, tmp_path / "out", quiet=True)
+        run_monthly(resolve(Month(2023, 5), db), tmp_path / "out", quiet=True)
     assert _children_left() == []
     assert not (tmp_path / "out" / "2023-05").exists()
 

@@ -6,9 +6,9 @@ import os
 import pytest
 import yaml
 
-from cchc_analysis.exceptions import UsageError
-from cchc_analysis.params import load_params
-from cchc_analysis.periods import Month
+from cchc_analysis.core.exceptions import UsageError
+from cchc_analysis.core.params import load_params
+from cchc_analysis.core.periods import Month
 
 from conftest import run_cli, sample_params
 
@@ -59,13 +59,16 @@ def test_init_for_another_area_sets_it_up_and_says_what_to_fill(tmp_path):
         not (ws / "params" / "units" / "tu-ky.csv").exists() and not (ws / "params" / "areas" / "tu-ky.yaml").exists()
     )
     assert "tỉnh Kinh Bắc" in res.stdout and "params/areas/kinh-bac.yaml" in res.stdout and "cchc params" in res.stdout
-    from cchc_analysis import workspace
+    from cchc_analysis.core import workspace
 
     old = os.getcwd()
     os.chdir(ws)
     try:
         assert workspace.default_area() == "kinh-bac"
-        params = load_params()
+        from cchc_analysis.core.periods import Month
+        from cchc_analysis.runs.inputs import resolve
+
+        params = resolve(Month(2025, 9)).params  # as a run in the workspace resolves them
         assert params.area_name == "tỉnh" and params.document.issuer == "UBND tỉnh Kinh Bắc"
         assert params.document.signer.name == "" and "Lưu: VT" in params.document.copies
     finally:

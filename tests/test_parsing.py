@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from cchc_analysis.formats import canonical
-from cchc_analysis.ingest import _header_index, parse_count, parse_month
-from cchc_analysis.periods import Month, parse_period
-from cchc_analysis.textnorm import header_key
+from cchc_analysis.core.periods import Month, parse_period
+from cchc_analysis.core.textnorm import header_key
+from cchc_analysis.inputs.formats import canonical
+from cchc_analysis.inputs.ingest import _header_index, parse_count, parse_month
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from cchc_analysis.monthly import month_coverage
-from cchc_analysis.periods import Month
-from cchc_analysis.units import Registry
+from cchc_analysis.core.periods import Month
+from cchc_analysis.documents.monthly import month_coverage
+from cchc_analysis.inputs.units import Registry
 
-from conftest import run_cli, store_rows
+from conftest import review_of, run_cli, store_rows
 
 SAMPLE = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 REGISTRY = Path(__file__).resolve().parents[1] / "params" / "units" / "tu-ky.csv"
@@ -139,16 +139,14 @@ def test_escalation_without_history_warns_with_the_months(runs):
 
 
 def test_no_warning_when_every_earlier_month_was_issued(tmp_path):
-    from cchc_analysis.monthly import load_review
-
     db = tmp_path / "s.duckdb"
     assert (
         run_cli("ingest", *map(str, sorted(SAMPLE.glob("so-lieu-2023-0[1-3].csv"))), "--store", str(db)).returncode == 0
     )
-    assert [m.label() for m in load_review(Month(2023, 3), db).unissued] == ["tháng 1/2023", "tháng 2/2023"]
+    assert [m.label() for m in review_of(Month(2023, 3), db).unissued] == ["tháng 1/2023", "tháng 2/2023"]
     for month in ("2023-01", "2023-02"):
         assert run_cli("issue", month, "--store", str(db)).returncode == 0
-    review = load_review(Month(2023, 3), db)
+    review = review_of(Month(2023, 3), db)
     assert review.unissued == () and review.warnings() == []
 
 

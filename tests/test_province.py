@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cchc_analysis.inputs.units import Registry
+
 from conftest import run_cli
 
 COMMUNES = [("xa", f"xã {n}") for n in ("Yên Phong", "Tam Giang", "Đông Tiến", "Hòa Long", "Văn Môn", "Tiên Du")]
@@ -104,7 +106,7 @@ def _visible(html: str) -> str:
 
 
 def test_names_with_province_and_city_words_match(tmp_path):
-    from cchc_analysis.units import MatchError, Registry
+    from cchc_analysis.inputs.units import MatchError, Registry
 
     ws = province(tmp_path / "ws")
     registry = Registry.load("kinh-bac", ws / "params" / "units" / "kinh-bac.csv")
@@ -150,8 +152,8 @@ def test_two_areas_share_one_store(tmp_path):
 def test_a_large_area_lists_its_communes_by_kind():
     import polars as pl
 
-    from cchc_analysis.annexes import LARGE_AREA, _groups
-    from cchc_analysis.params import load_params
+    from cchc_analysis.core.params import load_params
+    from cchc_analysis.documents.annexes import LARGE_AREA, _groups
 
     params = load_params().model_copy(
         update={"area_name": "tỉnh", "communes": "xã, phường, đặc khu", "departments": "sở, ban, ngành"}
@@ -161,10 +163,14 @@ def test_a_large_area_lists_its_communes_by_kind():
         {"unit_kind": kinds, "scope": ["departments" if k == "co_quan" else "commune_level" for k in kinds]}
     )
     assert table.height >= LARGE_AREA
-    labels = [label for _, label, rule in _groups(table, params) if table.filter(rule).height]
+    registry = Registry("tinh", [])
+    labels = [label for _, label, rule in _groups(table, params, registry) if table.filter(rule).height]
     assert labels == ["Các sở, ban, ngành", "Các xã", "Các phường", "Các đặc khu"]
     small = table.head(40)  # a district-sized table keeps the letters' two groups
-    assert [label for _, label, _ in _groups(small, params)] == ["Các sở, ban, ngành", "Các xã, phường, đặc khu"]
+    assert [label for _, label, _ in _groups(small, params, registry)] == [
+        "Các sở, ban, ngành",
+        "Các xã, phường, đặc khu",
+    ]
 
 
 def test_check_report_holds_a_provinces_figures_against_its_store(tmp_path):
@@ -197,8 +203,8 @@ def test_check_report_holds_a_provinces_figures_against_its_store(tmp_path):
 
 
 def test_a_period_file_belongs_to_its_area(tmp_path, monkeypatch):
-    from cchc_analysis.params import load_params
-    from cchc_analysis.periods import Month
+    from cchc_analysis.core.params import load_params
+    from cchc_analysis.core.periods import Month
 
     ws = province(tmp_path / "ws")
     (ws / "params" / "2025-09.yaml").write_text("document: {number: 99/UBND-NV}\n", encoding="utf-8")
@@ -215,8 +221,8 @@ def test_a_period_file_belongs_to_its_area(tmp_path, monkeypatch):
 def test_a_province_before_2025_lists_communes_under_their_districts(tmp_path, monkeypatch):
     import polars as pl
 
-    from cchc_analysis.annexes import _groups
-    from cchc_analysis.params import load_params
+    from cchc_analysis.core.params import load_params
+    from cchc_analysis.documents.annexes import _groups
 
     ws = tmp_path / "ws"
     assert run_cli("init", str(ws)).returncode == 0
@@ -234,7 +240,8 @@ def test_a_province_before_2025_lists_communes_under_their_districts(tmp_path, m
         w.writerow(["id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases"])
         w.writerows([*r, "", "", ""] for r in rows)
     monkeypatch.chdir(ws)
-    params = load_params(area="tinh-a")
+    registry = Registry.load("tinh-a")
+    params = load_params(area="tinh-a").with_area_words(registry.words())
     assert params.area_name == "tỉnh" and params.document.issuer == "UBND tỉnh A"
     table = pl.DataFrame(
         {
@@ -243,5 +250,5 @@ def test_a_province_before_2025_lists_communes_under_their_districts(tmp_path, m
             "scope": ["departments", "commune_level", "commune_level", "commune_level"],
         }
     )
-    groups = [(label, table.filter(rule)["unit_id"].to_list()) for _, label, rule in _groups(table, params)]
+    groups = [(label, table.filter(rule)["unit_id"].to_list()) for _, label, rule in _groups(table, params, registry)]
     assert groups == [("Các sở, ban, ngành", ["s1"]), ("Huyện Gia Lộc", ["x1", "x3"]), ("Thị xã Kinh Môn", ["x2"])]

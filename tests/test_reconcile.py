@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_analysis.reconcile import read_text, reconcile
-from cchc_analysis.units import Registry
+from cchc_analysis.compute.reconcile import read_text, reconcile
+from cchc_analysis.inputs.units import Registry
 
 from conftest import run_cli
 

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_analysis.indicators import area_rates, window_rates
-from cchc_analysis.ingest import parse_count
-from cchc_analysis.periods import Month, parse_period
+from cchc_analysis.compute.indicators import area_rates, window_rates
+from cchc_analysis.core.periods import Month, parse_period
+from cchc_analysis.inputs.ingest import parse_count
 
 from conftest import run_cli
 
@@ -177,9 +177,9 @@ def store_content(db: Path) -> list[tuple]:
 
 
 def ingest_in_process(paths: list[Path], db: Path) -> None:
-    from cchc_analysis.ingest import check
-    from cchc_analysis.store import Store
-    from cchc_analysis.units import Registry
+    from cchc_analysis.inputs.ingest import check
+    from cchc_analysis.inputs.units import Registry
+    from cchc_analysis.store.database import Store
 
     registry = Registry.load("tu-ky")
     batch = check(paths, registry)
@@ -225,8 +225,8 @@ def test_order_and_format_do_not_change_the_store(tmp_path_factory, drawn):
 def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path, prefix):
     from openpyxl import load_workbook
 
+    from cchc_analysis.documents.tables import Col, Row, Table
     from cchc_analysis.render import Appendix, Document, write_xlsx
-    from cchc_analysis.tables import Col, Row, Table
 
     text = f"{prefix}cmd|'/c calc'!A1"
     table = Table("t", "T", [Col("unit", "Đơn vị")], [Row({"unit": text})])
@@ -245,8 +245,8 @@ def test_periods_that_are_paths_are_refused(tmp_path, period):
 
 
 def test_output_folder_names_are_plain_names(tmp_path):
-    from cchc_analysis.exceptions import UsageError
-    from cchc_analysis.run import RunFolder
+    from cchc_analysis.core.exceptions import UsageError
+    from cchc_analysis.runs.run import RunFolder
 
     for name in ("../x", "/tmp/x", "a/b", "..", ""):
         with pytest.raises(UsageError):

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cchc_analysis.periods import Month
+from cchc_analysis.core.periods import Month
+from cchc_analysis.documents.tables import Col, Row, Table
 from cchc_analysis.render import Appendix, Document, document_html, write_html, write_pdf, write_xlsx
-from cchc_analysis.tables import Col, Row, Table
 
 from conftest import EXTERNAL, sample_params
 

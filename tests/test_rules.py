@@ -6,11 +6,12 @@ import datetime as dt
 
 import polars as pl
 
-from cchc_analysis.findings import build_context, evaluate
-from cchc_analysis.indicators import compare
-from cchc_analysis.monthly import review_from_frame
-from cchc_analysis.params import load_params
-from cchc_analysis.periods import Month
+from cchc_analysis.compute.findings import build_context, evaluate
+from cchc_analysis.compute.indicators import compare
+from cchc_analysis.core.params import load_params
+from cchc_analysis.core.periods import Month
+from cchc_analysis.documents.monthly import review_from_frame
+from cchc_analysis.inputs.units import Registry
 
 from conftest import frame
 
@@ -171,7 +172,7 @@ def test_review_orders_the_letter_and_builds_the_headline():
             digitization_month("b", 5, 100, 100, "phong_ban"),
         ]
     )
-    review = review_from_frame(f, Month(2023, 5), params())
+    review = review_from_frame(f, Month(2023, 5), params(), Registry.load("tu-ky"))
     kinds = review.findings["kind"].to_list()
     assert kinds == sorted(kinds, key=["commend", "remind", "escalate"].index)
     # area input: April 190/200 = 95%, May 180/200 = 90% → "giảm 5%"

@@ -8,12 +8,12 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from cchc_analysis.criteria import load_criteria
-from cchc_analysis.exceptions import UsageError
-from cchc_analysis.params import load_params
-from cchc_analysis.periods import Half
-from cchc_analysis.scoring import band_of, competition_ranks, grouped_sentences, score_units, unit_list
-from cchc_analysis.units import Unit
+from cchc_analysis.compute.scoring import band_of, competition_ranks, grouped_sentences, score_units, unit_list
+from cchc_analysis.core.exceptions import UsageError
+from cchc_analysis.core.params import load_params
+from cchc_analysis.core.periods import Half
+from cchc_analysis.inputs.criteria import load_criteria
+from cchc_analysis.inputs.units import Unit
 
 from conftest import sample_params
 
@@ -133,7 +133,7 @@ def test_criteria_file_is_checked_on_load(tmp_path, change, message):
 
 
 def test_shipped_criteria_have_the_seed_maxima():
-    from cchc_analysis.criteria import criteria_sets
+    from cchc_analysis.inputs.criteria import criteria_sets
 
     sets = {s.unit_kind: s for s in criteria_sets("tu-ky", 2023)}
     assert sets["xa"].max_total == 74 and sets["huyen"].max_total == D("72.5")
@@ -159,8 +159,8 @@ def test_grouped_sentences_name_the_units_the_reports_way():
 
 
 def test_unknown_previous_rank_unit_is_a_usage_error(tmp_path):
-    from cchc_analysis.semiannual import review_semiannual
-    from cchc_analysis.units import Registry
+    from cchc_analysis.documents.semiannual import review_semiannual
+    from cchc_analysis.inputs.units import Registry
 
     params = sample_params(Half(2023, 1))
     params = params.model_copy(update={"scoring": params.scoring.model_copy(update={"previous_ranks": {"Xã Ma": 3}})})

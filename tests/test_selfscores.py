@@ -9,7 +9,7 @@ import shutil
 import duckdb
 from openpyxl import load_workbook
 
-from cchc_analysis.sample import sample_score_files
+from cchc_analysis.runs.sample import sample_score_files
 
 from conftest import run_cli, store_rows
 
@@ -134,7 +134,7 @@ def test_a_store_from_before_self_assessments_is_upgraded(tmp_path):
     res = run_cli("ingest-scores", str(sample_score_files()[0]), "--store", str(db))
     assert res.returncode == 0, res.stderr
     con = duckdb.connect(str(db), read_only=True)
-    from cchc_analysis.store import SCHEMA_VERSION
+    from cchc_analysis.store.database import SCHEMA_VERSION
 
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     assert con.execute("SELECT count(*) FROM late_by_field").fetchone() == (0,)

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from cchc_analysis.exceptions import StoreError
-from cchc_analysis.ingest import check
-from cchc_analysis.store import Store
+from cchc_analysis.core.exceptions import StoreError
+from cchc_analysis.inputs.ingest import check
+from cchc_analysis.store.database import Store
 
-from conftest import HEADER, store_rows, write_csv
+from conftest import HEADER, review_of, store_rows, write_csv
 
 TODAY = dt.date(2023, 9, 1)
 
@@ -137,9 +137,8 @@ def test_newer_schema_is_refused(tmp_path, registry):
 def test_a_store_of_the_previous_version_is_read_as_it_is(tmp_path):
     """A version-4 store (letters without an area) is read without writing: the review still finds which months
     lack an issued letter; the first write then upgrades it."""
-    from cchc_analysis.config import SAMPLE_DIR
-    from cchc_analysis.monthly import load_review
-    from cchc_analysis.periods import Month
+    from cchc_analysis.core.config import SAMPLE_DIR
+    from cchc_analysis.core.periods import Month
 
     from conftest import run_cli
 
@@ -151,7 +150,7 @@ def test_a_store_of_the_previous_version_is_read_as_it_is(tmp_path):
         st.con.execute("ALTER TABLE letters DROP COLUMN area")
         st.con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     before = db.read_bytes()
-    assert [m.label() for m in load_review(Month(2023, 3), db).unissued] == ["tháng 2/2023"]
+    assert [m.label() for m in review_of(Month(2023, 3), db).unissued] == ["tháng 2/2023"]
     assert db.read_bytes() == before
     assert run_cli("issue", "2023-02", "--store", str(db)).returncode == 0
     with Store.open(db, read_only=True) as st:

@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from cchc_analysis.exceptions import CchcError
-from cchc_analysis.render_docx import write_template
+from cchc_analysis.core.exceptions import CchcError
+from cchc_analysis.render.docx import write_template
 
 
 def _workspace(tmp_path: Path, body: str) -> Path:
@@ -57,7 +57,7 @@ def test_data_that_looks_like_template_code_is_printed_as_it_is(tmp_path, monkey
 
 
 def test_params_sentences_fill_their_placeholders_and_keep_every_other_brace():
-    from cchc_analysis.formatting import fill
+    from cchc_analysis.core.formatting import fill
 
     text = "Yêu cầu {{ x }} {% if y %} {unknown} {0} trong {next}./."
     assert fill(text, next="tháng 6/2023") == "Yêu cầu {{ x }} {% if y %} {unknown} {0} trong tháng 6/2023./."

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_analysis.units import MatchError, Registry
+from cchc_analysis.inputs.units import MatchError, Registry
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_shipped_registry_has_23_commune_level_units_12_departments_and_the_dist
 def test_the_district_matches_only_where_the_area_itself_is_meant(registry):
     import pytest as _pytest
 
-    from cchc_analysis.units import MatchError
+    from cchc_analysis.inputs.units import MatchError
 
     assert registry.match("UBND huyện Tứ Kỳ", area_level=True).id == "huyen-tu-ky"
     assert registry.match("Tứ Kỳ").id == "tt-tu-ky"
@@ -132,7 +132,7 @@ def test_ingest_lists_each_name_it_read_otherwise_once(tmp_path):
     ],
 )
 def test_a_name_followed_by_the_area_is_read_without_it(registry, written, unit):
-    from cchc_analysis.units import Registry
+    from cchc_analysis.inputs.units import Registry
 
     fresh = Registry(registry.area, registry.units)
     assert fresh.match(written).name == unit
@@ -141,7 +141,7 @@ def test_a_name_followed_by_the_area_is_read_without_it(registry, written, unit)
 
 
 def test_another_area_after_a_name_is_not_dropped(registry):
-    from cchc_analysis.units import MatchError
+    from cchc_analysis.inputs.units import MatchError
 
     with pytest.raises(MatchError, match="không có đơn vị"):
         registry.match("UBND xã Hưng Đạo huyện Ninh Giang")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from openpyxl import Workbook
 
-from cchc_analysis.ingest import check, parse_file
+from cchc_analysis.inputs.ingest import check, parse_file
 
 from conftest import HEADER, write_csv
 
@@ -155,7 +155,7 @@ def test_unreadable_files_are_one_line_errors(tmp_path, registry):
 
 
 def test_the_same_problem_on_many_rows_is_one_line(tmp_path, registry):
-    from cchc_analysis.exceptions import Problem, problem_lines
+    from cchc_analysis.core.exceptions import Problem, problem_lines
 
     same = [Problem("a.csv", "ô trống — điền số liệu", None, r, "D", "so_hoa_ket_qua") for r in range(12, 643)]
     other = [Problem("a.csv", "«x» không phải số", None, 7, "C")]
@@ -184,7 +184,7 @@ def test_a_blank_template_says_it_is_not_filled(tmp_path):
 
 
 def test_a_huge_value_makes_a_short_line_and_a_million_rows_one_line():
-    from cchc_analysis.exceptions import Problem, problem_lines
+    from cchc_analysis.core.exceptions import Problem, problem_lines
 
     huge = Problem("a.csv", f"không có đơn vị «{'X' * 20_000_000}» trong danh mục", None, 2, "B")
     line = str(huge)

@@ -10,14 +10,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cchc_analysis.completeness import IncompleteData, month_list, span
-from cchc_analysis.ingest import check
-from cchc_analysis.monthly import review_from_frame
-from cchc_analysis.periods import Half, Month, Window
-from cchc_analysis.semiannual import review_semiannual
-from cchc_analysis.units import Registry
+from cchc_analysis.compute.completeness import IncompleteData, month_list, span
+from cchc_analysis.core.periods import Half, Month, Window
+from cchc_analysis.documents.monthly import review_from_frame
+from cchc_analysis.documents.semiannual import review_semiannual
+from cchc_analysis.inputs.ingest import check
+from cchc_analysis.inputs.units import Registry
 
 from conftest import sample_params
+
+TU_KY = Registry.load("tu-ky")
 
 SAMPLE = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 WINDOW_RULES = {"remind_good_month_poor_window", "remind_no_e_cert", "escalate_no_e_cert", "escalate_payment"}
@@ -49,7 +51,7 @@ def test_month_lists_and_spans_as_offices_write_them():
 def test_one_month_alone_stops_naming_every_month_the_windows_need(sample_rows):
     august = sample_rows.filter(pl.col("month") == dt.date(2023, 8, 1))
     with pytest.raises(IncompleteData) as caught:
-        review_from_frame(august, Month(2023, 8), sample_params(Month(2023, 8)))
+        review_from_frame(august, Month(2023, 8), sample_params(Month(2023, 8)), TU_KY)
     text = str(caught.value)
     assert "thiếu số liệu tháng 1, 2, 3, 4, 5, 6, 7/2023" in text
     assert "01/4–31/8/2023" in text and "--allow-partial" in text
@@ -60,19 +62,19 @@ def test_a_month_one_unit_lacks_names_that_unit(sample_rows):
     van_to = registry.match("Văn Tố")
     gapped = sample_rows.filter(~((pl.col("unit_id") == van_to.id) & (pl.col("month") == dt.date(2023, 6, 1))))
     with pytest.raises(IncompleteData) as caught:
-        review_from_frame(gapped, Month(2023, 8), sample_params(Month(2023, 8)))
+        review_from_frame(gapped, Month(2023, 8), sample_params(Month(2023, 8)), TU_KY)
     assert f"tháng 6/2023 của 1 đơn vị ({van_to.name})" in str(caught.value)
 
 
 def test_allowed_to_go_on_it_states_the_gap_and_nothing_resting_on_it(sample_rows):
     params = sample_params(Month(2023, 8))
-    whole = review_from_frame(sample_rows, Month(2023, 8), params)
+    whole = review_from_frame(sample_rows, Month(2023, 8), params, TU_KY)
     # the sample's August letter does rest on windows: without them it must say less, not the same
     assert WINDOW_RULES & set(whole.findings["rule"].to_list())
     assert not whole.notes()
 
     last_two = sample_rows.filter(pl.col("month") >= dt.date(2023, 7, 1))
-    partial = review_from_frame(last_two, Month(2023, 8), params, allow_partial=True)
+    partial = review_from_frame(last_two, Month(2023, 8), params, TU_KY, allow_partial=True)
     assert not WINDOW_RULES & set(partial.findings["rule"].to_list())
     # what rests on the month alone is kept, unchanged
     month_only = whole.findings.filter(~pl.col("rule").is_in(sorted(WINDOW_RULES)))

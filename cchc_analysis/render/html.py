@@ -1,0 +1,125 @@
+"""HTML: the appendix as a self-contained page (the font inlined, every value escaped), the tables notebooks
+show, and the source the PDF is rendered from."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from cchc_analysis.core import config
+from cchc_analysis.core.escaping import Fragment
+from cchc_analysis.documents.document import Document
+from cchc_analysis.documents.tables import NUMERIC, Table
+from cchc_analysis.render.fonts import fonts_css
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("cchc_analysis", "templates"),
+        autoescape=select_autoescape(["j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def table_html(table: Table, standalone: bool = False) -> str:
+    """The table as an HTML fragment (all text escaped); ``standalone`` adds a minimal style for notebooks."""
+    total = sum(c.width for c in table.columns) or 1
+    rows = []
+    for r in table.rows:
+        if r.style == "group":
+            rows.append({"style": "group", "text": r.values.get("text", "")})
+            continue
+        cells = [
+            {
+                "text": table.shown(r, c),
+                "cls": "c" if c.key == "stt" else ("n" if c.fmt in NUMERIC else ""),
+            }
+            for c in table.columns
+        ]
+        rows.append({"style": r.style, "cells": cells})
+    html = (
+        _env()
+        .get_template("table.html.j2")
+        .render(widths=[f"{100 * c.width / total:.2f}" for c in table.columns], head_rows=table.head_rows(), rows=rows)
+    )
+    if standalone:
+        # JupyterLab and nbconvert right-align every table cell (":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
+        # td"); names and sentences read from the left. The class is doubled to outrank that selector.
+        t = ".cchc-t.cchc-t table"
+        style = (
+            f"<style>{t}{{border-collapse:collapse;font-size:12px}} {t} th,{t} td{{border:1px solid #999;"
+            f"padding:2px 4px}} {t} td{{text-align:left}} {t} th{{text-align:center}} {t} td.n{{text-align:right}} "
+            f"{t} td.c{{text-align:center}} {t} tr.group td,{t} tr.total td{{font-weight:bold}}</style>"
+        )
+        return f'{style}<div class="cchc-t"><p><b>{_escape(table.title)}</b></p>{html}</div>'
+    return html
+
+
+def shown(table: Table) -> Fragment:
+    """A table as a notebook shows it: the appendix's HTML with a minimal style of its own."""
+    return Fragment(table_html(table, standalone=True))
+
+
+def _escape(text: str) -> str:
+    return str(escape(text))
+
+
+def document_html(doc: Document, only: int | None = None, subset_fonts: bool = False, inline_fonts: bool = True) -> str:
+    """The whole document, or only appendix ``only`` (the PDF renders each appendix on its own, so that
+    each numbers its own pages and shows no number on its first page). ``inline_fonts=False``: the fonts come
+    with the renderer (the PDF parses them once per run, not once per appendix)."""
+    css = (config.PACKAGE_DIR / "templates" / "appendix.css").read_text(encoding="utf-8")
+    indices = range(len(doc.appendices)) if only is None else [only]
+    appendices = [
+        {
+            "label": doc.label(i),
+            "title": doc.appendices[i].title,
+            "wide": doc.appendices[i].wide,
+            "tables": [
+                {
+                    "heading": t.title if len(doc.appendices[i].tables) > 1 else None,
+                    "html": Markup(table_html(t)),
+                    "notes": t.notes(),
+                }
+                for t in doc.appendices[i].tables
+            ],
+            "paragraphs": doc.appendices[i].paragraphs,
+            "notice": doc.notice if i == 0 else None,
+        }
+        for i in indices
+    ]
+
+    # the issuer's name never breaks across lines: "… của" may end a line, "UBND huyện Tứ Kỳ)" stays whole
+    head, sep, tail = doc.reference.rpartition(" của ")
+    ref_head, ref_tail = (head + sep, tail) if sep else ("", doc.reference)
+
+    def render(fonts: str) -> str:
+        return (
+            _env()
+            .get_template("appendix.html.j2")
+            .render(
+                title=doc.title,
+                fonts_css=Markup(fonts),
+                css=Markup(css),
+                appendices=appendices,
+                ref_head=ref_head,
+                ref_tail=ref_tail,
+            )
+        )
+
+    if not inline_fonts:
+        return render("")
+    if not subset_fonts:
+        return render(fonts_css())
+    # every character the page shows (page numbers and CSS-generated text included), plus digits
+    chars = "".join(sorted(set(render("")) | set("0123456789…–—")))
+    return render(fonts_css(chars))
+
+
+def write_html(doc: Document, path: Path) -> None:
+    path.write_text(document_html(doc, subset_fonts=True), encoding="utf-8")

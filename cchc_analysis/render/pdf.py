@@ -1,0 +1,31 @@
+"""PDF: A4 through WeasyPrint from the HTML source, appendix by appendix, fetching nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cchc_analysis.documents.document import Document
+from cchc_analysis.render.fonts import fonts_css
+from cchc_analysis.render.html import document_html
+
+
+def write_pdf(doc: Document, path: Path) -> int:
+    """A4 PDF, appendix by appendix then joined; returns the number of pages."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fonts = FontConfiguration()
+    # Only the inlined fonts (data: URLs) are loaded; anything else is refused, never fetched.
+    offline = URLFetcher(allowed_protocols={"data"})
+    # the fonts' 2 MB of CSS parsed once for every appendix, instead of once inside each appendix's HTML
+    faces = CSS(string=fonts_css(), font_config=fonts, url_fetcher=offline)
+    rendered = [
+        HTML(string=document_html(doc, only=i, inline_fonts=False), url_fetcher=offline).render(
+            font_config=fonts, stylesheets=[faces]
+        )
+        for i in range(len(doc.appendices))
+    ]
+    pages = [page for r in rendered for page in r.pages]
+    rendered[0].copy(pages).write_pdf(path)  # pyright: ignore[reportArgumentType]  (copy takes a list of pages)
+    return len(pages)
