@@ -456,20 +456,20 @@ def template(
     debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu biểu nhập số liệu (.xlsx) với danh sách đơn vị điền sẵn."""
-    from cchc_analysis.inputs.template import write_template
+    from cchc_analysis.inputs.template import write_entry_form
 
     month = month_arg(period)
     registry = Registry.load(area)
     if output is None and not sys.stdout.isatty():
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "template.xlsx"
-            n = write_template(month, registry, target)
+            n = write_entry_form(month, registry, target)
             sys.stdout.buffer.write(target.read_bytes())
             sys.stdout.flush()
         err.print(f"Mẫu biểu tháng {month}: {n} đơn vị.")
         return
     target = output or Path(f"mau-bieu-{month}.xlsx")
-    n = _write_new(target, force, lambda path: write_template(month, registry, path))
+    n = _write_new(target, force, lambda path: write_entry_form(month, registry, path))
     out.print(f"Đã ghi {target}: mẫu biểu tháng {month}, {n} đơn vị.")
 
 

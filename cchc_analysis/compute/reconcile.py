@@ -27,10 +27,11 @@ from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.formatting import LOCALE, integer
 from cchc_analysis.core.glossary import STATED_LABELS, STATED_SCOPE_LABELS
 from cchc_analysis.core.periods import Month, Window
+from cchc_analysis.core.textnorm import unaccent
 from cchc_analysis.inputs.drafts import read_text
 from cchc_analysis.inputs.units import MatchError, Registry
 
-__all__ = ["Document", "Reconciliation", "Stored", "held_against", "read_text", "reconcile", "store_rates"]
+__all__ = ["Draft", "Reconciliation", "Stored", "held_against", "read_text", "reconcile", "store_rates"]
 
 _NUM = r"\d{1,3}(?:\.\d{3})+|\d+"
 _FRACTION = re.compile(rf"(?<![\d.,/])({_NUM})(?:\s*hồ sơ)?\s*/\s*({_NUM})(?![\d/]|,\d)")
@@ -152,15 +153,6 @@ class Statement:
     unit: str | None = None  # the registry unit it is about, when its sentence names one
 
 
-def fold_chars(text: str) -> str:
-    """Lower case without diacritics, character for character (so positions match the original)."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0] if ch not in "đĐ" else "d"
-        out.append(base.lower() if len(base) == 1 else ch.lower())
-    return "".join(out)
-
-
 def _int(text: str) -> int:
     return int(text.replace(".", ""))
 
@@ -182,14 +174,21 @@ def _fmt(x: Decimal | float, decimals: int = 2) -> str:
     )
 
 
-class Document:
+class Draft:
+    """A draft's visible text as check-report reads it, folded for matching, with the units it can name."""
+
     def __init__(self, text: str, registry: Registry | None = None):
         self.text = unicodedata.normalize("NFC", text)
-        self.folded = fold_chars(self.text)
+        self.folded = unaccent(self.text).lower()  # positions match the text's
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self._units = _unit_patterns(registry)
         self.unit_names = {u.id: u.name for u in registry.units} if registry else {}
+        self.area = (registry.words().area if registry else None) or "huyện"  # "toàn huyện", "toàn tỉnh"
         self.period = title_period(self)
+
+    def scope_label(self, scope: str | None) -> str:
+        """A scope as a message names it: "toàn huyện" or "toàn tỉnh" by the registry's area, "cấp xã" …"""
+        return f"toàn {self.area}" if scope == "all" else STATED_SCOPE_LABELS[scope]
 
     def in_table(self, pos: int) -> bool:
         """Whether ``pos`` is in a table row (a draft's rows are read as "cell | cell | …")."""
@@ -306,7 +305,7 @@ def _unit_patterns(registry: Registry | None) -> list[tuple[re.Pattern, str]]:
         if u.kind in AREA_KINDS:
             continue
         for name in {u.name, u.short_name}:
-            folded = " ".join(fold_chars(name).split())
+            folded = " ".join(unaccent(name).lower().split())
             if len(folded) >= 3:
                 names.append((folded, u.id))
     names.sort(key=lambda n: -len(n[0]))
@@ -318,7 +317,7 @@ def _words(folded: str) -> str:
     return " ".join(re.escape(word) for word in folded.split())
 
 
-def title_period(doc: Document, lines: int = 25) -> Span | None:
+def title_period(doc: Draft, lines: int = 25) -> Span | None:
     """The period a document is about, from its title or subject near the top ("V/v … tháng 8/2023", "BÁO CÁO
     … 9 tháng đầu năm 2023"): the period of every figure whose own sentence and section name none."""
     head_end = (
@@ -327,7 +326,7 @@ def title_period(doc: Document, lines: int = 25) -> Span | None:
     return period_before(doc, head_end, back=head_end, first=True)
 
 
-def period_before(doc: Document, pos: int, back: int = 400, first: bool = False) -> Span | None:
+def period_before(doc: Draft, pos: int, back: int = 400, first: bool = False) -> Span | None:
     """The period named nearest before ``pos`` in its section: "trong tháng 9/2023", "lũy kế 9 tháng",
     "6 tháng đầu năm 2023", "quý III/2023", "từ ngày 01/4/2023 đến ngày 30/6/2023", "năm 2023"."""
     start = max(0, pos - back)
@@ -361,7 +360,7 @@ def period_before(doc: Document, pos: int, back: int = 400, first: bool = False)
     return best[2] if best else None
 
 
-def _in_request(doc: Document, pos: int) -> bool:
+def _in_request(doc: Draft, pos: int) -> bool:
     """Inside a request or target ("Đề nghị … trong tháng 6/2023"): the period it names is the next one, not
     the period of the figures around it."""
     starts = [doc.folded.rfind(c, 0, pos) for c in (".", ";", "\n-", "\n+")]
@@ -369,7 +368,7 @@ def _in_request(doc: Document, pos: int) -> bool:
     return bool(re.match(r"(de\s+nghi|yeu\s+cau|phan\s+dau|giao|chi\s+dao|dam\s+bao)\b", head))
 
 
-def statements(doc: Document) -> list[Statement]:
+def statements(doc: Draft) -> list[Statement]:
     """Every rate the document states after a fraction ("a/b … x%") or on its own ("… đạt x%")."""
     out: list[Statement] = []
     taken: set[int] = set()
@@ -426,14 +425,14 @@ def _is_month(a: str, b: str) -> bool:
     return "." not in a + b and 1 <= int(a) <= 12 and 1900 <= int(b) <= 2100
 
 
-def _bound_or_range(doc: Document, start: int, end: int) -> bool:
+def _bound_or_range(doc: Draft, start: int, end: int) -> bool:
     """ "từ 30% trở lên", "từ 90%-100%", "trên 30%" as a target: a bound, not a rate achieved."""
     before = doc.folded[max(0, start - 12) : start]
     after = doc.folded[end : end + 12]
     return bool(W(r"\b(tu|den|duoi|toi thieu|toi da)\s*$").search(before) or W(r"\s*(-|–|den\b|tro len)").match(after))
 
 
-def _about_units(doc: Document, pos: int) -> bool:
+def _about_units(doc: Draft, pos: int) -> bool:
     """The clause is about named units ("UBND xã Tái Sơn (88,31%)", "Phòng Kinh tế … đạt 75%", "như xã Chí
     Minh …"), so its rate is not its scope's."""
     start = max(doc.folded.rfind(c, max(0, pos - 300), pos) for c in ".;")
@@ -447,7 +446,7 @@ def _about_units(doc: Document, pos: int) -> bool:
     )
 
 
-def _rate_statement(doc: Document, s: Statement) -> bool:
+def _rate_statement(doc: Draft, s: Statement) -> bool:
     """A rate achieved ("đạt x%", "là x%") for a scope, not a change, a gap, a target or one unit's rate."""
     if s.unit is not None:
         return False
@@ -461,7 +460,7 @@ def _rate_statement(doc: Document, s: Statement) -> bool:
     return not _bound_or_range(doc, s.start, s.extras["end"]) and not _about_units(doc, s.start)
 
 
-def check_fractions(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+def check_fractions(doc: Draft, found: list[Statement], checked: Counter) -> list[Mismatch]:
     out = []
     for s in found:
         if s.fraction is None:
@@ -488,7 +487,7 @@ def check_fractions(doc: Document, found: list[Statement], checked: Counter) -> 
     return out
 
 
-def _area_rates(doc: Document, found: list[Statement]) -> dict[tuple[str | None, str | None], list[Statement]]:
+def _area_rates(doc: Draft, found: list[Statement]) -> dict[tuple[str | None, str | None], list[Statement]]:
     rates: dict[tuple[str | None, str | None], list[Statement]] = {}
     for s in found:
         if s.indicator in (None, "late") or not _rate_statement(doc, s):
@@ -497,7 +496,7 @@ def _area_rates(doc: Document, found: list[Statement]) -> dict[tuple[str | None,
     return rates
 
 
-def check_restated(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+def check_restated(doc: Draft, found: list[Statement], checked: Counter) -> list[Mismatch]:
     """One indicator and scope stated with different rates. Only rates with a scope are compared, and a rate
     of one unit ("UBND xã Tái Sơn (88,31%)") is never taken for its scope's."""
     out = []
@@ -517,7 +516,7 @@ def check_restated(doc: Document, found: list[Statement], checked: Counter) -> l
                             "restated",
                             s.line,
                             doc.sentence(s.start, s.extras["end"]),
-                            f"{STATED_LABELS[indicator]} {STATED_SCOPE_LABELS[scope]} {_fmt(s.value, s.decimals)}%",
+                            f"{STATED_LABELS[indicator]} {doc.scope_label(scope)} {_fmt(s.value, s.decimals)}%",
                             f"cùng chỉ tiêu đã ghi {_fmt(first.value, first.decimals)}% ở dòng {first.line} — thống nhất một số",
                         )
                     )
@@ -525,7 +524,7 @@ def check_restated(doc: Document, found: list[Statement], checked: Counter) -> l
     return out
 
 
-def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+def check_pooled(doc: Draft, found: list[Statement], checked: Counter) -> list[Mismatch]:
     """A whole-area rate against Σ numerators / Σ denominators of the parts' fractions."""
     out = []
     for s in found:
@@ -551,7 +550,7 @@ def check_pooled(doc: Document, found: list[Statement], checked: Counter) -> lis
                     "pooled",
                     s.line,
                     doc.sentence(s.start, s.extras["end"]),
-                    f"{STATED_LABELS[s.indicator]} toàn huyện {_fmt(s.value, s.decimals)}%",
+                    f"{STATED_LABELS[s.indicator]} {doc.scope_label('all')} {_fmt(s.value, s.decimals)}%",
                     f"({_fmt(a[0], 0)} + {_fmt(b[0], 0)}) / ({_fmt(a[1], 0)} + {_fmt(b[1], 0)}) = {_fmt(pooled, 2)}% "
                     f"(dòng {p['district_desk'].line} và {p['commune_level'].line})",
                 )
@@ -576,7 +575,7 @@ _AVERAGE_WORDS = re.compile(
 _CHANGE_BEFORE = re.compile(r"(tang|giam|thap\s+hon|cao\s+hon)\s*$")
 
 
-def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[Mismatch]:
+def check_gaps(doc: Draft, found: list[Statement], checked: Counter) -> list[Mismatch]:
     """ "(88,31%) … thấp hơn 8,34% mức bình quân" against the average for the same indicator and period: the
     one stated right after the gap, else in the same sentence or the text before it (its paragraph or the one
     before), else anywhere in the document."""
@@ -643,7 +642,7 @@ def check_gaps(doc: Document, found: list[Statement], checked: Counter) -> list[
     return out
 
 
-def _gap_indicator(doc: Document, sentence_start: int, pos: int) -> str | None:
+def _gap_indicator(doc: Draft, sentence_start: int, pos: int) -> str | None:
     """The indicator a gap is about: named in its own sentence, else in the text before it back to its section
     heading (its paragraph, or the one before), else in that heading."""
     own = doc.indicator_before(pos, back=pos - sentence_start) if pos > sentence_start else None
@@ -664,7 +663,7 @@ def _gap_indicator(doc: Document, sentence_start: int, pos: int) -> str | None:
 
 
 def _average_before(
-    doc: Document, found: list[Statement], sentence_start: int, pos: int, indicator: str | None, period: Span | None
+    doc: Draft, found: list[Statement], sentence_start: int, pos: int, indicator: str | None, period: Span | None
 ) -> Statement | None:
     """The average stated nearest before a gap, in its sentence or the text before it back to its section
     heading: a rate with "bình quân", "trung bình" or "toàn huyện/tỉnh" in its clause, for the same indicator
@@ -695,7 +694,7 @@ class CountList:
     quantity: str | None
 
 
-def count_lists(doc: Document, registry: Registry | None) -> list[CountList]:
+def count_lists(doc: Draft, registry: Registry | None) -> list[CountList]:
     """ "19 hồ sơ giải quyết quá hạn ở các xã: Hà Kỳ (04), Tái Sơn (01), …" and the like."""
     out = []
     for m in W(r"(?<![\d.,/])(\d{1,4}) ho so([^:]{0,120}):").finditer(doc.folded):
@@ -723,7 +722,7 @@ def count_lists(doc: Document, registry: Registry | None) -> list[CountList]:
     return out
 
 
-def check_lists(doc: Document, registry: Registry | None, checked: Counter) -> list[Mismatch]:
+def check_lists(doc: Draft, registry: Registry | None, checked: Counter) -> list[Mismatch]:
     out = []
     lists = count_lists(doc, registry)
     for c in lists:
@@ -807,7 +806,7 @@ def _key(s: Statement, province: bool) -> tuple[str, str]:
     return (s.indicator, s.unit) if s.unit else (s.indicator, "all" if s.scope == "province" else s.scope or "all")
 
 
-def _held(doc: Document, s: Statement, province: bool) -> bool:
+def _held(doc: Draft, s: Statement, province: bool) -> bool:
     """A rate achieved by a unit or a scope the store can speak for."""
     if s.indicator in (None, "late"):
         return False
@@ -819,7 +818,7 @@ def _held(doc: Document, s: Statement, province: bool) -> bool:
     return not (s.scope == "province" and not province) and _rate_statement(doc, s)
 
 
-def _unit_rate(doc: Document, s: Statement) -> bool:
+def _unit_rate(doc: Draft, s: Statement) -> bool:
     """A unit's rate achieved ("đạt 88,31%", "(92,45%)"), not its change, gap, target or a bound."""
     before = doc.folded[max(0, s.start - 30) : s.start]
     if W(r"(tang|giam|thap hon|cao hon|chi tieu|giao)\s*$").search(before):
@@ -831,7 +830,7 @@ def _unit_rate(doc: Document, s: Statement) -> bool:
 
 
 def check_store(
-    doc: Document,
+    doc: Draft,
     found: list[Statement],
     stored: Stored,
     checked: Counter,
@@ -876,7 +875,7 @@ def check_store(
         checked["store"] += 1
         actual = Decimal(str(value)) * 100
         if _round(actual, s.decimals) != s.value:
-            whose = doc.unit_names.get(s.unit, s.unit) if s.unit else STATED_SCOPE_LABELS[s.scope or "all"]
+            whose = doc.unit_names.get(s.unit, s.unit) if s.unit else doc.scope_label(s.scope or "all")
             out.append(
                 Mismatch(
                     "store",
@@ -915,7 +914,7 @@ def reconcile(
 ) -> Reconciliation:
     """Every arithmetic mismatch in a document's text, in document order, and what was checked; with
     ``stored`` rates of ``window``, the stated rates are checked against them too."""
-    doc = Document(text, registry)
+    doc = Draft(text, registry)
     found = statements(doc)
     checked: Counter = Counter()
     out = (
@@ -926,7 +925,7 @@ def reconcile(
         + check_lists(doc, registry, checked)
     )
     if stored is not None:
-        province = registry is not None and registry.words().area == "tỉnh"
+        province = doc.area == "tỉnh"
         out += check_store(doc, found, stored, checked, Span.of(window) if window else None, province)
     return Reconciliation(sorted(out, key=lambda x: x.line), checked)
 
@@ -987,7 +986,7 @@ def held_against(
     from cchc_analysis.store.database import Store
 
     if window is None:
-        span = Document(text).period
+        span = Draft(text).period
         if span is None or span.year is None:
             raise UsageError(
                 "văn bản không ghi kỳ ở phần tên — đối chiếu với kho cần --period (ví dụ --period 2023-H1)"

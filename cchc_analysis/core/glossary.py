@@ -192,7 +192,6 @@ STATED_LABELS: dict[str | None, str] = {
     None: "tỷ lệ",
 }
 STATED_SCOPE_LABELS: dict[str | None, str] = {
-    "all": "toàn huyện",
     "commune_level": "cấp xã",
     "district_desk": "cấp huyện",
     "province": "toàn tỉnh",

@@ -78,7 +78,7 @@ class Signer(_Strict):
     name: str = ""
 
 
-class Document(_Strict):
+class DocumentFields(_Strict):
     """The letter itself (công văn, Nghị định 30/2020/NĐ-CP) and the line under each appendix title: "(Kèm theo
     văn bản số … ngày … của …)". ``{area}`` is the area's word (``area_name``), ``{period}`` the letter's month
     ("tháng 8/2023"), ``{next}`` the month after it, ``{year}`` its year and ``{addressees}`` the heads of the
@@ -212,7 +212,7 @@ class Params(_Strict):
     targets: Targets = Targets()
     payment_window_start: dt.date | None = None  # None: the window starts on 1 January
     rules: Rules = Rules()
-    document: Document = Document()
+    document: DocumentFields = DocumentFields()
     scoring: Scoring = Scoring()
     index766: Index766 = Index766()
     anomalies: Anomalies = Anomalies()
@@ -255,7 +255,7 @@ class Params(_Strict):
 DOCUMENT_FIELDS = {"number": "số văn bản", "date": "ngày ban hành", "signer.name": "họ tên người ký"}
 
 
-def unset_fields(document: Document) -> list[str]:
+def unset_fields(document: DocumentFields) -> list[str]:
     """The period's document fields still unset ("số văn bản (document.number)" …)."""
     values = {"number": document.number, "date": document.date, "signer.name": document.signer.name}
     return [f"{label} (document.{key})" for key, label in DOCUMENT_FIELDS.items() if not values[key]]

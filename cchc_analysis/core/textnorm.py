@@ -1,6 +1,7 @@
 """Vietnamese text keys for matching names and headers.
 
-Three strengths, strictest first:
+One rule removes diacritics (``unaccent``, character for character so that positions in a draft still match);
+the keys below are built on it. Three strengths, strictest first:
 - ``tone_key``: NFC, case-folded, punctuation dropped, and each word's tone mark moved to a suffix,
   so "hoá" and "hóa" (old and new tone placement) agree while "Quang" and "Quảng" stay apart;
 - ``fold``: every diacritic removed and đ → d ("Hung Dao"), used only where it is unambiguous;
@@ -9,6 +10,7 @@ Three strengths, strictest first:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -46,9 +48,26 @@ def tone_key(text: str) -> str:
     return " ".join(_tone_word(w) for w in words(text))
 
 
+@functools.lru_cache(maxsize=8192)
+def _unaccent_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return base if len(base) == 1 else ch
+
+
+def unaccent(text: str) -> str:
+    """``text`` without diacritics, đ → d, one character for each character (positions are kept)."""
+    return "".join(_unaccent_char(ch) for ch in text)
+
+
+def plain(text: str) -> str:
+    """Case-folded, without diacritics, white space folded; punctuation kept ("8/2023" stays readable)."""
+    return " ".join(unaccent(nfc(text).casefold()).split())
+
+
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", " ".join(words(text)).replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unaccent(" ".join(words(text)))
 
 
 def ocr_fold(text: str) -> str:

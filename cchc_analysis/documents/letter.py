@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from cchc_analysis.core.formatting import fill, long_date
 from cchc_analysis.core.glossary import COMMUNE_LEVEL_KINDS, UNIT_KINDS
-from cchc_analysis.core.params import Document, Params
+from cchc_analysis.core.params import DocumentFields, Params
 from cchc_analysis.core.periods import Month, Window
 from cchc_analysis.documents.monthly import MonthlyReview
 from cchc_analysis.documents.sentences import escalation_reason
@@ -89,7 +89,7 @@ def heading(params: Params, registry: Registry, period: Window, subject: str, co
     return Heading(doc.authority.upper(), name.upper(), number, f"{place}, {day}", f"V/v {subject}" if subject else "")
 
 
-def _words(doc: Document, params: Params, month: Month, **more: str) -> dict[str, str]:
+def _words(doc: DocumentFields, params: Params, month: Month, **more: str) -> dict[str, str]:
     return {
         "area": params.area_name,
         "communes": params.communes,

@@ -49,22 +49,7 @@ from cchc_analysis.inputs.units import Registry
 from cchc_analysis.store.database import Store, issue_letter, issued_sanctions, unissued_months
 
 # findings.csv and indicators.csv: the columns an analyst opens in Excel
-FINDINGS_CSV = (
-    "period",
-    "unit",
-    "unit_kind",
-    "indicator",
-    "kind",
-    "level",
-    "value",
-    "window_value",
-    "area_value",
-    "change_pp",
-    "gap_pp",
-    "decline_run",
-    "gap_dossiers",
-    "sentence",
-)
+FINDINGS_CSV = (*(c for c in FINDING_COLUMNS if c not in ("unit_id", "rule")), "sentence")
 INDICATORS_CSV = (
     "period",
     "window",

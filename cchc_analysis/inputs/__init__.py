@@ -1,1 +1,4 @@
-"""TODO"""
+"""Files from outside, read and checked: the tabular reader (CSV, XLSX) with located cells, the export formats
+(``params/formats/*.yaml``) and the exports they describe, the package's template, dossier lists, self-assessed
+scores, the registry of units, the criteria sets and a draft's visible text. Each turns a file into rows or
+located problems; nothing here writes the store."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from cchc_analysis.core.exceptions import Problem, row_runs
 from cchc_analysis.core.formatting import integer, number
 from cchc_analysis.core.glossary import RATIO_PAIRS
 from cchc_analysis.core.periods import Month
-from cchc_analysis.core.textnorm import clean, header_key
+from cchc_analysis.core.textnorm import clean, header_key, plain
 from cchc_analysis.inputs.formats import Layout, is_column_numbers
 from cchc_analysis.inputs.readers import column_letter
 from cchc_analysis.inputs.records import STAT_SCHEMA, ParsedFile, parse_count, parse_month
@@ -35,7 +34,7 @@ def title_month(rows: list[tuple[int, list[Any]]]) -> tuple[Month | None, Proble
     or why they name no single month; with the row that says so."""
     found: list[tuple[Month, int]] = []
     for row_no, values in rows:
-        text = _plain(" ".join(str(v) for v in values if v is not None))
+        text = plain(" ".join(str(v) for v in values if v is not None))
         for m in _DATES.finditer(text):
             d1, m1, y1, d2, m2, y2 = (int(x) for x in m.groups())
             try:
@@ -75,12 +74,6 @@ def title_month(rows: list[tuple[int, list[Any]]]) -> tuple[Month | None, Proble
         shown = ", ".join(m.label() for m in months)
         return None, Problem("", f"dòng tiêu đề ghi nhiều tháng ({shown}) — mỗi tệp một tháng"), found[0][1]
     return (months[0], None, found[0][1]) if months else (None, None, None)
-
-
-def _plain(text: str) -> str:
-    """Lower case without diacritics, punctuation kept: dates and "8/2023" stay readable."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
 def _text(value: Any) -> str:

@@ -14,7 +14,7 @@ from cchc_analysis.core.periods import Month
 from cchc_analysis.inputs.units import Registry
 
 
-def write_template(month: Month, registry: Registry, out: Path) -> int:
+def write_entry_form(month: Month, registry: Registry, out: Path) -> int:
     """Write the template for ``month``; returns the number of units pre-filled."""
     units = [u for u in registry.valid_units(month.first_day, month.last_day) if u.kind not in AREA_KINDS]
     if not units:

@@ -32,7 +32,6 @@ from cchc_analysis.runs.inputs import RunInputs
 
 if TYPE_CHECKING:
     from cchc_analysis.documents.document import Document
-    from cchc_analysis.documents.tables import Table
 
 JUPYTERLAB_ONLY = "chi-trong-jupyterlab"  # a notebook cell with this tag is left out of the HTML
 RUNNING = ".cchc-dang-chay"  # marks a run's temporary folder: only such a folder is ever removed as a leftover
@@ -370,7 +369,7 @@ def run_monthly(
     """``cchc run monthly``: the review notebook, the letter as Word (``cong-van-PERIOD.docx``), findings.csv,
     indicators.csv, the appendix as HTML, PDF, XLSX and Word, and manifest.json in ``OUT/PERIOD``."""
     from cchc_analysis.core.params import unset_warning
-    from cchc_analysis.documents.annexes import monthly_document, monthly_tables
+    from cchc_analysis.documents.annexes import monthly_document
     from cchc_analysis.documents.letter import build_letter
     from cchc_analysis.documents.monthly import findings_csv, indicators_csv, load_review
     from cchc_analysis.render import write_csv, write_template
@@ -391,7 +390,7 @@ def run_monthly(
         with progress.step(f"Dự thảo công văn (cong-van-{month}.docx)"):
             write_template("cong-van.docx", vars(build_letter(review)), tmp / f"cong-van-{month}.docx")
         facts = {"missing_months": missing_months(review.gaps)}
-        return Built(monthly_document(review), monthly_tables(review), facts)
+        return Built(monthly_document(review), facts)
 
     return _run(
         RunKind("monthly", "01_monthly_review", {"allow_partial": allow_partial}),
@@ -436,7 +435,7 @@ def run_semiannual(
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
     from cchc_analysis.core.params import unset_warning
-    from cchc_analysis.documents.annexes import semiannual_document, semiannual_tables
+    from cchc_analysis.documents.annexes import semiannual_document
     from cchc_analysis.documents.report import build_report
     from cchc_analysis.documents.semiannual import load_semiannual, scores_csv
     from cchc_analysis.render import write_csv, write_template
@@ -456,7 +455,7 @@ def run_semiannual(
         with progress.step(f"Dự thảo báo cáo (bao-cao-{period}.docx)"):
             write_template("bao-cao.docx", vars(build_report(review)), tmp / f"bao-cao-{period}.docx")
         facts = {"missing_months": missing_months(review.gaps)}
-        return Built(semiannual_document(review), semiannual_tables(review), facts)
+        return Built(semiannual_document(review), facts)
 
     return _run(
         RunKind("semiannual", "02_semiannual_report", {"allow_partial": allow_partial}), inputs, build, out, quiet
@@ -493,7 +492,6 @@ class Built:
     """What a run's own step made for the shared ones: the appendix (none for anomalies) and manifest facts."""
 
     document: Document | None = None
-    tables: list[Table] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -525,9 +523,7 @@ def _run(
         with ExitStack() as running:
             # the appendix depends only on the figures: it is written on the other core while the notebook runs
             appendix = (
-                running.enter_context(
-                    Beside("phụ lục", write_appendix, built.document, built.tables, tmp, f"phu-luc-{period}")
-                )
+                running.enter_context(Beside("phụ lục", write_appendix, built.document, tmp, f"phu-luc-{period}"))
                 if built.document is not None
                 else None
             )

@@ -731,23 +731,9 @@ def issue_letter(
             [period, version, now, digest, params_json, area],
         )
         if findings.height:
-            rows = findings.select(
-                pl.lit(period).alias("period"),
-                pl.lit(version).alias("version"),
-                "unit_id",
-                "unit_kind",
-                "indicator",
-                "kind",
-                "level",
-                "value",
-                "window_value",
-                "area_value",
-                "change_pp",
-                "gap_pp",
-                "decline_run",
-                "gap_dossiers",
-                "sentence",
-            )
+            # the table's own columns (its DDL is where they are declared), in its order
+            columns = [c[0] for c in con.execute("SELECT * FROM letter_findings LIMIT 0").description]
+            rows = findings.with_columns(period=pl.lit(period), version=pl.lit(version)).select(columns)
             with _arrow(con, "issued", rows):
                 con.execute("INSERT INTO letter_findings SELECT * FROM issued")
         con.execute("COMMIT")
