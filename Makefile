@@ -33,8 +33,9 @@ demo-province: sysdeps $(STAMP)
 	cd build/province && ../../$(BIN)/cchc run semiannual 2026-H1 --area minh-hai
 	cd build/province && ../../$(BIN)/cchc run anomalies 2026-06 --area minh-hai
 
- (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear, formatting; basedpyright in
-# basic mode), then the whole suite on both cores.
+# The suite: the linters first (ruff: pyflakes, pycodestyle, import order, pyupgrade, bugbear, complexity, unused
+# arguments, formatting; basedpyright in standard mode; import-linter: each stage imports only the stages below it),
+# then the whole suite on both cores.
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 test: sysdeps-test $(STAMP) lint
 	@$(BIN)/python -m pytest -n 2 --dist worksteal; rc=$$?; \
@@ -44,6 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/basedpyright
+	$(BIN)/lint-imports
 
 sysdeps:
 	@bash scripts/sysdeps.sh

@@ -356,6 +356,7 @@ def notebook_overhead(repeats: int = 5) -> dict:
         }
 
 
+# one measurement from set-up to the figures it reports, in the order it runs: split, the timings would lose their context
 def large_area(units: int = 2000, months: int = 25) -> dict:
     import csv
     import random

@@ -514,8 +514,8 @@ for group, units, tot in (("dept", DEPTS, H1_DEPT), ("comm", COMMUNES, H1_COMM))
                 free_d,
                 dcol,
                 tot[dcol] - sum(data[k][dcol] for k in all_h1 if k not in free_d),
-                lambda k, v: v >= 3,
-                lambda k, v: True,
+                lambda _k, v: v >= 3,
+                lambda _k, _v: True,
             )
             for k in free:
                 data[k][ncol] = min(data[k][dcol] - 1, round(keep_ratio[k] * data[k][dcol]))
@@ -735,7 +735,7 @@ jun_prog = {
     **spread(H1_DEPT["in_progress"], ["p-tc-kh", "p-tu-phap", "p-tn-mt", "p-noi-vu", "p-kt-ht"], lambda u: DEPT_H1[u]),
     **spread(H1_COMM["in_progress"], COMMUNES, lambda u: comm_base[u]),
 }
-jun_paused = spread(H1_COMM["paused"], rng.sample(COMMUNES, 9), lambda u: 1.0)
+jun_paused = spread(H1_COMM["paused"], rng.sample(COMMUNES, 9), lambda _u: 1.0)
 for u in UNITS:
     carry = carried.get(u, 0)
     for m in MONTHS:

@@ -37,7 +37,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list) -> None:  # noqa: ARG002 - HTMLParser's signature
         if tag in {"script", "style"}:
             self._skip += 1
 
@@ -91,10 +91,7 @@ def _csv(path: Path) -> list[str]:
 def _json_lines(value: object, where: str = "") -> list[str]:
     if isinstance(value, dict):
         return [
-            line
-            for k, v in sorted(value.items())
-            if k not in _VOLATILE_KEYS
-            for line in _json_lines(v, f"{where}.{k}")
+            line for k, v in sorted(value.items()) if k not in _VOLATILE_KEYS for line in _json_lines(v, f"{where}.{k}")
         ]
     if isinstance(value, list):
         return [line for i, v in enumerate(value) for line in _json_lines(v, f"{where}[{i}]")]

@@ -44,7 +44,8 @@ def _hidden(outputs: Path) -> list[str]:
     return sorted(p.name for p in outputs.iterdir() if p.name.startswith("."))
 
 
-def test_the_first_real_month_in_a_fresh_workspace(installed, tmp_path):
+# one analyst's first month as a story, step after step in one workspace: the steps depend on the ones before
+def test_the_first_real_month_in_a_fresh_workspace(installed, tmp_path):  # noqa: PLR0915
     venv, _ = installed
     assert cchc(venv, "init", "ws", cwd=tmp_path).returncode == 0
     ws = tmp_path / "ws"

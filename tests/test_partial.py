@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
+from cchc_analysis.compute.completeness import month_coverage
 from cchc_analysis.core.periods import Month
-from cchc_analysis.documents.monthly import month_coverage
 from cchc_analysis.inputs.units import Registry
 
 from conftest import review_of, run_cli, store_rows

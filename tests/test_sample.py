@@ -128,6 +128,7 @@ def test_august_2023_letter(sample_store):  # seed 002
     assert pct(unit_rate(con, "UBND xã Hưng Đạo", "so_hoa_tiep_nhan", "phai_so_hoa_tiep_nhan", eight)) == "85,89"
 
 
+# every figure of seed 003 the report states, one assertion after another in the order the report gives them
 def test_h1_2023_report(sample_store):  # seed 003
     _, con, _ = sample_store
     flows = (

@@ -27,6 +27,7 @@ from cchc_analysis.runs.sample import SAMPLE_AREA, SAMPLE_COMMANDS, sample_files
 if TYPE_CHECKING:
     from cchc_analysis.inputs.records import Batch
     from cchc_analysis.runs.inputs import RunInputs
+    from cchc_analysis.store.database import IngestReport
 
 clitext.install()
 EXIT_CODES = (
@@ -77,6 +78,7 @@ AreaOpt = Annotated[
         "params/defaults.yaml.",
     ),
 ]
+# read by _one_line_errors, not by the command (hence the leading underscore of the parameter)
 DebugOpt = Annotated[bool, typer.Option("--debug", help="In đầy đủ lỗi kỹ thuật.")]
 
 
@@ -152,7 +154,7 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:
-            _fail(exc, bool(kwargs.get("debug")))
+            _fail(exc, bool(kwargs.get("_debug")))
 
     return run
 
@@ -227,7 +229,7 @@ def ingest(
     month: MonthOpt = None,
     unit: UnitOpt = None,
     quiet: QuietRowsOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập số liệu vào kho: mẫu chuẩn, Biểu II.06a, báo cáo số hóa, thanh toán trực tuyến (params/formats);
     tất cả tệp được nhập, hoặc không tệp nào. Nhập lại cùng tệp không thay đổi gì."""
@@ -242,16 +244,12 @@ def ingest(
     if prefer not in (None, "statistics"):
         raise UsageError("--prefer chỉ nhận «statistics»")
     target = workspace.store_path(store)
-    if target.exists() and not sample:  # identical bytes return at once, before any validation
-        from cchc_analysis.inputs.readers import sha256_file
-
-        hashes = {p: sha256_file(p) for p in paths if p.is_file()}
+    if target.exists() and not sample:
         with Store.open(target, read_only=True) as st:
-            known = st.stored(list(hashes.values()))
-        if hashes and len(hashes) == len(paths) and set(hashes.values()) <= set(known):
+            same = st.holds_all(paths)
+        if same is not None:
             for p in paths:
                 _detail(quiet).print(f"{p.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
-            same = sum(known[h] for h in set(hashes.values()))
             out.print(f"Kho {target}: thêm 0 dòng, thay thế 0, không đổi {same}.")
             return
     registry, batch = _validate(paths, area, month, unit, quiet)
@@ -267,6 +265,10 @@ def ingest(
         report = st.ingest(batch, registry, command=SAMPLE_COMMANDS[0] if sample else "ingest")
         if scores is not None:
             report.files += st.ingest_scores(scores, registry).files
+    _print_ingested(report, workspace.store_path(store), quiet)
+
+
+def _print_ingested(report: IngestReport, target: Path, quiet: bool) -> None:
     for f in report.files:
         if f.status == "already":
             _detail(quiet).print(f"{f.name}: đã nhập trước đó (cùng nội dung), bỏ qua")
@@ -275,10 +277,7 @@ def ingest(
                 f"{f.name}: {f.inserted} dòng mới, {f.superseded} dòng thay thế số liệu cũ, "
                 f"{f.unchanged} dòng không đổi"
             )
-    out.print(
-        f"Kho {workspace.store_path(store)}: thêm {report.inserted} dòng, thay thế {report.superseded}, "
-        f"không đổi {report.unchanged}."
-    )
+    out.print(f"Kho {target}: thêm {report.inserted} dòng, thay thế {report.superseded}, không đổi {report.unchanged}.")
 
 
 @app.command()
@@ -290,7 +289,7 @@ def check(
     month: MonthOpt = None,
     unit: UnitOpt = None,
     quiet: QuietRowsOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra tệp số liệu mà không ghi gì vào kho: mẫu nào, bao nhiêu dòng; có kho thì cho biết bao nhiêu dòng đã
     có trong kho."""
@@ -306,8 +305,7 @@ def check(
         raise UsageError(f"chưa có kho dữ liệu {path} — kiểm tra đường dẫn --store")
     if path.exists() and rows:
         with Store.open(path, read_only=True) as st:
-            held = {(u, m) for u, m in st.current().select("unit_id", "month").iter_rows()}
-        again = sum(1 for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows() if key in held)
+            again = st.rows_held(key for f in batch.files for key in f.frame.select("unit_id", "month").iter_rows())
         out.print(
             f"Đối chiếu kho {path}: {formatting.integer(rows - again)} dòng mới, "
             f"{formatting.integer(again)} dòng đơn vị – tháng đã có (nhập sẽ thay thế nếu số liệu khác)."
@@ -331,7 +329,7 @@ def store_cmd(
             help="Một tháng (2023-08): đơn vị đã có số liệu (tệp, dòng, tên như tệp ghi) và đơn vị còn thiếu.",
         ),
     ] = None,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Tóm tắt kho dữ liệu: tháng × đơn vị, số dòng, dòng đã thay thế, tệp đã nhập."""
     from cchc_analysis.store.database import Store
@@ -358,7 +356,7 @@ def _print_month(path: Path, month: Month, area: str | None) -> None:
     import polars as pl
     from rich.text import Text
 
-    from cchc_analysis.core.glossary import AREA_KINDS
+    from cchc_analysis.compute.completeness import presence
     from cchc_analysis.store.database import Store
 
     registry = Registry.load(area)
@@ -366,10 +364,9 @@ def _print_month(path: Path, month: Month, area: str | None) -> None:
         rows = st.month_sources(month.first_day)
         earlier = st.earlier(month.first_day)
     rows = rows.filter(pl.col("unit_id").is_in(list(registry.by_id)))
-    present = set(rows["unit_id"].to_list())
-    expected = [u for u in registry.valid_units(month.first_day, month.last_day) if u.kind not in AREA_KINDS]
+    found = presence(registry, month, set(rows["unit_id"].to_list()), earlier)
     where = registry.words().name or registry.area
-    out.print(f"{month.label().capitalize()}, {where}: {len(present)}/{len(expected)} đơn vị có số liệu.")
+    out.print(f"{month.label().capitalize()}, {where}: {len(found.present)}/{len(found.expected)} đơn vị có số liệu.")
     table = Table(show_lines=False)
     for head in (LABELS["unit"], "Tệp", "Dòng", "Tên như tệp ghi"):
         table.add_column(head)
@@ -378,9 +375,7 @@ def _print_month(path: Path, month: Month, area: str | None) -> None:
         row = "" if r["source_row"] is None else str(r["source_row"])
         table.add_row(*(Text(str(v)) for v in (r["unit"], r["file_name"] or "", row, written)))
     out.print(table)
-    missing = [u for u in expected if u.id not in present]
-    before = [u.name for u in missing if u.id in earlier]
-    never = [u.name for u in missing if u.id not in earlier]
+    before, never = [u.name for u in found.before], [u.name for u in found.never]
     out.print(f"Thiếu, đã có số liệu các tháng trước ({len(before)}): {', '.join(before) or 'không'}")
     out.print(f"Thiếu, chưa từng có số liệu ({len(never)}): {', '.join(never) or 'không'}")
 
@@ -453,7 +448,7 @@ def template(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
     force: ForceFileOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu biểu nhập số liệu (.xlsx) với danh sách đơn vị điền sẵn."""
     from cchc_analysis.inputs.template import write_entry_form
@@ -505,7 +500,7 @@ def ingest_dossiers(
         typer.Option("--prefer", metavar="dossiers", help="«dossiers»: thay số liệu tổng hợp đã nhập cho cùng tháng."),
     ] = None,
     quiet: QuietRowsOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra danh sách hồ sơ, tổng hợp thành số liệu đơn vị – tháng (và hồ sơ quá hạn theo lĩnh vực), lưu vào kho."""
     import time as _time
@@ -548,7 +543,7 @@ def synth(
     year: Annotated[int, typer.Option("--year", help="Năm của hồ sơ.")] = 2023,
     output: Annotated[Path, typer.Option("-o", "--output", help="Tệp .parquet cần ghi.")] = Path("ho-so-mau.parquet"),
     area: AreaOpt = None,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Tạo danh sách hồ sơ giả lập (Parquet) để thử và đo hiệu năng; kèm danh mục đơn vị khi cần."""
     from cchc_analysis.inputs.synth import synthesize, write_registry
@@ -573,7 +568,7 @@ def template_scores(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp .xlsx cần ghi.")] = None,
     area: AreaOpt = None,
     force: ForceFileOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Ghi mẫu nhập điểm tự chấm Chỉ số CCHC (.xlsx): mỗi đơn vị, mỗi tiêu chí tự chấm một dòng."""
     from cchc_analysis.inputs.selfscores import write_scores_template
@@ -594,7 +589,7 @@ def ingest_scores(
     store: StoreOpt = None,
     area: AreaOpt = None,
     quiet: QuietRowsOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra và nhập điểm tự chấm Chỉ số CCHC; tất cả tệp được nhập, hoặc không tệp nào."""
     from cchc_analysis.inputs.selfscores import check_scores
@@ -631,7 +626,7 @@ def issue_cmd(
     ] = False,
     allow_partial: PartialOpt = False,
     area: AreaOpt = None,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Ghi nhận văn bản biểu dương – nhắc nhở của tháng là đã ban hành (căn cứ để nâng mức phê bình)."""
     from cchc_analysis.documents.monthly import record_letter
@@ -663,7 +658,7 @@ def anomalies_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON.")] = False,
     area: AreaOpt = None,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra bất thường trong số liệu đã lưu: thay đổi đột ngột, 100% trên ít hồ sơ, thiếu tháng, số liệu
     không cân đối, không có hồ sơ, số liệu tháng trước bị sửa."""
@@ -725,7 +720,7 @@ def init_cmd(
             "mặc định của thư mục làm việc.",
         ),
     ] = None,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Tạo thư mục làm việc: params/ (tham số, danh mục đơn vị, bộ tiêu chí, mẫu báo cáo), notebooks/, templates/,
     data/, outputs/ và HUONG-DAN.md. Tệp đã có được giữ nguyên."""
@@ -777,7 +772,7 @@ def params_cmd(
     period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ: tháng (2023-08) hoặc kỳ báo cáo (2023-H1, 2023).")],
     area: AreaOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi lại tệp trống khi đã có tệp của kỳ này.")] = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Tạo tệp tham số của kỳ (params/KỲ.yaml) với các trường văn bản cần điền: số, ngày, văn bản cấp trên, người
     ký."""
@@ -801,7 +796,7 @@ def params_cmd(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": ["--help"]},
 )
 @_one_line_errors
-def lab_cmd(ctx: typer.Context, debug: DebugOpt = False) -> None:
+def lab_cmd(ctx: typer.Context, _debug: DebugOpt = False) -> None:
     """Mở JupyterLab ở thư mục làm việc (notebooks/, outputs/ cùng thấy), đọc cùng kho dữ liệu với lệnh cchc. Các
     tùy chọn của JupyterLab được chuyển nguyên: cchc lab --port 8890 --no-browser --ip 127.0.0.1. Ctrl-C dừng
     máy chủ."""
@@ -834,7 +829,7 @@ def check_report(
     allow_partial: Annotated[
         bool, typer.Option("--allow-partial", help="Đối chiếu dù kho còn thiếu tháng của kỳ (nói rõ tháng thiếu).")
     ] = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra số liệu trong dự thảo báo cáo: phân số và tỷ lệ, chênh lệch, tổng, số liệu nêu lại khác nhau; với kho:
     tỷ lệ của từng đơn vị và của toàn địa bàn so với số liệu đã nhập."""
@@ -931,7 +926,7 @@ def run_monthly_cmd(
         ),
     ] = False,
     quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Rà soát tháng: dự thảo công văn biểu dương, nhắc nhở, phê bình (Word); findings.csv, indicators.csv; phụ lục
     HTML, PDF, XLSX, Word."""
@@ -955,7 +950,7 @@ def run_semiannual_cmd(
     signer: SignerOpt = None,
     allow_partial: PartialOpt = False,
     quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Báo cáo 6 tháng, năm (Word): giải quyết hồ sơ, số hóa, thanh toán, chứng thực, quá hạn, ước tính Chỉ số CCHC;
     phụ lục HTML, PDF, XLSX, Word; Chỉ số 766."""
@@ -975,14 +970,10 @@ def run_anomalies_cmd(
     params_file: ParamsOpt = None,
     area: AreaOpt = None,
     quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    _debug: DebugOpt = False,
 ) -> None:
     """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
     from cchc_analysis.runs.inputs import resolve
     from cchc_analysis.runs.run import run_anomalies
 
     _run_command(run_anomalies, resolve(month_arg(period), store, area, params_file), out_dir, quiet)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()

@@ -8,14 +8,16 @@ months each window lacks and leaves out what rests on them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
 from cchc_analysis.core.exceptions import CchcError
+from cchc_analysis.core.glossary import AREA_KINDS
 from cchc_analysis.core.periods import Month, Window
-from cchc_analysis.inputs.units import Unit
+from cchc_analysis.inputs.units import Registry, Unit
 
 # names shown in a message before "và N đơn vị khác"
 SHOWN_NAMES = 5
@@ -138,3 +140,70 @@ def partial_note(gaps: Iterable[Gap], left_out: bool) -> str:
     else:
         rest = "Mọi số liệu của kỳ trong văn bản này chỉ tính trong các tháng đã có số liệu, chưa phải số liệu cả kỳ."
     return f"Lưu ý: {gaps_text(gaps)}. {rest}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which units the month's figures cover: those that reported earlier in the year (and are still valid)
+    against those with data for the month. A unit that never reports is not missing."""
+
+    month: Month
+    reported: int
+    expected: int
+    missing: tuple[str, ...]  # names, in registry order
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
+
+    def names(self) -> str:
+        return ", ".join(self.missing)
+
+    def sentence(self) -> str:
+        """Said on the first page of the letter, notebook and appendix of a partial month."""
+        return (
+            f"Lưu ý: số liệu {self.month.label()} mới có {self.reported}/{self.expected} đơn vị; chưa có số liệu "
+            f"của {len(self.missing)} đơn vị ({self.names()}). Các tỷ lệ bình quân chung chỉ tính trên các đơn vị "
+            "đã có số liệu."
+        )
+
+
+def month_coverage(frame: pl.DataFrame, month: Month, registry: Registry) -> Coverage:
+    """The units with data for ``month`` against those that reported in an earlier month of its year and are
+    valid in ``month``."""
+    this = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
+    earlier = (
+        set(
+            frame.filter(pl.col("month").is_between(dt.date(month.year, 1, 1), (month - 1).first_day))[
+                "unit_id"
+            ].to_list()
+        )
+        if month.month > 1
+        else set()
+    )
+    valid = {u.id for u in registry.valid_units(month.first_day, month.last_day)}
+    expected = (earlier & valid) | this
+    missing = tuple(u.name for u in registry.units if u.id in expected - this)
+    return Coverage(month, len(this & expected), len(expected), missing)
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A month of the store against the registry: the units expected (valid that month, not the area itself),
+    those present, and of the missing, those that reported before and those that never did."""
+
+    expected: list[Unit]
+    present: set[str]
+    before: list[Unit]
+    never: list[Unit]
+
+
+def presence(registry: Registry, month: Month, present: set[str], earlier: set[str]) -> Presence:
+    expected = [u for u in registry.valid_units(month.first_day, month.last_day) if u.kind not in AREA_KINDS]
+    missing = [u for u in expected if u.id not in present]
+    return Presence(
+        expected,
+        present,
+        [u for u in missing if u.id in earlier],
+        [u for u in missing if u.id not in earlier],
+    )

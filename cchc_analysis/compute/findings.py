@@ -7,6 +7,7 @@ past: level = 1 + formal sanctions the unit received earlier in the same year, c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -91,26 +92,27 @@ def _rates(ctx: Context) -> dict[tuple[str, str], dict]:
     return {(r["unit_id"], r["indicator"]): r for r in ctx.month_rates.iter_rows(named=True)}
 
 
-def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl.DataFrame:
-    """All findings for the month. ``issued_sanctions``: unit → letters of the same year, before this
-    month, in which the unit received a formal sanction."""
-    issued_sanctions = issued_sanctions or {}
-    rules, targets = ctx.params.rules, ctx.params.targets
-    rates = _rates(ctx)
-    ytd = {(r["unit_id"], r["indicator"]): r["rate"] for r in ctx.ytd.iter_rows(named=True)}
-    pay_window = dict(ctx.payment_window.iter_rows())
-    out: list[dict] = []
+class _Rules:
+    """The monthly rules applied to one unit at a time, each adding its findings in the letter's order."""
 
-    def rate(unit: str, ind: str) -> float | None:
-        r = rates.get((unit, ind))
+    def __init__(self, ctx: Context, issued_sanctions: dict[str, int]):
+        self.ctx, self.issued = ctx, issued_sanctions
+        self.rules, self.targets = ctx.params.rules, ctx.params.targets
+        self.rates = _rates(ctx)
+        self.ytd = {(r["unit_id"], r["indicator"]): r["rate"] for r in ctx.ytd.iter_rows(named=True)}
+        self.pay_window = dict(ctx.payment_window.iter_rows())
+        self.out: list[dict] = []
+
+    def rate(self, unit: str, ind: str) -> float | None:
+        r = self.rates.get((unit, ind))
         return None if r is None else r["rate"]
 
-    def add(unit: dict, indicator: str, kind: str, rule: str, **extra) -> None:
-        r = rates.get((unit["unit_id"], indicator), {})
+    def add(self, unit: dict, indicator: str, kind: str, rule: str, **extra: Any) -> None:
+        r = self.rates.get((unit["unit_id"], indicator), {})
         value = r.get("rate")
-        area = ctx.area.get(indicator)
+        area = self.ctx.area.get(indicator)
         row = {
-            "period": str(ctx.month),
+            "period": str(self.ctx.month),
             **unit,
             "indicator": indicator,
             "kind": kind,
@@ -125,110 +127,81 @@ def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl
             "gap_dossiers": gap_dossiers(r.get("numerator"), r.get("denominator"), area),
         }
         row.update(extra)
-        out.append(row)
+        self.out.append(row)
 
-    for unit in ctx.units.iter_rows(named=True):
-        uid = unit["unit_id"]
-        r_in, r_out, r_pay = rate(uid, "digitized_input"), rate(uid, "digitized_output"), rate(uid, "online_payment")
+    def commend(self, unit: dict) -> None:
+        uid, rules = unit["unit_id"], self.rules
+        r_in, r_out, r_pay = (self.rate(uid, i) for i in ("digitized_input", "digitized_output", "online_payment"))
         both = r_in == 1 and r_out == 1
         if rules.commend_both_digitization.enabled and both:
-            add(unit, "digitization", "commend", "commend_both_digitization", **_NO_RATE)
+            self.add(unit, "digitization", "commend", "commend_both_digitization", **_NO_RATE)
         if rules.commend_single_full.enabled and not both:
             for ind in rules.commend_single_full.indicators:
-                if rate(uid, ind) == 1:
-                    add(unit, ind, "commend", "commend_single_full")
+                if self.rate(uid, ind) == 1:
+                    self.add(unit, ind, "commend", "commend_single_full")
         t = rules.commend_thresholds
-        if (
-            t.enabled
-            and not both
-            and r_in is not None
-            and r_out is not None
-            and r_pay is not None
-            and r_in >= t.digitized_input
-            and r_out >= t.digitized_output
-            and r_pay >= t.online_payment
-        ):
-            add(unit, "all_three", "commend", "commend_thresholds", **_NO_RATE)
-        below = rules.remind_below_area
-        if below.enabled:
-            for ind in below.indicators:
-                v, a = rate(uid, ind), ctx.area.get(ind)
-                den = (rates.get((uid, ind)) or {}).get("denominator") or 0
-                if (
-                    v is not None
-                    and a is not None
-                    and v < a
-                    and (a - v) * 100 >= below.min_gap_pp
-                    and den >= below.min_denominator
-                ):
-                    add(unit, ind, "remind", "remind_below_area")
-        if rules.remind_good_month_poor_window.enabled:
-            for ind in rules.remind_good_month_poor_window.indicators:
-                v = rate(uid, ind)
-                if ind == "online_payment":
-                    w = pay_window.get(uid)
-                    if v is not None and w is not None and v >= targets.online_payment > w:
-                        add(
-                            unit,
-                            ind,
-                            "remind",
-                            "remind_good_month_poor_window",
-                            window_value=w,
-                            area_value=targets.online_payment,
-                            gap_pp=(targets.online_payment - w) * 100,
-                        )
-                else:
-                    w, aw = ytd.get((uid, ind)), ctx.area_ytd.get(ind)
-                    if (
-                        v is not None
-                        and w is not None
-                        and aw is not None
-                        and aw > w
-                        and (v - w) * 100 >= rules.remind_good_month_poor_window.min_improvement_pp
-                    ):
-                        add(
-                            unit,
-                            ind,
-                            "remind",
-                            "remind_good_month_poor_window",
-                            window_value=w,
-                            area_value=aw,
-                            gap_pp=(aw - w) * 100,
-                        )
-        no_ecert = unit["unit_kind"] in COMMUNE_LEVEL_KINDS and ctx.e_cert_ytd.get(uid) == 0
+        if t.enabled and not both and r_in is not None and r_out is not None and r_pay is not None:
+            if r_in >= t.digitized_input and r_out >= t.digitized_output and r_pay >= t.online_payment:
+                self.add(unit, "all_three", "commend", "commend_thresholds", **_NO_RATE)
+
+    def below_area(self, unit: dict) -> None:
+        below, uid = self.rules.remind_below_area, unit["unit_id"]
+        for ind in below.indicators if below.enabled else ():
+            v, a = self.rate(uid, ind), self.ctx.area.get(ind)
+            den = (self.rates.get((uid, ind)) or {}).get("denominator") or 0
+            if v is not None and a is not None and v < a:
+                if (a - v) * 100 >= below.min_gap_pp and den >= below.min_denominator:
+                    self.add(unit, ind, "remind", "remind_below_area")
+
+    def poor_window(self, unit: dict) -> None:
+        """A good month in a poor window: the payment window against its target, others against the area's
+        year to date."""
+        rule, uid, target = self.rules.remind_good_month_poor_window, unit["unit_id"], self.targets.online_payment
+        for ind in rule.indicators if rule.enabled else ():
+            v = self.rate(uid, ind)
+            if ind == "online_payment":
+                w = self.pay_window.get(uid)
+                if v is not None and w is not None and v >= target > w:
+                    extra = {"window_value": w, "area_value": target, "gap_pp": (target - w) * 100}
+                    self.add(unit, ind, "remind", "remind_good_month_poor_window", **extra)
+                continue
+            w, aw = self.ytd.get((uid, ind)), self.ctx.area_ytd.get(ind)
+            if v is not None and w is not None and aw is not None and aw > w:
+                if (v - w) * 100 >= rule.min_improvement_pp:
+                    extra = {"window_value": w, "area_value": aw, "gap_pp": (aw - w) * 100}
+                    self.add(unit, ind, "remind", "remind_good_month_poor_window", **extra)
+
+    def e_cert_and_ladder(self, unit: dict) -> None:
+        """No e-certification this year (a reminder, and a sanction), a payment rate below target in the month
+        and the window (a sanction); sanctions climb the ladder with the letters already issued."""
+        rules, uid, target = self.rules, unit["unit_id"], self.targets.online_payment
+        no_ecert = unit["unit_kind"] in COMMUNE_LEVEL_KINDS and self.ctx.e_cert_ytd.get(uid) == 0
         if rules.remind_no_e_cert.enabled and no_ecert:
-            add(unit, "e_cert", "remind", "remind_no_e_cert", **{**_NO_RATE, "value": 0})
+            self.add(unit, "e_cert", "remind", "remind_no_e_cert", **{**_NO_RATE, "value": 0})
         sanctions = []
         if rules.escalate_no_e_cert.enabled and no_ecert:
             sanctions.append(("e_cert", {**_NO_RATE, "value": 0}))
-        w = pay_window.get(uid)
-        if (
-            rules.escalate_payment.enabled
-            and r_pay is not None
-            and w is not None
-            and r_pay < targets.online_payment
-            and w < targets.online_payment
-        ):
+        r_pay, w = self.rate(uid, "online_payment"), self.pay_window.get(uid)
+        if rules.escalate_payment.enabled and r_pay is not None and w is not None and r_pay < target and w < target:
             sanctions.append(
-                (
-                    "online_payment",
-                    {
-                        "window_value": w,
-                        "area_value": targets.online_payment,
-                        "gap_pp": (targets.online_payment - r_pay) * 100,
-                    },
-                )
+                ("online_payment", {"window_value": w, "area_value": target, "gap_pp": (target - r_pay) * 100})
             )
-        level = min(len(ctx.params.ladder), 1 + issued_sanctions.get(uid, 0))
+        level = min(len(self.ctx.params.ladder), 1 + self.issued.get(uid, 0))
         for ind, extra in sanctions:
-            add(
-                unit,
-                ind,
-                "escalate",
-                "escalate_no_e_cert" if ind == "e_cert" else "escalate_payment",
-                level=level,
-                **extra,
-            )
+            rule = "escalate_no_e_cert" if ind == "e_cert" else "escalate_payment"
+            self.add(unit, ind, "escalate", rule, level=level, **extra)
+
+
+def evaluate(ctx: Context, issued_sanctions: dict[str, int] | None = None) -> pl.DataFrame:
+    """All findings for the month. ``issued_sanctions``: unit → letters of the same year, before this
+    month, in which the unit received a formal sanction."""
+    rules = _Rules(ctx, issued_sanctions or {})
+    for unit in ctx.units.iter_rows(named=True):
+        rules.commend(unit)
+        rules.below_area(unit)
+        rules.poor_window(unit)
+        rules.e_cert_and_ladder(unit)
+    out = rules.out
     return (
         pl.DataFrame(
             out,

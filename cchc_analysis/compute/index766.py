@@ -31,7 +31,6 @@ GROUPS: tuple[tuple[str, str, float], ...] = (
 )
 # Inside "số hóa hồ sơ": what we can compute, and the points we cannot.
 DIGITIZATION_PARTS = (("result", 6), ("components", 4), ("reuse", 2), ("e_cert", 2))
-DIGITIZATION_NOT_COMPUTED = 8
 
 
 def _ratio(num: int | None, den: int | None) -> float | None:

@@ -23,7 +23,6 @@ RATIOS: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "on_time": (pl.col("dung_han"), pl.col("dung_han") + pl.col("qua_han")),
 }
 COUNTS: dict[str, str] = {"late": "qua_han", "e_cert": "chung_thuc_dien_tu", "reuse": "tai_su_dung"}
-SCOPES = ("commune_level", "departments", "all")
 
 
 def _null_sum(expr: pl.Expr) -> pl.Expr:

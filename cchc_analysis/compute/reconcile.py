@@ -601,31 +601,10 @@ def check_gaps(doc: Draft, found: list[Statement], checked: Counter) -> list[Mis
         if not own:
             continue
         value, _ = _dec(own[0].group(1))
-        indicator = _gap_indicator(doc, sentence_start, m.start())
-        period = period_before(doc, m.start())
-        tail = doc.text[m.end() : m.end() + 160]
-        stated_avg = re.match(r"[^.;%]{0,60}?(?:là|la|\()\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
-        nearby = _average_before(doc, found, sentence_start, m.start(), indicator, period)
-        if nearby is not None and doc.in_table(m.start()) and doc.line_of(nearby.start) != doc.line_of(m.start()):
-            nearby = None
-        if stated_avg:
-            average, avg_dec = _dec(stated_avg.group(1))
-            source = "mức bình quân ghi ngay sau"
-        elif nearby is not None:
-            average, avg_dec = nearby.value, nearby.decimals
-            source = f"bình quân {_fmt(nearby.value, nearby.decimals)}% ở dòng {nearby.line}"
-        else:
-            candidates = [a for a in averages.get(indicator, []) if _agree(a.period, period)] if indicator else []
-            if doc.in_table(m.start()):  # a row's sentence: another row's or column's figure is not its average
-                candidates = [a for a in candidates if doc.line_of(a.start) == doc.line_of(m.start())]
-            if not candidates:
-                continue
-            avg = candidates[0]
-            average, avg_dec, source = (
-                avg.value,
-                avg.decimals,
-                f"bình quân {_fmt(avg.value, avg.decimals)}% ở dòng {avg.line}",
-            )
+        found_avg = _gap_average(doc, found, averages, m, sentence_start)
+        if found_avg is None:
+            continue
+        average, avg_dec, source = found_avg
         expected = average - value
         checked["gap"] += 1
         tolerance = Decimal(1).scaleb(-decimals) if max(avg_dec, decimals) > 0 else Decimal(1)
@@ -640,6 +619,36 @@ def check_gaps(doc: Draft, found: list[Statement], checked: Counter) -> list[Mis
                 )
             )
     return out
+
+
+def _gap_average(
+    doc: Draft,
+    found: list[Statement],
+    averages: dict[str | None, list[Statement]],
+    m: re.Match[str],
+    sentence_start: int,
+) -> tuple[Decimal, int, str] | None:
+    """The average a gap is measured from, its decimals and where it was read: stated right after the gap, else
+    before it in its sentence or paragraph, else the document's average for the same indicator and period."""
+    indicator = _gap_indicator(doc, sentence_start, m.start())
+    period = period_before(doc, m.start())
+    tail = doc.text[m.end() : m.end() + 160]
+    stated_avg = re.match(r"[^.;%]{0,60}?(?:là|la|\()\s*(\d{1,3}(?:,\d+)?)\s*%", tail)
+    if stated_avg:
+        average, avg_dec = _dec(stated_avg.group(1))
+        return average, avg_dec, "mức bình quân ghi ngay sau"
+    nearby = _average_before(doc, found, sentence_start, m.start(), indicator, period)
+    if nearby is not None and doc.in_table(m.start()) and doc.line_of(nearby.start) != doc.line_of(m.start()):
+        nearby = None
+    if nearby is not None:
+        return nearby.value, nearby.decimals, f"bình quân {_fmt(nearby.value, nearby.decimals)}% ở dòng {nearby.line}"
+    candidates = [a for a in averages.get(indicator, []) if _agree(a.period, period)] if indicator else []
+    if doc.in_table(m.start()):  # a row's sentence: another row's or column's figure is not its average
+        candidates = [a for a in candidates if doc.line_of(a.start) == doc.line_of(m.start())]
+    if not candidates:
+        return None
+    avg = candidates[0]
+    return avg.value, avg.decimals, f"bình quân {_fmt(avg.value, avg.decimals)}% ở dòng {avg.line}"
 
 
 def _gap_indicator(doc: Draft, sentence_start: int, pos: int) -> str | None:
@@ -798,7 +807,7 @@ class Stored:
         return self.other(window)
 
 
-def _key(s: Statement, province: bool) -> tuple[str, str]:
+def _key(s: Statement) -> tuple[str, str]:
     """Where a statement's figure is in the store: its unit's, else its scope's ("toàn tỉnh" is the whole area
     of a province)."""
     if s.indicator is None:
@@ -850,7 +859,7 @@ def check_store(
         if not previous:
             continue
         m = W(r"\s*,?\s*(tang|giam) (\d{1,3}(?:,\d+)?)\s*% so voi").match(doc.folded, s.extras["end"])
-        key = _key(s, province)
+        key = _key(s)
         if not m or key not in rates or key not in previous:
             continue
         stated, decimals = _dec(m.group(2))
@@ -869,7 +878,7 @@ def check_store(
             )
     for s in held:
         rates = stored.of(s.period, period)
-        value = None if rates is None else (rates[1] if s.unit else rates[0]).get(_key(s, province))
+        value = None if rates is None else (rates[1] if s.unit else rates[0]).get(_key(s))
         if value is None:
             continue
         checked["store"] += 1

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
 from cchc_analysis.core.formatting import percent
 from cchc_analysis.core.glossary import COMMUNE_LEVEL_KINDS, COMMUNE_WORDS, UNIT_KINDS
 from cchc_analysis.core.params import Band
-from cchc_analysis.inputs.criteria import CriteriaSet, set_for_kind
+from cchc_analysis.inputs.criteria import CriteriaSet, Criterion, set_for_kind
 from cchc_analysis.inputs.units import Unit
 
 # Ten-point bins for the per-field sentences, highest first: (lowest share, label).
@@ -50,80 +51,69 @@ def competition_ranks(points: list[Decimal]) -> list[int]:
     return [1 + sum(other > p for other in points) for p in points]
 
 
-def score_units(
-    units: list[Unit],
-    sets: list[CriteriaSet],
+def _criterion_points(
+    unit: Unit, c: Criterion, self_scores: dict[tuple[str, str], Decimal], values: dict[tuple[str, str], Any]
+) -> tuple[Decimal, float | int | None, str]:
+    """A criterion's points for a unit, the value they were computed from, and how ("self", "missing",
+    "computed", "no_data", "deferred")."""
+    if c.method == "self":
+        points = self_scores.get((unit.id, c.id))
+        return (points, None, "self") if points is not None else (Decimal(0), None, "missing")
+    if c.method == "computed":
+        value = values.get((unit.id, c.indicator)) if c.indicator else None
+        return c.computed_points(value), value, "computed" if value is not None else "no_data"
+    return Decimal(0), None, "deferred"
+
+
+def _unit_fields(
+    unit: Unit,
+    cset: CriteriaSet,
     self_scores: dict[tuple[str, str], Decimal],
-    values: dict[tuple[str, str], float | int | None],
-    bands: tuple[Band, ...],
-    previous_ranks: dict[str, int] | None = None,
-) -> Scores:
-    """``self_scores``: (unit_id, criterion_id) → score; ``values``: (unit_id, indicator) → the rate or
-    count over the period; ``previous_ranks``: unit_id → last year's rank."""
-    previous_ranks = previous_ranks or {}
-    crit_rows, field_rows, total_rows = [], [], []
-    for unit in units:
-        cset = set_for_kind(sets, unit.kind)
-        if cset is None:
-            continue
-        total = Decimal(0)
-        for spec in cset.fields:
-            field_points = Decimal(0)
-            for c in spec.criteria:
-                value = None
-                if c.method == "self":
-                    points = self_scores.get((unit.id, c.id))
-                    status = "self" if points is not None else "missing"
-                    points = points if points is not None else Decimal(0)
-                elif c.method == "computed":
-                    value = values.get((unit.id, c.indicator)) if c.indicator else None
-                    points = c.computed_points(value)
-                    status = "computed" if value is not None else "no_data"
-                else:
-                    points, status = Decimal(0), "deferred"
-                field_points += points
-                crit_rows.append(
-                    {
-                        "unit_id": unit.id,
-                        "set": cset.unit_kind,
-                        "field_id": spec.id,
-                        "criterion_id": c.id,
-                        "name": c.name,
-                        "method": c.method,
-                        "max": float(c.max),
-                        "points": float(points),
-                        "value": None if value is None else float(value),
-                        "status": status,
-                    }
-                )
-            total += field_points
-            field_rows.append(
+    values: dict[tuple[str, str], Any],
+    crit_rows: list[dict],
+    field_rows: list[dict],
+) -> Decimal:
+    """A unit's points per criterion and per field (appended to the rows), and its total."""
+    total = Decimal(0)
+    for spec in cset.fields:
+        field_points = Decimal(0)
+        for c in spec.criteria:
+            points, value, status = _criterion_points(unit, c, self_scores, values)
+            field_points += points
+            crit_rows.append(
                 {
                     "unit_id": unit.id,
-                    "unit": unit.name,
                     "set": cset.unit_kind,
                     "field_id": spec.id,
-                    "field": spec.name,
-                    "points": float(field_points),
-                    "max": float(spec.max),
-                    "share": float(_share(field_points, spec.max)),
-                    "bin": _bin(_share(field_points, spec.max)),
+                    "criterion_id": c.id,
+                    "name": c.name,
+                    "method": c.method,
+                    "max": float(c.max),
+                    "points": float(points),
+                    "value": None if value is None else float(value),
+                    "status": status,
                 }
             )
-        share = _share(total, cset.max_total)
-        total_rows.append(
+        total += field_points
+        share = _share(field_points, spec.max)
+        field_rows.append(
             {
                 "unit_id": unit.id,
                 "unit": unit.name,
-                "unit_kind": unit.kind,
                 "set": cset.unit_kind,
-                "_points": total,
-                "points": float(total),
-                "max": float(cset.max_total),
+                "field_id": spec.id,
+                "field": spec.name,
+                "points": float(field_points),
+                "max": float(spec.max),
                 "share": float(share),
-                "band": band_of(share, bands),
+                "bin": _bin(share),
             }
         )
+    return total
+
+
+def _ranked(total_rows: list[dict], previous_ranks: dict[str, int]) -> pl.DataFrame:
+    """Each set's units ranked by points (ties share a rank), beside last year's rank."""
     ranked = []
     for set_name in dict.fromkeys(r["set"] for r in total_rows):
         group = [r for r in total_rows if r["set"] == set_name]
@@ -142,8 +132,42 @@ def score_units(
         schema_overrides={"previous_rank": pl.Int32, "rank_change": pl.Int32, "rank": pl.Int32},
         infer_schema_length=None,
     )
-    if totals.height:
-        totals = totals.sort("set", "rank", "unit")
+    return totals.sort("set", "rank", "unit") if totals.height else totals
+
+
+def score_units(
+    units: list[Unit],
+    sets: list[CriteriaSet],
+    self_scores: dict[tuple[str, str], Decimal],
+    values: dict[tuple[str, str], float | int | None],
+    bands: tuple[Band, ...],
+    previous_ranks: dict[str, int] | None = None,
+) -> Scores:
+    """``self_scores``: (unit_id, criterion_id) → score; ``values``: (unit_id, indicator) → the rate or
+    count over the period; ``previous_ranks``: unit_id → last year's rank."""
+    crit_rows: list[dict] = []
+    field_rows: list[dict] = []
+    total_rows: list[dict] = []
+    for unit in units:
+        cset = set_for_kind(sets, unit.kind)
+        if cset is None:
+            continue
+        total = _unit_fields(unit, cset, self_scores, values, crit_rows, field_rows)
+        share = _share(total, cset.max_total)
+        total_rows.append(
+            {
+                "unit_id": unit.id,
+                "unit": unit.name,
+                "unit_kind": unit.kind,
+                "set": cset.unit_kind,
+                "_points": total,
+                "points": float(total),
+                "max": float(cset.max_total),
+                "share": float(share),
+                "band": band_of(share, bands),
+            }
+        )
+    totals = _ranked(total_rows, previous_ranks or {})
     return Scores(pl.DataFrame(crit_rows, infer_schema_length=None), pl.DataFrame(field_rows), totals)
 
 

@@ -1,5 +1,5 @@
 """Data made inert wherever it is shown: unit names, sentences, params and headlines come from registries,
-aliases and params files that anyone may edit, so they are escaped for HTML, Markdown and script-embedded JSON,
+aliases and params files that anyone may edit, so they are escaped for HTML and script-embedded JSON,
 and kept from being a formula in a spreadsheet. Notebooks show data only through the fragments here."""
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all leaves no link,
-# emphasis, heading, list or HTML syntax for the text to form. & < > become entities, which Markdown keeps.
-_MARKDOWN_PUNCT = re.compile(r"([!\"#$'()*+,\-./:;=?@\[\\\]^_`{|}~])")
 # A text cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
@@ -22,13 +19,6 @@ _SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
 def html_text(value: Any) -> str:
     """Text for an HTML element or attribute."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def markdown_text(value: Any) -> str:
-    """Text for a Markdown cell or output, shown literally: no link, image, emphasis or raw HTML."""
-    text = "" if value is None else str(value)
-    text = _MARKDOWN_PUNCT.sub(r"\\\1", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
 def script_json(value: Any) -> str:

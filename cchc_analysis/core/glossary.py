@@ -158,7 +158,7 @@ SECTION_LABELS: dict[str, str] = {
     "remind_online_payment": "Về thanh toán trực tuyến",
     "remind_e_cert": "Về chứng thực bản sao điện tử từ bản chính",
 }
-# Pooled rates, by unit scope (indicators.SCOPES); "{area}" is the area's word, e.g. "huyện".
+# Pooled rates, by unit scope (commune_level, departments, all); "{area}" is the area's word, e.g. "huyện".
 SCOPE_LABELS: dict[str, str] = {
     "all": "Toàn {area}",
     "commune_level": "Các {communes}",

@@ -15,9 +15,11 @@ import polars as pl
 
 from cchc_analysis.compute.completeness import (
     PREVIEW_NOTE,
+    Coverage,
     Gap,
     IncompleteData,
     find_gaps,
+    month_coverage,
     month_list,
     partial_note,
     refusal,
@@ -109,51 +111,6 @@ def review_windows(month: Month, params: Params) -> dict[str, Window]:
         "ytd": Window(Month(month.year, 1), month),
         "payment": params.payment_window(month),
     }
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """Which units the month's figures cover: those that reported earlier in the year (and are still valid)
-    against those with data for the month. A unit that never reports is not missing."""
-
-    month: Month
-    reported: int
-    expected: int
-    missing: tuple[str, ...]  # names, in registry order
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.missing)
-
-    def names(self) -> str:
-        return ", ".join(self.missing)
-
-    def sentence(self) -> str:
-        """Said on the first page of the letter, notebook and appendix of a partial month."""
-        return (
-            f"Lưu ý: số liệu {self.month.label()} mới có {self.reported}/{self.expected} đơn vị; chưa có số liệu "
-            f"của {len(self.missing)} đơn vị ({self.names()}). Các tỷ lệ bình quân chung chỉ tính trên các đơn vị "
-            "đã có số liệu."
-        )
-
-
-def month_coverage(frame: pl.DataFrame, month: Month, registry: Registry) -> Coverage:
-    """The units with data for ``month`` against those that reported in an earlier month of its year and are
-    valid in ``month``."""
-    this = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
-    earlier = (
-        set(
-            frame.filter(pl.col("month").is_between(dt.date(month.year, 1, 1), (month - 1).first_day))[
-                "unit_id"
-            ].to_list()
-        )
-        if month.month > 1
-        else set()
-    )
-    valid = {u.id for u in registry.valid_units(month.first_day, month.last_day)}
-    expected = (earlier & valid) | this
-    missing = tuple(u.name for u in registry.units if u.id in expected - this)
-    return Coverage(month, len(this & expected), len(expected), missing)
 
 
 @dataclass(frozen=True)
@@ -293,6 +250,63 @@ def refuse_missing_columns(st: Store, frame: pl.DataFrame, month: Month, area: s
         )
 
 
+def _area_frame(frame: pl.DataFrame, month: Month, params: Params) -> pl.DataFrame:
+    """The rows of the area the parameters name; a store without the month for it stops, saying what it holds."""
+    others: list[str] = []
+    if "area" in frame.columns:
+        others = sorted(a for a in frame["area"].drop_nulls().unique().to_list() if a != params.area_id)
+        frame = frame.filter(pl.col("area") == params.area_id)
+    if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
+        held = months_text([Month.of(d) for d in frame["month"].unique().to_list()])
+        elsewhere = f"; kho còn có số liệu của {', '.join(others)}: chọn địa bàn bằng --area" if others else ""
+        raise IncompleteData(
+            f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
+            "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có"
+        )
+    return frame
+
+
+def _complete(
+    frame: pl.DataFrame, month: Month, windows: dict[str, Window], registry: Registry, allow_partial: bool
+) -> tuple[Coverage, dict[str, Gap]]:
+    """Which units the month covers and which months its windows lack: a partial month or a window with gaps
+    stops the review, unless ``allow_partial``."""
+    coverage = month_coverage(frame, month, registry)
+    if coverage.partial and not allow_partial:
+        raise IncompleteData(
+            f"{month.label()} còn thiếu số liệu của {len(coverage.missing)}/{coverage.expected} đơn vị đã báo cáo "
+            f"các tháng trước trong năm: {coverage.names()} — nhập đủ số liệu (cchc ingest …), hoặc chạy lại với "
+            "--allow-partial để lập văn bản chỉ trên các đơn vị đã có số liệu"
+        )
+    present = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
+    gaps = find_gaps(
+        frame,
+        {"ytd": ("lũy kế từ đầu năm", windows["ytd"]), "payment": ("thanh toán trực tuyến lũy kế", windows["payment"])},
+        [u for u in registry.units if u.id in present],
+    )
+    if gaps and not allow_partial:
+        raise refusal(gaps.values())
+    return coverage, gaps
+
+
+def _units_table(ctx: Context, per_window: dict[str, pl.DataFrame], params: Params) -> pl.DataFrame:
+    """Per unit and rate: the month's figure beside the area's, the target and the window's (the year to date;
+    the payment window for online payment)."""
+    units = compare(ctx.month_rates, ctx.area, params.targets.model_dump()).join(ctx.units, on="unit_id", how="left")
+    window_rate = pl.concat(
+        [
+            per_window["ytd"].filter(pl.col("indicator") != "online_payment"),
+            per_window["payment"].filter(pl.col("indicator") == "online_payment"),
+        ]
+    ).select("unit_id", "indicator", pl.col("rate").alias("window_rate"))
+    return units.join(window_rate, on=["unit_id", "indicator"], how="left").with_columns(
+        scope=scope_of(pl.col("unit_kind"))
+    )
+
+
+_HISTORY = ("unit_id", "unit", "unit_kind", "indicator", "month", "numerator", "denominator", "rate", "change_pp")
+
+
 def review_from_frame(
     frame: pl.DataFrame,
     month: Month,
@@ -305,67 +319,18 @@ def review_from_frame(
     that units which reported earlier in the year are missing from, or whose windows (year to date, online
     payment) lack months, stops with IncompleteData naming them, unless ``allow_partial``: then the review says how
     many units its figures cover and which months its windows lack, and leaves out the findings resting on them."""
-    others: list[str] = []
-    if "area" in frame.columns:
-        others = sorted(a for a in frame["area"].drop_nulls().unique().to_list() if a != params.area_id)
-        frame = frame.filter(pl.col("area") == params.area_id)
-    if frame.is_empty() or frame.filter(pl.col("month") == month.first_day).is_empty():
-        held = months_text([Month.of(d) for d in frame["month"].unique().to_list()])
-        elsewhere = f"; kho còn có số liệu của {', '.join(others)}: chọn địa bàn bằng --area" if others else ""
-        raise IncompleteData(
-            f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
-            "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có"
-        )
-    coverage = month_coverage(frame, month, registry)
-    if coverage.partial and not allow_partial:
-        raise IncompleteData(
-            f"{month.label()} còn thiếu số liệu của {len(coverage.missing)}/{coverage.expected} đơn vị đã báo cáo "
-            f"các tháng trước trong năm: {coverage.names()} — nhập đủ số liệu (cchc ingest …), hoặc chạy lại với "
-            "--allow-partial để lập văn bản chỉ trên các đơn vị đã có số liệu"
-        )
+    frame = _area_frame(frame, month, params)
     windows = review_windows(month, params)
-    present = set(frame.filter(pl.col("month") == month.first_day)["unit_id"].to_list())
-    gaps = find_gaps(
-        frame,
-        {"ytd": ("lũy kế từ đầu năm", windows["ytd"]), "payment": ("thanh toán trực tuyến lũy kế", windows["payment"])},
-        [u for u in registry.units if u.id in present],
-    )
-    if gaps and not allow_partial:
-        raise refusal(gaps.values())
+    coverage, gaps = _complete(frame, month, windows, registry, allow_partial)
     ctx = build_context(frame, month, params)
     findings = without_gapped(evaluate(ctx, sanctions or {}), gaps)
     if findings.is_empty():
         findings = pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
     findings = letter_order(with_sentences(findings, ctx))
-
     upto = frame.filter(pl.col("month") <= month.first_day)
     per_window = {name: window_rates(upto, w) for name, w in windows.items()}
     area = pl.concat([area_rates(r).with_columns(window=pl.lit(name)) for name, r in per_window.items()])
-
-    targets = params.targets.model_dump()
-    units = compare(ctx.month_rates, ctx.area, targets).join(ctx.units, on="unit_id", how="left")
-    window_rate = pl.concat(
-        [
-            per_window["ytd"].filter(pl.col("indicator") != "online_payment"),
-            per_window["payment"].filter(pl.col("indicator") == "online_payment"),
-        ]
-    ).select("unit_id", "indicator", pl.col("rate").alias("window_rate"))
-    units = units.join(window_rate, on=["unit_id", "indicator"], how="left").with_columns(
-        scope=scope_of(pl.col("unit_kind"))
-    )
-
-    history = monthly_rates(upto.filter(pl.col("month") >= dt.date(month.year, 1, 1))).select(
-        "unit_id",
-        "unit",
-        "unit_kind",
-        "indicator",
-        "month",
-        "numerator",
-        "denominator",
-        "rate",
-        "change_pp",
-        "decline_run",
-    )
+    history = monthly_rates(upto.filter(pl.col("month") >= dt.date(month.year, 1, 1)))
     rates = pl.concat([r.with_columns(window=pl.lit(name)) for name, r in per_window.items()])
     before = area_rates(window_rates(upto, Window(month - 1, month - 1))).filter(pl.col("scope") == "all")
     return MonthlyReview(
@@ -374,11 +339,11 @@ def review_from_frame(
         registry=registry,
         context=ctx,
         findings=findings,
-        units=units,
+        units=_units_table(ctx, per_window, params),
         windows=windows,
         rates=rates.select("window", "unit_id", "unit", "unit_kind", "indicator", "numerator", "denominator", "rate"),
         area=area.select("window", "scope", "indicator", "numerator", "denominator", "rate"),
-        history=history,
+        history=history.select(*_HISTORY, "decline_run"),
         counts=window_counts(upto, windows["ytd"]),
         previous_area=dict(before.select("indicator", "rate").iter_rows()),
         coverage=coverage,

@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -156,24 +157,7 @@ def review_semiannual(
     payment = window_rates(frame, pay_window).filter(pl.col("indicator") == "online_payment")
 
     sets = criteria_sets(params.area_id, window.start.year, criteria_dir)
-    units = registry.valid_units(window.start.first_day, window.end.last_day)
-    own = scores.filter(pl.col("period") == name)
-    self_scores = {(u, c): Decimal(s) for u, c, s in own.select("unit_id", "criterion_id", "score").iter_rows()}
-    previous = {}
-    for unit_name, rank in params.scoring.previous_ranks.items():
-        try:
-            previous[registry.match(unit_name, area_level=True).id] = rank
-        except MatchError as exc:
-            raise UsageError(f"scoring.previous_ranks: {exc}") from None
-    scored = score_units(units, sets, self_scores, _values(rates, counts), params.scoring.bands, previous)
-    unscored = _unscored(scored, registry)
-    if unscored and not allow_partial:
-        raise IncompleteData(
-            f"chưa có đủ điểm tự chấm Chỉ số CCHC kỳ {name} của {len(unscored)} đơn vị ({names_text(unscored)}): "
-            f"ước tính sẽ tính 0 điểm cho các tiêu chí còn thiếu — nhập bằng cchc ingest-scores TỆP (mẫu: cchc "
-            f"template-scores {name}), hoặc chạy lại với --allow-partial (ước tính chỉ nêu các đơn vị đã đủ điểm)"
-        )
-
+    scored = _scored(scores, registry, period, params, sets, _values(rates, counts), allow_partial)
     handling = handling_table(frame, window)
     return SemiannualReview(
         period=period,
@@ -192,6 +176,38 @@ def review_semiannual(
         late_fields=_late_fields(late_by_field, window),
         gaps=tuple(gaps.values()),
     )
+
+
+def _scored(
+    scores: pl.DataFrame,
+    registry: Registry,
+    period: ReportPeriod,
+    params: Params,
+    sets: list[CriteriaSet],
+    values: dict[tuple[str, str], Any],
+    allow_partial: bool,
+) -> Scores:
+    """Each unit's CCHC index estimate from its self-assessed scores and the period's figures; units still lacking
+    scores stop it, unless ``allow_partial``."""
+    window, name = period.window, str(period)
+    units = registry.valid_units(window.start.first_day, window.end.last_day)
+    own = scores.filter(pl.col("period") == name)
+    self_scores = {(u, c): Decimal(s) for u, c, s in own.select("unit_id", "criterion_id", "score").iter_rows()}
+    previous = {}
+    for unit_name, rank in params.scoring.previous_ranks.items():
+        try:
+            previous[registry.match(unit_name, area_level=True).id] = rank
+        except MatchError as exc:
+            raise UsageError(f"scoring.previous_ranks: {exc}") from None
+    scored = score_units(units, sets, self_scores, values, params.scoring.bands, previous)
+    unscored = _unscored(scored, registry)
+    if unscored and not allow_partial:
+        raise IncompleteData(
+            f"chưa có đủ điểm tự chấm Chỉ số CCHC kỳ {name} của {len(unscored)} đơn vị ({names_text(unscored)}): "
+            f"ước tính sẽ tính 0 điểm cho các tiêu chí còn thiếu — nhập bằng cchc ingest-scores TỆP (mẫu: cchc "
+            f"template-scores {name}), hoặc chạy lại với --allow-partial (ước tính chỉ nêu các đơn vị đã đủ điểm)"
+        )
+    return scored
 
 
 def _unscored(scores: Scores, registry: Registry) -> list[str]:

@@ -16,6 +16,29 @@ def _rates(ctx: Context, unit_id: str) -> dict[str, dict]:
     return {r["indicator"]: r for r in ctx.month_rates.filter(pl.col("unit_id") == unit_id).iter_rows(named=True)}
 
 
+def _below_area(row: dict, prev: str, area: str) -> str:
+    """A unit below the area's average, with its change on the month before (and how many months it fell)."""
+    unit, value, change, gap, run = (
+        row["unit"],
+        pct(row["value"]),
+        row["change_pp"],
+        pp(row["gap_pp"]),
+        row["decline_run"] or 0,
+    )
+    if change is None:
+        return f"{unit} ({value}) thấp hơn {gap} {area}."
+    if change == 0:
+        return f"{unit} ({value}), không đổi so với {prev}, vẫn thấp hơn {gap} {area}."
+    if change > 0:
+        return f"{unit} ({value}), tăng {pp(change)} so với {prev}, nhưng vẫn thấp hơn {gap} {area}."
+    if run >= 2:
+        return (
+            f"{unit} ({value}) tiếp tục có kết quả giảm so với {prev} (giảm {pp(change)}) và thấp hơn {gap} "
+            f"{area}; đây là tháng thứ {run} liên tiếp {unit} có kết quả giảm so với tháng trước liền kề."
+        )
+    return f"{unit} ({value}), giảm {pp(change)} so với {prev} và thấp hơn {gap} {area}."
+
+
 def sentence(row: dict, ctx: Context) -> str:
     month, params = ctx.month, ctx.params
     area = f"mức bình quân chung của {params.area_name}"
@@ -38,20 +61,7 @@ def sentence(row: dict, ctx: Context) -> str:
             f"{pct(r['digitized_output']['rate'])}; thanh toán trực tuyến đạt {pct(r['online_payment']['rate'])})."
         )
     if rule == "remind_below_area":
-        value, change, gap, run = pct(row["value"]), row["change_pp"], pp(row["gap_pp"]), row["decline_run"] or 0
-        if change is None:
-            return f"{unit} ({value}) thấp hơn {gap} {area}."
-        if change == 0:
-            return f"{unit} ({value}), không đổi so với {prev}, vẫn thấp hơn {gap} {area}."
-        if change > 0:
-            return f"{unit} ({value}), tăng {pp(change)} so với {prev}, nhưng vẫn thấp hơn {gap} {area}."
-        text = f"{unit} ({value}), giảm {pp(change)} so với {prev} và thấp hơn {gap} {area}."
-        if run >= 2:
-            text = (
-                f"{unit} ({value}) tiếp tục có kết quả giảm so với {prev} (giảm {pp(change)}) và thấp hơn {gap} "
-                f"{area}; đây là tháng thứ {run} liên tiếp {unit} có kết quả giảm so với tháng trước liền kề."
-            )
-        return text
+        return _below_area(row, prev, area)
     if rule == "remind_good_month_poor_window":
         if row["indicator"] == "online_payment":
             return (

@@ -97,13 +97,6 @@ class CriteriaSet(_Strict):
     def criteria(self) -> dict[str, Criterion]:
         return {c.id: c for f in self.fields for c in f.criteria}
 
-    def field_of(self, criterion_id: str) -> FieldSpec:
-        return next(f for f in self.fields if any(c.id == criterion_id for c in f.criteria))
-
-
-def criteria_path(area: str, year: int, unit_kind: str, directory: Path | None = None) -> Path:
-    return (directory or workspace.criteria_dir()) / f"{area}-{year}-{unit_kind}.yaml"
-
 
 def load_criteria(path: Path) -> CriteriaSet:
     if not path.is_file():

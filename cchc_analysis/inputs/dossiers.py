@@ -221,6 +221,8 @@ def _as_fee(dtype: pl.DataType) -> pl.Expr:
     return pl.col("fee").cast(pl.Float64)
 
 
+# one list of every rule a dossier row is held to, each a (column, message, expression): read as a table, and
+# evaluated in one pass over the file; split up, the rules would no longer be seen together
 def checks(today: dt.date, spellings: Spellings, schema: pl.Schema) -> list[tuple[str, str, pl.Expr]]:
     """(column, message, expression true on a bad row) over ``typed`` columns; rows are numbered from 1 as
     records of the file. A column the file already types as dates cannot hold an unreadable date."""
@@ -391,6 +393,8 @@ class Flows:
         return months, late.with_columns(pl.col("late").cast(pl.Int64)).sort("unit_id", "month", "field")
 
 
+# one lazy query whose group-bys polars collects together in a single streamed pass (100 million rows): its
+# parts only make sense side by side, and the checks of its two shortcuts sit next to the shortcuts
 def flows(lf: pl.LazyFrame, spellings: Spellings, *, plain: bool = False) -> Flows:
     """Streamed group-bys on the unit as written and the month received, the month closed, and (for the few
     late dossiers) the field, collected together.

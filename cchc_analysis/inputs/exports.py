@@ -18,10 +18,10 @@ from cchc_analysis.core.formatting import integer, number
 from cchc_analysis.core.glossary import RATIO_PAIRS
 from cchc_analysis.core.periods import Month
 from cchc_analysis.core.textnorm import clean, header_key, plain
-from cchc_analysis.inputs.formats import Layout, is_column_numbers
-from cchc_analysis.inputs.readers import column_letter
+from cchc_analysis.inputs.formats import Format, Layout, is_column_numbers
+from cchc_analysis.inputs.readers import Row, Table, column_letter
 from cchc_analysis.inputs.records import STAT_SCHEMA, ParsedFile, parse_count, parse_month
-from cchc_analysis.inputs.units import MatchError, Registry
+from cchc_analysis.inputs.units import MatchError, Registry, Unit
 
 _GROUP = re.compile(r"^(?:[IVXLC]+|[A-Z])(?:[.)]|\s*[-–:])?(?:\s+\S.*)?$")
 _DATES = re.compile(r"tu ngay (\d{1,2})[/.-](\d{1,2})[/.-](\d{4}) den ngay (\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -118,89 +118,103 @@ def title_unit(rows: list[tuple[int, list[Any]]]) -> tuple[str, int] | None:
     return None
 
 
+def _counts(row: Row, used: list[int], problems: list[Problem]) -> tuple[dict[int, int | None], list[int]]:
+    """The row's counts in the columns ``used``, and the columns whose cell is not a count (each a problem)."""
+    cells: dict[int, int | None] = {}
+    bad = []
+    for i in used:
+        try:
+            cells[i] = parse_count(row[i])
+        except ValueError as exc:
+            problems.append(row.problem(i, f"{exc} — ghi số hồ sơ là số nguyên không âm"))
+            bad.append(i)
+    return cells, bad
+
+
+def _is_total(label: str, totals: set[str]) -> bool:
+    key = header_key(label)
+    return key in totals or any(key.startswith(t) for t in totals if len(t) >= 6)
+
+
+def _sum_columns(fmt: Format, layout: Layout, more: set[int]) -> list[int]:
+    """The columns a form's rows are read in: ``more`` and every column of its internal sums."""
+    sums = {i for s in fmt.sums for i in (layout.find(s.total), *map(layout.find, s.parts)) if i is not None}
+    return sorted(more | sums)
+
+
+def _body(raw: Table, layout: Layout) -> Table:
+    """The rows under a report's header block, each problem quoting its column's header path."""
+    head_no = raw.numbered()[layout.header_rows[0]][0]
+    return raw.below(layout.header_rows[-1], [h.text for h in layout.headers], head_no)
+
+
+def _fields_unit(
+    raw: Table, layout: Layout, registry: Registry, month: Month, unit_given: str | None
+) -> Unit | Problem:
+    """The unit a by-field form is about: ``--unit``, else its title ("Đơn vị: UBND xã Hà Kỳ")."""
+    head_no = raw.numbered()[layout.header_rows[0]][0]
+    titled = title_unit(raw.numbered()[: layout.header_rows[0]])
+    text, where = (unit_given, head_no) if unit_given else titled or ("", head_no)
+    if not text:
+        message = "biểu theo lĩnh vực không ghi đơn vị (dòng «Đơn vị: …» trên tiêu đề) — thêm --unit «tên đơn vị»"
+        return raw.problem(message, head_no)
+    try:
+        return registry.match(text, month.first_day, month.last_day)
+    except MatchError as exc:
+        return raw.problem(str(exc), where)
+
+
+def _totals_agree(
+    total_rows: list[tuple[Row, str, dict[int, int | None]]], used: list[int], added: dict[int, int], what: str
+) -> list[Problem]:
+    """Each total row against the sum of the rows above it (``what``: "các lĩnh vực")."""
+    return [
+        row.problem(
+            i,
+            f"dòng tổng «{label}» ghi {integer(cells[i] or 0)}, cộng {what} được {integer(added.get(i, 0))} — sửa cho khớp",
+        )
+        for row, label, cells in total_rows
+        for i in used
+        if cells.get(i) is not None and cells[i] != added.get(i, 0)
+    ]
+
+
 def parse_fields(
-    path: Path,
-    name: str,
-    sheet: str | None,
-    sha256: str,
-    numbered: list[tuple[int, list[Any]]],
-    layout: Layout,
-    registry: Registry,
-    month: Month,
-    unit_given: str | None,
+    path: Path, raw: Table, sha256: str, layout: Layout, registry: Registry, month: Month, unit_given: str | None
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
     """Form II.06a by field for one unit: its late dossiers per field, the form's sums and total row checked."""
     fmt = layout.format
-    head_no = numbered[layout.header_rows[0]][0]
-    titled = title_unit(numbered[: layout.header_rows[0]])
-    text, where = (unit_given, head_no) if unit_given else titled or ("", head_no)
-    if not text:
-        return (
-            None,
-            [
-                Problem(
-                    name,
-                    "biểu theo lĩnh vực không ghi đơn vị (dòng «Đơn vị: …» trên tiêu đề) — thêm --unit «tên đơn vị»",
-                    sheet,
-                    head_no,
-                )
-            ],
-            [],
-        )
-    try:
-        unit = registry.match(text, month.first_day, month.last_day)
-    except MatchError as exc:
-        return None, [Problem(name, str(exc), sheet, where)], []
+    unit = _fields_unit(raw, layout, registry, month, unit_given)
+    if isinstance(unit, Problem):
+        return None, [unit], []
+    body = _body(raw, layout)
     late_at = layout.find(fmt.late) if fmt.late else None
     if late_at is None:
-        return None, [Problem(name, f"không thấy cột «{fmt.late}» của mẫu «{fmt.title}»", sheet, head_no)], []
-
-    def at(row_no: int, index: int, message: str) -> Problem:
-        return Problem(name, message, sheet, row_no, column_letter(index), layout.headers[index].text)
-
-    used = sorted(
-        {late_at} | {i for s in fmt.sums for i in (layout.find(s.total), *map(layout.find, s.parts)) if i is not None}
-    )
+        return None, [body.problem(f"không thấy cột «{fmt.late}» của mẫu «{fmt.title}»", body.header_row)], []
+    used = _sum_columns(fmt, layout, {late_at})
     totals = {header_key(t) for t in fmt.total_rows}
     problems: list[Problem] = []
     fields: dict[str, tuple[int, int]] = {}
     summed: dict[int, int] = {}
-    total_rows: list[tuple[int, str, dict[int, int | None]]] = []
-    for row_no, values in numbered[layout.header_rows[-1] + 1 :]:
-        if is_column_numbers(values):
+    total_rows: list[tuple[Row, str, dict[int, int | None]]] = []
+    for row in body.located():
+        if is_column_numbers(row.values):
             continue
-        label = _label_key(values, layout.unit)
-        cells: dict[int, int | None] = {}
-        for i in used:
-            try:
-                cells[i] = parse_count(values[i] if i < len(values) else None)
-            except ValueError as exc:
-                problems.append(at(row_no, i, f"{exc} — ghi số hồ sơ là số nguyên không âm"))
-        key = header_key(label)
-        if key in totals or any(key.startswith(t) for t in totals if len(t) >= 6):
-            total_rows.append((row_no, label, cells))
+        label = _label_key(row.values, layout.unit)
+        cells, _ = _counts(row, used, problems)
+        field_name = row.text(layout.unit)
+        if _is_total(label, totals):
+            total_rows.append((row, label, cells))
+        elif not field_name or _GROUP.match(label) and all(v is None for v in cells.values()):
             continue
-        field_name = _text(values[layout.unit]) if layout.unit < len(values) else ""
-        if not field_name or _GROUP.match(label) and all(v is None for v in cells.values()):
-            continue
-        if field_name in fields:
-            problems.append(at(row_no, layout.unit, f"lĩnh vực «{field_name}» đã có ở dòng {fields[field_name][0]}"))
-            continue
-        problems += _sums(fmt, layout, cells, row_no, at)
-        fields[field_name] = (row_no, cells.get(late_at) or 0)
-        for i, v in cells.items():
-            summed[i] = summed.get(i, 0) + (v or 0)
-    for row_no, label, cells in total_rows:
-        for i in used:
-            if cells.get(i) is not None and cells[i] != summed.get(i, 0):
-                problems.append(
-                    at(
-                        row_no,
-                        i,
-                        f"dòng tổng «{label}» ghi {integer(cells[i] or 0)}, cộng các lĩnh vực "
-                        f"được {integer(summed.get(i, 0))} — sửa cho khớp",
-                    )
-                )
+        elif field_name in fields:
+            problems.append(row.problem(layout.unit, f"lĩnh vực «{field_name}» đã có ở dòng {fields[field_name][0]}"))
+        else:
+            problems += _sums(fmt, layout, cells, row)
+            fields[field_name] = (row.number, cells.get(late_at) or 0)
+            for i, v in cells.items():
+                summed[i] = summed.get(i, 0) + (v or 0)
+    problems += _totals_agree(total_rows, used, summed, "các lĩnh vực")
     if problems:
         return None, problems, []
     late = pl.DataFrame(
@@ -208,213 +222,192 @@ def parse_fields(
         schema={"unit_id": pl.String, "month": pl.Date, "field": pl.String, "late": pl.Int64},
     )
     notice = (
-        f"{name}: đọc theo mẫu «{fmt.title}», {unit.name}, {month.label()}: {late.height} lĩnh vực có hồ sơ quá hạn"
+        f"{raw.file}: đọc theo mẫu «{fmt.title}», {unit.name}, {month.label()}: {late.height} lĩnh vực có hồ sơ quá hạn"
     )
+    empty = pl.DataFrame(schema=STAT_SCHEMA)
     return (
-        ParsedFile(
-            path, name, sha256, sheet, frozenset(), pl.DataFrame(schema=STAT_SCHEMA), fmt.title, {}, "fields", late
-        ),
+        ParsedFile(path, raw.file, sha256, raw.sheet, frozenset(), empty, fmt.title, {}, "fields", late),
         [],
         [notice],
     )
 
 
+def _report_month(raw: Table, layout: Layout, given: Month | None, today: dt.date) -> Month | Problem | None:
+    """A report's month when it has no month column: its title rows, else ``--month`` (the two must agree)."""
+    numbered = raw.numbered()
+    head_no = numbered[layout.header_rows[0]][0]
+    titled, why, title_row = title_month(numbered[: layout.header_rows[0]])
+    if why is not None:
+        return raw.problem(why.message, title_row)
+    if titled and given and titled != given:
+        message = f"dòng tiêu đề ghi {titled.label()}, lệnh ghi --month {given} — kiểm tra lại tệp hoặc tháng"
+        return raw.problem(message, title_row)
+    month = titled or given
+    if month is None:
+        message = (
+            "không rõ tháng của báo cáo: không có cột «Kỳ báo cáo» và dòng tiêu đề không ghi tháng — thêm "
+            "--month 2023-08"
+        )
+        return raw.problem(message, head_no)
+    if month > Month.of(today):
+        message = f"{month.label()} chưa đến (hôm nay {today:%d/%m/%Y}) — kiểm tra kỳ báo cáo"
+        return raw.problem(message, title_row or head_no)
+    return month
+
+
 def parse_report(
     path: Path,
-    name: str,
-    sheet: str | None,
+    raw: Table,
     sha256: str,
-    numbered: list[tuple[int, list[Any]]],
     layout: Layout,
     registry: Registry,
     today: dt.date,
     month_given: Month | None,
     unit_given: str | None = None,
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
-    """One report in ``layout``: ``numbered`` holds every non-empty row with its spreadsheet number."""
+    """One report in ``layout``: its header block found in ``raw``'s rows, its units' rows read under it."""
     fmt = layout.format
-    problems: list[Problem] = []
-    notices: list[str] = []
-    head_no = numbered[layout.header_rows[0]][0]
-
-    def at(row_no: int, index: int, message: str) -> Problem:
-        header = layout.headers[index].text if index < len(layout.headers) else None
-        return Problem(name, message, sheet, row_no, column_letter(index), header)
-
-    # the month: a column, else the title rows, else --month (the two must agree)
     month: Month | None = None
     if layout.month is None:
-        titled, why, title_row = title_month(numbered[: layout.header_rows[0]])
-        if why is not None:
-            return None, [Problem(name, why.message, sheet, title_row)], notices
-        if titled and month_given and titled != month_given:
-            return (
-                None,
-                [
-                    Problem(
-                        name,
-                        f"dòng tiêu đề ghi {titled.label()}, lệnh ghi --month {month_given} — "
-                        "kiểm tra lại tệp hoặc tháng",
-                        sheet,
-                        title_row,
-                    )
-                ],
-                notices,
-            )
-        month = titled or month_given
-        if month is None:
-            return (
-                None,
-                [
-                    Problem(
-                        name,
-                        "không rõ tháng của báo cáo: không có cột «Kỳ báo cáo» và dòng tiêu đề "
-                        "không ghi tháng — thêm --month 2023-08",
-                        sheet,
-                        head_no,
-                    )
-                ],
-                notices,
-            )
-        if month > Month.of(today):
-            return (
-                None,
-                [
-                    Problem(
-                        name,
-                        f"{month.label()} chưa đến (hôm nay {today:%d/%m/%Y}) — kiểm tra kỳ báo cáo",
-                        sheet,
-                        title_row or head_no,
-                    )
-                ],
-                notices,
-            )
-
+        found = _report_month(raw, layout, month_given, today)
+        if isinstance(found, Problem):
+            return None, [found], []
+        month = found
     if fmt.rows == "fields":
         if month is None:
-            return None, [Problem(name, "biểu theo lĩnh vực cần tháng ở dòng tiêu đề hoặc --month", sheet, head_no)], []
-        return parse_fields(path, name, sheet, sha256, numbered, layout, registry, month, unit_given)
-    used = sorted(
-        {i for idx in layout.columns.values() for i in idx}
-        | {i for s in fmt.sums for i in (layout.find(s.total), *map(layout.find, s.parts)) if i is not None}
-    )
-    totals = {header_key(t) for t in fmt.total_rows}
-    records: list[dict[str, Any]] = []
-    total_rows: list[tuple[int, str, dict[int, int | None]]] = []
-    seen: dict[str, int] = {}
-    empty: list[int] = []
-    data_rows: list[dict[int, int | None]] = []
-    unreadable: set[int] = set()  # columns with a cell that is not a count: their total is not checked
-    first = layout.header_rows[-1] + 1
-    for row_no, values in numbered[first:]:
-        if is_column_numbers(values):
-            continue
-        label = _label_key(values, layout.unit)
-        cells: dict[int, int | None] = {}
-        bad = False
-        for i in used:
-            try:
-                cells[i] = parse_count(values[i] if i < len(values) else None)
-            except ValueError as exc:
-                problems.append(at(row_no, i, f"{exc} — ghi số hồ sơ là số nguyên không âm"))
-                unreadable.add(i)
-                bad = True
-        key = header_key(label)
-        if key in totals or any(key.startswith(t) for t in totals if len(t) >= 6):
-            total_rows.append((row_no, label, cells))
-            continue
-        unit_text = _text(values[layout.unit]) if layout.unit < len(values) else ""
-        lead = next((_text(v) for v in values if _text(v)), "")
-        grouped = _GROUP.match(label) or re.fullmatch(r"(?:[IVXLC]+|[A-Z])[.)]?", lead)
-        if not unit_text or grouped and not _is_unit(registry, unit_text, month):
-            continue  # a group row ("I. Cấp huyện"), or a row with no unit: nothing to store
-        if all(v is None for v in cells.values()) and not bad:
-            empty.append(row_no)
-            continue
-        # the form's total adds up its rows as written: a row refused below (a name not in the registry) still
-        # counts in it, so one unknown unit is one error, not one more per column of the total row
-        data_rows.append(cells)
-        row_month = month
-        if layout.month is not None:
-            try:
-                row_month = parse_month(values[layout.month] if layout.month < len(values) else None)
-            except ValueError as exc:
-                problems.append(at(row_no, layout.month, str(exc)))
-                continue
-        try:
-            unit = registry.match(
-                unit_text, row_month.first_day if row_month else None, row_month.last_day if row_month else None
-            )
-        except MatchError as exc:
-            problems.append(at(row_no, layout.unit, str(exc)))
-            continue
-        if bad:
-            continue
-        if unit.id in seen and layout.month is None:
-            problems.append(
-                at(row_no, layout.unit, f"«{unit.name}» đã có ở dòng {seen[unit.id]} — mỗi đơn vị một dòng")
-            )
-            continue
-        seen[unit.id] = row_no
-        problems += _sums(fmt, layout, cells, row_no, at)
-        problems += _rates(fmt, layout, values, cells, row_no, at)
-        when = row_month or month
-        if when is None:
-            continue
-        record: dict[str, Any] = {
-            "source_row": row_no,
-            "unit_id": unit.id,
-            "unit_raw": unit_text,
-            "month": when.first_day,
-        }
-        for column, sources in layout.columns.items():
-            parts = [cells.get(i) for i in sources]
-            record[column] = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
-        for target, source in fmt.fill.items():
-            if target not in layout.columns:
-                record[target] = record.get(source)
-        for num, den in RATIO_PAIRS:
-            n, d = record.get(num), record.get(den)
-            if num in layout.columns and n is not None and d is not None and n > d:
-                problems.append(
-                    at(
-                        row_no,
-                        layout.columns[num][0],
-                        f"{n} lớn hơn «{layout.headers[layout.columns[den][0]].text if den in layout.columns else den}» "
-                        f"({d}) — số hồ sơ đạt không thể vượt tổng số",
-                    )
-                )
-        records.append(record)
-    for row_no, label, cells in total_rows:
-        for i in used:
-            stated = cells.get(i)
-            if stated is None or i in unreadable:
-                continue
-            added = sum(c.get(i) or 0 for c in data_rows)
-            if stated != added:
-                problems.append(
-                    at(
-                        row_no,
-                        i,
-                        f"dòng tổng «{label}» ghi {integer(stated)}, cộng các đơn vị được {integer(added)} (lệch "
-                        f"{'+' if stated > added else '-'}{integer(abs(stated - added))}) — sửa dòng tổng hoặc số "
-                        "liệu các đơn vị cho khớp",
-                    )
-                )
-    if empty:
-        notices.append(
-            f"{name}: bỏ qua {len(empty)} dòng không có số liệu (dòng {row_runs(empty)}) "
-            "— các đơn vị đó coi như chưa báo cáo"
-        )
+            head_no = raw.numbered()[layout.header_rows[0]][0]
+            return None, [raw.problem("biểu theo lĩnh vực cần tháng ở dòng tiêu đề hoặc --month", head_no)], []
+        return parse_fields(path, raw, sha256, layout, registry, month, unit_given)
+    reading = _ReportRows(_body(raw, layout), layout, registry, month)
+    reading.read()
+    problems, notices, records = reading.problems, reading.notices, reading.records
     if not records and not problems:
-        problems.append(Problem(name, "không có dòng số liệu của đơn vị nào dưới dòng tiêu đề", sheet, head_no))
+        problems.append(raw.problem("không có dòng số liệu của đơn vị nào dưới dòng tiêu đề", reading.body.header_row))
     if problems:
         return None, problems, notices
     frame = pl.DataFrame(records, schema=STAT_SCHEMA, strict=False)
     present = frozenset(layout.columns) | frozenset(t for t in fmt.fill if t not in layout.columns)
     letters = {c: "+".join(column_letter(i) for i in idx) for c, idx in layout.columns.items()}
-    notices.append(f"{name}: đọc theo mẫu «{fmt.title}»" + (f", {month.label()}" if month else ""))
-    return ParsedFile(path, name, sha256, sheet, present, frame, fmt.title, letters), [], notices
+    notices.append(f"{raw.file}: đọc theo mẫu «{fmt.title}»" + (f", {month.label()}" if month else ""))
+    return ParsedFile(path, raw.file, sha256, raw.sheet, present, frame, fmt.title, letters), [], notices
+
+
+class _ReportRows:
+    """A report's rows under its header: group and total rows told from units' rows, each unit's counts checked
+    against the form's sums, printed rates and totals, one row per unit (per month when months are a column)."""
+
+    def __init__(self, body: Table, layout: Layout, registry: Registry, month: Month | None):
+        self.body, self.layout, self.fmt, self.registry, self.month = body, layout, layout.format, registry, month
+        self.used = _sum_columns(self.fmt, layout, {i for idx in layout.columns.values() for i in idx})
+        self.totals = {header_key(t) for t in self.fmt.total_rows}
+        self.problems: list[Problem] = []
+        self.notices: list[str] = []
+        self.records: list[dict[str, Any]] = []
+        self.seen: dict[str, int] = {}
+        self.data_rows: list[dict[int, int | None]] = []
+        self.unreadable: set[int] = set()  # columns with a cell that is not a count: their total is not checked
+
+    def read(self) -> None:
+        total_rows: list[tuple[Row, str, dict[int, int | None]]] = []
+        empty: list[int] = []
+        for row in self.body.located():
+            if is_column_numbers(row.values):
+                continue
+            label = _label_key(row.values, self.layout.unit)
+            cells, bad = _counts(row, self.used, self.problems)
+            self.unreadable.update(bad)
+            if _is_total(label, self.totals):
+                total_rows.append((row, label, cells))
+            elif not self._is_group(row, label):
+                if all(v is None for v in cells.values()) and not bad:
+                    empty.append(row.number)
+                else:
+                    # the form's total adds up its rows as written: a row refused below (a name not in the
+                    # registry) still counts in it, so one unknown unit is one error, not one more per column
+                    self.data_rows.append(cells)
+                    self._unit_row(row, cells, bool(bad))
+        self._check_totals(total_rows)
+        if empty:
+            self.notices.append(
+                f"{self.body.file}: bỏ qua {len(empty)} dòng không có số liệu (dòng {row_runs(empty)}) "
+                "— các đơn vị đó coi như chưa báo cáo"
+            )
+
+    def _is_group(self, row: Row, label: str) -> bool:
+        """A group row ("I. Cấp huyện"), or a row with no unit: nothing to store."""
+        unit_text = row.text(self.layout.unit)
+        lead = next((_text(v) for v in row.values if _text(v)), "")
+        grouped = _GROUP.match(label) or re.fullmatch(r"(?:[IVXLC]+|[A-Z])[.)]?", lead)
+        return not unit_text or bool(grouped) and not _is_unit(self.registry, unit_text, self.month)
+
+    def _row_month(self, row: Row) -> Month | None | Problem:
+        if self.layout.month is None:
+            return self.month
+        try:
+            return parse_month(row[self.layout.month])
+        except ValueError as exc:
+            return row.problem(self.layout.month, str(exc))
+
+    def _unit_row(self, row: Row, cells: dict[int, int | None], bad: bool) -> None:
+        layout = self.layout
+        row_month = self._row_month(row)
+        if isinstance(row_month, Problem):
+            self.problems.append(row_month)
+            return
+        unit_text = row.text(layout.unit)
+        try:
+            unit = self.registry.match(
+                unit_text, row_month.first_day if row_month else None, row_month.last_day if row_month else None
+            )
+        except MatchError as exc:
+            self.problems.append(row.problem(layout.unit, str(exc)))
+            return
+        if bad:
+            return
+        if unit.id in self.seen and layout.month is None:
+            message = f"«{unit.name}» đã có ở dòng {self.seen[unit.id]} — mỗi đơn vị một dòng"
+            self.problems.append(row.problem(layout.unit, message))
+            return
+        self.seen[unit.id] = row.number
+        self.problems += _sums(self.fmt, layout, cells, row)
+        self.problems += _rates(self.fmt, layout, cells, row)
+        if row_month is not None:
+            self.records.append(self._record(row, unit, unit_text, row_month, cells))
+
+    def _record(self, row: Row, unit: Unit, unit_text: str, month: Month, cells: dict[int, int | None]) -> dict:
+        layout = self.layout
+        record: dict[str, Any] = {"source_row": row.number, "unit_id": unit.id, "unit_raw": unit_text}
+        record["month"] = month.first_day
+        for column, sources in layout.columns.items():
+            parts = [cells.get(i) for i in sources]
+            record[column] = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
+        for target, source in self.fmt.fill.items():
+            if target not in layout.columns:
+                record[target] = record.get(source)
+        for num, den in RATIO_PAIRS:
+            n, d = record.get(num), record.get(den)
+            if num in layout.columns and n is not None and d is not None and n > d:
+                total = layout.headers[layout.columns[den][0]].text if den in layout.columns else den
+                message = f"{n} lớn hơn «{total}» ({d}) — số hồ sơ đạt không thể vượt tổng số"
+                self.problems.append(row.problem(layout.columns[num][0], message))
+        return record
+
+    def _check_totals(self, total_rows: list[tuple[Row, str, dict[int, int | None]]]) -> None:
+        for row, label, cells in total_rows:
+            for i in self.used:
+                stated = cells.get(i)
+                if stated is None or i in self.unreadable:
+                    continue
+                added = sum(c.get(i) or 0 for c in self.data_rows)
+                if stated != added:
+                    sign = "+" if stated > added else "-"
+                    self.problems.append(
+                        row.problem(
+                            i,
+                            f"dòng tổng «{label}» ghi {integer(stated)}, cộng các đơn vị được {integer(added)} (lệch "
+                            f"{sign}{integer(abs(stated - added))}) — sửa dòng tổng hoặc số liệu các đơn vị cho khớp",
+                        )
+                    )
 
 
 def _is_unit(registry: Registry, text: str, month: Month | None) -> bool:
@@ -425,7 +418,7 @@ def _is_unit(registry: Registry, text: str, month: Month | None) -> bool:
         return False
 
 
-def _sums(fmt, layout: Layout, cells: dict[int, int | None], row_no: int, at) -> list[Problem]:
+def _sums(fmt: Format, layout: Layout, cells: dict[int, int | None], row: Row) -> list[Problem]:
     out = []
     for s in fmt.sums:
         total, parts = layout.find(s.total), [layout.find(p) for p in s.parts]
@@ -435,8 +428,7 @@ def _sums(fmt, layout: Layout, cells: dict[int, int | None], row_no: int, at) ->
         if cells[total] != added:
             names = ", ".join(f"«{layout.headers[p].path[-1]}»" for p in parts if p is not None)
             out.append(
-                at(
-                    row_no,
+                row.problem(
                     total,
                     f"«{layout.headers[total].text}» ghi {integer(cells[total])}, cộng các cột {names} "
                     f"được {integer(added)} — sửa cho khớp",
@@ -445,8 +437,9 @@ def _sums(fmt, layout: Layout, cells: dict[int, int | None], row_no: int, at) ->
     return out
 
 
-def _rates(fmt, layout: Layout, values: list[Any], cells: dict[int, int | None], row_no: int, at) -> list[Problem]:
+def _rates(fmt: Format, layout: Layout, cells: dict[int, int | None], row: Row) -> list[Problem]:
     out = []
+    values = row.values
     for r in fmt.rates:
         num, den = layout.find(r.numerator), layout.find(r.denominator)
         if num is None or den is None:
@@ -457,7 +450,7 @@ def _rates(fmt, layout: Layout, values: list[Any], cells: dict[int, int | None],
         try:
             printed = _printed_rate(values[rate])
         except ValueError as exc:
-            out.append(at(row_no, rate, str(exc)))
+            out.append(row.problem(rate, str(exc)))
             continue
         n, d = cells.get(num), cells.get(den)
         if printed is None or n is None or not d:
@@ -469,8 +462,7 @@ def _rates(fmt, layout: Layout, values: list[Any], cells: dict[int, int | None],
         slack = Decimal(5) / Decimal(10) ** (places + 1) + Decimal("1e-9")
         if abs(computed - value) > slack:
             out.append(
-                at(
-                    row_no,
+                row.problem(
                     rate,
                     f"tỷ lệ in {number(float(value), places)}% nhưng {integer(n)}/{integer(d)} = "
                     f"{number(float(computed), 2)}% — kiểm tra lại số hồ sơ hoặc tỷ lệ",

@@ -15,13 +15,13 @@ import polars as pl
 from cchc_analysis.core.exceptions import Problem, row_runs
 from cchc_analysis.core.glossary import COLUMNS_BY_NAME, COUNT_COLUMNS, RATIO_PAIRS, REQUIRED_COLUMNS
 from cchc_analysis.core.periods import Month
-from cchc_analysis.core.textnorm import clean, header_key
+from cchc_analysis.core.textnorm import header_key
 from cchc_analysis.inputs import formats
 from cchc_analysis.inputs.exports import parse_report
 from cchc_analysis.inputs.formats import Format
-from cchc_analysis.inputs.readers import RawTable, Unreadable, column_letter, read_table, sha256_file
+from cchc_analysis.inputs.readers import Row, Table, Unreadable, column_letter, read_table, sha256_file
 from cchc_analysis.inputs.records import STAT_SCHEMA, Batch, ParsedFile, parse_count, parse_month
-from cchc_analysis.inputs.units import MatchError, Registry
+from cchc_analysis.inputs.units import MatchError, Registry, Unit
 
 
 def _header_index(fmt: Format) -> tuple[dict[str, str], set[str]]:
@@ -32,55 +32,33 @@ def _header_index(fmt: Format) -> tuple[dict[str, str], set[str]]:
     return index, {header_key(h) for h in fmt.ignored}
 
 
-def _map_headers(raw: RawTable, notices: list[str]) -> tuple[dict[str, int], list[Problem]]:
+def _map_headers(raw: Table, notices: list[str]) -> tuple[dict[str, int], list[Problem]]:
     problems: list[Problem] = []
     colmap: dict[str, int] = {}
     index, ignored = _header_index(formats.canonical())
     for idx, text in enumerate(raw.header):
-        if not text:
-            continue
-        key = header_key(text)
+        key = header_key(text) if text else ""
         name = index.get(key)
         if name is None:
-            if key not in ignored:
+            if key and key not in ignored:
                 notices.append(f"{raw.file}: bỏ qua cột {column_letter(idx)} «{text}» (không thuộc mẫu số liệu)")
-            continue
-        if name in colmap:
+        elif name in colmap:
             first = colmap[name]
-            problems.append(
-                Problem(
-                    raw.file,
-                    f"cột này trùng ý nghĩa với cột {column_letter(first)} «{raw.header[first]}» — xóa một trong hai",
-                    raw.sheet,
-                    raw.header_row,
-                    column_letter(idx),
-                    text,
-                )
-            )
-            continue
-        colmap[name] = idx
+            message = f"cột này trùng ý nghĩa với cột {column_letter(first)} «{raw.header[first]}» — xóa một trong hai"
+            problems.append(raw.problem(message, raw.header_row, idx))
+        else:
+            colmap[name] = idx
     missing = [COLUMNS_BY_NAME[name] for name in REQUIRED_COLUMNS if name not in colmap]
     if missing and not colmap:
-        problems.append(
-            Problem(
-                raw.file,
-                f"không nhận ra cột nào của mẫu số liệu ({raw.describe()}) — xuất lại "
-                "tệp dạng .xlsx hoặc CSV (UTF-8 hoặc UTF-16, phân cách bằng dấu phẩy, chấm phẩy hoặc "
-                "tab) có dòng tiêu đề như mẫu: cchc template",
-                raw.sheet,
-                raw.header_row,
-            )
+        message = (
+            f"không nhận ra cột nào của mẫu số liệu ({raw.describe()}) — xuất lại tệp dạng .xlsx hoặc CSV (UTF-8 "
+            "hoặc UTF-16, phân cách bằng dấu phẩy, chấm phẩy hoặc tab) có dòng tiêu đề như mẫu: cchc template"
         )
+        problems.append(raw.problem(message, raw.header_row))
     elif missing:
         names = ", ".join(f"«{col.header}» ({col.name})" for col in missing)
-        problems.append(
-            Problem(
-                raw.file,
-                f"thiếu cột bắt buộc {names} — thêm vào dòng tiêu đề (xem mẫu: cchc template)",
-                raw.sheet,
-                raw.header_row,
-            )
-        )
+        message = f"thiếu cột bắt buộc {names} — thêm vào dòng tiêu đề (xem mẫu: cchc template)"
+        problems.append(raw.problem(message, raw.header_row))
     return colmap, problems
 
 
@@ -96,138 +74,132 @@ def parse_file(
     month of a report whose title does not say it). Returns the parsed file (None if it has problems), problems,
     notices."""
     today = today or dt.date.today()
-    notices: list[str] = []
     try:
         raw = read_table(path)
     except Unreadable as exc:
-        return None, [exc.problem], notices
+        return None, [exc.problem], []
     if display_name:
         raw.file = display_name
-    numbered = [(raw.header_row, list(raw.header)), *raw.rows]
-    layout = formats.recognise([values for _, values in numbered])
+    layout = formats.recognise([values for _, values in raw.numbered()])
     if layout is not None and not layout.format.canonical:
-        return parse_report(
-            path, raw.file, raw.sheet, sha256_file(path), numbered, layout, registry, today, month, unit_name
-        )
+        return parse_report(path, raw, sha256_file(path), layout, registry, today, month, unit_name)
+    notices: list[str] = []
     colmap, problems = _map_headers(raw, notices)
-    if problems:
-        # a title typed above the header: take the first of the next rows that is a complete header
-        for k in range(min(10, len(raw.rows))):
-            trial = raw.with_header_at(k)
-            trial_colmap, trial_problems = _map_headers(trial, [])
-            if not trial_problems:
-                notices.append(f"{raw.file}: dòng tiêu đề ở dòng {trial.header_row}, bỏ qua các dòng phía trên")
-                raw, colmap, problems = trial, trial_colmap, []
-                _map_headers(raw, notices)
-                break
+    if problems:  # a title typed above the header: the first of the next rows that is a complete header
+        below = raw.header_below(lambda t: not _map_headers(t, [])[1])
+        if below is not None:
+            notices.append(f"{raw.file}: dòng tiêu đề ở dòng {below.header_row}, bỏ qua các dòng phía trên")
+            raw = below
+            colmap, problems = _map_headers(raw, notices)
     if problems:
         return None, problems, notices
     if not raw.rows:
-        return (
-            None,
-            [Problem(raw.file, "chỉ có dòng tiêu đề, không có dòng số liệu nào — điền số liệu từ dòng 2", raw.sheet)],
-            notices,
-        )
+        message = "chỉ có dòng tiêu đề, không có dòng số liệu nào — điền số liệu từ dòng 2"
+        return None, [raw.problem(message)], notices
+    return _template_rows(path, raw, colmap, registry, today, notices)
 
-    def loc(row: int, name: str) -> dict[str, Any]:
-        idx = colmap[name]
-        return {
-            "file": raw.file,
-            "sheet": raw.sheet,
-            "row": row,
-            "column": column_letter(idx),
-            "header": raw.header[idx],
-        }
 
-    counts_present = [c for c in COUNT_COLUMNS if c in colmap]
-    records: list[dict[str, Any]] = []
-    seen: dict[tuple[str, Month], int] = {}
-    this_month = Month.of(today)
-    empty_rows: list[int] = []
-    for row_no, values in raw.rows:
+class _TemplateRows:
+    """The rows of a file in the package's template, checked one by one: the month, the unit, the counts,
+    counts that cannot exceed their totals, one row per unit and month."""
 
-        def cell(name: str, values: list[Any] = values) -> Any:
-            idx = colmap[name]
-            return values[idx] if idx < len(values) else None
+    def __init__(self, colmap: dict[str, int], registry: Registry, today: dt.date):
+        self.colmap, self.registry, self.today = colmap, registry, today
+        self.counts = [c for c in COUNT_COLUMNS if c in colmap]
+        self.problems: list[Problem] = []
+        self.seen: dict[tuple[str, Month], int] = {}
 
-        if counts_present and all(cell(c) is None or str(cell(c)).strip() == "" for c in counts_present):
-            empty_rows.append(row_no)  # a template row left unfilled: the unit has not reported
-            continue
-
-        record: dict[str, Any] = {"source_row": row_no}
-        ok = True
+    def month(self, row: Row) -> tuple[Month | None, bool]:
+        """The row's month, and whether it can be stored (a month still to come is read, and refused)."""
         try:
-            month = parse_month(cell("ky"))
-            if month > this_month:
-                problems.append(
-                    Problem(
-                        message=f"tháng {month} chưa đến (hôm nay {today:%d/%m/%Y}) — kiểm tra kỳ báo cáo",
-                        **loc(row_no, "ky"),
-                    )
-                )
-                ok = False
+            month = parse_month(row["ky"])
         except ValueError as exc:
-            problems.append(Problem(message=f"{exc}", **loc(row_no, "ky")))
-            month, ok = None, False
-        unit_text = "" if cell("don_vi") is None else clean(str(cell("don_vi")))
-        unit = None
+            self.problems.append(row.problem("ky", str(exc)))
+            return None, False
+        if month > Month.of(self.today):
+            message = f"tháng {month} chưa đến (hôm nay {self.today:%d/%m/%Y}) — kiểm tra kỳ báo cáo"
+            self.problems.append(row.problem("ky", message))
+            return month, False
+        return month, True
+
+    def unit(self, row: Row, month: Month | None) -> Unit | None:
         try:
-            unit = registry.match(unit_text, month.first_day if month else None, month.last_day if month else None)
+            return self.registry.match(
+                row.text("don_vi"), month.first_day if month else None, month.last_day if month else None
+            )
         except MatchError as exc:
-            problems.append(Problem(message=f"{exc}", **loc(row_no, "don_vi")))
-            ok = False
-        for name in counts_present:
+            self.problems.append(row.problem("don_vi", str(exc)))
+            return None
+
+    def counts_of(self, row: Row) -> dict[str, Any] | None:
+        record: dict[str, Any] = {}
+        before = len(self.problems)
+        for name in self.counts:
             try:
-                record[name] = parse_count(cell(name))
+                record[name] = parse_count(row[name])
             except ValueError as exc:
-                problems.append(
-                    Problem(
-                        message=f"{exc} — ghi số hồ sơ là số nguyên không âm, để trống nếu không có số liệu",
-                        **loc(row_no, name),
-                    )
-                )
-                record[name], ok = None, False
-        if "phai_so_hoa_tiep_nhan" not in colmap:
+                hint = " — ghi số hồ sơ là số nguyên không âm, để trống nếu không có số liệu"
+                self.problems.append(row.problem(name, f"{exc}{hint}"))
+                record[name] = None
+        if "phai_so_hoa_tiep_nhan" not in self.colmap:
             record["phai_so_hoa_tiep_nhan"] = record.get("tiep_nhan")
         for num, den in RATIO_PAIRS:
             n, d = record.get(num), record.get(den)
-            if n is not None and d is not None and n > d and num in colmap:
-                den_label = (
-                    f"«{raw.header[colmap[den]]}»"
-                    if den in colmap
-                    else f"«{raw.header[colmap['tiep_nhan']]}» (dùng thay cho {den})"
+            if n is not None and d is not None and n > d and num in self.colmap:
+                total = den if den in self.colmap else "tiep_nhan"
+                label = f"«{row.table.header[self.colmap[total]]}»" + (
+                    "" if den in self.colmap else f" (dùng thay cho {den})"
                 )
-                problems.append(
-                    Problem(
-                        message=f"{n} lớn hơn {den_label} ({d}) — số hồ sơ đạt không thể vượt tổng số",
-                        **loc(row_no, num),
-                    )
-                )
-                ok = False
-        if unit is not None and month is not None:
-            key = (unit.id, month)
-            if key in seen:
-                problems.append(
-                    Problem(
-                        message=f"«{unit.name}» tháng {month} đã có ở dòng {seen[key]} — mỗi đơn vị chỉ một dòng mỗi tháng",
-                        **loc(row_no, "don_vi"),
-                    )
-                )
-                ok = False
-            else:
-                seen[key] = row_no
-        if ok and unit is not None and month is not None:
-            record.update(unit_id=unit.id, month=month.first_day, unit_raw=unit_text)
+                message = f"{n} lớn hơn {label} ({d}) — số hồ sơ đạt không thể vượt tổng số"
+                self.problems.append(row.problem(num, message))
+        return None if len(self.problems) > before else record
+
+    def once(self, row: Row, unit: Unit, month: Month) -> bool:
+        key = (unit.id, month)
+        if key in self.seen:
+            message = f"«{unit.name}» tháng {month} đã có ở dòng {self.seen[key]} — mỗi đơn vị chỉ một dòng mỗi tháng"
+            self.problems.append(row.problem("don_vi", message))
+            return False
+        self.seen[key] = row.number
+        return True
+
+    def record(self, row: Row) -> dict[str, Any] | None:
+        month, ok = self.month(row)
+        unit = self.unit(row, month)
+        counts = self.counts_of(row)
+        if unit is None or month is None or not self.once(row, unit, month) or counts is None or not ok:
+            return None
+        return {
+            "source_row": row.number,
+            **counts,
+            "unit_id": unit.id,
+            "month": month.first_day,
+            "unit_raw": row.text("don_vi"),
+        }
+
+    def empty(self, row: Row) -> bool:
+        """A template row left unfilled: the unit has not reported."""
+        return bool(self.counts) and all(row[c] is None or str(row[c]).strip() == "" for c in self.counts)
+
+
+def _template_rows(
+    path: Path, raw: Table, colmap: dict[str, int], registry: Registry, today: dt.date, notices: list[str]
+) -> tuple[ParsedFile | None, list[Problem], list[str]]:
+    check = _TemplateRows(colmap, registry, today)
+    records: list[dict[str, Any]] = []
+    empty_rows: list[int] = []
+    for row in raw.located(colmap):
+        if check.empty(row):
+            empty_rows.append(row.number)
+        elif (record := check.record(row)) is not None:
             records.append(record)
+    problems = check.problems
     if empty_rows and not records and not problems:
-        problems.append(
-            Problem(
-                raw.file,
-                f"chưa điền số liệu: dòng {row_runs(empty_rows)} để trống mọi cột số liệu — điền số liệu của các "
-                "đơn vị rồi nhập lại",
-                raw.sheet,
-            )
+        message = (
+            f"chưa điền số liệu: dòng {row_runs(empty_rows)} để trống mọi cột số liệu — điền số liệu của các "
+            "đơn vị rồi nhập lại"
         )
+        problems.append(raw.problem(message))
     elif empty_rows:
         notices.append(
             f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {row_runs(empty_rows)}) "
@@ -236,8 +208,8 @@ def parse_file(
     if problems:
         return None, problems, notices
     frame = pl.DataFrame(records, schema=STAT_SCHEMA) if records else pl.DataFrame(schema=STAT_SCHEMA)
-    present = set(counts_present) | {"phai_so_hoa_tiep_nhan"}
-    cells = {c: column_letter(colmap[c]) for c in counts_present}
+    present = set(check.counts) | {"phai_so_hoa_tiep_nhan"}
+    cells = {c: column_letter(colmap[c]) for c in check.counts}
     return ParsedFile(path, raw.file, sha256_file(path), raw.sheet, frozenset(present), frame, cells=cells), [], notices
 
 
@@ -328,16 +300,7 @@ def _combine(batch: Batch, registry: Registry) -> None:
         return  # nothing shared: every file is written as it is
     for (unit_id, month), (_, r, columns, _) in owner.items():
         r["given"] = sorted(columns)
-        for num, den in RATIO_PAIRS:
-            if r.get(num) is not None and r.get(den) is not None and r[num] > r[den]:
-                batch.problems.append(
-                    Problem(
-                        ", ".join(f.name for f in batch.files),
-                        f"«{registry.by_id[unit_id].name}» {Month.of(month).label()}: «{COLUMNS_BY_NAME[num].header}» "
-                        f"({r[num]}) lớn hơn «{COLUMNS_BY_NAME[den].header}» ({r[den]}) khi ghép các báo cáo — kiểm tra "
-                        "lại các tệp",
-                    )
-                )
+        batch.problems += _combined_ratios(batch, registry.by_id[unit_id], Month.of(month), r)
     for parsed, kept in zip(batch.files, rows, strict=True):
         if len(kept) < parsed.frame.height:
             batch.notices.append(
@@ -348,6 +311,19 @@ def _combine(batch: Batch, registry: Registry) -> None:
     for parsed, kept in zip(batch.files, rows, strict=True):
         parsed.frame = pl.DataFrame(kept, schema=schema) if kept else pl.DataFrame(schema=schema)
         parsed.columns = frozenset(c for r in kept for c in r["given"]) or parsed.columns
+
+
+def _combined_ratios(batch: Batch, unit: Unit, month: Month, row: dict[str, Any]) -> list[Problem]:
+    """A count above its total in a row combined from several reports (each report alone was right)."""
+    return [
+        Problem(
+            ", ".join(f.name for f in batch.files),
+            f"«{unit.name}» {month.label()}: «{COLUMNS_BY_NAME[num].header}» ({row[num]}) lớn hơn "
+            f"«{COLUMNS_BY_NAME[den].header}» ({row[den]}) khi ghép các báo cáo — kiểm tra lại các tệp",
+        )
+        for num, den in RATIO_PAIRS
+        if row.get(num) is not None and row.get(den) is not None and row[num] > row[den]
+    ]
 
 
 def _display_names(paths: list[Path]) -> dict[Path, str]:

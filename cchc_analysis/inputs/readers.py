@@ -7,21 +7,26 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cchc_analysis.core.exceptions import Problem
-from cchc_analysis.core.textnorm import NOT_TEXT_HELP, not_text
+from cchc_analysis.core.textnorm import NOT_TEXT_HELP, clean, not_text
 
 DATA_SHEET = "so_lieu"
 
 
 @dataclass
-class RawTable:
+class Table:
+    """A table read from a file: its header cells and its rows, each with the number a spreadsheet shows. Every
+    parser of the package reads its input through this: where the header is, the rows under it, and where a
+    problem is (file, sheet, row, column letter and the header written above it)."""
+
     file: str  # the name shown in messages
     sheet: str | None
-    header: list[str]  # header text per column (index 0 = column A)
+    header: list[str]  # header text per column (index 0 = column A); a two-row header as "Group / Leaf"
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cell values)
     header_row: int = 1  # where the header is, as the spreadsheet numbers rows
     read_as: str = ""  # how the file was read, for a message when its header is not recognised
@@ -32,11 +37,68 @@ class RawTable:
         more = f" … ({len(self.header)} cột)" if len(self.header) > 4 else ""
         return f"{self.read_as}; dòng tiêu đề: {shown or '(trống)'}{more}"
 
-    def with_header_at(self, index: int) -> RawTable:
+    def numbered(self) -> list[tuple[int, list[Any]]]:
+        """Every row, the header's included, with its number: what a report's layout is searched in."""
+        return [(self.header_row, list(self.header)), *self.rows]
+
+    def with_header_at(self, index: int) -> Table:
         """The same table read with ``rows[index]`` as its header (a title was typed above the header)."""
         row_no, values = self.rows[index]
         header = ["" if v is None else str(v).strip() for v in values]
-        return RawTable(self.file, self.sheet, header, self.rows[index + 1 :], row_no, self.read_as)
+        return Table(self.file, self.sheet, header, self.rows[index + 1 :], row_no, self.read_as)
+
+    def below(self, index: int, header: list[str], header_row: int) -> Table:
+        """The rows from ``rows[index]`` on, under a header found elsewhere (a report's header block)."""
+        return Table(self.file, self.sheet, header, self.rows[index:], header_row, self.read_as)
+
+    def header_below(self, fits: Callable[[Table], bool], scan: int = 10) -> Table | None:
+        """The table read from the first of the next ``scan`` rows that ``fits`` as its header: titles typed above
+        the header are skipped the same way in every file the package reads."""
+        for k in range(min(scan, len(self.rows))):
+            trial = self.with_header_at(k)
+            if fits(trial):
+                return trial
+        return None
+
+    def problem(self, message: str, row: int | None = None, index: int | None = None) -> Problem:
+        """A problem located in this table: the file, a row, a cell (``index``: its column, 0 = A)."""
+        if index is None:
+            return Problem(self.file, message, self.sheet, row)
+        header = self.header[index] if index < len(self.header) else None
+        return Problem(self.file, message, self.sheet, row, column_letter(index), header or None)
+
+    def located(self, columns: Mapping[str, int] | None = None) -> Iterator[Row]:
+        """The rows under the header, each reading its cells by column name (``columns``) or index."""
+        names = dict(columns or {})
+        for row_no, values in self.rows:
+            yield Row(self, row_no, values, names)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a table: its cells by column name or index, and its problems located in its cells."""
+
+    table: Table
+    number: int
+    values: list[Any]
+    columns: Mapping[str, int]
+
+    def index(self, key: str | int) -> int | None:
+        return key if isinstance(key, int) else self.columns.get(key)
+
+    def __getitem__(self, key: str | int) -> Any:
+        """The cell's value; None past the row's end or for a column the table does not have."""
+        i = self.index(key)
+        return self.values[i] if i is not None and i < len(self.values) else None
+
+    def text(self, key: str | int) -> str:
+        """The cell as text: NFC, white space folded; "" when empty."""
+        value = self[key]
+        return "" if value is None else clean(str(value))
+
+    def problem(self, key: str | int | None, message: str) -> Problem:
+        """A problem in this row, in the cell of column ``key`` when given."""
+        return self.table.problem(message, self.number, None if key is None else self.index(key))
 
 
 class Unreadable(Exception):
@@ -116,7 +178,7 @@ def column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
+def read_table(path: Path, sheet: str = DATA_SHEET) -> Table:
     """The table in a CSV file, or in an XLSX file's sheet ``sheet`` (else its first sheet); a cell holding a
     character that is not text (a control, bidirectional or zero-width character) is refused with its place."""
     table = _read_table(path, sheet)
@@ -131,7 +193,7 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> RawTable:
     return table
 
 
-def _read_table(path: Path, sheet: str) -> RawTable:
+def _read_table(path: Path, sheet: str) -> Table:
     name = path.name or str(path)
     if path.is_dir():
         raise Unreadable(Problem(name, "là một thư mục, không phải tệp số liệu — chỉ định tệp .csv hoặc .xlsx"))
@@ -227,7 +289,7 @@ def _fields(line: str, sep: str) -> int:
         return 1
 
 
-def _read_csv(name: str, data: bytes) -> RawTable:
+def _read_csv(name: str, data: bytes) -> Table:
     text, encoding = _decode(name, data)
     text = unicodedata.normalize("NFC", text)
     if text.count("\n") > MAX_TABLE_ROWS + 1:
@@ -275,12 +337,12 @@ def _read_csv(name: str, data: bytes) -> RawTable:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     header = [h.strip() for h in rows[0]]
     body = [(i, list(r)) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
-    return RawTable(
+    return Table(
         name, None, header, body, read_as=f"đọc như tệp CSV mã hóa {encoding}, phân cách bằng {_DELIMITERS[sep]}"
     )
 
 
-def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
+def _read_xlsx(name: str, data: bytes, sheet: str) -> Table:
     from openpyxl import load_workbook
 
     check_zip(name, data)
@@ -335,7 +397,7 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> RawTable:
         values = list(r)
         if any(v is not None and str(v).strip() != "" for v in values):
             body.append((i, values))
-    return RawTable(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
+    return Table(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
 
 
 MAX_COLUMNS = 1_024  # a statistics sheet has a few dozen columns; openpyxl pads every row to its last cell

@@ -57,40 +57,45 @@ class Batch:
     notices: list[str] = field(default_factory=list)
 
 
-def parse_count(value: Any) -> int | None:
-    """A count cell as an int; None for an empty cell. Raises ValueError with the reason."""
-    if value is None:
+def _count_text(value: Any) -> int | None:
+    """A count written as text: "1234", "1.234" or "1,234" (groups of three), "" for none."""
+    text = str(value).strip()
+    if text == "":
         return None
+    if _INT.match(text):
+        return int(text)
+    if _GROUPED.match(text):
+        return int(re.sub(r"\D", "", text)) * (-1 if text.startswith("-") else 1)
+    if _DECIMAL.match(text):
+        raise ValueError(f"«{value}» không phải số nguyên")
+    if _LOOSE_GROUPS.match(text):
+        raise ValueError(
+            f"«{value}» không phải cách viết số hợp lệ (sau nhóm đầu, mỗi nhóm hàng nghìn phải đủ "
+            "3 chữ số, cùng một dấu phân cách)"
+        )
+    raise ValueError(f"«{value}» không phải số")
+
+
+def _count_cell(value: Any) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"«{value}» không phải số")
     if isinstance(value, int):
-        n = value
-    elif isinstance(value, float):
+        return value
+    if isinstance(value, float):
         if value != value or not value.is_integer():
             raise ValueError(f"«{str(value).replace('.', ',')}» không phải số nguyên")
-        n = int(value)
-    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise ValueError("ô chứa ngày tháng, không phải số hồ sơ")
-    else:
-        text = str(value).strip()
-        if text == "":
-            return None
-        if _INT.match(text):
-            n = int(text)
-        elif _GROUPED.match(text):
-            n = int(re.sub(r"\D", "", text)) * (-1 if text.startswith("-") else 1)
-        elif _DECIMAL.match(text):
-            raise ValueError(f"«{value}» không phải số nguyên")
-        elif _LOOSE_GROUPS.match(text):
-            raise ValueError(
-                f"«{value}» không phải cách viết số hợp lệ (sau nhóm đầu, mỗi nhóm hàng nghìn phải đủ "
-                "3 chữ số, cùng một dấu phân cách)"
-            )
-        else:
-            raise ValueError(f"«{value}» không phải số")
-    if n < 0:
+    return _count_text(value)
+
+
+def parse_count(value: Any) -> int | None:
+    """A count cell as an int; None for an empty cell. Raises ValueError with the reason."""
+    n = None if value is None else _count_cell(value)
+    if n is not None and n < 0:
         raise ValueError(f"số âm ({n})")
-    if n > MAX_COUNT:
+    if n is not None and n > MAX_COUNT:
         raise ValueError(f"giá trị quá lớn ({n})")
     return n
 

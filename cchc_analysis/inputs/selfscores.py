@@ -14,10 +14,10 @@ import polars as pl
 
 from cchc_analysis.core.exceptions import Problem, UsageError
 from cchc_analysis.core.periods import ReportPeriod, report_period
-from cchc_analysis.core.textnorm import clean, header_key
-from cchc_analysis.inputs.criteria import CriteriaSet, criteria_sets, set_for_kind
-from cchc_analysis.inputs.readers import Unreadable, column_letter, read_table, sha256_file
-from cchc_analysis.inputs.units import MatchError, Registry
+from cchc_analysis.core.textnorm import header_key
+from cchc_analysis.inputs.criteria import CriteriaSet, Criterion, criteria_sets, set_for_kind
+from cchc_analysis.inputs.readers import Row, Table, Unreadable, read_table, sha256_file
+from cchc_analysis.inputs.units import MatchError, Registry, Unit
 
 SHEET = "tu_cham"
 # name → (Vietnamese header, aliases, required)
@@ -71,6 +71,100 @@ def parse_score(value: Any) -> Decimal:
     return score.normalize() if score != 0 else Decimal(0)
 
 
+def _columns(raw: Table) -> tuple[dict[str, int], list[Problem]]:
+    """The template's columns in ``raw``'s header (the first of a repeated one), and those required but missing."""
+    colmap: dict[str, int] = {}
+    for idx, text in enumerate(raw.header):
+        name = _INDEX.get(header_key(text)) if text else None
+        if name is not None and name not in colmap:
+            colmap[name] = idx
+    missing = [
+        raw.problem(f"thiếu cột bắt buộc «{head}» — xem mẫu: cchc template-scores KỲ", raw.header_row)
+        for name, (head, _, required) in SCORE_COLUMNS.items()
+        if required and name not in colmap
+    ]
+    return colmap, missing
+
+
+class _ScoreRows:
+    """The rows of a scores file, checked one by one: the period, the unit, the criterion of the unit's set (one
+    the unit scores itself), the score within the criterion's range."""
+
+    def __init__(self, registry: Registry, sets_by_year: dict[int, list[CriteriaSet]], criteria_dir: Path | None):
+        self.registry, self.sets_by_year, self.criteria_dir = registry, sets_by_year, criteria_dir
+        self.problems: list[Problem] = []
+
+    def _sets(self, row: Row, year: int) -> list[CriteriaSet]:
+        if year not in self.sets_by_year:
+            try:
+                self.sets_by_year[year] = criteria_sets(self.registry.area, year, self.criteria_dir)
+            except UsageError as exc:
+                self.problems.append(row.problem("ky", str(exc)))
+                self.sets_by_year[year] = []
+        return self.sets_by_year[year]
+
+    def _criterion(self, row: Row, unit: Unit, year: int, sets: list[CriteriaSet]) -> Criterion | None:
+        cset = set_for_kind(sets, unit.kind)
+        criterion_id = row.text("tieu_chi")
+        if cset is None:
+            if sets:
+                message = f"không có bộ tiêu chí năm {year} cho loại đơn vị của «{unit.name}»"
+                self.problems.append(row.problem("don_vi", message))
+            return None
+        criterion = cset.criteria.get(criterion_id)
+        if criterion is None:
+            message = f"không có tiêu chí «{criterion_id}» trong {cset.title.lower()}"
+            self.problems.append(row.problem("tieu_chi", message))
+            return None
+        if criterion.method != "self":
+            how = "tính từ số liệu" if criterion.method == "computed" else "chỉ đánh giá cuối năm"
+            self.problems.append(
+                row.problem("tieu_chi", f"tiêu chí {criterion_id} {how}, không tự chấm — xóa dòng này")
+            )
+            return None
+        return criterion
+
+    def _score(self, row: Row, criterion: Criterion | None) -> Decimal | None:
+        try:
+            score = parse_score(row["diem"])
+        except ValueError as exc:
+            self.problems.append(row.problem("diem", str(exc)))
+            return None
+        if criterion is not None and not 0 <= score <= criterion.max:
+            message = f"điểm {score} ngoài khoảng 0–{criterion.max} của tiêu chí {row.text('tieu_chi')}"
+            self.problems.append(row.problem("diem", message))
+            return None
+        return score
+
+    def record(self, row: Row) -> dict[str, Any] | None:
+        try:
+            period = report_period(row["ky"])
+        except ValueError as exc:
+            self.problems.append(row.problem("ky", str(exc)))
+            return None
+        window = period.window
+        try:
+            unit = self.registry.match(row.text("don_vi"), window.start.first_day, window.end.last_day, area_level=True)
+        except MatchError as exc:
+            self.problems.append(row.problem("don_vi", str(exc)))
+            unit = None
+        year = window.start.year
+        sets = self._sets(row, year)
+        criterion = None if unit is None else self._criterion(row, unit, year, sets)
+        score = self._score(row, criterion)
+        if unit is None or criterion is None or score is None:
+            return None
+        note = row.text("ghi_chu")
+        return {
+            "period": str(period),
+            "unit_id": unit.id,
+            "criterion_id": row.text("tieu_chi"),
+            "score": str(score),
+            "note": note or None,
+            "source_row": row.number,
+        }
+
+
 def _parse_file(
     path: Path, registry: Registry, sets_by_year: dict[int, list[CriteriaSet]], criteria_dir: Path | None
 ) -> tuple[ParsedScores | None, list[Problem]]:
@@ -78,120 +172,21 @@ def _parse_file(
         raw = read_table(path, sheet=SHEET)
     except Unreadable as exc:
         return None, [exc.problem]
-    problems: list[Problem] = []
-    colmap: dict[str, int] = {}
-    for idx, text in enumerate(raw.header):
-        name = _INDEX.get(header_key(text)) if text else None
-        if name is not None and name not in colmap:
-            colmap[name] = idx
-    for name, (head, _, required) in SCORE_COLUMNS.items():
-        if required and name not in colmap:
-            problems.append(
-                Problem(raw.file, f"thiếu cột bắt buộc «{head}» — xem mẫu: cchc template-scores KỲ", raw.sheet, 1)
-            )
-    if problems:
-        return None, problems
+    colmap, problems = _columns(raw)
+    if problems:  # a title typed above the header, as in the statistics' template
+        below = raw.header_below(lambda t: not _columns(t)[1])
+        if below is None:
+            return None, problems
+        raw = below
+        colmap, _ = _columns(raw)
     if not raw.rows:
-        return None, [Problem(raw.file, "chỉ có dòng tiêu đề, chưa có điểm nào", raw.sheet)]
-
-    def loc(row: int, name: str) -> dict[str, Any]:
-        idx = colmap[name]
-        return {
-            "file": raw.file,
-            "sheet": raw.sheet,
-            "row": row,
-            "column": column_letter(idx),
-            "header": raw.header[idx],
-        }
-
-    records = []
-    for row_no, values in raw.rows:
-
-        def cell(name: str, values: list[Any] = values) -> Any:
-            idx = colmap.get(name)
-            return values[idx] if idx is not None and idx < len(values) else None
-
-        ok = True
-        try:
-            period = report_period(cell("ky"))
-        except ValueError as exc:
-            problems.append(Problem(message=str(exc), **loc(row_no, "ky")))
-            continue
-        window = period.window
-        unit = None
-        unit_text = "" if cell("don_vi") is None else clean(str(cell("don_vi")))
-        try:
-            unit = registry.match(unit_text, window.start.first_day, window.end.last_day, area_level=True)
-        except MatchError as exc:
-            problems.append(Problem(message=str(exc), **loc(row_no, "don_vi")))
-            ok = False
-        year = window.start.year
-        if year not in sets_by_year:
-            try:
-                sets_by_year[year] = criteria_sets(registry.area, year, criteria_dir)
-            except UsageError as exc:
-                problems.append(Problem(message=str(exc), **loc(row_no, "ky")))
-                sets_by_year[year] = []
-        criterion_id = "" if cell("tieu_chi") is None else clean(str(cell("tieu_chi")))
-        criterion = None
-        if unit is not None:
-            cset = set_for_kind(sets_by_year[year], unit.kind)
-            if cset is None:
-                if sets_by_year[year]:
-                    problems.append(
-                        Problem(
-                            message=f"không có bộ tiêu chí năm {year} cho loại đơn vị của «{unit.name}»",
-                            **loc(row_no, "don_vi"),
-                        )
-                    )
-                ok = False
-            else:
-                criterion = cset.criteria.get(criterion_id)
-                if criterion is None:
-                    problems.append(
-                        Problem(
-                            message=f"không có tiêu chí «{criterion_id}» trong {cset.title.lower()}",
-                            **loc(row_no, "tieu_chi"),
-                        )
-                    )
-                    ok = False
-                elif criterion.method != "self":
-                    how = "tính từ số liệu" if criterion.method == "computed" else "chỉ đánh giá cuối năm"
-                    problems.append(
-                        Problem(
-                            message=f"tiêu chí {criterion_id} {how}, không tự chấm — xóa dòng này",
-                            **loc(row_no, "tieu_chi"),
-                        )
-                    )
-                    ok = False
-        try:
-            score = parse_score(cell("diem"))
-            if criterion is not None and not 0 <= score <= criterion.max:
-                problems.append(
-                    Problem(
-                        message=f"điểm {score} ngoài khoảng 0–{criterion.max} của tiêu chí {criterion_id}",
-                        **loc(row_no, "diem"),
-                    )
-                )
-                ok = False
-        except ValueError as exc:
-            problems.append(Problem(message=str(exc), **loc(row_no, "diem")))
-            ok = False
-        if ok and unit is not None:
-            note = cell("ghi_chu")
-            records.append(
-                {
-                    "period": str(period),
-                    "unit_id": unit.id,
-                    "criterion_id": criterion_id,
-                    "score": str(score),
-                    "note": None if note is None else clean(str(note)) or None,
-                    "source_row": row_no,
-                }
-            )
-    if problems:
-        return None, problems
-    return ParsedScores(path, raw.file, sha256_file(path), raw.sheet, pl.DataFrame(records, schema=SCORE_SCHEMA)), []
+        return None, [raw.problem("chỉ có dòng tiêu đề, chưa có điểm nào")]
+    check = _ScoreRows(registry, sets_by_year, criteria_dir)
+    records = [r for row in raw.located(colmap) if (r := check.record(row)) is not None]
+    if check.problems:
+        return None, check.problems
+    frame = pl.DataFrame(records, schema=SCORE_SCHEMA)
+    return ParsedScores(path, raw.file, sha256_file(path), raw.sheet, frame), []
 
 
 def check_scores(

@@ -196,13 +196,48 @@ def _restart_numbering(section) -> None:
     sect_pr.append(num)
 
 
+def _shares(table: Table, usable: int) -> list[int]:
+    """Each column's share of the usable width, none narrower than 10 mm ("STT" on one line)."""
+    from docx.shared import Mm
+
+    least = Mm(10)
+    total = sum(c.width for c in table.columns) or 1
+    shares = [max(least, int(usable * c.width / total)) for c in table.columns]
+    over = sum(shares) - usable
+    wide = [j for j, w in enumerate(shares) if w > least]
+    for j in wide:
+        shares[j] -= int(over * shares[j] / sum(shares[k] for k in wide)) if over > 0 else 0
+    return shares
+
+
+def _head(grid: Any, head: list[list[dict]], style_id: str, size: Any) -> None:
+    """The header rows, merged as the table's header grid says, repeated on every page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for r_off, heads in enumerate(head):
+        repeat = OxmlElement("w:tblHeader")  # the header rows repeat on every page
+        repeat.set(qn("w:val"), "true")
+        grid.rows[r_off]._tr.get_or_add_trPr().append(repeat)
+        col = 0
+        for h in heads:
+            while r_off and grid.cell(r_off - 1, col)._tc is grid.cell(r_off, col)._tc:  # spanned from above
+                col += 1
+            cell = grid.cell(r_off, col)
+            if h["rowspan"] > 1 or h["colspan"] > 1:
+                cell = cell.merge(grid.cell(r_off + h["rowspan"] - 1, col + h["colspan"] - 1))
+            _text(cell, h["text"], style_id, WD_ALIGN_PARAGRAPH.CENTER, size=size)
+            col += h["colspan"]
+
+
 def _table(word, table: Table, usable: int, small: bool = False) -> None:
     """``small``: a wide table on a landscape page, in 10 pt as the PDF prints it (11 pt otherwise)."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
     styles = {name: word.styles[name].style_id for name in ("Table Head", "Table Text")}
     head = table.head_rows()
@@ -219,31 +254,12 @@ def _table(word, table: Table, usable: int, small: bool = False) -> None:
         margins.append(m)
     grid._tbl.tblPr.append(margins)
     size = Pt(10) if small else None
-    # shares of the usable width, none narrower than 10 mm ("STT" on one line)
-    least = Mm(10)
-    total = sum(c.width for c in table.columns) or 1
-    shares = [max(least, int(usable * c.width / total)) for c in table.columns]
-    over = sum(shares) - usable
-    wide = [j for j, w in enumerate(shares) if w > least]
-    for j in wide:
-        shares[j] -= int(over * shares[j] / sum(shares[k] for k in wide)) if over > 0 else 0
+    shares = _shares(table, usable)
     for j in range(ncol):
         grid.columns[j].width = shares[j]
         for row in grid.rows:
             row.cells[j].width = grid.columns[j].width
-    for r_off, heads in enumerate(head):
-        repeat = OxmlElement("w:tblHeader")  # the header rows repeat on every page
-        repeat.set(qn("w:val"), "true")
-        grid.rows[r_off]._tr.get_or_add_trPr().append(repeat)
-        col = 0
-        for h in heads:
-            while r_off and grid.cell(r_off - 1, col)._tc is grid.cell(r_off, col)._tc:  # spanned from above
-                col += 1
-            cell = grid.cell(r_off, col)
-            if h["rowspan"] > 1 or h["colspan"] > 1:
-                cell = cell.merge(grid.cell(r_off + h["rowspan"] - 1, col + h["colspan"] - 1))
-            _text(cell, h["text"], styles["Table Head"], WD_ALIGN_PARAGRAPH.CENTER, size=size)
-            col += h["colspan"]
+    _head(grid, head, styles["Table Head"], size)
     aligns = [
         WD_ALIGN_PARAGRAPH.CENTER
         if c.key == "stt"

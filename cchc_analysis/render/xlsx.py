@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
+from typing import Any
 
 from cchc_analysis.documents.document import Document
 from cchc_analysis.documents.tables import NUMERIC, Table
@@ -77,90 +78,127 @@ def _cover(ws, doc: Document, contents: list[tuple[str, str, str]]) -> None:
     _page_setup(ws, landscape=False)
 
 
-def _table_sheet(ws, table: Table, label: str, title: str, reference: str, notice: str | None) -> None:
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
+class _Sheet:
+    """One table on its own sheet: the headings merged across it, its header rows repeated on every printed page,
+    its rows (group rows boxed across, totals in bold), its notes; numbers as numbers, text never a formula."""
 
-    size = 10 if table.landscape else 11
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    bold, plain = Font(name=FONT_FAMILY, bold=True, size=size), Font(name=FONT_FAMILY, size=size)
-    ncol = len(table.columns)
-    widths = _widths(table)
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    page = sum(widths)
+    def __init__(self, ws: Any, table: Table):
+        from openpyxl.styles import Border, Font, Side
 
-    def heading(row: int, text: str, font: Font) -> None:
+        self.ws, self.table = ws, table
+        self.size = 10 if table.landscape else 11
+        self.thin = Side(style="thin")
+        self.border = Border(left=self.thin, right=self.thin, top=self.thin, bottom=self.thin)
+        self.bold = Font(name=FONT_FAMILY, bold=True, size=self.size)
+        self.plain = Font(name=FONT_FAMILY, size=self.size)
+        self.ncol = len(table.columns)
+        self.widths = _widths(table)
+        self.page = sum(self.widths)
+
+    def heading(self, row: int, text: str, font: Any) -> None:
+        from openpyxl.styles import Alignment
+
         # above the table, a heading is merged across it so that it wraps and centres on the page; the table
         # itself has no merged cell
-        cell = ws.cell(row, 1, _as_text(text))
+        cell = self.ws.cell(row, 1, _as_text(text))
         cell.data_type, cell.font = "s", font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=row, end_row=row, start_column=1, end_column=ncol)
-        ws.row_dimensions[row].height = _height([(text, page)], font.sz or 13)
+        self.ws.merge_cells(start_row=row, end_row=row, start_column=1, end_column=self.ncol)
+        self.ws.row_dimensions[row].height = _height([(text, self.page)], font.sz or 13)
 
-    heading(1, label, Font(name=FONT_FAMILY, bold=True, size=13))
-    heading(2, title.upper(), Font(name=FONT_FAMILY, bold=True, size=13))
-    heading(3, reference, Font(name=FONT_FAMILY, italic=True, size=12))
-    row = 4
-    if notice:
-        cell = ws.cell(row, 1, _as_text(notice))
-        cell.data_type, cell.font = "s", Font(name=FONT_FAMILY, bold=True, italic=True, size=size)
+    def notice(self, row: int, text: str) -> None:
+        from openpyxl.styles import Alignment, Font
+
+        cell = self.ws.cell(row, 1, _as_text(text))
+        cell.data_type, cell.font = "s", Font(name=FONT_FAMILY, bold=True, italic=True, size=self.size)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[row].height = _height([(notice, widths[0])], size)
-        row += 1
-    row += 1  # a blank line between the headings and the table
-    head = _header_grid(table)
-    first_head = row
-    for cells in head:
-        texts = []
-        for j, (text, across) in enumerate(cells, start=1):
-            cell = ws.cell(row, j, text or None)
-            cell.font, cell.border = bold, border
-            horizontal = "centerContinuous" if across else "center"
-            cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not across)
-            if text and not across:
-                texts.append((text, widths[j - 1]))
-        ws.row_dimensions[row].height = _height(texts, size)
-        row += 1
-    ws.print_title_rows = f"{first_head}:{row - 1}"
-    ws.freeze_panes = ws.cell(row, 3 if ncol > 2 else 1)
-    for r in table.rows:
-        if r.style == "group":
-            cell = ws.cell(row, 1, _as_text(str(r.values.get("text", ""))))
-            cell.data_type, cell.font = "s", bold
-            for j in range(1, ncol + 1):  # one box around the row: its text runs across the empty cells
-                ws.cell(row, j).border = Border(
-                    left=thin if j == 1 else None, right=thin if j == ncol else None, top=thin, bottom=thin
-                )
+        self.ws.row_dimensions[row].height = _height([(text, self.widths[0])], self.size)
+
+    def header(self, row: int) -> int:
+        """The header rows from ``row``; returns the row after them."""
+        from openpyxl.styles import Alignment
+
+        first = row
+        for cells in _header_grid(self.table):
+            texts = []
+            for j, (text, across) in enumerate(cells, start=1):
+                cell = self.ws.cell(row, j, text or None)
+                cell.font, cell.border = self.bold, self.border
+                horizontal = "centerContinuous" if across else "center"
+                cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not across)
+                if text and not across:
+                    texts.append((text, self.widths[j - 1]))
+            self.ws.row_dimensions[row].height = _height(texts, self.size)
             row += 1
-            continue
+        self.ws.print_title_rows = f"{first}:{row - 1}"
+        self.ws.freeze_panes = self.ws.cell(row, 3 if self.ncol > 2 else 1)
+        return row
+
+    def group(self, row: int, r: Any) -> None:
+        from openpyxl.styles import Border
+
+        cell = self.ws.cell(row, 1, _as_text(str(r.values.get("text", ""))))
+        cell.data_type, cell.font = "s", self.bold
+        for j in range(1, self.ncol + 1):  # one box around the row: its text runs across the empty cells
+            self.ws.cell(row, j).border = Border(
+                left=self.thin if j == 1 else None,
+                right=self.thin if j == self.ncol else None,
+                top=self.thin,
+                bottom=self.thin,
+            )
+
+    def values(self, row: int, r: Any) -> None:
+        from openpyxl.styles import Alignment
+
         texts = []
-        for j, c in enumerate(table.columns, start=1):
+        for j, c in enumerate(self.table.columns, start=1):
             value = r.values.get(c.key)
-            cell = ws.cell(row, j)
+            cell = self.ws.cell(row, j)
             numeric = c.fmt in NUMERIC
             horizontal = "center" if c.key == "stt" else ("right" if numeric else "left")
             cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not numeric)
             if numeric and value is not None:
                 cell.value = int(value) if c.fmt == "int" else float(value)
                 cell.number_format = _XLSX_FORMATS[c.fmt]
-            elif text := table.shown(r, c):
+            elif text := self.table.shown(r, c):
                 cell.value = _as_text(text)
                 cell.data_type = "s"  # a name that begins with "=" stays a name
-                texts.append((text, widths[j - 1]))
-            cell.font = bold if r.style == "total" else plain
-            cell.border = border
-        ws.row_dimensions[row].height = _height(texts, size)
+                texts.append((text, self.widths[j - 1]))
+            cell.font = self.bold if r.style == "total" else self.plain
+            cell.border = self.border
+        self.ws.row_dimensions[row].height = _height(texts, self.size)
+
+    def note(self, row: int, text: str) -> None:
+        from openpyxl.styles import Alignment, Font
+
+        cell = self.ws.cell(row, 1, _as_text(text))
+        cell.data_type, cell.font = "s", Font(name=FONT_FAMILY, italic=True, size=self.size)
+        self.ws.row_dimensions[row].height = _height([(text, self.page)], self.size)
+        for j in range(1, self.ncol + 1):
+            self.ws.cell(row, j).alignment = Alignment(wrap_text=False, vertical="top")
+
+
+def _table_sheet(ws: Any, table: Table, label: str, title: str, reference: str, notice: str | None) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = _Sheet(ws, table)
+    for j, w in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    sheet.heading(1, label, Font(name=FONT_FAMILY, bold=True, size=13))
+    sheet.heading(2, title.upper(), Font(name=FONT_FAMILY, bold=True, size=13))
+    sheet.heading(3, reference, Font(name=FONT_FAMILY, italic=True, size=12))
+    row = 4
+    if notice:
+        sheet.notice(row, notice)
+        row += 1
+    row = sheet.header(row + 1)  # a blank line between the headings and the table
+    for r in table.rows:
+        (sheet.group if r.style == "group" else sheet.values)(row, r)
         row += 1
     for note in table.notes():
         row += 1
-        cell = ws.cell(row, 1, _as_text(note))
-        cell.data_type, cell.font = "s", Font(name=FONT_FAMILY, italic=True, size=size)
-        ws.row_dimensions[row].height = _height([(note, page)], size)
-        for j in range(1, ncol + 1):
-            ws.cell(row, j).alignment = Alignment(wrap_text=False, vertical="top")
+        sheet.note(row, note)
     _page_setup(ws, table.landscape)
 
 

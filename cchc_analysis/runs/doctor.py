@@ -171,6 +171,7 @@ def store(path: Path) -> list[Check]:
     return checks
 
 
+# one check after another, in the order cchc doctor prints them: a list to read, each item a few lines
 def workspace_checks(area: str | None = None) -> list[Check]:
     """Where params, the registry, the criteria and the notebooks come from, and whether they are there."""
     from cchc_analysis.core import workspace as ws

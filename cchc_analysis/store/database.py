@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -319,6 +319,22 @@ class Store:
             return {}
         rows = self.con.execute("SELECT sha256, n_rows FROM files WHERE list_contains(?, sha256)", [shas]).fetchall()
         return {sha: n or 0 for sha, n in rows}
+
+    def holds_all(self, paths: list[Path]) -> int | None:
+        """When every one of ``paths`` is a file whose exact bytes the store holds: the rows they brought (an
+        ingest of them changes nothing and returns at once, before any validation); else None."""
+        from cchc_analysis.inputs.readers import sha256_file
+
+        hashes = {p: sha256_file(p) for p in paths if p.is_file()}
+        known = self.stored(list(hashes.values()))
+        if not hashes or len(hashes) != len(paths) or not set(hashes.values()) <= set(known):
+            return None
+        return sum(known[h] for h in set(hashes.values()))
+
+    def rows_held(self, keys: Iterable[tuple[str, dt.date]]) -> int:
+        """How many of these (unit, month) the store already has a current row for."""
+        held = set(self.current().select("unit_id", "month").iter_rows())
+        return sum(1 for key in keys if key in held)
 
     def given(self, month: dt.date) -> dict[tuple[str, dt.date], set[str]]:
         """Per unit-month of ``month``: the columns any of its files carried, over its whole history (a report
