@@ -165,34 +165,20 @@ def workspace_copy(tmp_path: Path) -> Path:
     return home
 
 
-# End-to-end tests (real runs of the command: papermill, PDF, a browser, a built wheel) are marked e2e, so that
-# `pytest -m "not e2e"` is the fast loop; `make test` runs everything.
+# End-to-end tests (real runs of the command: papermill, PDF, a browser, a built wheel) say so themselves, with
+# @pytest.mark.e2e or a module's pytestmark, so that `pytest -m "not e2e"` is the fast loop; `make test` runs
+# everything. A test that uses one of these fixtures without the mark is refused at collection.
 E2E_FIXTURES = {"runs", "semiannual_run", "hostile_runs", "installed", "partial_store"}
-E2E_MODULES = {
-    "test_hostile",
-    "test_workspace",
-    "test_first_month",
-    "test_partial",
-    "test_monthly_run",
-    "test_semiannual",
-}
-E2E_TESTS = {
-    "test_sigkill_mid_ingest_leaves_all_or_nothing",
-    "test_order_and_format_do_not_change_the_store",
-    "test_doctor_passes_here_and_names_a_damaged_store",
-    "test_run_anomalies_writes_an_offline_notebook_and_csv",
-}
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = item.module.__name__ if item.module else ""
-        if (
-            module in E2E_MODULES
-            or item.originalname in E2E_TESTS
-            or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
-        ):
-            item.add_marker(pytest.mark.e2e)
+    unmarked = [
+        item.nodeid
+        for item in items
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("e2e") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("end-to-end fixture without @pytest.mark.e2e: " + ", ".join(unmarked))
 
 
 def review_of(month, store):

@@ -144,6 +144,7 @@ def test_sample_may_flags_ha_ky_output_drop(tmp_path):  # DOMAIN: Hà Kỳ −11
     assert "Thay đổi đột ngột" in table.stdout and "UBND xã Tái Sơn" not in table.stdout
 
 
+@pytest.mark.e2e
 def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
     db, out = tmp_path / "s.duckdb", tmp_path / "out"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0

@@ -50,6 +50,7 @@ def letter(runs, month: str):
     return docx.Document(str(out / month / f"cong-van-{month}.docx"))
 
 
+@pytest.mark.e2e
 def test_the_letter_is_a4_with_the_margins_and_font_of_decree_30(runs):
     d = letter(runs, "2023-08")
     s = d.sections[0]
@@ -69,6 +70,7 @@ def test_the_letter_is_a4_with_the_margins_and_font_of_decree_30(runs):
     assert "PAGE" in s.header._element.xml and "PAGE" not in s.first_page_header._element.xml
 
 
+@pytest.mark.e2e
 def test_the_letter_header_block(runs):
     d = letter(runs, "2023-08")
     authority, issuer = find(d, "ỦY BAN NHÂN DÂN"), find(d, "HUYỆN TỨ KỲ")
@@ -91,6 +93,7 @@ def test_the_letter_header_block(runs):
     ]  # seed 002
 
 
+@pytest.mark.e2e
 def test_the_august_letter_says_what_seed_002_says(runs):
     body = "\n".join(texts(letter(runs, "2023-08")))
     # the area's rates and changes (seed 002's opening)
@@ -119,6 +122,7 @@ def test_the_august_letter_says_what_seed_002_says(runs):
     ) in body
 
 
+@pytest.mark.e2e
 def test_the_may_letter_says_what_seed_000_says(runs):
     body = "\n".join(texts(letter(runs, "2023-05")))
     # seed 000 writes "so với cùng kỳ tháng 4/2023"; the package says "so với tháng 4/2023"
@@ -138,6 +142,7 @@ def test_the_may_letter_says_what_seed_000_says(runs):
     assert "Số: …/UBND-NV" in flat and "Tứ Kỳ, ngày … tháng … năm …" in flat
 
 
+@pytest.mark.e2e
 def test_noi_nhan_and_signer(runs):
     d = letter(runs, "2023-08")
     head = find(d, "Nơi nhận:")
@@ -152,6 +157,7 @@ def test_noi_nhan_and_signer(runs):
     assert run_style(find(d, "CHỦ TỊCH"), "bold") and find(d, "Vũ Thị Hà")
 
 
+@pytest.mark.e2e
 def test_the_appendix_in_word(runs):
     out, _ = runs
     d = docx.Document(str(out / "2023-08" / "phu-luc-2023-08.docx"))
@@ -172,6 +178,7 @@ def test_the_appendix_in_word(runs):
     assert {"UBND xã Hưng Đạo", "24,27%"} <= cells  # the same figures, the Vietnamese way
 
 
+@pytest.mark.e2e
 def test_number_date_and_signer_from_the_command_line(runs, tmp_path):
     out, _ = runs
     db = tmp_path / "s.duckdb"
@@ -206,6 +213,7 @@ def test_number_date_and_signer_from_the_command_line(runs, tmp_path):
     assert bad.returncode == 2 and "ngày «31/2/2023» không hợp lệ" in bad.stderr and len(bad.stderr.splitlines()) == 1
 
 
+@pytest.mark.e2e
 def test_the_semiannual_report_in_word(semiannual_run):
     folder, _ = semiannual_run
     d = docx.Document(str(folder / "bao-cao-2023-H1.docx"))
@@ -241,6 +249,7 @@ def test_the_semiannual_report_in_word(semiannual_run):
     assert orient == [True]
 
 
+@pytest.mark.e2e
 def test_libreoffice_prints_the_letter_and_the_appendix(runs, tmp_path):
     assert shutil.which("soffice"), "LibreOffice is missing: make test installs it (scripts/sysdeps.sh --test)"
     out, _ = runs

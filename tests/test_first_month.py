@@ -11,9 +11,13 @@ import time
 from pathlib import Path
 
 import docx
+import pytest
 from openpyxl import load_workbook
 
 from conftest import cchc_installed as cchc
+
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 # what the sample's own period parameters say: never on an analyst's documents

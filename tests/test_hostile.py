@@ -14,6 +14,9 @@ import pytest
 
 from conftest import browser_dom, run_cli
 
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[1]
 # Each payload, if it ever runs, marks the page's <body>; a link or image built from data is caught as well.
 SCRIPT = 'UBND xã Ngọc Kỳ <script>document.body.setAttribute("data-pwned", "script")</script>'

@@ -17,6 +17,9 @@ import pytest
 
 from conftest import run_cli
 
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
+
 pytestmark = pytest.mark.e2e
 
 

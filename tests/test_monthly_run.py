@@ -12,6 +12,9 @@ import pytest
 
 from conftest import run_cli, workspace_copy
 
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
+
 
 def read_csv(path):
     raw = path.read_bytes()

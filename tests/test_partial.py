@@ -18,6 +18,9 @@ from cchc_analysis.inputs.units import Registry
 
 from conftest import review_of, run_cli, store_rows
 
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
+
 SAMPLE = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 REGISTRY = Path(__file__).resolve().parents[1] / "params" / "units" / "tu-ky.csv"
 FILLED = 3

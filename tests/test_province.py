@@ -72,6 +72,7 @@ def province(folder: Path) -> Path:
 
 
 @pytest.mark.e2e
+@pytest.mark.e2e
 def test_a_province_letter_speaks_of_the_province(tmp_path):
     ws = province(tmp_path / "ws")
     files = [str(ws / f"so-lieu-2025-0{m}.csv") for m in (7, 8, 9)]

@@ -237,6 +237,7 @@ def _plant(source: Path, target: Path, old: str, new: str) -> Path:
     return target
 
 
+@pytest.mark.e2e
 def test_check_report_agrees_with_the_program_and_catches_a_planted_figure(runs, semiannual_run, tmp_path):
     out, _ = runs
     store = out.parent / "cchc.duckdb"
@@ -275,6 +276,7 @@ def _sample_rate(unit: str, months: range, num: str, den: str) -> str:
     return f"{n / d * 100:.2f}".replace(".", ",").rstrip("0").rstrip(",") + "%"
 
 
+@pytest.mark.e2e
 def test_a_planted_figure_of_a_window_or_a_unit_list_is_caught(runs, tmp_path):
     out, _ = runs
     store = out.parent / "cchc.duckdb"

@@ -148,6 +148,7 @@ def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):
     assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst
 
 
+@pytest.mark.e2e
 def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
     out, _ = runs
     texts = page_texts(out / "2023-05" / "phu-luc-2023-05.pdf")
@@ -173,6 +174,7 @@ def test_monthly_appendix_pdf_reads_as_a_vietnamese_annex(runs):
     assert html.count("@font-face") == 4 and len(html.encode("utf-8")) < 600_000
 
 
+@pytest.mark.e2e
 def test_monthly_appendix_xlsx_has_the_area_totals(runs):
     out, _ = runs
     wb = load_workbook(out / "2023-08" / "phu-luc-2023-08.xlsx")
@@ -201,6 +203,7 @@ def test_document_labels_use_roman_numerals_only_when_several():
     assert ">Phụ lục III<" in three
 
 
+@pytest.mark.e2e
 def test_the_monthly_workbook_prints_as_the_pdf_does(runs, tmp_path):
     """Printed through LibreOffice Calc: every table on pages of its own orientation, the header rows on every
     page, no column pushed onto a page of its own, the sentences wrapped inside their cells."""

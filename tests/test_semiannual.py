@@ -9,6 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
+
 
 def sheet_rows(folder, index):
     """The rows of the ``index``-th table (the cover sheet "Ghi chú" comes first), and its row of column names."""

@@ -16,6 +16,9 @@ from nbclient import NotebookClient
 from conftest import cchc_installed as _cchc
 from conftest import run_cli
 
+# real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[1]
 
 
