@@ -15,6 +15,7 @@ from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
+import cchc_analysis.core.iri  # noqa: F401 - for its effect, see there
 from cchc_analysis.cli import text as clitext
 from cchc_analysis.core import formatting, workspace
 from cchc_analysis.core.exceptions import CchcError, DataRejected, StoreError, UsageError, cut, os_reason, problem_lines
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
     from cchc_analysis.runs.inputs import RunInputs
     from cchc_analysis.store.database import IngestReport
 
-clitext.install()
 EXIT_CODES = (
     "Mã thoát: 0 — xong; 1 — số liệu hay kho cần sửa (lỗi ghi rõ tệp, dòng, cột); 2 — gọi lệnh sai (xem "
     "cchc LỆNH --help)."
 )
 app = typer.Typer(
+    cls=clitext.CommandGroup,
     name="cchc",
     help="Số liệu một cửa hằng tháng → kho dữ liệu, văn bản biểu dương – nhắc nhở, phụ lục báo cáo CCHC.",
     epilog=EXIT_CODES,
@@ -209,7 +210,7 @@ def _validate(
     return registry, batch
 
 
-@app.command()
+@app.command(cls=clitext.Command)
 @_one_line_errors
 def ingest(
     files: Annotated[
@@ -280,7 +281,7 @@ def _print_ingested(report: IngestReport, target: Path, quiet: bool) -> None:
     out.print(f"Kho {target}: thêm {report.inserted} dòng, thay thế {report.superseded}, không đổi {report.unchanged}.")
 
 
-@app.command()
+@app.command(cls=clitext.Command)
 @_one_line_errors
 def check(
     files: Annotated[list[Path], typer.Argument(metavar="TỆP", help="Tệp .csv/.xlsx cần kiểm tra.")],
@@ -312,7 +313,7 @@ def check(
         )
 
 
-@app.command("store")
+@app.command("store", cls=clitext.Command)
 @_one_line_errors
 def store_cmd(
     store: StoreOpt = None,
@@ -441,7 +442,7 @@ def _print_history(hist) -> None:
 ForceFileOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")]
 
 
-@app.command()
+@app.command(cls=clitext.Command)
 @_one_line_errors
 def template(
     period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-08.")],
@@ -484,7 +485,7 @@ def _write_new(target: Path, force: bool, write: Callable[[Path], int]) -> int:
     return n
 
 
-@app.command("ingest-dossiers")
+@app.command("ingest-dossiers", cls=clitext.Command)
 @_one_line_errors
 def ingest_dossiers(
     files: Annotated[
@@ -534,7 +535,7 @@ def ingest_dossiers(
     out.print(f"Xong trong {formatting.number(_time.perf_counter() - started, 1)} giây.")
 
 
-@app.command()
+@app.command(cls=clitext.Command)
 @_one_line_errors
 def synth(
     dossiers: Annotated[int, typer.Option("--dossiers", help="Số hồ sơ cần tạo.")] = 100_000,
@@ -561,7 +562,7 @@ def synth(
         out.print(f"Danh mục đơn vị: {reg} (dùng với cchc ingest-dossiers --units-file {reg})")
 
 
-@app.command("template-scores")
+@app.command("template-scores", cls=clitext.Command)
 @_one_line_errors
 def template_scores(
     period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ đánh giá: 2023-H1, 2023-H2 hoặc 2023.")],
@@ -580,7 +581,7 @@ def template_scores(
     out.print(f"Đã ghi {target}: {n} dòng tiêu chí cần tự chấm.")
 
 
-@app.command("ingest-scores")
+@app.command("ingest-scores", cls=clitext.Command)
 @_one_line_errors
 def ingest_scores(
     files: Annotated[
@@ -615,7 +616,7 @@ def ingest_scores(
             )
 
 
-@app.command("issue")
+@app.command("issue", cls=clitext.Command)
 @_one_line_errors
 def issue_cmd(
     period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng của văn bản, ví dụ 2023-08.")],
@@ -647,7 +648,7 @@ def issue_cmd(
     out.print(f"Văn bản {month.label()}: {text} — {findings.height} nội dung, {sanctions} hình thức nhắc nhở/phê bình.")
 
 
-@app.command("anomalies")
+@app.command("anomalies", cls=clitext.Command)
 @_one_line_errors
 def anomalies_cmd(
     period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-05.")],
@@ -686,7 +687,7 @@ def anomalies_cmd(
     out.print(table)
 
 
-@app.command()
+@app.command(cls=clitext.Command)
 @_one_line_errors
 def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
     """Kiểm tra máy, thư mục làm việc và kho: thư viện, pango, phông chữ, nhân Jupyter, JupyterLab, tham số,
@@ -706,7 +707,7 @@ def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
         raise typer.Exit(1)
 
 
-@app.command("init")
+@app.command("init", cls=clitext.Command)
 @_one_line_errors
 def init_cmd(
     folder: Annotated[
@@ -766,7 +767,7 @@ def init_cmd(
     out.print(f"Tiếp theo: cd {made.root}, nhập số liệu (cchc ingest TỆP…), rồi cchc run monthly KỲ.")
 
 
-@app.command("params")
+@app.command("params", cls=clitext.Command)
 @_one_line_errors
 def params_cmd(
     period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ: tháng (2023-08) hoặc kỳ báo cáo (2023-H1, 2023).")],
@@ -793,6 +794,7 @@ def params_cmd(
 
 @app.command(
     "lab",
+    cls=clitext.Command,
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": ["--help"]},
 )
 @_one_line_errors
@@ -807,7 +809,7 @@ def lab_cmd(ctx: typer.Context, _debug: DebugOpt = False) -> None:
     )
 
 
-@app.command("check-report")
+@app.command("check-report", cls=clitext.Command)
 @_one_line_errors
 def check_report(
     file: Annotated[Path, typer.Argument(metavar="TỆP", help="Dự thảo báo cáo, văn bản (.txt hoặc .docx).")],
@@ -859,7 +861,9 @@ def check_report(
 
 
 run_app = typer.Typer(
-    help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.", no_args_is_help=True
+    cls=clitext.CommandGroup,
+    help="Chạy notebook và kết xuất kết quả (notebook, HTML, phụ lục PDF/XLSX, CSV) vào OUT/KỲ/.",
+    no_args_is_help=True,
 )
 app.add_typer(run_app, name="run")
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Thư mục kết quả (mặc định outputs/).")]
@@ -907,7 +911,7 @@ def _run_command(
         out.print(f"Kết quả: {folder}")
 
 
-@run_app.command("monthly")
+@run_app.command("monthly", cls=clitext.Command)
 @_one_line_errors
 def run_monthly_cmd(
     period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-08.")],
@@ -937,7 +941,7 @@ def run_monthly_cmd(
     _run_command(run_monthly, inputs, out_dir, quiet, allow_partial=allow_partial, force=force)
 
 
-@run_app.command("semiannual")
+@run_app.command("semiannual", cls=clitext.Command)
 @_one_line_errors
 def run_semiannual_cmd(
     period: Annotated[str, typer.Argument(metavar="KỲ", help="Kỳ: 2023-H1, 2023-H2 hoặc 2023.")],
@@ -961,7 +965,7 @@ def run_semiannual_cmd(
     _run_command(run_semiannual, inputs, out_dir, quiet, allow_partial=allow_partial)
 
 
-@run_app.command("anomalies")
+@run_app.command("anomalies", cls=clitext.Command)
 @_one_line_errors
 def run_anomalies_cmd(
     period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-05.")],

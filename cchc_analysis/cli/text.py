@@ -1,11 +1,22 @@
 """The command line's own words in Vietnamese. typer (and the click it carries) writes its help panels, type
-labels and usage errors in English with no catalogue to translate them: its fixed strings are set here, and its
-usage errors become one Vietnamese line like every other error of the program (exit 2)."""
+labels and usage errors in English with no catalogue to translate them. Rather than changing its strings, the
+command's own group and command classes (``typer.Typer(cls=…)``, ``app.command(cls=…)``, the way typer's
+documentation customises a group) write the help themselves, in Vietnamese, through rich, and turn a usage error
+into one Vietnamese line like every other error of the program (exit 2)."""
 
 from __future__ import annotations
 
 import re
 import sys
+from typing import Any, Protocol, cast
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from typer import Abort
+from typer.core import TyperCommand, TyperGroup
 
 _TYPES = {
     "str": "chữ",
@@ -34,6 +45,13 @@ _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Option '(.+)' requires an argument\.?$"), "tùy chọn {0} cần một giá trị"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (.+)$", re.S), "giá trị không hợp lệ cho {0}: {1}"),
 )
+HELP_OPTION = "Hiện hướng dẫn này rồi thoát."
+
+
+class _UsageError(Protocol):
+    exit_code: int
+
+    def format_message(self) -> str: ...
 
 
 def translate_error(message: str) -> str:
@@ -46,58 +64,114 @@ def translate_error(message: str) -> str:
     return text
 
 
-def install() -> None:
-    """Put the Vietnamese words in place; called once when the CLI module is imported."""
-    from typer import _click, core, rich_utils
-    from typer._click import decorators, formatting
+def _type_label(param: Any, ctx: Any) -> str:
+    """typer's own label of a parameter's type ("<path>", "<list[path]>"), in Vietnamese."""
+    label = param.display_type(ctx) if hasattr(param, "display_type") else "<str>"
+    inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
+    return f"<{_TYPES.get(inner.lower(), inner)}>"
 
-    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
-    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
-    rich_utils.ENVVAR_STRING = "[biến môi trường: {}]"
-    rich_utils.DEPRECATED_STRING = "(không dùng nữa) "
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
-    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
-    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
-    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
-    rich_utils.ABORTED_TEXT = "Đã dừng."
-    rich_utils.RICH_HELP = "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng."
 
-    original_help = decorators.help_option
+def _usage(command: Any, ctx: Any) -> str:
+    pieces = " ".join(command.collect_usage_pieces(ctx))
+    pieces = pieces.replace("[OPTIONS]", "[TÙY CHỌN]").replace("COMMAND [ARGS]...", "LỆNH [THAM SỐ]...")
+    return f"Cách dùng: {ctx.command_path} {pieces}".rstrip()
 
-    def help_option(param_decls):
-        decorate = original_help(param_decls)
 
-        def apply(command):
-            command = decorate(command)
-            command.params[-1].help = "Hiện hướng dẫn này rồi thoát."  # pyright: ignore[reportAttributeAccessIssue]
-            return command
+def _param_rows(command: Any, ctx: Any) -> tuple[Table, Table]:
+    """Two grids: the arguments (name, type, help) and the options (flags, type, help)."""
+    arguments, options = Table.grid(padding=(0, 2)), Table.grid(padding=(0, 2))
+    for grid in (arguments, options):
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+    for param in command.get_params(ctx):
+        if getattr(param, "hidden", False):
+            continue
+        required = " [bắt buộc]" if param.required else ""
+        help_text = Text((getattr(param, "help", None) or "") + required)
+        if param.param_type_name == "argument":
+            name = param.metavar or (param.name or "").upper()
+            arguments.add_row(Text(("* " if param.required else "  ") + name), _type_label(param, ctx), help_text)
+        else:
+            flags = ", ".join([*param.opts, *param.secondary_opts])
+            options.add_row(Text(flags), _type_label(param, ctx), help_text)
+    return arguments, options
 
-        return apply
 
-    decorators.help_option = help_option
+def _commands_grid(group: Any, ctx: Any) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        grid.add_row(Text(name), Text(" ".join((command.help or "").split("\n\n")[0].split())))
+    return grid
 
-    write_usage = formatting.HelpFormatter.write_usage
 
-    def write_usage_vi(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        args = args.replace("[OPTIONS]", "[TÙY CHỌN]").replace("COMMAND [ARGS]...", "LỆNH [THAM SỐ]...")
-        write_usage(self, prog, args, "Cách dùng: " if prefix is None else prefix)
+def print_help(command: Any, ctx: Any) -> None:
+    """A command's help as the program prints it: usage, description, then arguments, options and commands in
+    boxes titled in Vietnamese, then the epilog."""
+    parts: list[Any] = [Padding(Text(_usage(command, ctx)), (1, 1, 0, 1))]
+    if command.help:
+        parts.append(Padding(Text(" ".join(command.help.split("\n\n")[0].split())), (1, 1, 0, 1)))
+    arguments, options = _param_rows(command, ctx)
+    parts.append(Text(""))
+    for title, grid in (("Tham số", arguments), ("Tùy chọn", options)):
+        if grid.row_count:
+            parts.append(Panel(grid, title=title, title_align="left", border_style="dim"))
+    if isinstance(command, TyperGroup):
+        commands = _commands_grid(command, ctx)
+        if commands.row_count:
+            parts.append(Panel(commands, title="Lệnh", title_align="left", border_style="dim"))
+    if command.epilog:
+        parts.append(Padding(Text(command.epilog), (0, 1)))
+    Console(highlight=False).print(Group(*parts))
 
-    formatting.HelpFormatter.write_usage = write_usage_vi
-    display_type = core._TyperParameter.display_type
 
-    def display_type_vi(self, ctx) -> str:
-        label = display_type(self, ctx)
-        inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
-        return f"<{_TYPES.get(inner.lower(), inner)}>"
+class Command(TyperCommand):
+    """A command whose help and whose help option speak Vietnamese."""
 
-    core._TyperParameter.display_type = display_type_vi
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
 
-    def format_error(exc: _click.ClickException) -> None:
-        """A usage error as one line, like every other error of the program."""
-        if exc.__class__.__name__ == "NoArgsIsHelpError":  # the help was printed: nothing went wrong
-            return
-        ctx = getattr(exc, "ctx", None)
-        hint = f" — xem: {ctx.command_path} --help" if ctx is not None else ""
-        sys.stderr.write(f"lỗi: {translate_error(exc.format_message())}{hint}\n")
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ARG002 - printed through rich, not the formatter
+        print_help(self, ctx)
 
-    rich_utils.rich_format_error = format_error
+
+class CommandGroup(TyperGroup):
+    """The program's group (and ``cchc run``): Vietnamese help, and a usage error as one Vietnamese line."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ARG002 - printed through rich, not the formatter
+        print_help(self, ctx)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command; a usage error (click's, which typer carries) is said in one line, exit 2."""
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except Abort:
+            sys.stderr.write("Đã dừng.\n")
+            code = 1
+        except Exception as exc:
+            # click's usage errors have a message and an exit code; typer does not export their class
+            if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+                raise
+            error = cast(_UsageError, exc)
+            if type(exc).__name__ != "NoArgsIsHelpError":  # the help was printed: nothing went wrong
+                where = getattr(getattr(exc, "ctx", None), "command_path", None)
+                hint = f" — xem: {where} --help" if where else ""
+                sys.stderr.write(f"lỗi: {translate_error(error.format_message())}{hint}\n")
+            code = error.exit_code
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cchc_analysis.core.iri  # noqa: F401 - for its effect, see there
 from cchc_analysis.documents.document import Appendix, Document, reference_line
 from cchc_analysis.render.csv import write_csv
 from cchc_analysis.render.docx import write_docx, write_template
