@@ -13,6 +13,7 @@ import polars as pl
 
 from cchc_analysis.core.glossary import COMMUNE_LEVEL_KINDS
 from cchc_analysis.core.periods import Window
+from cchc_analysis.inputs.units import Registry
 
 # indicator → (numerator expression, denominator expression) over unit-month columns
 RATIOS: dict[str, tuple[pl.Expr, pl.Expr]] = {
@@ -153,3 +154,12 @@ def compare(rates: pl.DataFrame, area: dict[str, float | None], targets: dict[st
         gap_dossiers=dossiers_to_reach(pl.col("area_rate"), pl.col("numerator"), pl.col("denominator")),
         target_gap_dossiers=dossiers_to_reach(pl.col("target"), pl.col("numerator"), pl.col("denominator")),
     )
+
+
+def with_registry_names(frame: pl.DataFrame, registry: Registry) -> pl.DataFrame:
+    """The rows with their units named as the run's registry names them (the store keeps the name each had when
+    ingested): every name a document gives, long or short, comes from one registry."""
+    names = {u.id: u.name for u in registry.units}
+    if "unit" not in frame.columns or not names:
+        return frame
+    return frame.with_columns(pl.col("unit_id").replace_strict(names, default=pl.col("unit")).alias("unit"))

@@ -110,12 +110,25 @@ def writable_place(path: Path, option: str) -> Path:
     return path
 
 
-def store_path(explicit: str | Path | None = None) -> Path:
-    """``--store``, else ``$CCHC_STORE``, else ``data/cchc.duckdb`` of the workspace."""
+def named_store(explicit: str | Path | None = None) -> Path | None:
+    """The store the analyst named: ``--store``, else ``$CCHC_STORE``; None when neither names one."""
     if explicit:
         return writable_place(Path(explicit), "--store")
     env = os.environ.get("CCHC_STORE")
-    return writable_place(Path(env), "CCHC_STORE") if env else base() / "data" / "cchc.duckdb"
+    return writable_place(Path(env), "CCHC_STORE") if env else None
+
+
+def lock_wait() -> float:
+    """How long a second writer waits for the store: ``$CCHC_LOCK_WAIT`` seconds, 15 by default."""
+    try:
+        return max(0.0, float(os.environ.get("CCHC_LOCK_WAIT", "15")))
+    except ValueError:
+        raise UsageError("CCHC_LOCK_WAIT phải là số giây, ví dụ 30") from None
+
+
+def store_path(explicit: str | Path | None = None) -> Path:
+    """``--store``, else ``$CCHC_STORE``, else ``data/cchc.duckdb`` of the workspace."""
+    return named_store(explicit) or base() / "data" / "cchc.duckdb"
 
 
 def outputs_dir(explicit: str | Path | None = None) -> Path:

@@ -34,6 +34,7 @@ from cchc_analysis.compute.indicators import (
     scope_of,
     window_counts,
     window_rates,
+    with_registry_names,
 )
 from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.glossary import (
@@ -250,8 +251,9 @@ def refuse_missing_columns(st: Store, frame: pl.DataFrame, month: Month, area: s
         )
 
 
-def _area_frame(frame: pl.DataFrame, month: Month, params: Params) -> pl.DataFrame:
-    """The rows of the area the parameters name; a store without the month for it stops, saying what it holds."""
+def _area_frame(frame: pl.DataFrame, month: Month, params: Params, registry: Registry) -> pl.DataFrame:
+    """The rows of the area the parameters name, its units named by ``registry``; a store without the month for it
+    stops, saying what it holds."""
     others: list[str] = []
     if "area" in frame.columns:
         others = sorted(a for a in frame["area"].drop_nulls().unique().to_list() if a != params.area_id)
@@ -263,7 +265,7 @@ def _area_frame(frame: pl.DataFrame, month: Month, params: Params) -> pl.DataFra
             f"kho chưa có số liệu {month.label()} của {params.area_id} (kho có: {held}{elsewhere}) — "
             "nhập số liệu tháng đó trước (cchc ingest …), hoặc chọn một tháng kho đã có"
         )
-    return frame
+    return with_registry_names(frame, registry)
 
 
 def _complete(
@@ -319,7 +321,7 @@ def review_from_frame(
     that units which reported earlier in the year are missing from, or whose windows (year to date, online
     payment) lack months, stops with IncompleteData naming them, unless ``allow_partial``: then the review says how
     many units its figures cover and which months its windows lack, and leaves out the findings resting on them."""
-    frame = _area_frame(frame, month, params)
+    frame = _area_frame(frame, month, params, registry)
     windows = review_windows(month, params)
     coverage, gaps = _complete(frame, month, windows, registry, allow_partial)
     ctx = build_context(frame, month, params)

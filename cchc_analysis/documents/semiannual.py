@@ -22,7 +22,7 @@ from cchc_analysis.compute.completeness import (
     refusal,
 )
 from cchc_analysis.compute.index766 import index_table
-from cchc_analysis.compute.indicators import area_rates, scope_of, window_counts, window_rates
+from cchc_analysis.compute.indicators import area_rates, scope_of, window_counts, window_rates, with_registry_names
 from cchc_analysis.compute.scoring import Scores, score_units
 from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.params import Params
@@ -139,6 +139,7 @@ def review_semiannual(
     window, name = period.window, str(period)
     if "area" in frame.columns:
         frame = frame.filter(pl.col("area") == params.area_id)
+    frame = with_registry_names(frame, registry)
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
     if sub.is_empty():
         raise IncompleteData(f"kho chưa có số liệu tháng nào trong kỳ {name} — nhập số liệu trước (cchc ingest …)")

@@ -45,8 +45,9 @@ def sample_params(period: Month | ReportPeriod | None, store: Path | None) -> Pa
 def existing_store(store: str | Path | None) -> Path | None:
     """The store to read, checked before anything is written; None means "no store at all" (no ``--store``,
     no ``$CCHC_STORE`` and no ``data/cchc.duckdb`` in the workspace): use the sample."""
-    path = workspace.store_path(store)
-    if path.exists() or store or os.environ.get("CCHC_STORE"):
+    named = workspace.named_store(store)
+    path = named or workspace.store_path()
+    if path.exists() or named is not None:
         if not path.exists():
             raise UsageError(f"chưa có kho dữ liệu {path} — nhập số liệu trước: cchc ingest TỆP…")
         return path

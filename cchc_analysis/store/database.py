@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from cchc_analysis import __version__
+from cchc_analysis.core import workspace
 from cchc_analysis.core.exceptions import DataRejected, Problem, StoreError
 from cchc_analysis.core.glossary import COUNT_COLUMNS
 from cchc_analysis.inputs.records import Batch
@@ -179,10 +180,9 @@ class Store:
     def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         """DuckDB locks the file per process: a second writer (or a reader while one writes) waits up to
         ``$CCHC_LOCK_WAIT`` seconds (default 15) for the first to finish, then fails with a clear message."""
-        import os
         import time
 
-        deadline = time.monotonic() + float(os.environ.get("CCHC_LOCK_WAIT", "15"))
+        deadline = time.monotonic() + workspace.lock_wait()
         while True:
             try:
                 # a file of another database (SQLite) must not make DuckDB fetch an extension from the network
