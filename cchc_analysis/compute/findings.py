@@ -59,20 +59,31 @@ class Context:
     area_ytd: dict[str, float | None]
     payment_window: pl.DataFrame  # unit_id, rate over the payment window
     e_cert_ytd: dict[str, int | None]
+    windows: dict[str, Window]  # "month", "ytd", "payment"
+    window_rates: dict[str, pl.DataFrame]  # each window's rates per unit (window_rates), computed once a run
+
+
+def month_windows(month: Month, params: Params) -> dict[str, Window]:
+    """The windows a month is reviewed over: the month, the year to date and the online-payment window."""
+    return {
+        "month": Window(month, month),
+        "ytd": Window(Month(month.year, 1), month),
+        "payment": params.payment_window(month),
+    }
 
 
 def build_context(frame: pl.DataFrame, month: Month, params: Params) -> Context:
     upto = frame.filter(pl.col("month") <= month.first_day)
     monthly = monthly_rates(upto).filter(pl.col("month") == month.first_day)
-    this = window_rates(upto, Window(month, month))
+    windows = month_windows(month, params)
+    per_window = {name: window_rates(upto, w) for name, w in windows.items()}
+    this, ytd = per_window["month"], per_window["ytd"]
     area = {r["indicator"]: r["rate"] for r in area_rates(this).filter(pl.col("scope") == "all").iter_rows(named=True)}
-    ytd_window = Window(Month(month.year, 1), month)
-    ytd = window_rates(upto, ytd_window)
     area_ytd = {
         r["indicator"]: r["rate"] for r in area_rates(ytd).filter(pl.col("scope") == "all").iter_rows(named=True)
     }
-    pay = window_rates(upto, params.payment_window(month)).filter(pl.col("indicator") == "online_payment")
-    counts = window_counts(upto, ytd_window)
+    pay = per_window["payment"].filter(pl.col("indicator") == "online_payment")
+    counts = window_counts(upto, windows["ytd"])
     return Context(
         month=month,
         params=params,
@@ -85,6 +96,8 @@ def build_context(frame: pl.DataFrame, month: Month, params: Params) -> Context:
         area_ytd=area_ytd,
         payment_window=pay.select("unit_id", "rate"),
         e_cert_ytd=dict(counts.select("unit_id", "e_cert").iter_rows()),
+        windows=windows,
+        window_rates=per_window,
     )
 
 

@@ -24,7 +24,7 @@ from cchc_analysis.compute.completeness import (
     partial_note,
     refusal,
 )
-from cchc_analysis.compute.findings import FINDING_COLUMNS, Context, build_context, evaluate
+from cchc_analysis.compute.findings import FINDING_COLUMNS, Context, build_context, evaluate, month_windows
 from cchc_analysis.compute.indicators import (
     COUNTS,
     RATIOS,
@@ -103,15 +103,6 @@ def without_gapped(findings: pl.DataFrame, gaps: dict[str, Gap]) -> pl.DataFrame
         gap = gaps.get(rests[0]) if rests else None
         keep.append(gap is None or not (rests and (rests[1] or r["unit_id"] in gap.unit_ids)))
     return findings.filter(pl.Series(keep, dtype=pl.Boolean))
-
-
-def review_windows(month: Month, params: Params) -> dict[str, Window]:
-    """The windows a month's review shows besides the month: year to date and the online-payment window."""
-    return {
-        "month": Window(month, month),
-        "ytd": Window(Month(month.year, 1), month),
-        "payment": params.payment_window(month),
-    }
 
 
 @dataclass(frozen=True)
@@ -322,7 +313,7 @@ def review_from_frame(
     payment) lack months, stops with IncompleteData naming them, unless ``allow_partial``: then the review says how
     many units its figures cover and which months its windows lack, and leaves out the findings resting on them."""
     frame = _area_frame(frame, month, params, registry)
-    windows = review_windows(month, params)
+    windows = month_windows(month, params)
     coverage, gaps = _complete(frame, month, windows, registry, allow_partial)
     ctx = build_context(frame, month, params)
     findings = without_gapped(evaluate(ctx, sanctions or {}), gaps)
@@ -330,7 +321,7 @@ def review_from_frame(
         findings = pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
     findings = letter_order(with_sentences(findings, ctx))
     upto = frame.filter(pl.col("month") <= month.first_day)
-    per_window = {name: window_rates(upto, w) for name, w in windows.items()}
+    per_window = ctx.window_rates
     area = pl.concat([area_rates(r).with_columns(window=pl.lit(name)) for name, r in per_window.items()])
     history = monthly_rates(upto.filter(pl.col("month") >= dt.date(month.year, 1, 1)))
     rates = pl.concat([r.with_columns(window=pl.lit(name)) for name, r in per_window.items()])
