@@ -157,3 +157,18 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path):
     res = run_cli("ingest-scores", str(sample_score_files()[0]), "--store", str(db))
     assert res.returncode == 1 and "phiên bản cấu trúc 99" in res.stderr
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_title_above_the_header_is_skipped_as_in_the_statistics(tmp_path):
+    """The same reader as the statistics' template: a title row or two typed above the header are skipped, and
+    a problem is located at the file's own row."""
+    rows = sample_rows()
+    titled = [["Điểm tự chấm Chỉ số CCHC 6 tháng đầu năm 2023"], [], *rows]
+    path = write(tmp_path / "tu-cham-co-tieu-de.csv", titled)
+    db = tmp_path / "s.duckdb"
+    res = run_cli("ingest-scores", str(path), "--store", str(db))
+    assert res.returncode == 0, res.stderr
+    assert f"{len(rows) - 1} điểm mới" in res.stdout
+    bad = [*titled[:4], [titled[3][0], titled[3][1], "99.99", *titled[3][3:]], *titled[4:]]
+    res = run_cli("ingest-scores", str(write(tmp_path / "sai.csv", bad)), "--store", str(tmp_path / "t.duckdb"))
+    assert res.returncode == 1 and "dòng 5" in res.stderr and "99.99" in res.stderr, res.stderr
