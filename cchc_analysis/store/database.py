@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -160,6 +161,8 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         ok = False
         try:
+            if new:
+                new = cls._create(path)  # False: another command made it meanwhile, and it is not ours to remove
             con = cls._connect(path, read_only)
             store = cls(con, path, read_only)
             try:
@@ -175,6 +178,32 @@ class Store:
                 for folder in made:  # innermost first
                     with contextlib.suppress(OSError):
                         folder.rmdir()
+
+    @classmethod
+    def _create(cls, path: Path) -> bool:
+        """A new store, with its schema, made beside ``path`` and linked into place whole: a command killed while
+        making it leaves no half-made store at ``path``, only a hidden file the next creation removes. A store
+        another command made meanwhile is kept (the link refuses to replace it)."""
+        for stale in path.parent.glob(f".{path.name}.*.tmp*"):
+            pid = stale.name.removeprefix(f".{path.name}.").split(".")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                stale.unlink(missing_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            con = cls._connect(tmp, False)
+            try:
+                cls(con, tmp, False)._check_schema()
+            finally:
+                con.close()
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
 
     @staticmethod
     def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -848,3 +877,13 @@ def damaged(exc: Exception) -> StoreError:
 def _first_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
