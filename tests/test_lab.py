@@ -20,8 +20,6 @@ from conftest import run_cli
 # real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
 pytestmark = pytest.mark.e2e
 
-pytestmark = pytest.mark.e2e
-
 
 def _free_port() -> int:
     with socket.socket() as s:

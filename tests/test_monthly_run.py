@@ -291,7 +291,7 @@ def test_the_appendix_is_written_beside_the_notebook_and_leaves_no_process(tmp_p
 
     monkeypatch.chdir(workspace_copy(tmp_path))
     db = build_sample_store(tmp_path / "s.duckdb")
-    folder = run_monthly(resolve(Month(2023, 5), db), tmp_path / "out", quiet=True)
+    folder = run_monthly(resolve(Month(2023, 5), db, out=tmp_path / "out"), quiet=True)
     steps = [s["step"] for s in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["steps"]]
     assert steps[-4:] == ["Phụ lục HTML", "Phụ lục PDF (A4)", "Phụ lục XLSX", "Phụ lục Word"]
     assert (folder / "phu-luc-2023-05.pdf").read_bytes().startswith(b"%PDF")
@@ -317,7 +317,7 @@ def test_a_failing_notebook_stops_the_appendix_process(tmp_path, monkeypatch):
     monkeypatch.chdir(home)
     db = build_sample_store(tmp_path / "s.duckdb")
     with pytest.raises(RunError, match="ValueError: hỏng"):
-        run_monthly(resolve(Month(2023, 5), db), tmp_path / "out", quiet=True)
+        run_monthly(resolve(Month(2023, 5), db, out=tmp_path / "out"), quiet=True)
     assert _children_left() == []
     assert not (tmp_path / "out" / "2023-05").exists()
 

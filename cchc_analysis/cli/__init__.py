@@ -21,7 +21,7 @@ from cchc_analysis.core import formatting, workspace
 from cchc_analysis.core.exceptions import CchcError, DataRejected, StoreError, UsageError, cut, os_reason, problem_lines
 from cchc_analysis.core.glossary import LABELS
 from cchc_analysis.core.periods import Month, ReportPeriod, date_arg, month_arg, period_arg
-from cchc_analysis.core.workspace import area_name, default_area
+from cchc_analysis.core.workspace import area_id
 from cchc_analysis.inputs.units import Registry
 from cchc_analysis.runs.sample import SAMPLE_AREA, SAMPLE_COMMANDS, sample_files, sample_score_files
 
@@ -339,7 +339,7 @@ def store_cmd(
         _print_month(workspace.store_path(store), month_arg(month), area)
         return
     with Store.open(workspace.store_path(store), read_only=True) as st:
-        summary = st.summary(area_name(area) if area else None)
+        summary = st.summary(area_id(area) if area else None)
         hist = st.history() if history else None
     if as_json:
         if hist is not None:
@@ -842,7 +842,7 @@ def check_report(
     text = read_text(file)
     stored = window = None
     asked = window_arg(period) if period else None
-    place = area_name(area or default_area())
+    place = registry.area
     if store is not None or period is not None:
         window, stored, note = held_against(text, registry, workspace.store_path(store), asked, place, allow_partial)
         if note:
@@ -903,10 +903,8 @@ PartialOpt = Annotated[
 ]
 
 
-def _run_command(
-    runner: Callable[..., Path], inputs: RunInputs, out_dir: Path | None, quiet: bool, **options: Any
-) -> None:
-    folder = runner(inputs, out_dir, quiet, **options)
+def _run_command(runner: Callable[..., Path], inputs: RunInputs, quiet: bool, **options: Any) -> None:
+    folder = runner(inputs, quiet, **options)
     if not quiet:
         out.print(f"Kết quả: {folder}")
 
@@ -937,8 +935,8 @@ def run_monthly_cmd(
     from cchc_analysis.runs.inputs import resolve
     from cchc_analysis.runs.run import run_monthly
 
-    inputs = resolve(month_arg(period), store, area, params_file, _document(number, date, signer))
-    _run_command(run_monthly, inputs, out_dir, quiet, allow_partial=allow_partial, force=force)
+    inputs = resolve(month_arg(period), store, area, params_file, _document(number, date, signer), out_dir)
+    _run_command(run_monthly, inputs, quiet, allow_partial=allow_partial, force=force)
 
 
 @run_app.command("semiannual", cls=clitext.Command)
@@ -961,8 +959,8 @@ def run_semiannual_cmd(
     from cchc_analysis.runs.inputs import resolve
     from cchc_analysis.runs.run import run_semiannual
 
-    inputs = resolve(period_arg(period), store, area, params_file, _document(number, date, signer))
-    _run_command(run_semiannual, inputs, out_dir, quiet, allow_partial=allow_partial)
+    inputs = resolve(period_arg(period), store, area, params_file, _document(number, date, signer), out_dir)
+    _run_command(run_semiannual, inputs, quiet, allow_partial=allow_partial)
 
 
 @run_app.command("anomalies", cls=clitext.Command)
@@ -980,4 +978,4 @@ def run_anomalies_cmd(
     from cchc_analysis.runs.inputs import resolve
     from cchc_analysis.runs.run import run_anomalies
 
-    _run_command(run_anomalies, resolve(month_arg(period), store, area, params_file), out_dir, quiet)
+    _run_command(run_anomalies, resolve(month_arg(period), store, area, params_file, out=out_dir), quiet)

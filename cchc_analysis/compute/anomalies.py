@@ -134,7 +134,7 @@ def perfection(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
     return out
 
 
-def missing_months(frame: pl.DataFrame, month: Month) -> list[dict]:
+def unreported_months(frame: pl.DataFrame, month: Month) -> list[dict]:
     out = []
     year = frame.filter((pl.col("month") >= Month(month.year, 1).first_day) & (pl.col("month") <= month.first_day))
     for (_uid,), group in year.group_by("unit_id", maintain_order=True):
@@ -322,7 +322,7 @@ def find_anomalies(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p
     rows = (
         sudden_changes(rates, month, p)
         + perfection(rates, month, p)
-        + missing_months(upto, month)
+        + unreported_months(upto, month)
         + unbalanced(upto, month)
         + area_totals(frame, p, month)
         + no_dossiers(upto, month)

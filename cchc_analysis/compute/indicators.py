@@ -26,8 +26,8 @@ RATIOS: dict[str, tuple[pl.Expr, pl.Expr]] = {
 COUNTS: dict[str, str] = {"late": "qua_han", "e_cert": "chung_thuc_dien_tu", "reuse": "tai_su_dung"}
 
 
-def _null_sum(expr: pl.Expr) -> pl.Expr:
-    # polars sums an all-null column to 0; "not reported" must stay null
+def null_sum(expr: pl.Expr) -> pl.Expr:
+    """The sum of a column that stays null where no row reported it (polars sums an all-null column to 0)."""
     return pl.when(expr.count() > 0).then(expr.sum()).otherwise(None)
 
 
@@ -60,7 +60,7 @@ def window_rates(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     """Per unit and ratio indicator over the window: numerator, denominator, rate."""
     pairs = long_pairs(frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day)))
     out = pairs.group_by("unit_id", "unit", "unit_kind", "indicator").agg(
-        _null_sum(pl.col("numerator")).alias("numerator"), _null_sum(pl.col("denominator")).alias("denominator")
+        null_sum(pl.col("numerator")).alias("numerator"), null_sum(pl.col("denominator")).alias("denominator")
     )
     return _rate(out).sort("indicator", "unit_id")
 
@@ -70,7 +70,7 @@ def window_counts(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
     return (
         sub.group_by("unit_id", "unit", "unit_kind")
-        .agg(*[_null_sum(pl.col(col)).alias(name) for name, col in COUNTS.items()])
+        .agg(*[null_sum(pl.col(col)).alias(name) for name, col in COUNTS.items()])
         .sort("unit_id")
     )
 

@@ -16,7 +16,6 @@ Statements recognised (Vietnamese, with or without diacritics, so OCR copies are
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.formatting import LOCALE, integer
 from cchc_analysis.core.glossary import STATED_LABELS, STATED_SCOPE_LABELS
 from cchc_analysis.core.periods import Month, Window
-from cchc_analysis.core.textnorm import unaccent
+from cchc_analysis.core.textnorm import nfc, unaccent
 from cchc_analysis.inputs.drafts import read_text
 from cchc_analysis.inputs.units import MatchError, Registry
 
@@ -178,12 +177,12 @@ class Draft:
     """A draft's visible text as check-report reads it, folded for matching, with the units it can name."""
 
     def __init__(self, text: str, registry: Registry | None = None):
-        self.text = unicodedata.normalize("NFC", text)
+        self.text = nfc(text)
         self.folded = unaccent(self.text).lower()  # positions match the text's
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self._units = _unit_patterns(registry)
         self.unit_names = {u.id: u.name for u in registry.units} if registry else {}
-        self.area = (registry.words().area if registry else None) or "huyện"  # "toàn huyện", "toàn tỉnh"
+        self.area = (registry.words().area if registry else None) or "địa bàn"  # "toàn huyện", "toàn tỉnh"
         self.period = title_period(self)
 
     def scope_label(self, scope: str | None) -> str:

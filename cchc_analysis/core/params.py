@@ -20,11 +20,13 @@ from cchc_analysis.core.glossary import DESK_LABELS, SCOPE_LABELS
 from cchc_analysis.core.periods import Month, ReportPeriod, Window, parse_period
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A settings model read from a file the analyst edits: no key it does not know, never changed once read."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Rule(_Strict):
+class Rule(Strict):
     enabled: bool = True
 
 
@@ -50,7 +52,7 @@ class ThresholdRule(Rule):
     online_payment: float = Field(default=0.80, ge=0, le=1)
 
 
-class Rules(_Strict):
+class Rules(Strict):
     commend_both_digitization: Rule = Rule()
     commend_single_full: IndicatorRule = IndicatorRule()
     commend_thresholds: ThresholdRule = ThresholdRule()
@@ -61,7 +63,7 @@ class Rules(_Strict):
     escalate_no_e_cert: Rule = Rule()
 
 
-class Targets(_Strict):
+class Targets(Strict):
     digitized_input: float = Field(default=1.0, ge=0, le=1)
     digitized_output: float = Field(default=1.0, ge=0, le=1)
     online_payment: float = Field(default=0.30, ge=0, le=1)
@@ -69,7 +71,7 @@ class Targets(_Strict):
     on_time: float | None = Field(default=None, ge=0, le=1)
 
 
-class Signer(_Strict):
+class Signer(Strict):
     """The signature block: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH", or just "CHỦ TỊCH"; the name under the space left
     for the signature."""
 
@@ -78,7 +80,7 @@ class Signer(_Strict):
     name: str = ""
 
 
-class DocumentFields(_Strict):
+class DocumentFields(Strict):
     """The letter itself (công văn, Nghị định 30/2020/NĐ-CP) and the line under each appendix title: "(Kèm theo
     văn bản số … ngày … của …)". ``{area}`` is the area's word (``area_name``), ``{period}`` the letter's month
     ("tháng 8/2023"), ``{next}`` the month after it, ``{year}`` its year and ``{addressees}`` the heads of the
@@ -127,12 +129,12 @@ class DocumentFields(_Strict):
     signer: Signer = Signer()
 
 
-class Band(_Strict):
+class Band(Strict):
     min_share: Decimal = Field(ge=0, le=1)  # share of the maximum score, inclusive
     label: str
 
 
-class Scoring(_Strict):
+class Scoring(Strict):
     """The CCHC index estimate: bands by share of the maximum (highest first) and last year's ranks."""
 
     bands: tuple[Band, ...] = (
@@ -153,7 +155,7 @@ class Scoring(_Strict):
         return bands
 
 
-class Index766(_Strict):
+class Index766(Strict):
     """The national service index (Quyết định 766/QĐ-TTg): where a group scores full points. Not
     authoritative in public sources, so every threshold is a parameter."""
 
@@ -163,7 +165,7 @@ class Index766(_Strict):
     payment_full_at: float | None = Field(default=None, gt=0, le=1)  # None: points in proportion to the rate
 
 
-class AreaFigure(_Strict):
+class AreaFigure(Strict):
     """A total stated elsewhere (a province's table, a report) to hold the sum of the units against."""
 
     period: str  # "2023-H1", "2023-05", "2023-04..2023-06"
@@ -183,7 +185,7 @@ class AreaFigure(_Strict):
         return parse_period(self.period)
 
 
-class Anomalies(_Strict):
+class Anomalies(Strict):
     """Thresholds of the data-quality checks (cchc anomalies)."""
 
     change_pp: float = Field(default=10.0, gt=0)  # a month-on-month change this large, in points, is a sudden change
@@ -204,7 +206,7 @@ class AreaWords:
     departments: str  # "cơ quan chuyên môn"; "sở, ban, ngành"
 
 
-class Params(_Strict):
+class Params(Strict):
     area: str = config.DEFAULT_AREA
     area_name: str = ""  # the area's word in sentences ("huyện", "tỉnh"); empty: from the registry
     communes: str = ""  # its commune-level units as letters group them ("xã, thị trấn"); empty: from the registry
@@ -234,7 +236,7 @@ class Params(_Strict):
     @property
     def area_id(self) -> str:
         """The area's name in the store: ``area`` itself, or a registry file's name without ``.csv``."""
-        return workspace.area_name(self.area)
+        return workspace.area_id(self.area)
 
     def scope_label(self, scope: str) -> str:
         """A group's label in tables: "Toàn tỉnh", "Các xã, phường, đặc khu", "Các sở, ban, ngành"."""
@@ -276,7 +278,7 @@ def unset_warning(params: Params, period: Month | ReportPeriod) -> str | None:
 def period_file_name(period: Month | ReportPeriod, area: str) -> str:
     """Where a period's parameters belong in a workspace: ``params/<period>.yaml`` for the area the defaults
     name, ``params/areas/<area>/<period>.yaml`` for another."""
-    home_area = workspace.area_name(workspace.default_area())
+    home_area = workspace.area_id(workspace.default_area())
     return f"params/{period}.yaml" if area == home_area else f"params/areas/{area}/{period}.yaml"
 
 
@@ -370,19 +372,19 @@ def param_sources(
 
     defaults = lookup("defaults.yaml")
     home_area = (_read(defaults).get("area") if defaults and defaults.is_file() else None) or config.DEFAULT_AREA
-    chosen = workspace.area_name(area) if area else None
+    chosen = workspace.area_id(area) if area else None
     if path is not None:
         if not path.is_file():
             raise UsageError(f"không có tệp tham số {path}")
         last = path
-    elif period and chosen and chosen != workspace.area_name(home_area):
+    elif period and chosen and chosen != workspace.area_id(home_area):
         last = lookup(f"areas/{chosen}/{period}.yaml")
     else:
         last = lookup(f"{period}.yaml") if period else None
     if chosen is None:  # the area the files name, the last one winning
-        chosen = workspace.area_name(home_area)
+        chosen = workspace.area_id(home_area)
         if last is not None and last.is_file():
-            chosen = workspace.area_name(_read(last).get("area") or chosen)
+            chosen = workspace.area_id(_read(last).get("area") or chosen)
     if (last is None or not last.is_file()) and fallback is not None and chosen == config.SAMPLE_AREA:
         last = fallback
     own = lookup(f"areas/{chosen}.yaml")
@@ -456,7 +458,7 @@ def write_period_file(period: Month | ReportPeriod, area: str | None = None, for
     root = workspace.find_workspace() or workspace.home()
     if root is None:
         raise UsageError("chưa có thư mục làm việc — tạo bằng cchc init THƯ_MỤC rồi chạy lệnh này trong đó")
-    target = root / period_file_name(period, workspace.area_name(area or workspace.default_area()))
+    target = root / period_file_name(period, workspace.area_id(area or workspace.default_area()))
     if target.exists() and not force:
         raise UsageError(f"đã có {target} — sửa tệp đó, hoặc thêm --force để ghi lại tệp trống")
     try:

@@ -182,7 +182,7 @@ def units_file(area: str) -> Path:
     return found[0]
 
 
-def area_name(area: str) -> str:
+def area_id(area: str) -> str:
     """The name an area is stored under: the file name without .csv for a path, else as given."""
     return Path(area).stem if is_area_file(area) else area
 
@@ -242,7 +242,7 @@ def create(folder: Path, registry: Path | None = None) -> Created:
         raise UsageError("không tạo thư mục làm việc bên trong thư mục cài đặt chương trình — chọn thư mục khác")
     result = Created(folder)
     packaged = packaged_root()
-    area = area_name(str(registry)) if registry else DEFAULT_AREA
+    area = area_id(str(registry)) if registry else DEFAULT_AREA
     copies: list[tuple[Path | str, Path]] = [
         (p, p.relative_to(packaged))
         for sub in ("params", "notebooks")

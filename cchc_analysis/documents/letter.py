@@ -12,7 +12,7 @@ from cchc_analysis.core.params import DocumentFields, Params
 from cchc_analysis.core.periods import Month, Window
 from cchc_analysis.documents.monthly import MonthlyReview
 from cchc_analysis.documents.sentences import escalation_reason
-from cchc_analysis.inputs.units import Registry, Unit
+from cchc_analysis.inputs.units import Registry, Unit, named_area
 
 BLANK = "…"  # where a field the analyst has not filled is left for the hand that signs
 
@@ -45,7 +45,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Signer:
+class SignatureBlock:
     on_behalf: str | None  # "KT. CHỦ TỊCH"
     title: str  # "PHÓ CHỦ TỊCH"
     name: str
@@ -59,7 +59,7 @@ class Letter:
     parts: list[Part]
     closing: str
     copies: list[str]  # Nơi nhận
-    signer: Signer
+    signer: SignatureBlock
     notice: str | None = None  # said before the body when not every unit has reported
 
 
@@ -71,10 +71,7 @@ def area_words(params: Params, unit: Unit | None) -> tuple[str, str]:
     else:
         issuer = params.document.issuer
         word, name = params.area_name, issuer.split(" ", 1)[1] if issuer.upper().startswith("UBND ") else issuer
-    if name.lower().startswith(word.lower() + " "):
-        place = name[len(word) :].strip()
-    else:
-        place, name = name, f"{word} {name}"
+    name, place = named_area(word, name)
     return name, params.document.place or place
 
 
@@ -187,6 +184,6 @@ def build_letter(review: MonthlyReview) -> Letter:
         parts=parts,
         closing=fill(doc.closing, **words),
         copies=[fill(c, **words) for c in doc.copies],
-        signer=Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
+        signer=SignatureBlock(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
         notice=" ".join(review.notes()) or None,
     )

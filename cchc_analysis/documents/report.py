@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from cchc_analysis.core.formatting import date_span, fill, integer, letter_percent
-from cchc_analysis.documents.letter import BLANK, Heading, Signer
+from cchc_analysis.documents.letter import BLANK, Heading, SignatureBlock
 from cchc_analysis.documents.semiannual import SemiannualReview, totals_row
 
 PLACEHOLDER = "Phần này do cán bộ phụ trách viết"
@@ -18,7 +18,7 @@ _DESKS = (("departments", "Bộ phận Một cửa cấp {area}"), ("commune_lev
 
 
 @dataclass(frozen=True)
-class Section:
+class ReportSection:
     heading: str
     paragraphs: list[str] = field(default_factory=list)
     placeholder: str | None = None  # what the analyst still has to write here
@@ -28,9 +28,9 @@ class Section:
 class Report:
     heading: Heading
     title: str
-    sections: list[Section]
+    sections: list[ReportSection]
     copies: list[str]
-    signer: Signer
+    signer: SignatureBlock
 
 
 def _count(n: int | None) -> str:
@@ -183,10 +183,10 @@ def build_report(review: SemiannualReview) -> Report:
     window = review.window
     title = fill(doc.report_title, area=params.area_name, period=label, year=str(window.end.year))
     sections = [
-        Section(f"I. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {label.upper()}", review.notes()),
-        Section("1. Công tác chỉ đạo, điều hành", placeholder=PLACEHOLDER),
-        Section("2. Cải cách thể chế", placeholder=PLACEHOLDER),
-        Section(
+        ReportSection(f"I. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {label.upper()}", review.notes()),
+        ReportSection("1. Công tác chỉ đạo, điều hành", placeholder=PLACEHOLDER),
+        ReportSection("2. Cải cách thể chế", placeholder=PLACEHOLDER),
+        ReportSection(
             "3. Cải cách thủ tục hành chính",
             [
                 "Kết quả giải quyết hồ sơ TTHC:",
@@ -198,19 +198,19 @@ def build_report(review: SemiannualReview) -> Report:
             ],
             placeholder="Rà soát, công khai TTHC; phản ánh, kiến nghị: " + PLACEHOLDER.lower(),
         ),
-        Section("4. Cải cách tổ chức bộ máy hành chính nhà nước", placeholder=PLACEHOLDER),
-        Section("5. Cải cách chế độ công vụ", placeholder=PLACEHOLDER),
-        Section("6. Cải cách tài chính công", placeholder=PLACEHOLDER),
-        Section("7. Xây dựng và phát triển chính quyền điện tử, chính quyền số", placeholder=PLACEHOLDER),
-        Section(
+        ReportSection("4. Cải cách tổ chức bộ máy hành chính nhà nước", placeholder=PLACEHOLDER),
+        ReportSection("5. Cải cách chế độ công vụ", placeholder=PLACEHOLDER),
+        ReportSection("6. Cải cách tài chính công", placeholder=PLACEHOLDER),
+        ReportSection("7. Xây dựng và phát triển chính quyền điện tử, chính quyền số", placeholder=PLACEHOLDER),
+        ReportSection(
             f"II. ƯỚC TÍNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH {label.upper()}",
             [*semiannual_sentences(review), *rank_paragraphs(review)],
         ),
-        Section(
+        ReportSection(
             "III. ĐÁNH GIÁ CHUNG",
             placeholder="Mặt tích cực; những tồn tại, hạn chế; nguyên nhân — " + PLACEHOLDER.lower(),
         ),
-        Section("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM", placeholder=PLACEHOLDER),
+        ReportSection("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM", placeholder=PLACEHOLDER),
     ]
     words = {
         "area": params.area_name,
@@ -225,5 +225,5 @@ def build_report(review: SemiannualReview) -> Report:
         title,
         sections,
         [fill(c, **words) for c in doc.copies],
-        Signer(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
+        SignatureBlock(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
     )

@@ -22,7 +22,14 @@ from cchc_analysis.compute.completeness import (
     refusal,
 )
 from cchc_analysis.compute.index766 import index_table
-from cchc_analysis.compute.indicators import area_rates, scope_of, window_counts, window_rates, with_registry_names
+from cchc_analysis.compute.indicators import (
+    area_rates,
+    null_sum,
+    scope_of,
+    window_counts,
+    window_rates,
+    with_registry_names,
+)
 from cchc_analysis.compute.scoring import Scores, score_units
 from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.params import Params
@@ -83,16 +90,12 @@ class SemiannualReview:
         return self.params.scope_label(scope)
 
 
-def _null_sum(col: str) -> pl.Expr:
-    return pl.when(pl.col(col).count() > 0).then(pl.col(col).sum()).alias(col)
-
-
 def handling_table(frame: pl.DataFrame, window: Window) -> pl.DataFrame:
     """Per unit over the window: flows summed; carried over from the first month, in progress and paused
     at the end of the unit's last month in the window (stocks, not flows), so a year still under way ends
     at the latest month stored."""
     sub = frame.filter(pl.col("month").is_between(window.start.first_day, window.end.first_day))
-    sums = sub.group_by("unit_id", "unit", "unit_kind").agg(*[_null_sum(c) for c in FLOWS])
+    sums = sub.group_by("unit_id", "unit", "unit_kind").agg(*[null_sum(pl.col(c)).alias(c) for c in FLOWS])
     first = sub.filter(pl.col("month") == window.start.first_day).select(
         "unit_id", pl.col("ky_truoc_chuyen_sang").alias("carried_over")
     )

@@ -12,19 +12,16 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from cchc_analysis.core import workspace
 from cchc_analysis.core.exceptions import UsageError
+from cchc_analysis.core.params import Strict
 
 INDICATORS = ("on_time", "digitized_input", "digitized_output", "online", "online_payment", "e_cert", "reuse")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Criterion(_Strict):
+class Criterion(Strict):
     id: str
     name: str
     max: Decimal = Field(gt=0)
@@ -58,7 +55,7 @@ class Criterion(_Strict):
         return Decimal(0)
 
 
-class FieldSpec(_Strict):
+class FieldSpec(Strict):
     id: str
     name: str
     short: str | None = None  # for table headers: "Thủ tục hành chính"
@@ -73,7 +70,7 @@ class FieldSpec(_Strict):
         return self
 
 
-class CriteriaSet(_Strict):
+class CriteriaSet(Strict):
     area: str
     year: int
     unit_kind: str  # the file's name part: "xa", "huyen"

@@ -10,12 +10,12 @@ that is neither (an .rtf, an .odt, a workbook renamed .docx), never read as an e
 from __future__ import annotations
 
 import re
-import unicodedata
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 from cchc_analysis.core.exceptions import CchcError, UsageError
+from cchc_analysis.core.textnorm import nfc
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -55,7 +55,7 @@ def _plain_text(path: Path) -> str:
         if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             continue
         try:
-            return unicodedata.normalize("NFC", data.decode(encoding))
+            return nfc(data.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise CchcError(f"{path.name}: không đọc được văn bản (cần UTF-8) — lưu lại tệp dạng .txt UTF-8 hoặc .docx")
@@ -83,7 +83,7 @@ def _docx_text(path: Path) -> str:
             f"{path.name}: nội dung Word bị hỏng (XML dòng {exc.position[0]}) — mở bằng Word và lưu lại dạng .docx"
         ) from None
     body = root.find(f"{_W}body")
-    return unicodedata.normalize("NFC", "\n".join(_blocks(body) if body is not None else []))
+    return nfc("\n".join(_blocks(body) if body is not None else []))
 
 
 def _blocks(container: ElementTree.Element) -> list[str]:

@@ -13,13 +13,13 @@ from typing import Any
 
 import polars as pl
 
-from cchc_analysis.core.exceptions import Problem, row_runs
+from cchc_analysis.core.exceptions import Problem
 from cchc_analysis.core.formatting import integer, number
 from cchc_analysis.core.glossary import RATIO_PAIRS
 from cchc_analysis.core.periods import Month
-from cchc_analysis.core.textnorm import clean, header_key, plain
+from cchc_analysis.core.textnorm import header_key, plain
 from cchc_analysis.inputs.formats import Format, Layout, is_column_numbers
-from cchc_analysis.inputs.readers import Row, Table, column_letter
+from cchc_analysis.inputs.readers import InputRow, InputTable, cell_text, column_letter
 from cchc_analysis.inputs.records import STAT_SCHEMA, ParsedFile, parse_count, parse_month
 from cchc_analysis.inputs.units import MatchError, Registry, Unit
 
@@ -76,15 +76,11 @@ def title_month(rows: list[tuple[int, list[Any]]]) -> tuple[Month | None, Proble
     return (months[0], None, found[0][1]) if months else (None, None, None)
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else clean(str(value))
-
-
 def _label_key(row: list[Any], unit: int) -> str:
     """The text a total or group row is labelled with: its unit cell, else its first text."""
-    text = _text(row[unit]) if unit < len(row) else ""
+    text = cell_text(row[unit]) if unit < len(row) else ""
     if not text:
-        text = next((_text(v) for v in row if _text(v)), "")
+        text = next((cell_text(v) for v in row if cell_text(v)), "")
     return text
 
 
@@ -112,13 +108,13 @@ def title_unit(rows: list[tuple[int, list[Any]]]) -> tuple[str, int] | None:
     """The unit a by-field form is about, as its title says: "Đơn vị: UBND xã Hà Kỳ"."""
     for row_no, values in rows:
         for v in values:
-            m = _UNIT_TITLE.search(_text(v))
+            m = _UNIT_TITLE.search(cell_text(v))
             if m:
                 return m.group(1).strip(), row_no
     return None
 
 
-def _counts(row: Row, used: list[int], problems: list[Problem]) -> tuple[dict[int, int | None], list[int]]:
+def _counts(row: InputRow, used: list[int], problems: list[Problem]) -> tuple[dict[int, int | None], list[int]]:
     """The row's counts in the columns ``used``, and the columns whose cell is not a count (each a problem)."""
     cells: dict[int, int | None] = {}
     bad = []
@@ -142,14 +138,14 @@ def _sum_columns(fmt: Format, layout: Layout, more: set[int]) -> list[int]:
     return sorted(more | sums)
 
 
-def _body(raw: Table, layout: Layout) -> Table:
+def _body(raw: InputTable, layout: Layout) -> InputTable:
     """The rows under a report's header block, each problem quoting its column's header path."""
     head_no = raw.numbered()[layout.header_rows[0]][0]
     return raw.below(layout.header_rows[-1], [h.text for h in layout.headers], head_no)
 
 
 def _fields_unit(
-    raw: Table, layout: Layout, registry: Registry, month: Month, unit_given: str | None
+    raw: InputTable, layout: Layout, registry: Registry, month: Month, unit_given: str | None
 ) -> Unit | Problem:
     """The unit a by-field form is about: ``--unit``, else its title ("Đơn vị: UBND xã Hà Kỳ")."""
     head_no = raw.numbered()[layout.header_rows[0]][0]
@@ -165,7 +161,7 @@ def _fields_unit(
 
 
 def _totals_agree(
-    total_rows: list[tuple[Row, str, dict[int, int | None]]], used: list[int], added: dict[int, int], what: str
+    total_rows: list[tuple[InputRow, str, dict[int, int | None]]], used: list[int], added: dict[int, int], what: str
 ) -> list[Problem]:
     """Each total row against the sum of the rows above it (``what``: "các lĩnh vực")."""
     return [
@@ -180,7 +176,7 @@ def _totals_agree(
 
 
 def parse_fields(
-    path: Path, raw: Table, sha256: str, layout: Layout, registry: Registry, month: Month, unit_given: str | None
+    path: Path, raw: InputTable, sha256: str, layout: Layout, registry: Registry, month: Month, unit_given: str | None
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
     """Form II.06a by field for one unit: its late dossiers per field, the form's sums and total row checked."""
     fmt = layout.format
@@ -196,7 +192,7 @@ def parse_fields(
     problems: list[Problem] = []
     fields: dict[str, tuple[int, int]] = {}
     summed: dict[int, int] = {}
-    total_rows: list[tuple[Row, str, dict[int, int | None]]] = []
+    total_rows: list[tuple[InputRow, str, dict[int, int | None]]] = []
     for row in body.located():
         if is_column_numbers(row.values):
             continue
@@ -232,7 +228,7 @@ def parse_fields(
     )
 
 
-def _report_month(raw: Table, layout: Layout, given: Month | None, today: dt.date) -> Month | Problem | None:
+def _report_month(raw: InputTable, layout: Layout, given: Month | None, today: dt.date) -> Month | Problem | None:
     """A report's month when it has no month column: its title rows, else ``--month`` (the two must agree)."""
     numbered = raw.numbered()
     head_no = numbered[layout.header_rows[0]][0]
@@ -257,7 +253,7 @@ def _report_month(raw: Table, layout: Layout, given: Month | None, today: dt.dat
 
 def parse_report(
     path: Path,
-    raw: Table,
+    raw: InputTable,
     sha256: str,
     layout: Layout,
     registry: Registry,
@@ -296,7 +292,7 @@ class _ReportRows:
     """A report's rows under its header: group and total rows told from units' rows, each unit's counts checked
     against the form's sums, printed rates and totals, one row per unit (per month when months are a column)."""
 
-    def __init__(self, body: Table, layout: Layout, registry: Registry, month: Month | None):
+    def __init__(self, body: InputTable, layout: Layout, registry: Registry, month: Month | None):
         self.body, self.layout, self.fmt, self.registry, self.month = body, layout, layout.format, registry, month
         self.used = _sum_columns(self.fmt, layout, {i for idx in layout.columns.values() for i in idx})
         self.totals = {header_key(t) for t in self.fmt.total_rows}
@@ -308,7 +304,7 @@ class _ReportRows:
         self.unreadable: set[int] = set()  # columns with a cell that is not a count: their total is not checked
 
     def read(self) -> None:
-        total_rows: list[tuple[Row, str, dict[int, int | None]]] = []
+        total_rows: list[tuple[InputRow, str, dict[int, int | None]]] = []
         empty: list[int] = []
         for row in self.body.located():
             if is_column_numbers(row.values):
@@ -328,19 +324,16 @@ class _ReportRows:
                     self._unit_row(row, cells, bool(bad))
         self._check_totals(total_rows)
         if empty:
-            self.notices.append(
-                f"{self.body.file}: bỏ qua {len(empty)} dòng không có số liệu (dòng {row_runs(empty)}) "
-                "— các đơn vị đó coi như chưa báo cáo"
-            )
+            self.notices.append(self.body.skipped(empty))
 
-    def _is_group(self, row: Row, label: str) -> bool:
+    def _is_group(self, row: InputRow, label: str) -> bool:
         """A group row ("I. Cấp huyện"), or a row with no unit: nothing to store."""
         unit_text = row.text(self.layout.unit)
-        lead = next((_text(v) for v in row.values if _text(v)), "")
+        lead = next((cell_text(v) for v in row.values if cell_text(v)), "")
         grouped = _GROUP.match(label) or re.fullmatch(r"(?:[IVXLC]+|[A-Z])[.)]?", lead)
         return not unit_text or bool(grouped) and not _is_unit(self.registry, unit_text, self.month)
 
-    def _row_month(self, row: Row) -> Month | None | Problem:
+    def _row_month(self, row: InputRow) -> Month | None | Problem:
         if self.layout.month is None:
             return self.month
         try:
@@ -348,7 +341,7 @@ class _ReportRows:
         except ValueError as exc:
             return row.problem(self.layout.month, str(exc))
 
-    def _unit_row(self, row: Row, cells: dict[int, int | None], bad: bool) -> None:
+    def _unit_row(self, row: InputRow, cells: dict[int, int | None], bad: bool) -> None:
         layout = self.layout
         row_month = self._row_month(row)
         if isinstance(row_month, Problem):
@@ -374,7 +367,7 @@ class _ReportRows:
         if row_month is not None:
             self.records.append(self._record(row, unit, unit_text, row_month, cells))
 
-    def _record(self, row: Row, unit: Unit, unit_text: str, month: Month, cells: dict[int, int | None]) -> dict:
+    def _record(self, row: InputRow, unit: Unit, unit_text: str, month: Month, cells: dict[int, int | None]) -> dict:
         layout = self.layout
         record: dict[str, Any] = {"source_row": row.number, "unit_id": unit.id, "unit_raw": unit_text}
         record["month"] = month.first_day
@@ -392,7 +385,7 @@ class _ReportRows:
                 self.problems.append(row.problem(layout.columns[num][0], message))
         return record
 
-    def _check_totals(self, total_rows: list[tuple[Row, str, dict[int, int | None]]]) -> None:
+    def _check_totals(self, total_rows: list[tuple[InputRow, str, dict[int, int | None]]]) -> None:
         for row, label, cells in total_rows:
             for i in self.used:
                 stated = cells.get(i)
@@ -418,7 +411,7 @@ def _is_unit(registry: Registry, text: str, month: Month | None) -> bool:
         return False
 
 
-def _sums(fmt: Format, layout: Layout, cells: dict[int, int | None], row: Row) -> list[Problem]:
+def _sums(fmt: Format, layout: Layout, cells: dict[int, int | None], row: InputRow) -> list[Problem]:
     out = []
     for s in fmt.sums:
         total, parts = layout.find(s.total), [layout.find(p) for p in s.parts]
@@ -437,7 +430,7 @@ def _sums(fmt: Format, layout: Layout, cells: dict[int, int | None], row: Row) -
     return out
 
 
-def _rates(fmt: Format, layout: Layout, cells: dict[int, int | None], row: Row) -> list[Problem]:
+def _rates(fmt: Format, layout: Layout, cells: dict[int, int | None], row: InputRow) -> list[Problem]:
     out = []
     values = row.values
     for r in fmt.rates:

@@ -23,8 +23,7 @@ from cchc_analysis.core import workspace
 from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.glossary import COUNT_COLUMNS
 from cchc_analysis.core.textnorm import header_key
-
-MAX_HEADER_SCAN = 25  # rows searched for the header (titles, signatures of the issuer … come above it)
+from cchc_analysis.inputs.readers import MAX_HEADER_SCAN, cell_text
 
 
 class Rate(BaseModel):
@@ -140,16 +139,12 @@ class Layout:
         return found[0] if found else None
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
-
-
 def _is_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
         return True
-    return bool(re.fullmatch(r"-?[\d.,\s\u00a0]+%?", _text(value))) and any(ch.isdigit() for ch in _text(value))
+    return bool(re.fullmatch(r"-?[\d.,\s\u00a0]+%?", cell_text(value))) and any(ch.isdigit() for ch in cell_text(value))
 
 
 def header_paths(rows: list[list[Any]], start: int, unit: int) -> tuple[tuple[int, ...], list[tuple[str, ...]]]:
@@ -159,14 +154,14 @@ def header_paths(rows: list[list[Any]], start: int, unit: int) -> tuple[tuple[in
     block = [start]
     for k in range(start + 1, min(start + 4, len(rows))):
         row = rows[k]
-        texts = [v for v in row if _text(v)]
-        if _text(row[unit] if unit < len(row) else None) or len(texts) < 2 or any(_is_number(v) for v in texts):
+        texts = [v for v in row if cell_text(v)]
+        if cell_text(row[unit] if unit < len(row) else None) or len(texts) < 2 or any(_is_number(v) for v in texts):
             break
         if is_column_numbers(row):
             break
         block.append(k)
     width = max(len(rows[k]) for k in block)
-    grid = [[_text(rows[k][j]) if j < len(rows[k]) else "" for j in range(width)] for k in block]
+    grid = [[cell_text(rows[k][j]) if j < len(rows[k]) else "" for j in range(width)] for k in block]
     for level in range(len(grid) - 1):
         for j in range(1, width):
             if not grid[level][j] and any(grid[lower][j] for lower in range(level + 1, len(grid))):
@@ -179,19 +174,19 @@ def header_paths(rows: list[list[Any]], start: int, unit: int) -> tuple[tuple[in
 
 def is_column_numbers(row: list[Any]) -> bool:
     """The row of column numbers under a form's header: "(1) (2) (3) …" or "1 2 3 …"."""
-    cells = [_text(v) for v in row if _text(v)]
+    cells = [cell_text(v) for v in row if cell_text(v)]
     if len(cells) < 3 or not all(re.fullmatch(r"\(?\d{1,3}\)?|[A-Z]", c) for c in cells):
         return False
     numbers = [int(re.sub(r"\D", "", c)) for c in cells if re.search(r"\d", c)]
     return len(numbers) >= 3 and numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
-def locate(fmt: Format, rows: list[list[Any]]) -> Layout | None:
+def find_layout(fmt: Format, rows: list[list[Any]]) -> Layout | None:
     """The format's header in ``rows``, if its unit header is in the first rows and its phrases are all in it."""
     units = {_strip(header_key(u)) for u in fmt.unit}
     for start in range(min(MAX_HEADER_SCAN, len(rows))):
         row = rows[start]
-        at = [j for j, v in enumerate(row) if _text(v) and _strip(header_key(_text(v))) in units]
+        at = [j for j, v in enumerate(row) if cell_text(v) and _strip(header_key(cell_text(v))) in units]
         if not at:
             continue
         block, paths = header_paths(rows, start, at[0])
@@ -218,7 +213,7 @@ def locate(fmt: Format, rows: list[list[Any]]) -> Layout | None:
 def recognise(rows: list[list[Any]], formats: list[Format] | None = None) -> Layout | None:
     """The format a table is in: of the formats whose header is found, the one with no needed column missing
     and the most columns mapped (the package's template when it fits as well as any)."""
-    found = [layout for fmt in (formats or load_formats()) if (layout := locate(fmt, rows)) is not None]
+    found = [layout for fmt in (formats or load_formats()) if (layout := find_layout(fmt, rows)) is not None]
     complete = [f for f in found if not f.missing and (f.columns or f.format.late)]
     if not complete:
         return None

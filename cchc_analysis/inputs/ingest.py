@@ -19,7 +19,7 @@ from cchc_analysis.core.textnorm import header_key
 from cchc_analysis.inputs import formats
 from cchc_analysis.inputs.exports import parse_report
 from cchc_analysis.inputs.formats import Format
-from cchc_analysis.inputs.readers import Row, Table, Unreadable, column_letter, read_table, sha256_file
+from cchc_analysis.inputs.readers import InputRow, InputTable, Unreadable, column_letter, read_table, sha256_file
 from cchc_analysis.inputs.records import STAT_SCHEMA, Batch, ParsedFile, parse_count, parse_month
 from cchc_analysis.inputs.units import MatchError, Registry, Unit
 
@@ -32,7 +32,7 @@ def _header_index(fmt: Format) -> tuple[dict[str, str], set[str]]:
     return index, {header_key(h) for h in fmt.ignored}
 
 
-def _map_headers(raw: Table, notices: list[str]) -> tuple[dict[str, int], list[Problem]]:
+def _map_headers(raw: InputTable, notices: list[str]) -> tuple[dict[str, int], list[Problem]]:
     problems: list[Problem] = []
     colmap: dict[str, int] = {}
     index, ignored = _header_index(formats.canonical())
@@ -84,15 +84,13 @@ def parse_file(
     if layout is not None and not layout.format.canonical:
         return parse_report(path, raw, sha256_file(path), layout, registry, today, month, unit_name)
     notices: list[str] = []
-    colmap, problems = _map_headers(raw, notices)
-    if problems:  # a title typed above the header: the first of the next rows that is a complete header
-        below = raw.header_below(lambda t: not _map_headers(t, [])[1])
-        if below is not None:
-            notices.append(f"{raw.file}: dòng tiêu đề ở dòng {below.header_row}, bỏ qua các dòng phía trên")
-            raw = below
-            colmap, problems = _map_headers(raw, notices)
-    if problems:
-        return None, problems, notices
+    found = raw.find_header(lambda t: not _map_headers(t, [])[1])
+    if found is None:
+        return None, _map_headers(raw, notices)[1], notices
+    if found is not raw:
+        notices.append(f"{raw.file}: dòng tiêu đề ở dòng {found.header_row}, bỏ qua các dòng phía trên")
+    raw = found
+    colmap, _ = _map_headers(raw, notices)
     if not raw.rows:
         message = "chỉ có dòng tiêu đề, không có dòng số liệu nào — điền số liệu từ dòng 2"
         return None, [raw.problem(message)], notices
@@ -109,7 +107,7 @@ class _TemplateRows:
         self.problems: list[Problem] = []
         self.seen: dict[tuple[str, Month], int] = {}
 
-    def month(self, row: Row) -> tuple[Month | None, bool]:
+    def month(self, row: InputRow) -> tuple[Month | None, bool]:
         """The row's month, and whether it can be stored (a month still to come is read, and refused)."""
         try:
             month = parse_month(row["ky"])
@@ -122,7 +120,7 @@ class _TemplateRows:
             return month, False
         return month, True
 
-    def unit(self, row: Row, month: Month | None) -> Unit | None:
+    def unit(self, row: InputRow, month: Month | None) -> Unit | None:
         try:
             return self.registry.match(
                 row.text("don_vi"), month.first_day if month else None, month.last_day if month else None
@@ -131,7 +129,7 @@ class _TemplateRows:
             self.problems.append(row.problem("don_vi", str(exc)))
             return None
 
-    def counts_of(self, row: Row) -> dict[str, Any] | None:
+    def counts_of(self, row: InputRow) -> dict[str, Any] | None:
         record: dict[str, Any] = {}
         before = len(self.problems)
         for name in self.counts:
@@ -154,7 +152,7 @@ class _TemplateRows:
                 self.problems.append(row.problem(num, message))
         return None if len(self.problems) > before else record
 
-    def once(self, row: Row, unit: Unit, month: Month) -> bool:
+    def once(self, row: InputRow, unit: Unit, month: Month) -> bool:
         key = (unit.id, month)
         if key in self.seen:
             message = f"«{unit.name}» tháng {month} đã có ở dòng {self.seen[key]} — mỗi đơn vị chỉ một dòng mỗi tháng"
@@ -163,7 +161,7 @@ class _TemplateRows:
         self.seen[key] = row.number
         return True
 
-    def record(self, row: Row) -> dict[str, Any] | None:
+    def record(self, row: InputRow) -> dict[str, Any] | None:
         month, ok = self.month(row)
         unit = self.unit(row, month)
         counts = self.counts_of(row)
@@ -177,13 +175,13 @@ class _TemplateRows:
             "unit_raw": row.text("don_vi"),
         }
 
-    def empty(self, row: Row) -> bool:
+    def empty(self, row: InputRow) -> bool:
         """A template row left unfilled: the unit has not reported."""
         return bool(self.counts) and all(row[c] is None or str(row[c]).strip() == "" for c in self.counts)
 
 
 def _template_rows(
-    path: Path, raw: Table, colmap: dict[str, int], registry: Registry, today: dt.date, notices: list[str]
+    path: Path, raw: InputTable, colmap: dict[str, int], registry: Registry, today: dt.date, notices: list[str]
 ) -> tuple[ParsedFile | None, list[Problem], list[str]]:
     check = _TemplateRows(colmap, registry, today)
     records: list[dict[str, Any]] = []
@@ -201,10 +199,7 @@ def _template_rows(
         )
         problems.append(raw.problem(message))
     elif empty_rows:
-        notices.append(
-            f"{raw.file}: bỏ qua {len(empty_rows)} dòng không có số liệu (dòng {row_runs(empty_rows)}) "
-            "— các đơn vị đó coi như chưa báo cáo"
-        )
+        notices.append(raw.skipped(empty_rows))
     if problems:
         return None, problems, notices
     frame = pl.DataFrame(records, schema=STAT_SCHEMA) if records else pl.DataFrame(schema=STAT_SCHEMA)

@@ -5,21 +5,26 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cchc_analysis.core.exceptions import Problem
-from cchc_analysis.core.textnorm import NOT_TEXT_HELP, clean, not_text
+from cchc_analysis.core.exceptions import Problem, row_runs
+from cchc_analysis.core.textnorm import NOT_TEXT_HELP, clean, nfc, not_text
 
 DATA_SHEET = "so_lieu"
+MAX_HEADER_SCAN = 25  # rows searched for the header (titles, signatures of the issuer … come above it)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: NFC, white space folded; "" when empty."""
+    return "" if value is None else clean(str(value))
 
 
 @dataclass
-class Table:
+class InputTable:
     """A table read from a file: its header cells and its rows, each with the number a spreadsheet shows. Every
     parser of the package reads its input through this: where the header is, the rows under it, and where a
     problem is (file, sheet, row, column letter and the header written above it)."""
@@ -41,17 +46,21 @@ class Table:
         """Every row, the header's included, with its number: what a report's layout is searched in."""
         return [(self.header_row, list(self.header)), *self.rows]
 
-    def with_header_at(self, index: int) -> Table:
+    def with_header_at(self, index: int) -> InputTable:
         """The same table read with ``rows[index]`` as its header (a title was typed above the header)."""
         row_no, values = self.rows[index]
         header = ["" if v is None else str(v).strip() for v in values]
-        return Table(self.file, self.sheet, header, self.rows[index + 1 :], row_no, self.read_as)
+        return InputTable(self.file, self.sheet, header, self.rows[index + 1 :], row_no, self.read_as)
 
-    def below(self, index: int, header: list[str], header_row: int) -> Table:
+    def below(self, index: int, header: list[str], header_row: int) -> InputTable:
         """The rows from ``rows[index]`` on, under a header found elsewhere (a report's header block)."""
-        return Table(self.file, self.sheet, header, self.rows[index:], header_row, self.read_as)
+        return InputTable(self.file, self.sheet, header, self.rows[index:], header_row, self.read_as)
 
-    def header_below(self, fits: Callable[[Table], bool], scan: int = 10) -> Table | None:
+    def find_header(self, fits: Callable[[InputTable], bool]) -> InputTable | None:
+        """The table read from the header that ``fits``: the first row, else the first of the next rows."""
+        return self if fits(self) else self.header_below(fits)
+
+    def header_below(self, fits: Callable[[InputTable], bool], scan: int = MAX_HEADER_SCAN) -> InputTable | None:
         """The table read from the first of the next ``scan`` rows that ``fits`` as its header: titles typed above
         the header are skipped the same way in every file the package reads."""
         for k in range(min(scan, len(self.rows))):
@@ -60,6 +69,13 @@ class Table:
                 return trial
         return None
 
+    def skipped(self, rows: list[int]) -> str:
+        """The notice for rows with no figure at all: their units have not reported."""
+        return (
+            f"{self.file}: bỏ qua {len(rows)} dòng không có số liệu (dòng {row_runs(rows)}) "
+            "— các đơn vị đó coi như chưa báo cáo"
+        )
+
     def problem(self, message: str, row: int | None = None, index: int | None = None) -> Problem:
         """A problem located in this table: the file, a row, a cell (``index``: its column, 0 = A)."""
         if index is None:
@@ -67,18 +83,18 @@ class Table:
         header = self.header[index] if index < len(self.header) else None
         return Problem(self.file, message, self.sheet, row, column_letter(index), header or None)
 
-    def located(self, columns: Mapping[str, int] | None = None) -> Iterator[Row]:
+    def located(self, columns: Mapping[str, int] | None = None) -> Iterator[InputRow]:
         """The rows under the header, each reading its cells by column name (``columns``) or index."""
         names = dict(columns or {})
         for row_no, values in self.rows:
-            yield Row(self, row_no, values, names)
+            yield InputRow(self, row_no, values, names)
 
 
 @dataclass(frozen=True)
-class Row:
+class InputRow:
     """One row of a table: its cells by column name or index, and its problems located in its cells."""
 
-    table: Table
+    table: InputTable
     number: int
     values: list[Any]
     columns: Mapping[str, int]
@@ -93,8 +109,7 @@ class Row:
 
     def text(self, key: str | int) -> str:
         """The cell as text: NFC, white space folded; "" when empty."""
-        value = self[key]
-        return "" if value is None else clean(str(value))
+        return cell_text(self[key])
 
     def problem(self, key: str | int | None, message: str) -> Problem:
         """A problem in this row, in the cell of column ``key`` when given."""
@@ -178,7 +193,7 @@ def column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def read_table(path: Path, sheet: str = DATA_SHEET) -> Table:
+def read_table(path: Path, sheet: str = DATA_SHEET) -> InputTable:
     """The table in a CSV file, or in an XLSX file's sheet ``sheet`` (else its first sheet); a cell holding a
     character that is not text (a control, bidirectional or zero-width character) is refused with its place."""
     table = _read_table(path, sheet)
@@ -193,7 +208,7 @@ def read_table(path: Path, sheet: str = DATA_SHEET) -> Table:
     return table
 
 
-def _read_table(path: Path, sheet: str) -> Table:
+def _read_table(path: Path, sheet: str) -> InputTable:
     name = path.name or str(path)
     if path.is_dir():
         raise Unreadable(Problem(name, "là một thư mục, không phải tệp số liệu — chỉ định tệp .csv hoặc .xlsx"))
@@ -289,9 +304,9 @@ def _fields(line: str, sep: str) -> int:
         return 1
 
 
-def _read_csv(name: str, data: bytes) -> Table:
+def _read_csv(name: str, data: bytes) -> InputTable:
     text, encoding = _decode(name, data)
-    text = unicodedata.normalize("NFC", text)
+    text = nfc(text)
     if text.count("\n") > MAX_TABLE_ROWS + 1:
         raise _too_many_rows(name, MAX_TABLE_ROWS + 2)
     sep = delimiter(text)
@@ -337,12 +352,12 @@ def _read_csv(name: str, data: bytes) -> Table:
         raise Unreadable(Problem(name, "tệp rỗng — xuất lại số liệu từ hệ thống một cửa"))
     header = [h.strip() for h in rows[0]]
     body = [(i, list(r)) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
-    return Table(
+    return InputTable(
         name, None, header, body, read_as=f"đọc như tệp CSV mã hóa {encoding}, phân cách bằng {_DELIMITERS[sep]}"
     )
 
 
-def _read_xlsx(name: str, data: bytes, sheet: str) -> Table:
+def _read_xlsx(name: str, data: bytes, sheet: str) -> InputTable:
     from openpyxl import load_workbook
 
     check_zip(name, data)
@@ -397,7 +412,7 @@ def _read_xlsx(name: str, data: bytes, sheet: str) -> Table:
         values = list(r)
         if any(v is not None and str(v).strip() != "" for v in values):
             body.append((i, values))
-    return Table(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
+    return InputTable(name, ws.title, header, body, read_as=f"đọc như bảng Excel, trang «{ws.title}»")
 
 
 MAX_COLUMNS = 1_024  # a statistics sheet has a few dozen columns; openpyxl pads every row to its last cell

@@ -16,7 +16,7 @@ from cchc_analysis.core.exceptions import Problem, UsageError
 from cchc_analysis.core.periods import ReportPeriod, report_period
 from cchc_analysis.core.textnorm import header_key
 from cchc_analysis.inputs.criteria import CriteriaSet, Criterion, criteria_sets, set_for_kind
-from cchc_analysis.inputs.readers import Row, Table, Unreadable, read_table, sha256_file
+from cchc_analysis.inputs.readers import InputRow, InputTable, Unreadable, read_table, sha256_file
 from cchc_analysis.inputs.units import MatchError, Registry, Unit
 
 SHEET = "tu_cham"
@@ -71,7 +71,7 @@ def parse_score(value: Any) -> Decimal:
     return score.normalize() if score != 0 else Decimal(0)
 
 
-def _columns(raw: Table) -> tuple[dict[str, int], list[Problem]]:
+def _columns(raw: InputTable) -> tuple[dict[str, int], list[Problem]]:
     """The template's columns in ``raw``'s header (the first of a repeated one), and those required but missing."""
     colmap: dict[str, int] = {}
     for idx, text in enumerate(raw.header):
@@ -94,7 +94,7 @@ class _ScoreRows:
         self.registry, self.sets_by_year, self.criteria_dir = registry, sets_by_year, criteria_dir
         self.problems: list[Problem] = []
 
-    def _sets(self, row: Row, year: int) -> list[CriteriaSet]:
+    def _sets(self, row: InputRow, year: int) -> list[CriteriaSet]:
         if year not in self.sets_by_year:
             try:
                 self.sets_by_year[year] = criteria_sets(self.registry.area, year, self.criteria_dir)
@@ -103,7 +103,7 @@ class _ScoreRows:
                 self.sets_by_year[year] = []
         return self.sets_by_year[year]
 
-    def _criterion(self, row: Row, unit: Unit, year: int, sets: list[CriteriaSet]) -> Criterion | None:
+    def _criterion(self, row: InputRow, unit: Unit, year: int, sets: list[CriteriaSet]) -> Criterion | None:
         cset = set_for_kind(sets, unit.kind)
         criterion_id = row.text("tieu_chi")
         if cset is None:
@@ -124,7 +124,7 @@ class _ScoreRows:
             return None
         return criterion
 
-    def _score(self, row: Row, criterion: Criterion | None) -> Decimal | None:
+    def _score(self, row: InputRow, criterion: Criterion | None) -> Decimal | None:
         try:
             score = parse_score(row["diem"])
         except ValueError as exc:
@@ -136,7 +136,7 @@ class _ScoreRows:
             return None
         return score
 
-    def record(self, row: Row) -> dict[str, Any] | None:
+    def record(self, row: InputRow) -> dict[str, Any] | None:
         try:
             period = report_period(row["ky"])
         except ValueError as exc:
@@ -172,13 +172,11 @@ def _parse_file(
         raw = read_table(path, sheet=SHEET)
     except Unreadable as exc:
         return None, [exc.problem]
-    colmap, problems = _columns(raw)
-    if problems:  # a title typed above the header, as in the statistics' template
-        below = raw.header_below(lambda t: not _columns(t)[1])
-        if below is None:
-            return None, problems
-        raw = below
-        colmap, _ = _columns(raw)
+    found = raw.find_header(lambda t: not _columns(t)[1])
+    if found is None:
+        return None, _columns(raw)[1]
+    raw = found
+    colmap, _ = _columns(raw)
     if not raw.rows:
         return None, [raw.problem("chỉ có dòng tiêu đề, chưa có điểm nào")]
     check = _ScoreRows(registry, sets_by_year, criteria_dir)

@@ -18,7 +18,7 @@ from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, COMMUNE_WORDS, DEPARTMENT_WORDS, UNIT_KINDS
 from cchc_analysis.core.params import AreaWords
 from cchc_analysis.core.textnorm import NOT_TEXT_HELP, clean, fold, not_text, ocr_fold, tone_key, words
-from cchc_analysis.core.workspace import area_name, default_area, units_file
+from cchc_analysis.core.workspace import area_id, default_area, units_file
 
 REGISTRY_COLUMNS = ("id", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "aliases")
 
@@ -114,6 +114,14 @@ def _level_variants(name: str) -> list[list[str]]:
     ]
 
 
+def named_area(word: str, name: str) -> tuple[str, str]:
+    """An area as a heading names it ("huyện Tứ Kỳ") and as a place line does ("Tứ Kỳ"), from its word ("huyện")
+    and its name written with or without it: the one rule for an area's name in every document."""
+    if name.lower().startswith(word.lower() + " "):
+        return name, name[len(word) :].strip()
+    return f"{word} {name}", name
+
+
 class Registry:
     """Units of one area, with an index of every way their names are written."""
 
@@ -141,7 +149,7 @@ class Registry:
         path = path or units_file(area)
         if not path.is_file():
             raise UsageError(f"không có danh mục đơn vị «{path}» — tạo tệp params/units/{area}.csv")
-        area = area_name(area)
+        area = area_id(area)
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in REGISTRY_COLUMNS if c not in (reader.fieldnames or [])]
@@ -180,8 +188,7 @@ class Registry:
         if unit is None:
             return AreaWords(None, None, communes, departments)
         word = UNIT_KINDS[unit.kind]
-        name = unit.short_name if unit.short_name.lower().startswith(word) else f"{word} {unit.short_name}"
-        return AreaWords(word, name, communes, departments)
+        return AreaWords(word, named_area(word, unit.short_name)[0], communes, departments)
 
     def _valid(self, first: dt.date, last: dt.date) -> frozenset[str]:
         """Ids of the units valid between ``first`` and ``last``, computed once per period (not once per row)."""

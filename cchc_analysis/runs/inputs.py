@@ -26,12 +26,14 @@ class RunInputs:
     params: Params  # defaults, the area's file, the period's, the command line's document fields, the area's words
     registry: Registry  # the units of ``params.area``
     sources: tuple[Path, ...]  # the parameter files read, in the order they apply (for the manifest)
+    out: Path  # the outputs folder (--out, else the workspace's outputs/); a run writes OUT/PERIOD in it
     params_file: Path | None = None  # --params, as given
     area: str | None = None  # --area, as given (a name or a registry file)
 
     def notebook_parameters(self, store: Path) -> dict[str, Any]:
         """The same inputs for the notebook, which resolves them in its own process: ``store`` is the file the run
-        reads (the throwaway sample's, when there is no store)."""
+        reads (the throwaway sample's, when there is no store). The letter's number, date and signer are not among
+        them: only the Word letter prints them."""
         area = self.area or ""
         return {
             "period": str(self.period),
@@ -47,6 +49,7 @@ def resolve(
     area: str | None = None,
     params_file: Path | None = None,
     document: dict[str, Any] | None = None,
+    out: str | Path | None = None,
 ) -> RunInputs:
     """The inputs of a command about ``period``. A store named (``--store``, ``$CCHC_STORE``) must exist; with
     none at all the sample's own parameters of the period apply, as they do to rows stored as the sample."""
@@ -60,11 +63,11 @@ def resolve(
     registry = Registry.load(raw.area)
     params = raw.with_area_words(registry.words())
     sources = tuple(param_sources(period, params_file, area=area, fallback=fallback))
-    return RunInputs(period, path, params, registry, sources, params_file, area)
+    return RunInputs(period, path, params, registry, sources, workspace.outputs_dir(out), params_file, area)
 
 
 def for_notebook(period: Month | ReportPeriod, store: str, area: str, params_file: str) -> RunInputs:
     """A notebook's inputs from its papermill parameters (empty strings: not given), its store the one a run
     reads — with none at all, the embedded sample built once in the temporary folder."""
-    inputs = resolve(period, store or None, area or None, Path(params_file) if params_file else None)
+    inputs = resolve(period, store or None, area or None, Path(params_file) if params_file else None)  # no --out
     return replace(inputs, store=readable_store(inputs.store))

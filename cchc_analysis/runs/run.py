@@ -341,27 +341,18 @@ def run_steps(folder: RunFolder, steps: Callable[[Path, Progress], dict[str, Any
 
 def inputs_of(store: Path, params_sources: list[Path], notebook: str) -> dict[str, Any]:
     """The files a run read, with their SHA-256, and the source files recorded in the store."""
-    import duckdb
+    from cchc_analysis.store.database import Store
 
     files = [{"path": str(p), "sha256": sha256(p)} for p in params_sources if p.is_file()]
     nb = workspace.notebook(notebook)
     files.append({"path": str(nb), "sha256": sha256(nb)})
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        sources = [
-            {"file_name": n, "sha256": s, "ingested_at": str(t)}
-            for n, s, t in con.execute(
-                "SELECT file_name, sha256, ingested_at FROM files ORDER BY ingested_at, file_name"
-            ).fetchall()
-        ]
-    finally:
-        con.close()
+    with Store.open(store, read_only=True) as st:
+        sources = st.source_files()
     return {"files": files, "store": {"path": str(store), "source_files": sources}}
 
 
 def run_monthly(
     inputs: RunInputs,
-    out: Path | None = None,
     quiet: bool = False,
     allow_partial: bool = False,
     force: bool = False,
@@ -396,18 +387,17 @@ def run_monthly(
         RunKind("monthly", "01_monthly_review", {"allow_partial": allow_partial}),
         inputs,
         build,
-        out,
         quiet,
-        **_rerun_folder(inputs, out, force),
+        **_rerun_folder(inputs, force),
     )
 
 
-def _rerun_folder(inputs: RunInputs, out: Path | None, force: bool) -> dict[str, Any]:
+def _rerun_folder(inputs: RunInputs, force: bool) -> dict[str, Any]:
     """Where a rerun of a month whose letter was sent goes: never over the outputs that went with the letter,
     unless ``force``; the warning says which."""
     from cchc_analysis.store.database import Store
 
-    month, root = inputs.period, workspace.outputs_dir(out)
+    month, root = inputs.period, inputs.out
     if inputs.store is None or not (root / str(month)).exists():
         return {}
     with Store.open(inputs.store, read_only=True) as st:
@@ -428,9 +418,7 @@ def _rerun_folder(inputs: RunInputs, out: Path | None, force: bool) -> dict[str,
     }
 
 
-def run_semiannual(
-    inputs: RunInputs, out: Path | None = None, quiet: bool = False, allow_partial: bool = False
-) -> Path:
+def run_semiannual(inputs: RunInputs, quiet: bool = False, allow_partial: bool = False) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
@@ -457,12 +445,10 @@ def run_semiannual(
         facts = {"missing_months": missing_months(review.gaps)}
         return Built(semiannual_document(review), facts)
 
-    return _run(
-        RunKind("semiannual", "02_semiannual_report", {"allow_partial": allow_partial}), inputs, build, out, quiet
-    )
+    return _run(RunKind("semiannual", "02_semiannual_report", {"allow_partial": allow_partial}), inputs, build, quiet)
 
 
-def run_anomalies(inputs: RunInputs, out: Path | None = None, quiet: bool = False) -> Path:
+def run_anomalies(inputs: RunInputs, quiet: bool = False) -> Path:
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from cchc_analysis.compute.anomalies import labelled, load_anomalies
@@ -477,7 +463,7 @@ def run_anomalies(inputs: RunInputs, out: Path | None = None, quiet: bool = Fals
             write_csv(labelled(found), tmp / "anomalies.csv")
         return Built()
 
-    return _run(RunKind("anomalies", "03_anomalies"), inputs, build, out, quiet, folder_name=f"{month}-bat-thuong")
+    return _run(RunKind("anomalies", "03_anomalies"), inputs, build, quiet, folder_name=f"{month}-bat-thuong")
 
 
 @dataclass(frozen=True)
@@ -499,7 +485,6 @@ def _run(
     kind: RunKind,
     inputs: RunInputs,
     build: Callable[[Path, Path, Progress], Built],
-    out: Path | None,
     quiet: bool,
     folder_name: str | None = None,
     warning: str | None = None,
@@ -513,7 +498,7 @@ def _run(
     if warning:
         progress.warn(warning)
     period = inputs.period
-    folder = RunFolder.create(workspace.outputs_dir(out), folder_name or str(period))
+    folder = RunFolder.create(inputs.out, folder_name or str(period))
     if folder.warning:
         progress.warn(folder.warning)
 

@@ -11,7 +11,7 @@ from cchc_analysis import __version__
 from cchc_analysis.core import workspace
 from cchc_analysis.core.config import SAMPLE_AREA, SAMPLE_DIR, SAMPLE_PARAMS
 from cchc_analysis.core.exceptions import UsageError
-from cchc_analysis.core.periods import Month, ReportPeriod, parse_period
+from cchc_analysis.core.periods import Month, ReportPeriod
 
 SAMPLE_COMMANDS = ("ingest --sample", "run --sample")  # how the store records a batch of the embedded sample
 
@@ -36,7 +36,7 @@ def sample_params(period: Month | ReportPeriod | None, store: Path | None) -> Pa
         return None
     from cchc_analysis.store.database import Store
 
-    window = parse_period(str(period))
+    window = period.window
     with Store.open(Path(store), read_only=True) as st:
         used = st.period_commands(window.start.first_day, window.end.first_day, SAMPLE_AREA)
     return path if used and used <= set(SAMPLE_COMMANDS) else None

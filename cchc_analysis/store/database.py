@@ -349,6 +349,11 @@ class Store:
         rows = self.con.execute("SELECT sha256, n_rows FROM files WHERE list_contains(?, sha256)", [shas]).fetchall()
         return {sha: n or 0 for sha, n in rows}
 
+    def source_files(self) -> list[dict[str, str]]:
+        """Every file ingested, in the order it came: its name, SHA-256 and when (for a run's manifest)."""
+        rows = self.con.execute("SELECT file_name, sha256, ingested_at FROM files ORDER BY ingested_at, file_name")
+        return [{"file_name": n, "sha256": s, "ingested_at": str(t)} for n, s, t in rows.fetchall()]
+
     def holds_all(self, paths: list[Path]) -> int | None:
         """When every one of ``paths`` is a file whose exact bytes the store holds: the rows they brought (an
         ingest of them changes nothing and returns at once, before any validation); else None."""
