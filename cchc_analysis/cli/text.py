@@ -130,30 +130,25 @@ def print_help(command: Any, ctx: Any) -> None:
     Console(highlight=False).print(Group(*parts))
 
 
-class Command(TyperCommand):
+class _Vietnamese:
+    """The help and the help option in Vietnamese, for a command and a group alike."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # pyright: ignore[reportAttributeAccessIssue]
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ARG002 - printed through rich, not the formatter
+        print_help(self, ctx)
+
+
+class Command(_Vietnamese, TyperCommand):
     """A command whose help and whose help option speak Vietnamese."""
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION
-        return option
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ARG002 - printed through rich, not the formatter
-        print_help(self, ctx)
-
-
-class CommandGroup(TyperGroup):
+class CommandGroup(_Vietnamese, TyperGroup):
     """The program's group (and ``cchc run``): Vietnamese help, and a usage error as one Vietnamese line."""
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION
-        return option
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ARG002 - printed through rich, not the formatter
-        print_help(self, ctx)
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command; a usage error (click's, which typer carries) is said in one line, exit 2."""
