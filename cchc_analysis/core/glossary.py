@@ -208,3 +208,13 @@ INDICATOR_SHORT: dict[str, str] = {
     "digitization": "số hóa",
     "all_three": "số hóa và thanh toán",
 }
+
+
+@dataclass(frozen=True)
+class AreaWords:
+    """How documents name an area and its groups of units, read from its registry's kinds (``Registry.words``)."""
+
+    area: str | None  # "tỉnh", "huyện" (None: the registry lists no unit for the area itself)
+    name: str | None  # "tỉnh Bắc Ninh"
+    communes: str  # "xã, phường, đặc khu"
+    departments: str  # "cơ quan chuyên môn"; "sở, ban, ngành"

@@ -6,7 +6,6 @@ Unknown keys are rejected with their path, so a typo never silently leaves a rul
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cchc_analysis.core import config, workspace
 from cchc_analysis.core.exceptions import UsageError
-from cchc_analysis.core.glossary import DESK_LABELS, SCOPE_LABELS
+from cchc_analysis.core.glossary import DESK_LABELS, SCOPE_LABELS, AreaWords
 from cchc_analysis.core.periods import Month, ReportPeriod, Window, parse_period
 
 
@@ -194,16 +193,6 @@ class Anomalies(Strict):
     perfect_max_denominator: int = Field(default=5, ge=1)  # … on denominators this small
     correction_pp: float = Field(default=1.0, gt=0)  # a restated month moving a rate by this much
     area_figures: tuple[AreaFigure, ...] = ()
-
-
-@dataclass(frozen=True)
-class AreaWords:
-    """How documents name an area and its groups of units, read from its registry's kinds (``Registry.words``)."""
-
-    area: str | None  # "tỉnh", "huyện" (None: the registry lists no unit for the area itself)
-    name: str | None  # "tỉnh Bắc Ninh"
-    communes: str  # "xã, phường, đặc khu"
-    departments: str  # "cơ quan chuyên môn"; "sở, ban, ngành"
 
 
 class Params(Strict):

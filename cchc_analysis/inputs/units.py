@@ -15,8 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from cchc_analysis.core.exceptions import UsageError
-from cchc_analysis.core.glossary import AREA_KINDS, COMMUNE_LEVEL_KINDS, COMMUNE_WORDS, DEPARTMENT_WORDS, UNIT_KINDS
-from cchc_analysis.core.params import AreaWords
+from cchc_analysis.core.glossary import (
+    AREA_KINDS,
+    COMMUNE_LEVEL_KINDS,
+    COMMUNE_WORDS,
+    DEPARTMENT_WORDS,
+    UNIT_KINDS,
+    AreaWords,
+)
 from cchc_analysis.core.textnorm import NOT_TEXT_HELP, clean, fold, not_text, ocr_fold, tone_key, words
 from cchc_analysis.core.workspace import area_id, default_area, units_file
 
