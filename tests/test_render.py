@@ -68,6 +68,27 @@ def test_a_300_row_table_repeats_its_header_on_every_page(long_pdf):
     assert "UBND xã Thử Nghiệm 300" in joined and "1.300" in joined and "65,00%" in joined
 
 
+def test_the_pdf_is_archival_and_tagged(long_pdf):
+    """PDF/A-3u with its XMP identification, a title and the language vi, a structure tree with one section per
+    appendix, and every font embedded (read back with pikepdf, independently of the writer)."""
+    import pikepdf
+
+    path, _ = long_pdf
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "U")
+        assert meta.get("dc:title") == "Thử nghiệm" and str(pdf.Root.Lang) == "vi"
+        assert pdf.Root.MarkInfo.Marked and pdf.Root.ViewerPreferences.DisplayDocTitle
+        top = pdf.Root.StructTreeRoot.K[0]
+        assert top.S == "/Document" and len([k for k in top.K if k.S == "/Sect"]) >= 2
+        fonts = [font for page in pdf.pages for font in page.Resources.Font.values()]
+        assert fonts
+        for font in fonts:
+            for part in font.get("/DescendantFonts", [font]):
+                descriptor = part.FontDescriptor
+                assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), part.BaseFont
+
+
 def test_each_appendix_numbers_its_own_pages_with_none_on_its_first(long_pdf):
     path, _ = long_pdf
     assert shutil.which("pdftotext"), "poppler-utils is missing: make test installs it (scripts/sysdeps.sh)"
