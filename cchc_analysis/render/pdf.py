@@ -10,7 +10,6 @@ from cchc_analysis.documents.document import Document
 from cchc_analysis.render.fonts import fonts_css
 from cchc_analysis.render.html import document_html
 
-
 PDF_VARIANT = "pdf/a-3u"
 
 
