@@ -21,7 +21,7 @@ from cchc_analysis.core.glossary import (
 from cchc_analysis.core.params import Params
 from cchc_analysis.documents.document import Appendix, Document, reference_line
 from cchc_analysis.documents.monthly import MonthlyReview
-from cchc_analysis.documents.semiannual import SemiannualReview, totals_row
+from cchc_analysis.documents.semiannual import HANDLING_TOTALS, SemiannualReview, totals_row
 from cchc_analysis.documents.tables import Col, Row, Table
 from cchc_analysis.inputs.units import Registry
 
@@ -328,22 +328,6 @@ def _pooled(frame: pl.DataFrame, num: str, den: str) -> float | None:
     return float(n.sum()) / float(d.sum())
 
 
-_HANDLING = (
-    "total",
-    "carried_over",
-    "received",
-    "resolved",
-    "on_time",
-    "late",
-    "in_progress",
-    "paused",
-    "returned",
-    "cancelled",
-    "truc_tuyen",
-    "phai_truc_tuyen",
-)
-
-
 def handling_annex(review: SemiannualReview) -> Table:
     g1, g2 = "Đã giải quyết", "Tiếp nhận, giải quyết trực tuyến"
     cols = [
@@ -376,7 +360,7 @@ def handling_annex(review: SemiannualReview) -> Table:
         on_time_rate=pl.when(pl.col("resolved") > 0).then(pl.col("on_time") / pl.col("resolved")),
         online_rate=pl.when(pl.col("phai_truc_tuyen") > 0).then(pl.col("truc_tuyen") / pl.col("phai_truc_tuyen")),
     )
-    rows = _grouped(review, table, lambda f: rates(totals_row(f, list(_HANDLING))), group_labels=_desks(review))
+    rows = _grouped(review, table, lambda f: rates(totals_row(f, list(HANDLING_TOTALS))), group_labels=_desks(review))
     return Table(
         name=f"Giải quyết {review.period}",
         title=f"Tình hình tiếp nhận, giải quyết hồ sơ TTHC {review.label}",

@@ -11,7 +11,7 @@ import polars as pl
 
 from cchc_analysis.core.formatting import date_span, fill, integer, letter_percent
 from cchc_analysis.documents.letter import BLANK, Heading, SignatureBlock
-from cchc_analysis.documents.semiannual import SemiannualReview, totals_row
+from cchc_analysis.documents.semiannual import HANDLING_TOTALS, SemiannualReview, totals_row
 
 PLACEHOLDER = "Phần này do cán bộ phụ trách viết"
 _DESKS = (("departments", "Bộ phận Một cửa cấp {area}"), ("commune_level", "Bộ phận Một cửa cấp xã"))
@@ -53,23 +53,7 @@ def handling_paragraphs(review: SemiannualReview) -> list[str]:
         part = review.handling.filter(pl.col("scope") == scope)
         if part.is_empty():
             continue
-        t = totals_row(
-            part,
-            [
-                "total",
-                "carried_over",
-                "received",
-                "on_time",
-                "resolved",
-                "late",
-                "in_progress",
-                "paused",
-                "returned",
-                "cancelled",
-                "truc_tuyen",
-                "phai_truc_tuyen",
-            ],
-        )
+        t = totals_row(part, list(HANDLING_TOTALS))
         late_units = [
             f"{r['unit']} ({r['late']:02d})" for r in part.filter(pl.col("late") > 0).sort("unit").iter_rows(named=True)
         ]

@@ -38,6 +38,21 @@ from cchc_analysis.inputs.criteria import CriteriaSet, criteria_sets
 from cchc_analysis.inputs.units import MatchError, Registry
 from cchc_analysis.store.database import Store
 
+# the handling table's figures a group's total row sums (the appendix's and the report's)
+HANDLING_TOTALS = (
+    "total",
+    "carried_over",
+    "received",
+    "resolved",
+    "on_time",
+    "late",
+    "in_progress",
+    "paused",
+    "returned",
+    "cancelled",
+    "truc_tuyen",
+    "phai_truc_tuyen",
+)
 FLOWS = (
     "tiep_nhan",
     "dung_han",
