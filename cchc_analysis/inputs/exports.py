@@ -140,7 +140,7 @@ def _sum_columns(fmt: Format, layout: Layout, more: set[int]) -> list[int]:
 
 def _body(raw: InputTable, layout: Layout) -> InputTable:
     """The rows under a report's header block, each problem quoting its column's header path."""
-    head_no = raw.numbered()[layout.header_rows[0]][0]
+    head_no = raw.number_of(layout.header_rows[0])
     return raw.below(layout.header_rows[-1], [h.text for h in layout.headers], head_no)
 
 
@@ -148,8 +148,8 @@ def _fields_unit(
     raw: InputTable, layout: Layout, registry: Registry, month: Month, unit_given: str | None
 ) -> Unit | Problem:
     """The unit a by-field form is about: ``--unit``, else its title ("Đơn vị: UBND xã Hà Kỳ")."""
-    head_no = raw.numbered()[layout.header_rows[0]][0]
-    titled = title_unit(raw.numbered()[: layout.header_rows[0]])
+    head_no = raw.number_of(layout.header_rows[0])
+    titled = title_unit(raw.first(layout.header_rows[0]))
     text, where = (unit_given, head_no) if unit_given else titled or ("", head_no)
     if not text:
         message = "biểu theo lĩnh vực không ghi đơn vị (dòng «Đơn vị: …» trên tiêu đề) — thêm --unit «tên đơn vị»"
@@ -230,9 +230,8 @@ def parse_fields(
 
 def _report_month(raw: InputTable, layout: Layout, given: Month | None, today: dt.date) -> Month | Problem | None:
     """A report's month when it has no month column: its title rows, else ``--month`` (the two must agree)."""
-    numbered = raw.numbered()
-    head_no = numbered[layout.header_rows[0]][0]
-    titled, why, title_row = title_month(numbered[: layout.header_rows[0]])
+    head_no = raw.number_of(layout.header_rows[0])
+    titled, why, title_row = title_month(raw.first(layout.header_rows[0]))
     if why is not None:
         return raw.problem(why.message, title_row)
     if titled and given and titled != given:
@@ -271,7 +270,7 @@ def parse_report(
         month = found
     if fmt.rows == "fields":
         if month is None:
-            head_no = raw.numbered()[layout.header_rows[0]][0]
+            head_no = raw.number_of(layout.header_rows[0])
             return None, [raw.problem("biểu theo lĩnh vực cần tháng ở dòng tiêu đề hoặc --month", head_no)], []
         return parse_fields(path, raw, sha256, layout, registry, month, unit_given)
     reading = _ReportRows(_body(raw, layout), layout, registry, month)

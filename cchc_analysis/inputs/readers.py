@@ -46,6 +46,15 @@ class InputTable:
         """Every row, the header's included, with its number: what a report's layout is searched in."""
         return [(self.header_row, list(self.header)), *self.rows]
 
+    def first(self, count: int) -> list[tuple[int, list[Any]]]:
+        """The first ``count`` rows of ``numbered()`` (the title rows above a report's header), without copying
+        the rest."""
+        return [(self.header_row, list(self.header)), *self.rows[: max(count - 1, 0)]][:count]
+
+    def number_of(self, index: int) -> int:
+        """The spreadsheet number of ``numbered()[index]``."""
+        return self.header_row if index == 0 else self.rows[index - 1][0]
+
     def with_header_at(self, index: int) -> InputTable:
         """The same table read with ``rows[index]`` as its header (a title was typed above the header)."""
         row_no, values = self.rows[index]
