@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "vi"
+
+
+def _decimal(x: float | Decimal) -> Decimal:
+    """``x`` without the binary noise of a float (0.91875 - 0.85 is 0.06874999…): nine decimals are far below any
+    figure a document prints, and far above the noise."""
+    return x if isinstance(x, Decimal) else Decimal(repr(float(x))).quantize(Decimal("1e-9"))
+
+
+def _half_up(fmt, x: float | Decimal, pattern: str) -> str:
+    """Rounded half away from zero, as offices (and Excel) round: 6,875 → 6,88, never 6,87."""
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_UP
+        return fmt(_decimal(x), format=pattern, locale=LOCALE)
 
 
 def integer(n: int | None) -> str:
@@ -20,28 +33,28 @@ def percent(rate: float | None, decimals: int = 2) -> str:
     if rate is None:
         return ""
     pattern = "#,##0." + "0" * decimals + "%" if decimals else "#,##0%"
-    return format_percent(rate, format=pattern, locale=LOCALE)
+    return _half_up(format_percent, rate, pattern)
 
 
 def letter_percent(rate: float | None) -> str:
     """A rate as the letters print it: up to two decimals, no trailing zeros (96,65%; 80,2%; 100%)."""
-    return "" if rate is None else format_percent(rate, format="#,##0.##%", locale=LOCALE)
+    return "" if rate is None else _half_up(format_percent, rate, "#,##0.##%")
 
 
 def letter_pp(pp: float | None) -> str:
     """A difference in percentage points, written with a % sign as the letters do (5,51%)."""
-    return "" if pp is None else format_decimal(abs(pp), format="#,##0.##", locale=LOCALE) + "%"
+    return "" if pp is None else _half_up(format_decimal, abs(pp), "#,##0.##") + "%"
 
 
 def number(x: float | None, decimals: int = 2) -> str:
     if x is None:
         return ""
-    return format_decimal(x, format="#,##0." + "0" * decimals, locale=LOCALE)
+    return _half_up(format_decimal, x, "#,##0." + "0" * decimals)
 
 
 def points(x: float | Decimal | None) -> str:
     """A score as reports write it: up to two decimals, no trailing zeros (62,12; 72,5; 74)."""
-    return "" if x is None else format_decimal(x, format="#,##0.##", locale=LOCALE)
+    return "" if x is None else _half_up(format_decimal, x, "#,##0.##")
 
 
 def long_date(day: dt.date) -> str:
