@@ -109,27 +109,79 @@ def _keep_together(table) -> None:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
+# the elements a paragraph's properties hold after its borders, in the schema's order (Word refuses others)
+_AFTER_BORDERS = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
+def _rule(cell, width_mm: float, cell_mm: float) -> None:
+    """A drawn rule (a paragraph's bottom border, not typed characters) ``width_mm`` long, centred in its cell:
+    under the issuer's name and under the national motto (Nghị định 30, Phụ lục I, mục II)."""
+    _rule_paragraph(cell.add_paragraph(), width_mm, cell_mm)
+
+
+def _rule_paragraph(p, width_mm: float, line_mm: float) -> None:
+    pf = p.paragraph_format
+    pf.space_before = pf.space_after = Pt(0)
+    pf.left_indent = pf.right_indent = Mm((line_mm - width_mm) / 2)
+    pf.first_line_indent = Mm(0)
+    pf.line_spacing = Pt(2)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{name}"), value)
+    borders.append(bottom)
+    p._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_BORDERS)
+
+
 def _header_block(doc, subject: bool) -> None:
-    """Issuer and number on the left, national motto and place/date on the right (Nghị định 30, mẫu 1.1)."""
-    t = doc.add_table(rows=1, cols=2)
+    """Issuer and motto on the first row, each with its drawn rule; the number (and the subject) and the place
+    and date on the second, so "Số:" and the date share a line (Nghị định 30, mẫu 1.1 and 1.4)."""
+    t = doc.add_table(rows=2, cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     _no_borders(t)
     _widths(t, 62, 108)
-    left, right = t.rows[0].cells
-    left.paragraphs[0].text = ""
-    _line(left, "{{ heading.authority }}", 13)
+    (left, right), (number, date) = t.rows[0].cells, t.rows[1].cells
+    _line(left, "{{ heading.authority }}", 13, bold=True)
     _line(left, "{{ heading.issuer }}", 13, bold=True)
-    _line(left, "―――――", 10)
-    _line(left, "{{ heading.number }}", 13)
-    if subject:
-        _line(left, "{{ heading.subject }}", 12)
-    right.paragraphs[0].text = ""
+    _rule(left, 22, 62)
     _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True)
-    _line(right, "Độc lập - Tự do - Hạnh phúc", 13.5, bold=True, underline=True, space_after=6)
-    _line(right, "{{ heading.place_date }}", 14, italic=True)
-    left.paragraphs[0]._p.getparent().remove(left.paragraphs[0]._p)
-    right.paragraphs[0]._p.getparent().remove(right.paragraphs[0]._p)
+    _line(right, "Độc lập - Tự do - Hạnh phúc", 13.5, bold=True)
+    _rule(right, 58, 108)
+    _line(number, "{{ heading.number }}", 13).paragraph_format.space_before = Pt(6)
+    if subject:
+        _line(number, "{{ heading.subject }}", 12)
+    _line(date, "{{ heading.place_date }}", 14, italic=True).paragraph_format.space_before = Pt(6)
+    for cell in (left, right, number, date):
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
 
 
 def _signature_block(doc) -> None:
@@ -184,15 +236,9 @@ def letter() -> None:
     _body(doc, "{%p endfor %}", indent=False)
     _body(doc, "{%p for part in parts %}", indent=False)
     _body(doc, "{{ part.heading }}", bold=True)
-    _body(doc, "{%p if part.lead %}", indent=False)
-    _body(doc, "{{ part.lead }}")
-    _body(doc, "{%p endif %}", indent=False)
-    _body(doc, "{%p for item in part.items %}", indent=False)
-    _body(doc, "- {{ item }}")
+    _body(doc, "{%p for line in part.lines %}", indent=False)
+    _body(doc, "{{ line.mark }}{{ ' ' if line.mark else '' }}{{ line.text }}")
     _body(doc, "{%p endfor %}", indent=False)
-    _body(doc, "{%p if part.request %}", indent=False)
-    _body(doc, "{{ part.request }}")
-    _body(doc, "{%p endif %}", indent=False)
     _body(doc, "{%p endfor %}", indent=False)
     _body(doc, "{{ closing }}")
     _signature_block(doc)
@@ -207,7 +253,10 @@ def report() -> None:
     _page(doc)
     _header_block(doc, subject=False)
     _line(doc, "BÁO CÁO", 14, bold=True).paragraph_format.space_before = Pt(18)
-    _line(doc, "{{ title }}", 14, bold=True, space_after=12)
+    _line(doc, "{{ title }}", 14, bold=True)
+    rule = doc.add_paragraph()
+    _rule_paragraph(rule, 40, 165)
+    rule.paragraph_format.space_after = Pt(12)
     _body(doc, "{%p for s in sections %}", indent=False)
     _body(doc, "{{ s.heading }}", bold=True)
     _body(doc, "{%p for t in s.paragraphs %}", indent=False)

@@ -73,16 +73,27 @@ def test_the_letter_is_a4_with_the_margins_and_font_of_decree_30(runs):
 @pytest.mark.e2e
 def test_the_letter_header_block(runs):
     d = letter(runs, "2023-08")
+    # Nghị định 30: the issuer's name bold in full, a drawn rule (a border, not typed dashes) under it and under
+    # the motto, each no longer than its text
     authority, issuer = find(d, "ỦY BAN NHÂN DÂN"), find(d, "HUYỆN TỨ KỲ")
-    assert run_style(issuer, "bold") and not run_style(authority, "bold")
+    assert run_style(issuer, "bold") and run_style(authority, "bold")
     motto = find(d, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     assert run_style(motto, "bold") and Pt(12) <= run_style(motto, "size") <= Pt(13)
     slogan = find(d, "Độc lập - Tự do - Hạnh phúc")
-    assert (
-        run_style(slogan, "bold") and run_style(slogan, "underline") and Pt(13) <= run_style(slogan, "size") <= Pt(14)
-    )
-    assert find(d, "Số: 1220/UBND-NV")  # the sample's own August parameters, as seed 002
-    assert run_style(find(d, "Tứ Kỳ, ngày 15 tháng 9 năm 2023"), "italic")
+    assert run_style(slogan, "bold") and Pt(13) <= run_style(slogan, "size") <= Pt(14)
+    assert not any("――" in t or "___" in t for t in texts(d))
+    head = d.tables[0]
+    for cell, width in ((head.cell(0, 0), 62), (head.cell(0, 1), 108)):
+        rule = cell.paragraphs[-1]
+        bottom = rule._p.find(f"{W}pPr/{W}pBdr/{W}bottom")
+        assert rule.text == "" and bottom is not None and bottom.get(f"{W}val") == "single"
+        ind = rule._p.find(f"{W}pPr/{W}ind")
+        drawn = width - 2 * int(ind.get(f"{W}left")) / 56.7  # twentieths of a point to mm
+        assert 15 <= drawn <= 0.6 * width  # a short rule, centred under the text
+    # the number and the place and date on one line: the same row of the header table
+    assert head.cell(1, 0).paragraphs[0].text == "Số: 1220/UBND-NV"  # the sample's August parameters (seed 002)
+    date = head.cell(1, 1).paragraphs[0]
+    assert date.text == "Tứ Kỳ, ngày 15 tháng 9 năm 2023" and run_style(date, "italic")
     subject = next(t for t in texts(d) if t.startswith("V/v "))
     assert subject.startswith("V/v biểu dương, nhắc nhở") and subject.endswith("tháng 8/2023")
     body = texts(d)
@@ -104,13 +115,14 @@ def test_the_august_letter_says_what_seed_002_says(runs):
     assert heads[0] == "1. Biểu dương các cơ quan, đơn vị"
     assert "3. Phê bình lần thứ hai đối với UBND các xã Hưng Đạo và Phượng Kỳ" in heads
     assert "4. Phê bình lần thứ ba đối với UBND các xã Dân Chủ và Tiên Động" in heads
+    web = "việc đăng tải tin bài, văn bản trên Trang thông tin điện tử chưa cao, chưa đầy đủ, kịp thời"
     for reason in (
         "- UBND xã Hưng Đạo có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 24,27%; từ ngày "
-        "01/4/2023-31/8/2023 đạt 16,05%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.",
+        f"01/4/2023-31/8/2023 đạt 16,05%, chưa đảm bảo tỷ lệ do UBND tỉnh giao; {web}.",  # the sample's note
         "- UBND xã Phượng Kỳ có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 13,33%; từ ngày "
         "01/4/2023-31/8/2023 đạt 8,97%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.",
         "- UBND xã Dân Chủ có tỷ lệ hồ sơ thanh toán trực tuyến trong tháng 8/2023 đạt 19,51%; từ ngày "
-        "01/4/2023-31/8/2023 đạt 12,5%, chưa đảm bảo tỷ lệ do UBND tỉnh giao.",
+        f"01/4/2023-31/8/2023 đạt 12,5%, chưa đảm bảo tỷ lệ do UBND tỉnh giao; {web}.",
     ):
         assert reason in body
     assert body.count("Lý do:") == 2
@@ -119,6 +131,18 @@ def test_the_august_letter_says_what_seed_002_says(runs):
     assert (
         "Yêu cầu Trưởng phòng Tài chính - Kế hoạch, Chủ tịch UBND các xã Cộng Lạc, Hà Kỳ, Tái Sơn và Tân Kỳ tăng "
         "cường chỉ đạo, xác định giải pháp để triển khai thực hiện trong những tháng còn lại của năm 2023"
+    ) in body
+    # seed 002's §5, the area's standing requirements, in a letter that criticises
+    assert "5. Chủ tịch UBND huyện giao Chủ tịch UBND các xã, thị trấn thực hiện đảm bảo" in heads
+    assert "Yêu cầu các cơ quan, đơn vị, UBND các xã, thị trấn nghiêm túc thực hiện./." in body
+    # Văn hóa và Thông tin's 50%, as seed 002 says it: low, with its own request
+    assert (
+        "- Phòng Văn hóa và Thông tin có tỷ lệ số hóa kết quả giải quyết TTHC trong tháng 8/2023 đạt tỷ lệ thấp (50%)"
+    ) in body
+    # Hà Kỳ is reminded about payment (96,77% in August, 28,3% since April): commended on digitization only
+    assert (
+        "- UBND xã Hà Kỳ có tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận và số hóa kết quả giải quyết TTHC "
+        "trong tháng 8/2023 đạt tỷ lệ cao (tiếp nhận đạt 99,68%; giải quyết đạt 100%)."
     ) in body
 
 
@@ -133,10 +157,27 @@ def test_the_may_letter_says_what_seed_000_says(runs):
     assert "UBND xã Hà Kỳ (85,81%), giảm 11,26% so với tháng 4/2023 và thấp hơn 10,47% mức bình quân chung" in body
     assert "Thực hiện Thông báo số 70/TB-VP ngày 22/5/2023 của Văn phòng UBND tỉnh Hải Dương" in body
     assert "Nhắc nhở lần thứ nhất đối với UBND các xã Ngọc Kỳ và Tiên Động" in body
+    # seed 000's groups: the count in two digits, the members after "gồm:"
     assert (
-        "- Tính đến hết ngày 31/5/2023, UBND xã Ngọc Kỳ chưa thực hiện chứng thực bản sao điện tử từ bản chính."
+        "- 06 UBND xã có tỷ lệ số hóa kết quả giải quyết TTHC trong tháng 5/2023 đạt tỷ lệ 100%; gồm: UBND các xã "
+        "Bình Lãng, Cộng Lạc, Dân Chủ, Ngọc Kỳ, Phượng Kỳ và Quảng Nghiệp."
     ) in body
-    assert "Đề nghị Chủ tịch UBND các xã Hưng Đạo, Tái Sơn và Văn Tố cần tiếp tục quan tâm chỉ đạo" in body
+    assert "- 04 cơ quan có tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận và số hóa kết quả" in body
+    assert "Phòng Tài chính - Kế hoạch (tiếp nhận 76/76 hồ sơ, số hóa 77/77 hồ sơ)" in body
+    assert (
+        "- Có 02 địa phương mặc dù kết quả tăng so với tháng 4/2023, nhưng vẫn thấp hơn mức bình quân chung của "
+        "huyện, gồm:"
+    ) in body
+    assert "Đề nghị Chủ tịch UBND các xã Hưng Đạo và Tái Sơn cần tiếp tục quan tâm chỉ đạo" in body
+    # Văn Tố, falling for the second month running, singled out with its own, stronger request
+    assert "- Riêng UBND xã Văn Tố (87,06%) tiếp tục có kết quả giảm so với tháng 4/2023 (giảm 1,23%)" in body
+    assert "Đề nghị Chủ tịch UBND xã Văn Tố có giải pháp chỉ đạo quyết liệt" in body
+    assert body.count("tháng thứ 2 liên tiếp") == 1
+    # the e-certification reason said once for both units, and §2.4's standing requests on online payment
+    reason = "Tính đến hết ngày 31/5/2023, UBND các xã Ngọc Kỳ và Tiên Động chưa thực hiện chứng thực bản sao"
+    assert body.count(reason) == 1
+    assert "Đề nghị các cơ quan, đơn vị có phát sinh phí, lệ phí trong thực hiện TTHC" in body
+    assert "- Bí thư Đảng ủy các xã, thị trấn;" in body  # seed 000's Nơi nhận (the sample's May parameters)
     flat = " ".join(body.split())
     # not numbered yet: left to fill, never guessed
     assert "Số: …/UBND-NV" in flat and "Tứ Kỳ, ngày … tháng … năm …" in flat
@@ -334,7 +375,9 @@ def test_hostile_names_stay_text_in_word(tmp_path):
 
 def test_the_letter_names_units_as_letters_do():
     from cchc_analysis.core.params import load_params
-    from cchc_analysis.documents.letter import addressees, area_words, units_phrase
+    from cchc_analysis.documents.letter import area_words
+    from cchc_analysis.documents.situations import addressees
+    from cchc_analysis.documents.situations import names as units_phrase
     from cchc_analysis.inputs.units import Unit
 
     def row(uid, name, short, kind):

@@ -456,7 +456,21 @@ def _rate_statement(doc: Draft, s: Statement) -> bool:
     # "100% văn bản …", "100,94% chỉ tiêu": a share of something else, not the indicator's rate
     if W(r"\s*[a-z]").match(after) and not W(r"\s*(va|nhung|trong|tuy) ").match(after):
         return False
-    return not _bound_or_range(doc, s.start, s.extras["end"]) and not _about_units(doc, s.start)
+    return (
+        not _bound_or_range(doc, s.start, s.extras["end"])
+        and not _about_units(doc, s.start)
+        and not _ahead(doc, s.start)
+    )
+
+
+def _ahead(doc: Draft, pos: int) -> bool:
+    """A rate required of the months ahead ("… trong các tháng cuối năm đạt 100%", a letter's standing
+    requirements), not one achieved."""
+    start = max(doc.folded.rfind(c, max(0, pos - 300), pos) for c in (".", ";", "\n"))
+    clause = doc.folded[start + 1 : pos]
+    return _in_request(doc, pos) or bool(
+        W(r"\b(cac thang cuoi nam|nhung thang con lai|thang toi|nam toi)\b").search(clause)
+    )
 
 
 def check_fractions(doc: Draft, found: list[Statement], checked: Counter) -> list[Mismatch]:

@@ -79,6 +79,25 @@ class Signer(Strict):
     name: str = ""
 
 
+REQUEST_INDICATORS = ("digitized_input", "digitized_output", "online_payment", "e_cert")
+SITUATIONS = ("rising", "falling", "repeated", "low", "window")
+REQUESTS = {
+    "digitized_input": "Đề nghị {addressees} cần tiếp tục quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa hồ sơ "
+    "TTHC khi tiếp nhận trong {next}, đảm bảo bằng hoặc cao hơn mức bình quân chung của toàn {area}.",
+    "digitized_output": "Đề nghị {addressees} cần quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa kết quả giải "
+    "quyết TTHC trong {next}, đảm bảo bằng hoặc cao hơn mức bình quân chung của toàn {area}.",
+    "online_payment": "Yêu cầu {addressees} tăng cường chỉ đạo, xác định giải pháp để triển khai thực hiện trong "
+    "những tháng còn lại của năm {year}, đảm bảo hoàn thành và vượt chỉ tiêu do UBND tỉnh giao.",
+    "e_cert": "Đề nghị {addressees} khẩn trương triển khai chứng thực bản sao điện tử từ bản chính trong {next}.",
+    "repeated": "Đề nghị {addressees} có giải pháp chỉ đạo quyết liệt và các công chức có liên quan tích cực, chủ "
+    "động tuyên truyền, hướng dẫn công dân, tổ chức nộp hồ sơ trực tuyến nhằm cải thiện {label} trong {next}, "
+    "không để tiếp diễn tình trạng tiếp tục giảm {label} trong {next}.",
+    "low": "Yêu cầu {addressees} cần quan tâm thực hiện đúng quy trình giải quyết TTHC trực tuyến để nâng cao "
+    "{label} trong {rest}.",
+    "window": "Yêu cầu trong {rest}, {units} cần duy trì và nâng cao {label}, bằng hoặc cao hơn kết quả của {period}.",
+}
+
+
 class DocumentFields(Strict):
     """The letter itself (công văn, Nghị định 30/2020/NĐ-CP) and the line under each appendix title: "(Kèm theo
     văn bản số … ngày … của …)". ``{area}`` is the area's word (``area_name``), ``{period}`` the letter's month
@@ -108,24 +127,69 @@ class DocumentFields(Strict):
         "trong {period}, cụ thể như sau:"
     )
     intro_notice: str = "Thực hiện {notice} và theo đề xuất của {proposer}, Chủ tịch UBND {area} có ý kiến như sau:"
+    # The opening: the office's voice around the area's figures ({figures}: "tỷ lệ … đạt 96,65%, tăng 1,18% so
+    # với tháng 4/2023; tuy nhiên, tỷ lệ … giảm …"), which indicators those figures name, the area's standing
+    # when known ("huyện … vẫn xếp ở thứ hạng chưa cao trong phạm vi toàn tỉnh") and further paragraphs.
+    opening: str = (
+        "Trong {period} các cơ quan, đơn vị, UBND các {communes} đã có nhiều cố gắng trong thực hiện nhiệm vụ "
+        "Cải cách hành chính. Kết quả {figures}"
+    )
+    headline: tuple[Literal["digitized_input", "digitized_output", "online_payment"], ...] = (
+        "digitized_input",
+        "digitized_output",
+        "online_payment",
+    )
+    standing: str | None = None
+    assessment: tuple[str, ...] = ()
     remind_title: str = (
         "Đối với các cơ quan, đơn vị, UBND {communes} có kết quả thực hiện nhiệm vụ cải cách hành chính đạt thấp"
     )
-    requests: dict[str, str] = {
-        "digitized_input": "Đề nghị {addressees} cần tiếp tục quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa hồ sơ "
-        "TTHC khi tiếp nhận trong {next}, đảm bảo bằng hoặc cao hơn mức bình quân chung của toàn {area}.",
-        "digitized_output": "Đề nghị {addressees} cần quan tâm chỉ đạo để nâng cao hơn nữa tỷ lệ số hóa kết quả giải "
-        "quyết TTHC trong {next}, đảm bảo bằng hoặc cao hơn mức bình quân chung của toàn {area}.",
-        "online_payment": "Yêu cầu {addressees} tăng cường chỉ đạo, xác định giải pháp để triển khai thực hiện trong "
-        "những tháng còn lại của năm {year}, đảm bảo hoàn thành và vượt chỉ tiêu do UBND tỉnh giao.",
-        "e_cert": "Đề nghị {addressees} khẩn trương triển khai chứng thực bản sao điện tử từ bản chính trong {next}.",
-    }
+    # The request closing each group of a section: by indicator, by situation ("rising", "falling",
+    # "repeated": falling again, "low", "window": a good month in a poor year) or both ("repeated.digitized_input");
+    # the most specific given is used. {label}: the indicator's name; {rest}: the months left in the year.
+    requests: dict[str, str] = Field(default_factory=lambda: dict(REQUESTS))
+    # Standing requests printed under an indicator's heading when the month names no unit on it (seed 000, 2.4).
+    standing_requests: dict[
+        Literal["digitized_input", "digitized_output", "online_payment", "e_cert"], tuple[str, ...]
+    ] = {}
+    # A sentence added to a named unit's reason under a sanction (what the data cannot know: "việc đăng tải tin
+    # bài … chưa cao"): unit name as the registry writes it, long or short → text.
+    reasons: dict[str, str] = {}
+    # Standing requirements for the rest of the year, their own numbered section (seed 002, §5): printed when the
+    # letter criticises (a ladder step past the first), or always; the closing then is ``requirements_closing``.
+    requirements_title: str = "Chủ tịch UBND {area} giao Chủ tịch UBND các {communes} thực hiện đảm bảo"
+    requirements: tuple[str, ...] = ()
+    requirements_when: Literal["criticism", "always"] = "criticism"
+    requirements_closing: str = "Yêu cầu các cơ quan, đơn vị, UBND các {communes} nghiêm túc thực hiện./."
     closing: str = (
-        "Yêu cầu các cơ quan, đơn vị, UBND các {communes} nghiêm túc rút kinh nghiệm, tập trung chỉ đạo "
-        "khắc phục các tình trạng nêu trên ngay trong {next}./."
+        "Yêu cầu các cơ quan, đơn vị, UBND các {communes} nghiêm túc rút kinh nghiệm, tập trung cao độ trong chỉ "
+        "đạo thực hiện nhiệm vụ Cải cách hành chính tại địa phương, đơn vị để khắc phục các tình trạng nêu trên "
+        "ngay trong {next}./."
     )
+
+    @field_validator("requests")
+    @classmethod
+    def _known_requests(cls, given: dict[str, str]) -> dict[str, str]:
+        """Requests the file gives replace the defaults one by one; a key no section reads is a typo."""
+        known = set(REQUEST_INDICATORS) | set(SITUATIONS) | {f"{s}.{i}" for s in SITUATIONS for i in REQUEST_INDICATORS}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise ValueError(
+                f"không có yêu cầu «{unknown[0]}» (dùng: {', '.join(sorted(REQUEST_INDICATORS + SITUATIONS))})"
+            )
+        return {**REQUESTS, **given}
+
     copies: tuple[str, ...] = ("Như trên", "CT, các PCT.UBND {area}", "Các cơ quan, đơn vị có liên quan", "Lưu: VT, NV")
     signer: Signer = Signer()
+    # The report is the People's Committee's own: signed on its behalf ("TM. ỦY BAN NHÂN DÂN" over "CHỦ TỊCH"),
+    # with its own recipients; a name left empty is the letter's signer's.
+    report_signer: Signer = Signer(on_behalf="TM. ỦY BAN NHÂN DÂN")
+    report_copies: tuple[str, ...] = (
+        "Thường trực HĐND {area}",
+        "CT, các PCT. UBND {area}",
+        "Phòng Nội vụ {area}",
+        "Lưu: VT, NV",
+    )
 
 
 class Band(Strict):

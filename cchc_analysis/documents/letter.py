@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cchc_analysis.core.exceptions import UsageError
 from cchc_analysis.core.formatting import fill, long_date
-from cchc_analysis.core.glossary import COMMUNE_LEVEL_KINDS, UNIT_KINDS
+from cchc_analysis.core.glossary import SECTION_LABELS, UNIT_KINDS
 from cchc_analysis.core.params import DocumentFields, Params
 from cchc_analysis.core.periods import Month, Window
 from cchc_analysis.documents.monthly import MonthlyReview
-from cchc_analysis.documents.sentences import escalation_reason
-from cchc_analysis.inputs.units import Registry, Unit, named_area
+from cchc_analysis.documents.sentences import area_figures
+from cchc_analysis.documents.situations import Line, Words, commendations, names, reasons
+from cchc_analysis.documents.situations import reminders as reminders_of
+from cchc_analysis.inputs.units import MatchError, Registry, Unit, named_area
 
 BLANK = "…"  # where a field the analyst has not filled is left for the hand that signs
 
@@ -31,17 +34,21 @@ class Heading:
 
 @dataclass(frozen=True)
 class Part:
-    """A numbered section: "2.1. Về …", what it says (one paragraph per unit), and the request that closes it."""
+    """A numbered section: "2.1. Về …" and its paragraphs (groups of units, their requests, the reasons of a
+    sanction), each with the findings it rests on."""
 
     number: str  # "1", "2", "2.1"
     title: str
-    items: list[str] = field(default_factory=list)
-    lead: str | None = None  # "Lý do:" before the items of a sanction
-    request: str | None = None
+    lines: list[Line] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def items(self) -> list[str]:
+        """The paragraphs' text, for a template of the first waves that printed "- {{ item }}"."""
+        return [line.text for line in self.lines]
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,15 @@ class Letter:
     copies: list[str]  # Nơi nhận
     signer: SignatureBlock
     notice: str | None = None  # said before the body when not every unit has reported
+
+    def trace(self) -> list[dict[str, object]]:
+        """Each sentence of the body with the findings it rests on ("rule:indicator:unit_id"), for the manifest."""
+        return [
+            {"section": part.number, "text": line.text, "findings": list(line.findings)}
+            for part in self.parts
+            for line in part.lines
+            if line.findings
+        ]
 
 
 def area_words(params: Params, unit: Unit | None) -> tuple[str, str]:
@@ -94,96 +110,106 @@ def _words(doc: DocumentFields, params: Params, month: Month, **more: str) -> di
         "period": month.label(),
         "next": (month + 1).label(),
         "year": str(month.year),
+        "rest": f"các tháng cuối năm {month.year}" if month.month < 12 else (month + 1).label(),
         "notice": doc.notice or "",
         "proposer": fill(doc.proposer, area=params.area_name),
         **more,
     }
 
 
-def units_phrase(rows: list[dict]) -> str:
-    """The units a sanction names, as the letters write them: "UBND các xã Hưng Đạo và Phượng Kỳ",
-    "UBND xã Ngọc Kỳ", "Phòng Nội vụ"."""
-    return _grouped(
-        rows, lambda kind, names: f"UBND {'các ' if len(names) > 1 else ''}{kind} {_and(names)}", lambda name: name
-    )
-
-
-def addressees(rows: list[dict]) -> str:
-    """Who a section's request is addressed to: "Trưởng phòng Tài chính - Kế hoạch, Chủ tịch UBND các xã Cộng Lạc
-    và Hà Kỳ"."""
-
-    def head_of(name: str) -> str:
-        return f"Trưởng phòng {name[6:]}" if name.startswith("Phòng ") else f"Thủ trưởng {name}"
-
-    return _grouped(
-        rows, lambda kind, names: f"Chủ tịch UBND {'các ' if len(names) > 1 else ''}{kind} {_and(names)}", head_of
-    )
-
-
-def _grouped(rows: list[dict], communes, others) -> str:
-    parts, seen = [], set()
-    by_kind: dict[str, list[str]] = {}
-    for r in rows:
-        if r["unit_id"] in seen:
-            continue
-        seen.add(r["unit_id"])
-        if r["unit_kind"] in COMMUNE_LEVEL_KINDS:
-            by_kind.setdefault(r["unit_kind"], []).append(r["short_name"])
-        else:
-            parts.append(others(r["unit"]))
-    parts += [communes(UNIT_KINDS[kind], names) for kind, names in by_kind.items()]
-    return ", ".join(parts)
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
-
-
 def build_letter(review: MonthlyReview) -> Letter:
     """The whole letter of ``review``'s month, section by section in the order of seeds 000 and 002."""
     params, month = review.params, review.month
     doc = params.document
-    words = _words(doc, params, month)
     registry = review.registry
+    w = Words(review.context, _words(doc, params, month))
     short = {u.id: u.short_name for u in registry.units}
+    sections = [
+        (s, [{**r, "short_name": short.get(r["unit_id"], r["unit"])} for r in s.findings.iter_rows(named=True)])
+        for s in review.sections()
+    ]
+    for section, rows in sections:
+        if section.indicator is not None or (rows and rows[0]["kind"] == "escalate"):
+            for r in rows:
+                w.reminded.setdefault(r["unit_id"], set()).add(r["indicator"])
+    sanctioned = {r["unit_id"] for s, rows in sections if rows and rows[0]["kind"] == "escalate" for r in rows}
+    extra = _extra_reasons(doc.reasons, registry)
     parts: list[Part] = []
     reminders: list[Part] = []
     sanctions: list[Part] = []
-    for section in review.sections():
-        rows = [{**r, "short_name": short.get(r["unit_id"], r["unit"])} for r in section.findings.iter_rows(named=True)]
+    for section, rows in sections:
         if section.indicator is None and rows and rows[0]["kind"] == "commend":
-            parts.append(Part("1", section.title, [r["sentence"] for r in rows]))
+            if lines := commendations(rows, w):
+                parts.append(Part("1", section.title, lines))
         elif section.indicator is not None:
-            request = doc.requests.get(section.indicator)
-            reminders.append(
-                Part(
-                    "",
-                    section.title,
-                    [r["sentence"] for r in rows],
-                    request=fill(request, **words, addressees=addressees(rows)) if request else None,
-                )
-            )
+            reminders.append(Part("", section.title, reminders_of(section.indicator, rows, w, sanctioned)))
         else:
-            reasons = [escalation_reason(r, review.context) for r in rows]
-            sanctions.append(Part("", f"{section.title} đối với {units_phrase(rows)}", reasons, lead="Lý do:"))
+            sanctions.append(Part("", f"{section.title} đối với {names(rows)}", reasons(rows, w, extra)))
+    reminders = _with_standing(reminders, review, w)
     number = len(parts)
     if reminders:
         number += 1
-        parts.append(Part(str(number), fill(doc.remind_title, **words)))
-        parts += [Part(f"{number}.{i}", p.title, p.items, request=p.request) for i, p in enumerate(reminders, 1)]
+        parts.append(Part(str(number), fill(doc.remind_title, **w.words)))
+        parts += [Part(f"{number}.{i}", p.title, p.lines) for i, p in enumerate(reminders, 1)]
     for p in sanctions:
         number += 1
-        parts.append(Part(str(number), p.title, p.items, lead=p.lead))
-    intro = fill(doc.intro_notice if doc.notice else doc.intro, **words)
-    opening = [review.headline(), intro] if review.headline() else [intro]
-    subject = fill(doc.subject, **words)
+        parts.append(Part(str(number), p.title, p.lines))
+    closing = fill(doc.closing, **w.words)
+    if doc.requirements and (doc.requirements_when == "always" or _criticises(review)):
+        number += 1
+        items = [Line(fill(t, **w.words), "-") for t in doc.requirements]
+        parts.append(Part(str(number), fill(doc.requirements_title, **w.words), items))
+        closing = fill(doc.requirements_closing, **w.words)
+    subject = fill(doc.subject, **w.words)
     return Letter(
         heading=heading(params, registry, month.window, subject),
-        recipients=[fill(r, **words) for r in doc.recipients],
-        opening=opening,
+        recipients=[fill(r, **w.words) for r in doc.recipients],
+        opening=_opening(review, w),
         parts=parts,
-        closing=fill(doc.closing, **words),
-        copies=[fill(c, **words) for c in doc.copies],
+        closing=closing,
+        copies=[fill(c, **w.words) for c in doc.copies],
         signer=SignatureBlock(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
         notice=" ".join(review.notes()) or None,
     )
+
+
+def _opening(review: MonthlyReview, w: Words) -> list[str]:
+    """The office's voice around the area's figures, its standing when the params know it, further paragraphs
+    of assessment, then the line that leads into the sections (answering the province's notice when given)."""
+    doc = review.params.document
+    figures = area_figures(review.month, review.context.area, review.previous_area, doc.headline)
+    if doc.standing:
+        figures = "; ".join(x for x in (figures, fill(doc.standing, **w.words)) if x)
+    out = [fill(doc.opening, **w.words, figures=figures).rstrip(" ;,") + "."] if figures else []
+    out += [fill(t, **w.words) for t in doc.assessment]
+    return [*out, fill(doc.intro_notice if doc.notice else doc.intro, **w.words)]
+
+
+def _with_standing(reminders: list[Part], review: MonthlyReview, w: Words) -> list[Part]:
+    """Each indicator with standing requests (``document.standing_requests``) and no unit named on it this month
+    gets its own section of those requests (seed 000, 2.4), in the sections' order."""
+    standing = review.params.document.standing_requests
+    named = {p.title for p in reminders}
+    out = list(reminders)
+    for indicator, texts in standing.items():
+        title = SECTION_LABELS[f"remind_{indicator}"]
+        if texts and title not in named:
+            out.append(Part("", title, [Line(fill(t, **w.words), "-") for t in texts]))
+    order = [SECTION_LABELS[f"remind_{i}"] for i in ("digitized_input", "digitized_output", "online_payment", "e_cert")]
+    return sorted(out, key=lambda p: order.index(p.title) if p.title in order else len(order))
+
+
+def _criticises(review: MonthlyReview) -> bool:
+    f = review.findings
+    return bool(f.height) and any((r["kind"] == "escalate" and (r["level"] or 1) > 1) for r in f.iter_rows(named=True))
+
+
+def _extra_reasons(given: dict[str, str], registry: Registry) -> dict[str, str]:
+    """``document.reasons`` by unit id: a name the registry does not know stops the draft, naming it."""
+    out = {}
+    for name, text in given.items():
+        try:
+            out[registry.match(name).id] = text
+        except MatchError as exc:
+            raise UsageError(f"document.reasons: {exc} — ghi tên như trong danh mục đơn vị") from None
+    return out

@@ -105,6 +105,25 @@ def without_gapped(findings: pl.DataFrame, gaps: dict[str, Gap]) -> pl.DataFrame
     return findings.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
+def without_contradictions(findings: pl.DataFrame) -> pl.DataFrame:
+    """No unit commended for a digitization rate the same letter reminds or criticises it about (a full month
+    after a poor year is a reminder, not a commendation). A commendation on thresholds that include online
+    payment stays: the letter then commends the unit on digitization only (``situations``)."""
+    if findings.is_empty():
+        return findings
+    reminded = {
+        (r["unit_id"], r["indicator"]) for r in findings.filter(pl.col("kind") != "commend").iter_rows(named=True)
+    }
+    keep = []
+    for r in findings.select("unit_id", "kind", "indicator").iter_rows(named=True):
+        claims = DIGITIZATION if r["indicator"] in ("digitization", "all_three") else (r["indicator"],)
+        keep.append(r["kind"] != "commend" or not any((r["unit_id"], c) in reminded for c in claims))
+    return findings.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+DIGITIZATION = ("digitized_input", "digitized_output")
+
+
 @dataclass(frozen=True)
 class MonthlyReview:
     month: Month
@@ -316,7 +335,7 @@ def review_from_frame(
     windows = month_windows(month, params)
     coverage, gaps = _complete(frame, month, windows, registry, allow_partial)
     ctx = build_context(frame, month, params)
-    findings = without_gapped(evaluate(ctx, sanctions or {}), gaps)
+    findings = without_contradictions(without_gapped(evaluate(ctx, sanctions or {}), gaps))
     if findings.is_empty():
         findings = pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
     findings = letter_order(with_sentences(findings, ctx))

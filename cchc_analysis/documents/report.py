@@ -208,6 +208,8 @@ def build_report(review: SemiannualReview) -> Report:
         heading(params, review.registry, window, "", doc.report_code),
         title,
         sections,
-        [fill(c, **words) for c in doc.copies],
-        SignatureBlock(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
+        [fill(c, **words) for c in doc.report_copies],
+        SignatureBlock(
+            doc.report_signer.on_behalf, doc.report_signer.title, doc.report_signer.name or doc.signer.name or BLANK
+        ),
     )

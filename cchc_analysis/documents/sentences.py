@@ -117,25 +117,37 @@ def with_sentences(findings: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     )
 
 
-def area_sentence(
-    month: Month, params: Params, area: dict[str, float | None], previous: dict[str, float | None]
+def area_figures(
+    month: Month,
+    area: dict[str, float | None],
+    previous: dict[str, float | None],
+    indicators: tuple[str, ...] = ("digitized_input", "digitized_output", "online_payment"),
 ) -> str:
-    """ "Trong tháng 5/2023, tỷ lệ … đạt 96,65%, tăng 1,18% so với tháng 4/2023; …" (seeds 000, 002)."""
-    parts = []
-    for ind in ("digitized_input", "digitized_output", "online_payment"):
+    """The area's rates and their change, rises first and the falls after "tuy nhiên" (seed 000): "tỷ lệ … đạt
+    96,65%, tăng 1,18% so với tháng 4/2023; tuy nhiên, tỷ lệ … đạt 96,28%, giảm 0,67% so với tháng 4/2023"."""
+    rises, falls = [], []
+    for ind in indicators:
         now = area.get(ind)
         if now is None:
             continue
         text = f"{INDICATOR_LABELS[ind]} đạt {pct(now)}"
         before = previous.get(ind)
-        if before is not None:
-            change = round((now - before) * 100, 2)
-            word = "tăng" if change > 0 else "giảm" if change < 0 else "không đổi"
-            text += (
-                f", {word} {pp(change)} so với {(month - 1).label()}"
-                if change
-                else f", {word} so với {(month - 1).label()}"
-            )
-        parts.append(text)
+        change = round((now - before) * 100, 2) if before is not None else None
+        if change:
+            text += f", {'tăng' if change > 0 else 'giảm'} {pp(change)} so với {(month - 1).label()}"
+        elif change == 0:
+            text += f", không đổi so với {(month - 1).label()}"
+        (falls if change is not None and change < 0 else rises).append(text)
+    if rises and falls:
+        return "; ".join(rises) + "; tuy nhiên, " + "; ".join(falls)
+    return "; ".join(rises + falls)
+
+
+def area_sentence(
+    month: Month, params: Params, area: dict[str, float | None], previous: dict[str, float | None]
+) -> str:
+    """ "Trong tháng 5/2023, toàn huyện: tỷ lệ … đạt 96,65%, tăng 1,18% so với tháng 4/2023; …" (the notebook's
+    headline)."""
+    figures = area_figures(month, area, previous)
     scope = f"toàn {params.area_name}" if params.area_name else "toàn địa bàn"
-    return f"Trong {month.label()}, {scope}: " + "; ".join(parts) + "." if parts else ""
+    return f"Trong {month.label()}, {scope}: {figures}." if figures else ""

@@ -379,8 +379,10 @@ def run_monthly(
             write_csv(findings_csv(review), tmp / "findings.csv")
             write_csv(indicators_csv(review), tmp / "indicators.csv")
         with progress.step(f"Dự thảo công văn (cong-van-{month}.docx)"):
-            write_template("cong-van.docx", vars(build_letter(review)), tmp / f"cong-van-{month}.docx")
-        facts = {"missing_months": missing_months(review.gaps)}
+            letter = build_letter(review)
+            write_template("cong-van.docx", vars(letter), tmp / f"cong-van-{month}.docx")
+        # each sentence of the letter with the findings (findings.csv) it rests on
+        facts = {"missing_months": missing_months(review.gaps), "letter_sentences": letter.trace()}
         return Built(monthly_document(review), facts)
 
     return _run(
