@@ -254,6 +254,84 @@ def test_number_date_and_signer_from_the_command_line(runs, tmp_path):
     assert bad.returncode == 2 and "ngày «31/2/2023» không hợp lệ" in bad.stderr and len(bad.stderr.splitlines()) == 1
 
 
+def _units_in(sentence: str) -> set[str]:
+    """The commune names a report sentence lists in parentheses or after "gồm", without "UBND", "xã", "các"."""
+    inside = re.findall(r"\(([^()]*)\)|gồm:? ([^.]*)", sentence)
+    names = set()
+    for a, b in inside:
+        for part in re.split(r",| và ", a or b):
+            name = re.sub(r"^(trừ )?(UBND )?(các )?(xã |thị trấn )?", "", part.strip())
+            if name and not re.search(r"\d", name):
+                names.add("TT Tứ Kỳ" if part.strip().endswith("thị trấn Tứ Kỳ") else name)
+    return names
+
+
+@pytest.mark.e2e
+def test_the_report_follows_seed_003(semiannual_run):
+    folder, _ = semiannual_run
+    d = docx.Document(str(folder / "bao-cao-2023-H1.docx"))
+    body = texts(d)
+    flat = "\n".join(body)
+    # title and opening reference from the sample's params (seed 003)
+    assert (
+        "Sơ kết công tác Cải cách hành chính 6 tháng đầu năm 2023 và phương hướng, nhiệm vụ Cải cách hành chính 6 "
+        "tháng cuối năm 2023"
+    ) in body
+    assert next(t for t in body if t.startswith("Thực hiện Kế hoạch số 116/KH-UBND ngày 16/6/2023"))
+    # a drawn rule under the title
+    title = find(d, "BÁO CÁO")
+    after = title._p.getnext().getnext()
+    assert after.find(f"{W}pPr/{W}pBdr/{W}bottom") is not None
+    # each field closes with its score estimate, naming the communes seed 003 names for each band
+    heads = [i for i, t in enumerate(body) if re.match(r"^[1-7]\. ", t)][:7]
+    estimates = [t for t in body if t.startswith("* Về ước chấm điểm chỉ số CCHC trong lĩnh vực")]
+    assert len(estimates) == 7
+    for n, (start, estimate) in enumerate(zip(heads, estimates, strict=True)):
+        end = heads[n + 1] if n + 1 < len(heads) else body.index("II. ĐÁNH GIÁ CHUNG")
+        assert body.index(estimate, start) == end - 1  # the last paragraph of its field
+    direction = estimates[0]
+    eighty = direction[direction.index("từ 80% đến dưới 90%") :].split(".")[0]
+    assert _units_in(eighty) == {
+        "Quang Trung", "Chí Minh", "Quang Khải", "Tái Sơn", "Đại Hợp", "Đại Sơn", "Hưng Đạo", "Tân Kỳ",
+        "Quảng Nghiệp", "Hà Kỳ",
+    }  # fmt: skip
+    procedures = estimates[2]
+    ninety = procedures[procedures.index("từ 90% đến 100%") :].split(".")[0]
+    assert _units_in(ninety) == {
+        "Phượng Kỳ", "Ngọc Kỳ", "Quang Trung", "Chí Minh", "Quang Khải", "An Thanh", "Tái Sơn", "Đại Hợp",
+        "Đại Sơn", "Nguyên Giáp", "Hà Thanh", "Quang Phục", "Cộng Lạc", "Bình Lãng", "Văn Tố", "Tiên Động",
+    }  # fmt: skip
+    finance = estimates[5]
+    low = finance[finance.index("từ 80% đến dưới 90%") :].split(".")[0]
+    assert _units_in(low) == {"Đại Hợp", "Quảng Nghiệp", "Hà Kỳ", "Tiên Động", "TT Tứ Kỳ"}
+    # the procedures field: the district desk's online dossiers by department (seed 003)
+    for figure in ("462/462 hồ sơ", "124/124 hồ sơ", "523/523 hồ sơ", "496/496 hồ sơ", "49/53 hồ sơ (tỷ lệ 92,45%)"):
+        assert figure in flat
+    assert "UBND xã Quảng Nghiệp (99,19%)" in flat
+    assert "số hóa đầy đủ thành phần hồ sơ là 98%, số hóa kết quả giải quyết là 98,89%" in flat
+    assert "như UBND các xã Chí Minh, Hà Thanh, Minh Đức, Ngọc Kỳ, Phượng Kỳ, Quang Khải" in flat
+    # online payment 01/4–30/6 split by desk; e-certification; reuse
+    assert "Ở cấp huyện đạt 25,6%, chưa đạt chỉ tiêu do UBND tỉnh giao (30%)." in body
+    payment = next(t for t in body if t.startswith("Đối với cấp xã: Có 09 UBND"))
+    assert "13 UBND" in payment and "01 UBND xã chưa thực hiện thanh toán trực tuyến (UBND xã Tân Kỳ)" in payment
+    assert "có 23/23 UBND xã, thị trấn triển khai thực hiện chứng thực bản sao điện tử" in flat
+    reuse = next(t for t in body if "chưa khai thác, sử dụng lại" in t)
+    assert "còn 19 UBND" in reuse and _units_in(reuse) == {"An Thanh", "Hưng Đạo", "Văn Tố", "TT Tứ Kỳ"}
+    # the general assessment: the area's score against its maximum, the communes' ranks and bands
+    assert "đạt được là 62,12 điểm, đạt 85,68% (điểm tối đa là 72,5 điểm)" in flat
+    for rank in ("Tiên Động xếp thứ 23 (năm 2022 xếp thứ 20)", "Quang Phục xếp thứ 17 (năm 2022 xếp thứ 15)"):
+        assert rank in flat
+    good = next(t for t in body if "dự kiến xếp loại ở mức Hoàn thành tốt nhiệm vụ" in t)
+    assert good.startswith("Có 14 UBND xã") and "(điểm tối đa là 74 điểm)" in good
+    # signed on the committee's behalf, with the report's own recipients
+    assert find(d, "TM. ỦY BAN NHÂN DÂN") and "- Sở Nội vụ tỉnh Hải Dương;" in body
+    assert "- Bí thư Đảng ủy các xã, thị trấn;" not in body and "- Như trên;" not in body
+    assert (
+        "Trên đây là Báo cáo sơ kết công tác Cải cách hành chính 6 tháng đầu năm 2023 và phương hướng, nhiệm vụ Cải "
+        "cách hành chính 6 tháng cuối năm 2023 của Ủy ban nhân dân huyện Tứ Kỳ./."
+    ) in body
+
+
 @pytest.mark.e2e
 def test_the_semiannual_report_in_word(semiannual_run):
     folder, _ = semiannual_run
@@ -273,7 +351,7 @@ def test_the_semiannual_report_in_word(semiannual_run):
         "22.506/23.521 hồ sơ đạt tỷ lệ 95,68%",
     ):
         assert figure in body
-    assert "UBND xã Hà Kỳ (04)" in body  # late dossiers named by commune, as seed 003
+    assert "UBND xã Hà Kỳ (04)" in body and "(chiếm tỷ lệ 0,06%)" in body  # late dossiers, as seed 003
     assert "[Phần này do cán bộ phụ trách viết]" in body  # narrative left to the analyst, marked
     assert "Vũ Thị Hà" in body
     # in the annexes, the score sentences follow their landscape table on a portrait page, as in the PDF

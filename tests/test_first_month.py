@@ -22,7 +22,17 @@ pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[1] / "cchc_analysis" / "data" / "sample"
 # what the sample's own period parameters say: never on an analyst's documents
 # ("1220/" with its slash: a bare "1220" turns up inside the manifest's SHA-256 hashes now and then)
-SAMPLE_FACTS = ("1220/", "15 tháng 9", "70/TB-VP", "Vũ Thị Hà", "22/5/2023")
+SAMPLE_FACTS = (
+    "1220/",
+    "15 tháng 9",
+    "70/TB-VP",
+    "Vũ Thị Hà",
+    "22/5/2023",
+    "7/7 lĩnh vực",
+    "chưa cao, chưa đầy đủ, kịp thời",
+    "thứ hạng chưa cao",
+    "116/KH-UBND",
+)
 
 
 def _letter(path: Path) -> str:

@@ -190,7 +190,7 @@ def unit_list(names: list[str], kinds: list[str]) -> str:
     return "; ".join([t for t in (text, *others) if t])
 
 
-def _subject(kinds: list[str]) -> str:
+def group_subject(kinds: list[str]) -> str:
     """ "UBND xã", "UBND xã, thị trấn", "UBND xã, phường, đặc khu": the kinds the group holds, in the usual order."""
     if all(k in COMMUNE_LEVEL_KINDS for k in kinds):
         return "UBND " + ", ".join(UNIT_KINDS[k] for k in COMMUNE_WORDS if k in set(kinds))
@@ -210,7 +210,9 @@ def grouped_sentences(table: pl.DataFrame, what: str, by: str = "bin", order: li
         if part.height == 1:
             out.append(f"{names[0]} đạt {what} {percent(part['share'][0])} ({group}).")
         else:
-            out.append(f"Có {part.height:02d} {_subject(kinds)} đạt {what} ở mức {group} ({unit_list(names, kinds)}).")
+            out.append(
+                f"Có {part.height:02d} {group_subject(kinds)} đạt {what} ở mức {group} ({unit_list(names, kinds)})."
+            )
     return out
 
 
@@ -230,7 +232,7 @@ def band_sentences(totals: pl.DataFrame, bands: tuple[Band, ...]) -> list[str]:
         else:
             span = f"dưới {percent(float(upper), 0)}"
         names, kinds = part["unit"].to_list(), part["unit_kind"].to_list()
-        count = f"{part.height:02d} {_subject(kinds)}" if part.height > 1 else names[0]
+        count = f"{part.height:02d} {group_subject(kinds)}" if part.height > 1 else names[0]
         listed = f" ({unit_list(names, kinds)})" if part.height > 1 else ""
         out.append(
             f"{'Có ' if part.height > 1 else ''}{count} đạt {span} số điểm tối đa, "

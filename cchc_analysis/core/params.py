@@ -109,7 +109,17 @@ class DocumentFields(Strict):
     issuer: str = ""  # "UBND huyện Tứ Kỳ"; empty: from the registry's unit for the area
     code: str = "UBND-NV"  # the number's suffix, printed "Số:      /UBND-NV" until the letter is numbered
     report_code: str = "BC-UBND"  # the same for the semi-annual and annual report
-    report_title: str = "Kết quả thực hiện công tác cải cách hành chính {period}"
+    # The report (seed 003): its title ({kind}: "Sơ kết" for half a year, "Tổng kết" for a year; {next}: the period
+    # after), the plan or document it answers ("Kế hoạch số 116/KH-UBND ngày 16/6/2023 của UBND huyện về …"), the
+    # text the analyst writes for the parts data cannot (by field id, or "procedures", "positive", "shortcomings",
+    # "causes", "directions"), and the share of dossiers digitized at both ends that a commune must reach for
+    # the report to name it as doing well.
+    report_title: str = (
+        "{kind} công tác Cải cách hành chính {period} và phương hướng, nhiệm vụ Cải cách hành chính {next}"
+    )
+    report_basis: str | None = None
+    report_texts: dict[str, tuple[str, ...]] = {}
+    report_good_digitization: float = Field(default=0.98, ge=0, le=1)
     authority: str = "Ủy ban nhân dân"  # the issuer's body, over the area's name in the header
     place: str | None = None  # the place before the date; None: the area's name from the registry ("Tứ Kỳ")
     subject: str = (
@@ -492,10 +502,22 @@ def period_file_text(period: Month | ReportPeriod) -> str:
         f"  date: null        # ngày ban hành, ví dụ {(period.window.end + 1).first_day:%Y-%m-%d}; trống: «ngày … tháng … năm …»",
     ]
     if monthly:
-        lines.append(
+        lines += [
             "  notice: null      # văn bản của cấp trên mà công văn thực hiện, ví dụ "
-            '"Thông báo số …/TB-VP ngày … của Văn phòng UBND tỉnh …"; trống: không nêu'
-        )
+            '"Thông báo số …/TB-VP ngày … của Văn phòng UBND tỉnh …"; trống: không nêu',
+            "  standing: null    # thứ hạng của địa bàn nếu đã biết, nối sau các tỷ lệ ở phần mở đầu, ví dụ "
+            '"huyện … vẫn xếp ở thứ hạng chưa cao trong phạm vi toàn tỉnh"; trống: không nêu',
+            "  assessment: []    # các đoạn nhận xét thêm sau phần mở đầu (số liệu không có), mỗi đoạn một dòng «- …»",
+            "  reasons: {}       # thêm vào lý do nhắc nhở, phê bình của một đơn vị, ví dụ "
+            '{Hưng Đạo: "việc đăng tải tin bài … chưa kịp thời"}',
+        ]
+    else:
+        lines += [
+            "  report_basis: null  # văn bản báo cáo thực hiện, ví dụ "
+            '"Kế hoạch số …/KH-UBND ngày … của UBND … về …"; trống: không nêu',
+            "  report_texts: {}    # các phần số liệu không viết được, theo mã lĩnh vực (chi_dao, the_che, …) hoặc "
+            "procedures, positive, shortcomings, causes, directions: mỗi phần một danh sách đoạn văn; trống: để chỗ",
+        ]
     lines += [
         "  signer:",
         "    # on_behalf: KT. CHỦ TỊCH   # khi Phó Chủ tịch ký thay (bỏ dấu # ở đầu dòng)",

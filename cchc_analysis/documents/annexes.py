@@ -584,38 +584,61 @@ def _share(value: float | None, maximum: float | None) -> float | None:
     return value / maximum if value is not None and maximum else None
 
 
-def semiannual_sentences(review: SemiannualReview) -> list[str]:
-    """The report's grouped sentences: overall bands, then per field — of the units whose every criterion has
-    its score (a unit still missing some would be banded on zeros)."""
+def complete_scores(review: SemiannualReview) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The communes' totals and per-field points, of the units whose every criterion has its score (a unit still
+    missing some would be banded on zeros)."""
     criteria = review.scores.criteria
     incomplete = criteria.filter(pl.col("status") == "missing")["unit_id"].unique().to_list() if criteria.height else []
-    totals = review.scores.totals.filter((pl.col("set") == "xa") & ~pl.col("unit_id").is_in(incomplete))
-    out = band_sentences(totals, review.params.scoring.bands)
+    totals = review.scores.totals.filter(~pl.col("unit_id").is_in(incomplete))
     kinds = dict(totals.select("unit_id", "unit_kind").iter_rows())
     fields = review.scores.fields.filter((pl.col("set") == "xa") & ~pl.col("unit_id").is_in(incomplete)).with_columns(
         unit_kind=pl.col("unit_id").replace_strict(kinds, default=None)
     )
+    return totals, fields
+
+
+def field_estimates(review: SemiannualReview) -> dict[str, list[str]]:
+    """Per field of the communes' criteria, in their order: the grouped sentences of the field's shares."""
+    _, fields = complete_scores(review)
+    out = {}
     for spec in next(s for s in review.sets if s.unit_kind == "xa").fields:
         part = fields.filter(pl.col("field_id") == spec.id)
-        bins = [label for _, label in FIELD_BINS]
-        out += [f"Lĩnh vực {spec.name.lower()}: {s}" for s in grouped_sentences(part, "điểm số", "bin", bins)]
-    district = review.scores.totals.filter((pl.col("set") == "huyen") & ~pl.col("unit_id").is_in(incomplete))
-    if district.height:
-        d = district.row(0, named=True)
+        out[spec.id] = grouped_sentences(part, "điểm số", "bin", [label for _, label in FIELD_BINS])
+    return out
+
+
+def district_estimate(review: SemiannualReview) -> dict | None:
+    """The area's own total (its People's Committee), when its every criterion has a score."""
+    totals, _ = complete_scores(review)
+    district = totals.filter(pl.col("set") == "huyen")
+    return district.row(0, named=True) if district.height else None
+
+
+def scores_note(review: SemiannualReview) -> str | None:
+    missing = review.scores.criteria.filter(pl.col("status") == "missing") if review.scores.criteria.height else None
+    if missing is None or not missing.height:
+        return None
+    return (
+        f"Lưu ý: còn {missing['unit_id'].n_unique()} đơn vị chưa có đủ điểm tự chấm kỳ {review.period} "
+        f"({missing.height} tiêu chí): ước tính dưới đây chưa nêu các đơn vị đó — nhập bằng cchc ingest-scores "
+        "rồi chạy lại."
+    )
+
+
+def semiannual_sentences(review: SemiannualReview) -> list[str]:
+    """The score annex's grouped sentences: overall bands, then per field."""
+    totals, _ = complete_scores(review)
+    out = band_sentences(totals.filter(pl.col("set") == "xa"), review.params.scoring.bands)
+    names = {spec.id: spec.name for spec in next(s for s in review.sets if s.unit_kind == "xa").fields}
+    for field_id, sentences in field_estimates(review).items():
+        out += [f"Lĩnh vực {names[field_id].lower()}: {s}" for s in sentences]
+    if (d := district_estimate(review)) is not None:
         out.insert(
             0,
             f"{d['unit']} tự đánh giá, chấm điểm ước đạt {points(d['points'])}/{points(d['max'])} điểm, "
             f"đạt {percent(d['share'])}.",
         )
-    missing = review.scores.criteria.filter(pl.col("status") == "missing") if review.scores.criteria.height else None
-    if missing is not None and missing.height:
-        out.insert(
-            0,
-            f"Lưu ý: còn {missing['unit_id'].n_unique()} đơn vị chưa có đủ điểm tự chấm kỳ {review.period} "
-            f"({missing.height} tiêu chí): ước tính dưới đây chưa nêu các đơn vị đó — nhập bằng cchc ingest-scores "
-            "rồi chạy lại.",
-        )
-    return out
+    return [note, *out] if (note := scores_note(review)) else out
 
 
 def semiannual_tables(review: SemiannualReview) -> list[Table]:

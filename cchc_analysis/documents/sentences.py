@@ -57,8 +57,9 @@ def sentence(row: dict, ctx: Context) -> str:
     if rule == "commend_thresholds":
         r = _rates(ctx, row["unit_id"])
         return (
-            f"{unit} (tiếp nhận đạt {pct(r['digitized_input']['rate'])}; giải quyết đạt "
-            f"{pct(r['digitized_output']['rate'])}; thanh toán trực tuyến đạt {pct(r['online_payment']['rate'])})."
+            f"{unit} có {label} trong {month.label()} đạt tỷ lệ cao (tiếp nhận đạt "
+            f"{pct(r['digitized_input']['rate'])}; giải quyết đạt {pct(r['digitized_output']['rate'])}; thanh toán "
+            f"trực tuyến đạt {pct(r['online_payment']['rate'])})."
         )
     if rule == "remind_below_area":
         return _below_area(row, prev, area)

@@ -279,21 +279,17 @@ def _below_group(name: str, rows: list[dict], w: Words) -> list[Line]:
     else:
         lead = f"có kết quả giảm so với {prev} và thấp hơn {average}, gồm:"
 
-    def member(r: dict) -> str:
-        change = "tăng" if name == "rising" else "giảm"
-        but = ", nhưng vẫn" if name == "rising" else " và"
-        return (
-            f"{r['unit']} ({pct(r['value'])}), {change} {pp(r['change_pp'])} so với {prev}{but} thấp hơn "
-            f"{pp(r['gap_pp'])} {average}."
-        )
+    def change(r: dict) -> str:
+        """ "tăng 5,51% so với tháng 4/2023, nhưng vẫn thấp hơn 8,34% mức bình quân chung của huyện." """
+        move, but = ("tăng", ", nhưng vẫn") if name == "rising" else ("giảm", " và")
+        return f"{move} {pp(r['change_pp'])} so với {prev}{but} thấp hơn {pp(r['gap_pp'])} {average}."
 
     if len(rows) == 1:
         r = rows[0]
         label = INDICATOR_LABELS[r["indicator"]]
-        text = f"{r['unit']} có {label} trong {w.month} đạt {pct(r['value'])}, " + member(r).split("), ", 1)[1]
-        return [Line(text, "-", (key(r),))]
+        return [Line(f"{r['unit']} có {label} trong {w.month} đạt {pct(r['value'])}, {change(r)}", "-", (key(r),))]
     head = Line(f"Có {count(len(rows), rows, place=True)} {lead}", "-", _keys(rows))
-    return [head, *(Line(member(r), "+", (key(r),)) for r in rows)]
+    return [head, *(Line(f"{r['unit']} ({pct(r['value'])}), {change(r)}", "+", (key(r),)) for r in rows)]
 
 
 def _repeated_sentence(r: dict, w: Words) -> str:
