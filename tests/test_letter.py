@@ -32,9 +32,9 @@ INPUT = {
 }
 
 
-def month_frame():
+def month_frame(months: dict[str, tuple[int, ...]]):
     rows = []
-    for unit, values in INPUT.items():
+    for unit, values in months.items():
         for m, n in enumerate(values, start=1):
             rows.append(
                 {
@@ -51,11 +51,11 @@ def month_frame():
     return frame(rows)
 
 
-def letter_of(**document):
+def letter_of(months: dict[str, tuple[int, ...]] | None = None, **document):
     registry = Registry.load("tu-ky")
     params = load_params().with_area_words(registry.words())
     params = params.model_copy(update={"document": params.document.model_copy(update=document)})
-    review = review_from_frame(month_frame(), Month(2023, 5), params, registry)
+    review = review_from_frame(month_frame(months or INPUT), Month(2023, 5), params, registry)
     return build_letter(review), review
 
 
@@ -170,3 +170,40 @@ def test_figures_are_rounded_as_offices_round():
     assert letter_pp((735 / 800 - 0.85) * 100) == "6,88%"
     assert letter_pp(-1.005) == "1,01%" and letter_percent(0.80195) == "80,2%"
     assert percent(1999 / 2000) == "99,95%" and percent(0.99935) == "99,94%"
+
+
+def test_several_units_in_a_situation_share_one_sentence_and_riêng_follows_a_group():
+    """Two units falling again, and two with a full month after a poor year: each pair one sentence with its
+    count; "Riêng" only after a group it sets the unit apart from."""
+    months = {
+        **{k: v for k, v in INPUT.items() if k not in ("an-thanh", "binh-lang", "chi-minh", "dai-son")},
+        "an-thanh": (90, 94, 95, 92, 88),  # falling again, like Đại Hợp
+        "binh-lang": (60, 60, 60, 60, 100),  # a full May after a poor year, like Hưng Đạo
+    }
+    letter, _ = letter_of(months)
+    text = [f"{line.mark} {line.text}".strip() for line in section(letter, "Về tỷ lệ số hóa đầy đủ").lines]
+    assert text[0].startswith("- Có 02 địa phương tiếp tục có kết quả giảm so với tháng 4/2023"), text
+    assert text[1].startswith("+ UBND xã An Thanh (88%), giảm 4% so với tháng 4/2023")
+    assert "đây là tháng thứ 2 liên tiếp" in text[1] and "Riêng" not in " ".join(text)
+    window = next(i for i, t in enumerate(text) if "mặc dù" in t)
+    assert text[window].startswith("- Có 02 địa phương mặc dù có tỷ lệ số hóa đầy đủ thành phần hồ sơ khi tiếp nhận")
+    assert text[window + 1] == "+ UBND xã Bình Lãng: tháng 5/2023 đạt 100%, 5 tháng đầu năm 2023 chỉ đạt 68%."
+
+
+def test_a_reason_for_a_unit_the_letter_does_not_sanction_is_said_to_the_analyst():
+    letter, _ = letter_of(reasons={"Hà Kỳ": "chưa đăng tin đầy đủ"})  # Hà Kỳ is commended, not sanctioned
+    assert letter.warnings and "Hà Kỳ" in letter.warnings[0] and "không được in" in letter.warnings[0]
+    assert "chưa đăng tin" not in " ".join(line.text for _, line in lines(letter))
+
+
+def test_a_template_that_drops_part_of_the_draft_stops(tmp_path):
+    """A Word template restyled from an older version that no longer prints a part of the draft (the report's
+    field estimates, say) stops with one line naming that part, instead of a draft that silently lacks it."""
+    from cchc_analysis.core.exceptions import CchcError
+    from cchc_analysis.render import write_template
+
+    letter, _ = letter_of()
+    write_template("cong-van.docx", vars(letter), tmp_path / "a.docx", letter.texts())  # the shipped one prints all
+    with pytest.raises(CchcError, match="không in phần «Câu không có trong mẫu»"):
+        write_template("cong-van.docx", vars(letter), tmp_path / "b.docx", [*letter.texts(), "Câu không có trong mẫu"])
+    assert not (tmp_path / "b.docx").exists()

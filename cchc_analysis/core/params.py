@@ -89,9 +89,11 @@ REQUESTS = {
     "online_payment": "Yêu cầu {addressees} tăng cường chỉ đạo, xác định giải pháp để triển khai thực hiện trong "
     "những tháng còn lại của năm {year}, đảm bảo hoàn thành và vượt chỉ tiêu do UBND tỉnh giao.",
     "e_cert": "Đề nghị {addressees} khẩn trương triển khai chứng thực bản sao điện tử từ bản chính trong {next}.",
-    "repeated": "Đề nghị {addressees} có giải pháp chỉ đạo quyết liệt và các công chức có liên quan tích cực, chủ "
-    "động tuyên truyền, hướng dẫn công dân, tổ chức nộp hồ sơ trực tuyến nhằm cải thiện {label} trong {next}, "
-    "không để tiếp diễn tình trạng tiếp tục giảm {label} trong {next}.",
+    "repeated": "Đề nghị {addressees} có giải pháp chỉ đạo quyết liệt, các công chức có liên quan chủ động khắc phục "
+    "để nâng cao {label} trong {next}, không để kết quả tiếp tục giảm.",
+    "repeated.digitized_input": "Đề nghị {addressees} có giải pháp chỉ đạo quyết liệt và các công chức có liên "
+    "quan tích cực, chủ động tuyên truyền, hướng dẫn công dân, tổ chức nộp hồ sơ trực tuyến nhằm cải thiện {label} "
+    "trong {next}, không để tiếp diễn tình trạng giảm tỷ lệ số hóa hồ sơ TTHC khi tiếp nhận.",
     "low": "Yêu cầu {addressees} cần quan tâm thực hiện đúng quy trình giải quyết TTHC trực tuyến để nâng cao "
     "{label} trong {rest}.",
     "window": "Yêu cầu trong {rest}, {units} cần duy trì và nâng cao {label}, bằng hoặc cao hơn kết quả của {period}.",
@@ -141,7 +143,7 @@ class DocumentFields(Strict):
     # với tháng 4/2023; tuy nhiên, tỷ lệ … giảm …"), which indicators those figures name, the area's standing
     # when known ("huyện … vẫn xếp ở thứ hạng chưa cao trong phạm vi toàn tỉnh") and further paragraphs.
     opening: str = (
-        "Trong {period} các cơ quan, đơn vị, UBND các {communes} đã có nhiều cố gắng trong thực hiện nhiệm vụ "
+        "Trong {period}, các cơ quan, đơn vị, UBND các {communes} đã có nhiều cố gắng trong thực hiện nhiệm vụ "
         "Cải cách hành chính. Kết quả {figures}"
     )
     headline: tuple[Literal["digitized_input", "digitized_output", "online_payment"], ...] = (

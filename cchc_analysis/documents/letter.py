@@ -45,10 +45,19 @@ class Part:
     def heading(self) -> str:
         return f"{self.number}. {self.title}"
 
+    # A template restyled from an earlier version prints "{{ part.lead }}", "- {{ item }}", "{{ part.request }}":
+    # every paragraph still reaches the page (as a bullet), and write_template checks that it does.
     @property
     def items(self) -> list[str]:
-        """The paragraphs' text, for a template of the first waves that printed "- {{ item }}"."""
         return [line.text for line in self.lines]
+
+    @property
+    def lead(self) -> None:
+        return None
+
+    @property
+    def request(self) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,11 @@ class Letter:
     copies: list[str]  # Nơi nhận
     signer: SignatureBlock
     notice: str | None = None  # said before the body when not every unit has reported
+    warnings: tuple[str, ...] = ()  # for the analyst, not printed: what the params ask that the letter cannot say
+
+    def texts(self) -> list[str]:
+        """What the filled template must show: the opening, every paragraph of the body, the closing."""
+        return [*self.opening, *(line.text for part in self.parts for line in part.lines), self.closing]
 
     def trace(self) -> list[dict[str, object]]:
         """Each sentence of the body with the findings it rests on ("rule:indicator:unit_id"), for the manifest."""
@@ -134,6 +148,7 @@ def build_letter(review: MonthlyReview) -> Letter:
                 w.reminded.setdefault(r["unit_id"], set()).add(r["indicator"])
     sanctioned = {r["unit_id"] for s, rows in sections if rows and rows[0]["kind"] == "escalate" for r in rows}
     extra = _extra_reasons(doc.reasons, registry)
+    unsaid = [name for name, text in doc.reasons.items() if registry.match(name).id not in sanctioned]
     parts: list[Part] = []
     reminders: list[Part] = []
     sanctions: list[Part] = []
@@ -170,6 +185,12 @@ def build_letter(review: MonthlyReview) -> Letter:
         copies=[fill(c, **w.words) for c in doc.copies],
         signer=SignatureBlock(doc.signer.on_behalf, doc.signer.title, doc.signer.name or BLANK),
         notice=" ".join(review.notes()) or None,
+        warnings=(
+            f"document.reasons: {', '.join(unsaid)} không bị nhắc nhở, phê bình trong công văn {month.label()} — lý do "
+            "ghi thêm cho đơn vị đó không được in",
+        )
+        if unsaid
+        else (),
     )
 
 

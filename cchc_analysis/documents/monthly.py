@@ -107,17 +107,21 @@ def without_gapped(findings: pl.DataFrame, gaps: dict[str, Gap]) -> pl.DataFrame
 
 def without_contradictions(findings: pl.DataFrame) -> pl.DataFrame:
     """No unit commended for a digitization rate the same letter reminds or criticises it about (a full month
-    after a poor year is a reminder, not a commendation). A commendation on thresholds that include online
+    after a poor year is a reminder, not a commendation), nor commended twice for the same rate. A commendation on thresholds that include online
     payment stays: the letter then commends the unit on digitization only (``situations``)."""
     if findings.is_empty():
         return findings
     reminded = {
         (r["unit_id"], r["indicator"]) for r in findings.filter(pl.col("kind") != "commend").iter_rows(named=True)
     }
+    broad = set(findings.filter(pl.col("indicator").is_in(["digitization", "all_three"]))["unit_id"].to_list())
     keep = []
     for r in findings.select("unit_id", "kind", "indicator").iter_rows(named=True):
         claims = DIGITIZATION if r["indicator"] in ("digitization", "all_three") else (r["indicator"],)
-        keep.append(r["kind"] != "commend" or not any((r["unit_id"], c) in reminded for c in claims))
+        contradicted = any((r["unit_id"], c) in reminded for c in claims)
+        # a unit commended on both digitization rates is not commended again for one of them
+        again = r["indicator"] in DIGITIZATION and r["unit_id"] in broad
+        keep.append(r["kind"] != "commend" or not (contradicted or again))
     return findings.filter(pl.Series(keep, dtype=pl.Boolean))
 
 

@@ -37,6 +37,10 @@ class Report:
     signer: SignatureBlock
     closing: str = ""  # "Trên đây là Báo cáo … ./."
 
+    def texts(self) -> list[str]:
+        """What the filled template must show: every paragraph of every section, and the closing."""
+        return [t for s in self.sections for t in (*s.paragraphs, *s.ending)] + ([self.closing] if self.closing else [])
+
 
 def _count(n: int | None) -> str:
     return integer(int(n or 0))

@@ -251,23 +251,55 @@ def reminders(indicator: str, rows: list[dict], w: Words, sanctioned: set[str]) 
     for r in rows:
         by.setdefault(situation(r), []).append(r)
     out: list[Line] = []
-    several = len(by) > 1
     for name in sorted(by, key=_ORDER.index):
         members = by[name]
-        if name == "window" and indicator == "online_payment":
-            out += [Line(_payment_window_sentence(r, w), "-", (key(r),)) for r in members]
-        elif name == "window":
-            out += [Line(_window_sentence(r, w), "-", (key(r),)) for r in members]
-        elif name == "repeated":
-            out += [Line(("Riêng " if several else "") + _repeated_sentence(r, w), "-", (key(r),)) for r in members]
-        elif name == "low":
-            out += [Line(_low_sentence(r, w), "-", (key(r),)) for r in members]
-        else:
-            out += _below_group(name, members, w)
+        out += _group(name, indicator, members, w, after=bool(out))
         request = w.request(name, indicator, members)
         if request:
             out.append(Line(request, "", _keys(members)))
     return out
+
+
+def _group(name: str, indicator: str, rows: list[dict], w: Words, after: bool) -> list[Line]:
+    """One situation's lines: one unit in a sentence of its own; several in one sentence with their count and a
+    member line each. Online payment's good months in a poor window stay one sentence each (seed 002, 2.3)."""
+    if name in ("rising", "falling"):
+        return _below_group(name, rows, w)
+    if len(rows) == 1 or (name == "window" and indicator == "online_payment"):
+        one = {
+            "window": _payment_window_sentence if indicator == "online_payment" else _window_sentence,
+            "repeated": _repeated_sentence,
+            "low": _low_sentence,
+        }.get(name, _other_sentence)
+        lead = "Riêng " if name == "repeated" and after else ""
+        return [Line(lead + one(r, w), "-", (key(r),)) for r in rows]
+    month, label = w.ctx.month, INDICATOR_LABELS[indicator]
+    counted = count(len(rows), rows, place=True)
+    if name == "repeated":
+        head = f"Có {counted} tiếp tục có kết quả giảm so với {w.prev} và thấp hơn {w.average}, gồm:"
+        members = [
+            f"{r['unit']} ({pct(r['value'])}), giảm {pp(r['change_pp'])} so với {w.prev}, thấp hơn {pp(r['gap_pp'])} "
+            f"{w.average}; đây là tháng thứ {r['decline_run']} liên tiếp có kết quả giảm so với tháng trước liền kề."
+            for r in rows
+        ]
+    elif name == "window":
+        head = (
+            f"Có {counted} mặc dù có {label} trong {w.month} đạt cao; tuy nhiên kết quả trong {month.month} tháng đầu "
+            f"năm {month.year} còn thấp, gồm:"
+        )
+        members = [
+            f"{r['unit']}: {w.month} đạt {pct(r['value'])}, {month.month} tháng đầu năm {month.year} chỉ đạt "
+            f"{pct(r['window_value'])}."
+            for r in rows
+        ]
+    else:
+        listed = "; ".join(f"{r['unit']} ({pct(r['value'])})" for r in rows)
+        return [Line(f"Có {counted} có {label} trong {w.month} đạt tỷ lệ thấp, gồm: {listed}.", "-", _keys(rows))]
+    return [Line(head, "-", _keys(rows)), *(Line(t, "+", (key(r),)) for t, r in zip(members, rows, strict=True))]
+
+
+def _other_sentence(r: dict, _w: Words) -> str:
+    return f"{r['unit']} có {INDICATOR_LABELS.get(r['indicator'], r['indicator'])} đạt {pct(r['value'])}."
 
 
 def _below_group(name: str, rows: list[dict], w: Words) -> list[Line]:

@@ -13,11 +13,12 @@ from cchc_analysis.documents.document import Document
 from cchc_analysis.documents.tables import NUMERIC, Table
 
 
-def write_template(template: str, context: dict[str, Any], path: Path) -> None:
+def write_template(template: str, context: dict[str, Any], path: Path, must_show: list[str] | None = None) -> None:
     """Fill a Word template (``templates/NAME`` of the workspace, else the package's) with ``context``. The
     template is a file an office edits, so it renders in Jinja's sandbox with no globals: a tag reaches only the
     document's own fields (no attribute beginning with "_", no function of Python). Data is escaped as XML text:
-    a unit name never becomes markup, a field or a Jinja tag."""
+    a unit name never becomes markup, a field or a Jinja tag. Each text of ``must_show`` must be in the filled
+    document: a template restyled from an older version that drops a part of the draft stops, naming it."""
     from docxtpl import DocxTemplate
     from jinja2 import StrictUndefined, TemplateError
 
@@ -33,7 +34,27 @@ def write_template(template: str, context: dict[str, Any], path: Path) -> None:
             f"mẫu Word «{source.name}» ({source.parent}) có chỗ điền sai {_tag(exc, tpl, context)}: {_why(exc)} — sửa "
             "chỗ đó trong Word (chỉ dùng các chỗ {{ … }} có sẵn), hoặc xoá tệp để dùng mẫu có sẵn của chương trình"
         ) from None
+    if must_show:
+        _refuse_dropped(tpl, source, must_show)
     tpl.save(str(path))
+
+
+def _refuse_dropped(tpl: Any, source: Path, must_show: list[str]) -> None:
+    from docx.oxml.ns import qn
+
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    body = tpl.docx.element.body
+    shown = flat(" ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))))
+    missing = next((t for t in must_show if flat(t) not in shown), None)
+    if missing is not None:
+        cut = missing if len(missing) <= 70 else missing[:70] + "…"
+        raise CchcError(
+            f"mẫu Word «{source.name}» ({source.parent}) không in phần «{cut}» của bản dự thảo (mẫu của phiên bản "
+            f"trước?) — xoá tệp đó rồi chạy cchc init trong thư mục làm việc để chép mẫu mới, rồi sửa lại kiểu chữ "
+            "nếu cần"
+        )
 
 
 _TAG = r"\{[{%].{0,200}?[%}]\}"
