@@ -283,3 +283,20 @@ def test_store_month_lists_sources_and_missing_units(tmp_path):
     never = next(ln for ln in lines if ln.startswith("Thiếu, chưa từng có số liệu"))
     assert before.startswith("Thiếu, đã có số liệu các tháng trước (33):") and "UBND xã Tiên Động" in before
     assert never == "Thiếu, chưa từng có số liệu (1): UBND xã Mới Lập"
+
+
+def test_a_run_writes_anywhere_and_its_notebook_reads_the_same_workspace(tmp_path):
+    """Issue 30: `cchc run monthly PERIOD --area NAME --out DIR` from a workspace, DIR outside it: the notebook's
+    kernel works in DIR, and still reads the workspace's own registry, params and notebook."""
+    ws = tmp_path / "ws"
+    assert run_cli("init", str(ws)).returncode == 0
+    registry = (REPO / "params" / "units" / "tu-ky.csv").read_text(encoding="utf-8")
+    (ws / "params" / "units" / "ven-song.csv").write_text(registry, encoding="utf-8")  # an area only ws knows
+    sample = REPO / "cchc_analysis" / "data" / "sample"
+    files = [str(sample / f"so-lieu-2023-0{m}.csv") for m in range(1, 6)]
+    assert run_cli("ingest", *files, "--area", "ven-song", cwd=ws).returncode == 0
+    elsewhere = tmp_path / "gui-di"
+    res = run_cli("run", "monthly", "2023-05", "--area", "ven-song", "--out", str(elsewhere), "--quiet", cwd=ws)
+    assert res.returncode == 0, res.stderr
+    html = (elsewhere / "2023-05" / "01_monthly_review.html").read_text(encoding="utf-8")
+    assert "Tái Sơn" in html and "Traceback" not in html

@@ -48,8 +48,15 @@ def is_workspace(folder: Path) -> bool:
     return (folder / MARKER).is_file() or (folder / "params" / "defaults.yaml").is_file()
 
 
+# Set by a run for its notebook's kernel, which works in the output folder: the workspace the command found.
+PIN_VARIABLE = "CCHC_RUN_WORKSPACE"
+
+
 def find_workspace(start: Path | None = None) -> Path | None:
-    """The nearest workspace at or above ``start`` (default: the current folder); never the package itself."""
+    """The nearest workspace at or above ``start`` (default: the current folder; in a run's notebook, the
+    workspace of the command, ``PIN_VARIABLE``); never the package itself."""
+    if start is None and (pinned := os.environ.get(PIN_VARIABLE)) and is_workspace(Path(pinned)):
+        return Path(pinned).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if is_workspace(folder) and not folder.is_relative_to(PACKAGE_DIR):

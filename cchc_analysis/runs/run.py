@@ -92,7 +92,7 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _quiet_kernel_manager() -> type:
+def _quiet_kernel_manager(root: Path | None) -> type:
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
@@ -101,6 +101,11 @@ def _quiet_kernel_manager() -> type:
 
         async def start_kernel(self, **kw: Any) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
             kw.setdefault("stderr", subprocess.DEVNULL)
+            # the kernel runs in the output folder, which may be anywhere (--out): it reads the workspace its
+            # command read (``root``, found before papermill enters that folder), also with a workspace's own
+            # copy of the notebook
+            if root is not None:
+                kw["env"] = {**(kw.get("env") or os.environ), workspace.PIN_VARIABLE: str(root)}
             await super().start_kernel(**kw)
 
     return QuietKernelManager
@@ -125,7 +130,7 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Pat
             request_save_on_cell_execute=False,  # saved once at the end: the run reads it only then
             cwd=str(folder),
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            kernel_manager_class=_quiet_kernel_manager(),
+            kernel_manager_class=_quiet_kernel_manager(workspace.find_workspace()),
         )
     except PapermillExecutionError as exc:
         lines = [ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()][:2]
@@ -380,7 +385,9 @@ def run_monthly(
             write_csv(indicators_csv(review), tmp / "indicators.csv")
         with progress.step(f"Dự thảo công văn (cong-van-{month}.docx)"):
             letter = build_letter(review)
-            write_template("cong-van.docx", vars(letter), tmp / f"cong-van-{month}.docx")
+            write_template("cong-van.docx", vars(letter), tmp / f"cong-van-{month}.docx", letter.texts())
+        for text in letter.warnings:
+            progress.warn(text)
         # each sentence of the letter with the findings (findings.csv) it rests on
         facts = {"missing_months": missing_months(review.gaps), "letter_sentences": letter.trace()}
         return Built(monthly_document(review), facts)
@@ -443,7 +450,8 @@ def run_semiannual(inputs: RunInputs, quiet: bool = False, allow_partial: bool =
         with progress.step("Ghi scores.csv"):
             write_csv(scores_csv(review), tmp / "scores.csv")
         with progress.step(f"Dự thảo báo cáo (bao-cao-{period}.docx)"):
-            write_template("bao-cao.docx", vars(build_report(review)), tmp / f"bao-cao-{period}.docx")
+            report = build_report(review)
+            write_template("bao-cao.docx", vars(report), tmp / f"bao-cao-{period}.docx", report.texts())
         facts = {"missing_months": missing_months(review.gaps)}
         return Built(semiannual_document(review), facts)
 
