@@ -207,3 +207,23 @@ def test_a_template_that_drops_part_of_the_draft_stops(tmp_path):
     with pytest.raises(CchcError, match="không in phần «Câu không có trong mẫu»"):
         write_template("cong-van.docx", vars(letter), tmp_path / "b.docx", [*letter.texts(), "Câu không có trong mẫu"])
     assert not (tmp_path / "b.docx").exists()
+
+
+def test_a_large_area_names_the_furthest_behind_and_counts_the_rest():
+    """Issue 30: above ``document.named_max`` a group names that many units (the furthest behind first), counts
+    the others with a pointer to the appendix, and its request speaks to the group; every finding still traced."""
+    letter, review = letter_of(named_max=2)
+    text = [f"{line.mark} {line.text}".strip() for line in section(letter, "Về tỷ lệ số hóa đầy đủ").lines]
+    assert text[0].startswith("- Có 03 địa phương mặc dù kết quả tăng")  # the count is the whole group's
+    # the two lowest of 85%, 86%, 87% are named; Chí Minh (87%) is counted
+    assert text[1].startswith("+ UBND xã An Thanh (85%)") and text[2].startswith("+ UBND xã Bình Lãng (86%)")
+    assert text[3] == "+ Còn 1 địa phương khác có cùng tình trạng, chi tiết tại Phụ lục I."
+    assert text[4].startswith("Đề nghị Chủ tịch UBND các xã, thị trấn nêu trên cần tiếp tục quan tâm chỉ đạo")
+    assert "Chí Minh" not in " ".join(text[:5])
+    commended = section(letter, "Biểu dương").lines[1].text
+    assert commended.endswith("gồm: UBND các xã An Thanh, Bình Lãng và 3 địa phương khác (chi tiết tại Phụ lục I).")
+    keys = {f"{r['rule']}:{r['indicator']}:{r['unit_id']}" for r in review.findings.iter_rows(named=True)}
+    assert {k for item in letter.trace() for k in item["findings"]} == keys  # type: ignore[union-attr]
+    # a district's groups stay whole with the default
+    whole, _ = letter_of()
+    assert "chi tiết tại Phụ lục I" not in " ".join(line.text for _, line in lines(whole))

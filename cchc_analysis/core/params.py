@@ -173,6 +173,9 @@ class DocumentFields(Strict):
     requirements: tuple[str, ...] = ()
     requirements_when: Literal["criticism", "always"] = "criticism"
     requirements_closing: str = "Yêu cầu các cơ quan, đơn vị, UBND các {communes} nghiêm túc thực hiện./."
+    # A large area: a group names at most this many units (the furthest behind first), counts the rest and points
+    # to the appendix that lists them all; a district's groups stay whole.
+    named_max: int = Field(default=20, ge=1)
     closing: str = (
         "Yêu cầu các cơ quan, đơn vị, UBND các {communes} nghiêm túc rút kinh nghiệm, tập trung cao độ trong chỉ "
         "đạo thực hiện nhiệm vụ Cải cách hành chính tại địa phương, đơn vị để khắc phục các tình trạng nêu trên "

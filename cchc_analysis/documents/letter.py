@@ -13,7 +13,7 @@ from cchc_analysis.core.params import DocumentFields, Params
 from cchc_analysis.core.periods import Month, Window
 from cchc_analysis.documents.monthly import MonthlyReview
 from cchc_analysis.documents.sentences import area_figures
-from cchc_analysis.documents.situations import Line, Words, commendations, names, reasons
+from cchc_analysis.documents.situations import Line, Words, commendations, reasons
 from cchc_analysis.documents.situations import reminders as reminders_of
 from cchc_analysis.inputs.units import MatchError, Registry, Unit, named_area
 
@@ -159,7 +159,7 @@ def build_letter(review: MonthlyReview) -> Letter:
         elif section.indicator is not None:
             reminders.append(Part("", section.title, reminders_of(section.indicator, rows, w, sanctioned)))
         else:
-            sanctions.append(Part("", f"{section.title} đối với {names(rows)}", reasons(rows, w, extra)))
+            sanctions.append(Part("", f"{section.title} đối với {w.listed(rows)}", reasons(rows, w, extra)))
     reminders = _with_standing(reminders, review, w)
     number = len(parts)
     if reminders:

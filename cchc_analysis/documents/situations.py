@@ -16,6 +16,7 @@ from cchc_analysis.core.glossary import COMMUNE_LEVEL_KINDS, INDICATOR_LABELS, U
 from cchc_analysis.core.params import Params
 
 DIGITIZATION = ("digitized_input", "digitized_output")
+APPENDIX = "Phụ lục I"  # the monthly appendix that lists every finding (annexes.monthly_document)
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,11 @@ def count(n: int, rows: list[dict], place: bool = False) -> str:
     return f"{number} {'cơ quan' if not kinds & COMMUNE_LEVEL_KINDS else 'đơn vị'}"
 
 
-def names(rows: list[dict]) -> str:
-    """ "UBND các xã Dân Chủ, Phượng Kỳ và Ngọc Kỳ", "Phòng Nội vụ, UBND xã Hà Kỳ"."""
-    return _grouped(rows, lambda kind, ns: f"UBND {'các ' if len(ns) > 1 else ''}{kind} {_and(ns)}", lambda n: n)
+def names(rows: list[dict], more: bool = False) -> str:
+    """ "UBND các xã Dân Chủ, Phượng Kỳ và Ngọc Kỳ", "Phòng Nội vụ, UBND xã Hà Kỳ"; ``more``: a list that goes
+    on ("… và 3 địa phương khác"), so its names are joined by commas only."""
+    join = ", ".join if more else _and
+    return _grouped(rows, lambda kind, ns: f"UBND {'các ' if len(ns) > 1 else ''}{kind} {join(ns)}", lambda n: n)
 
 
 def addressees(rows: list[dict]) -> str:
@@ -108,7 +111,49 @@ class Words:
         text = next((texts[k] for k in order if texts.get(k)), None)
         if not text:
             return None
+        if len(rows) > self.params.document.named_max:  # the group named only some: ask them all, as a group
+            heads = [
+                h
+                for h, kinds in (
+                    ("Thủ trưởng các cơ quan, đơn vị", False),
+                    (f"Chủ tịch UBND các {self.params.communes}", True),
+                )
+                if any((r["unit_kind"] in COMMUNE_LEVEL_KINDS) == kinds for r in rows)
+            ]
+            who = " và ".join(heads) + " nêu trên"
+            return fill(text, **self.words, label=_request_label(indicator), addressees=who, units=who)
         return fill(text, **self.words, label=_request_label(indicator), addressees=addressees(rows), units=names(rows))
+
+    def cap(self, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+        """The units a group names (the furthest behind first when there are more than ``document.named_max``)
+        and the ones it only counts."""
+        limit = self.params.document.named_max
+        if len(rows) <= limit:
+            return rows, []
+        order = sorted(rows, key=lambda r: (r["value"] is None, r["value"] if r["value"] is not None else 0))
+        shown = {id(r) for r in order[:limit]}
+        return [r for r in rows if id(r) in shown], [r for r in rows if id(r) not in shown]
+
+    def rest(self, rows: list[dict]) -> str:
+        """ "1.204 địa phương khác": the units a capped group only counts."""
+        return f"{integer(len(rows))} {count(len(rows), rows, place=True).split(' ', 1)[1]} khác"
+
+    def listed(self, rows: list[dict], each: Callable[[dict], str] | None = None, sep: str = "; ") -> str:
+        """A group's members after "gồm:" (``each`` formats one; default: their names together), the rest
+        counted with a pointer to the appendix that lists them all."""
+        shown, hidden = self.cap(rows)
+        text = sep.join(each(r) for r in shown) if each else names(shown, more=bool(hidden))
+        return text + (f" và {self.rest(hidden)} (chi tiết tại {APPENDIX})" if hidden else "")
+
+    def lines(self, rows: list[dict], each: Callable[[dict], str], mark: str) -> list[Line]:
+        """One line per member, the rest in one line that counts them."""
+        shown, hidden = self.cap(rows)
+        out = [Line(each(r), mark, (key(r),)) for r in shown]
+        if hidden:
+            out.append(
+                Line(f"Còn {self.rest(hidden)} có cùng tình trạng, chi tiết tại {APPENDIX}.", mark, _keys(hidden))
+            )
+        return out
 
     def rates(self, unit_id: str) -> dict[str, dict]:
         if not self._rates:
@@ -179,23 +224,23 @@ def _commend_group(rule: str, claims: tuple[str, ...], rows: list[dict], w: Word
         label = INDICATOR_LABELS[claims[0]]
         if len(rows) == 1:
             return [Line(f"{rows[0]['unit']} có {label} trong {month} đạt tỷ lệ 100%.", "-", _keys(rows))]
-        text = f"{count(len(rows), rows)} có {label} trong {month} đạt tỷ lệ 100%; gồm: {names(rows)}."
+        text = f"{count(len(rows), rows)} có {label} trong {month} đạt tỷ lệ 100%; gồm: {w.listed(rows)}."
         return [Line(text, "-", _keys(rows))]
     label = INDICATOR_LABELS["digitization"]
     if rule == "commend_thresholds":
         what = label + (" và hồ sơ đã thanh toán trực tuyến trên cổng dịch vụ công" if len(claims) == 3 else "")
-        figures = [f"{r['unit']} ({_high(w, r, claims)})" for r in rows]
         if len(rows) == 1:
             text = f"{rows[0]['unit']} có {what} trong {month} đạt tỷ lệ cao ({_high(w, rows[0], claims)})."
         else:
-            text = f"{count(len(rows), rows)} có {what} trong {month} đạt tỷ lệ cao, gồm: {'; '.join(figures)}."
+            figures = w.listed(rows, lambda r: f"{r['unit']} ({_high(w, r, claims)})")
+            text = f"{count(len(rows), rows)} có {what} trong {month} đạt tỷ lệ cao, gồm: {figures}."
         return [Line(text, "-", _keys(rows))]
     paid = ""
     if len(claims) == 3 and len(rows) == 1 and (met := _payment_met(w, rows[0])):
         paid = f"; tỷ lệ hồ sơ đã thanh toán trực tuyến đạt {pct(met['rate'])}, đảm bảo theo chỉ tiêu do UBND tỉnh giao"
     if len(rows) == 1:
         return [Line(f"{rows[0]['unit']} có {label} trong {month} đạt tỷ lệ 100%{paid}.", "-", _keys(rows))]
-    members = "; ".join(f"{r['unit']} ({_dossiers(w, r, claims)})" for r in rows)
+    members = w.listed(rows, lambda r: f"{r['unit']} ({_dossiers(w, r, claims)})")
     text = f"{count(len(rows), rows)} có {label} trong {month} đạt tỷ lệ 100%; gồm: {members}."
     return [Line(text, "-", _keys(rows))]
 
@@ -272,30 +317,35 @@ def _group(name: str, indicator: str, rows: list[dict], w: Words, after: bool) -
             "low": _low_sentence,
         }.get(name, _other_sentence)
         lead = "Riêng " if name == "repeated" and after else ""
-        return [Line(lead + one(r, w), "-", (key(r),)) for r in rows]
+        return w.lines(rows, lambda r: lead + one(r, w), "-")
     month, label = w.ctx.month, INDICATOR_LABELS[indicator]
     counted = count(len(rows), rows, place=True)
     if name == "repeated":
         head = f"Có {counted} tiếp tục có kết quả giảm so với {w.prev} và thấp hơn {w.average}, gồm:"
-        members = [
-            f"{r['unit']} ({pct(r['value'])}), giảm {pp(r['change_pp'])} so với {w.prev}, thấp hơn {pp(r['gap_pp'])} "
-            f"{w.average}; đây là tháng thứ {r['decline_run']} liên tiếp có kết quả giảm so với tháng trước liền kề."
-            for r in rows
-        ]
+
+        def member(r: dict) -> str:
+            return (
+                f"{r['unit']} ({pct(r['value'])}), giảm {pp(r['change_pp'])} so với {w.prev}, thấp hơn "
+                f"{pp(r['gap_pp'])} {w.average}; đây là tháng thứ {r['decline_run']} liên tiếp có kết quả giảm so "
+                "với tháng trước liền kề."
+            )
+
     elif name == "window":
         head = (
             f"Có {counted} mặc dù có {label} trong {w.month} đạt cao; tuy nhiên kết quả trong {month.month} tháng đầu "
             f"năm {month.year} còn thấp, gồm:"
         )
-        members = [
-            f"{r['unit']}: {w.month} đạt {pct(r['value'])}, {month.month} tháng đầu năm {month.year} chỉ đạt "
-            f"{pct(r['window_value'])}."
-            for r in rows
-        ]
+
+        def member(r: dict) -> str:
+            return (
+                f"{r['unit']}: {w.month} đạt {pct(r['value'])}, {month.month} tháng đầu năm {month.year} chỉ đạt "
+                f"{pct(r['window_value'])}."
+            )
+
     else:
-        listed = "; ".join(f"{r['unit']} ({pct(r['value'])})" for r in rows)
+        listed = w.listed(rows, lambda r: f"{r['unit']} ({pct(r['value'])})")
         return [Line(f"Có {counted} có {label} trong {w.month} đạt tỷ lệ thấp, gồm: {listed}.", "-", _keys(rows))]
-    return [Line(head, "-", _keys(rows)), *(Line(t, "+", (key(r),)) for t, r in zip(members, rows, strict=True))]
+    return [Line(head, "-", _keys(rows)), *w.lines(rows, member, "+")]
 
 
 def _other_sentence(r: dict, _w: Words) -> str:
@@ -321,7 +371,7 @@ def _below_group(name: str, rows: list[dict], w: Words) -> list[Line]:
         label = INDICATOR_LABELS[r["indicator"]]
         return [Line(f"{r['unit']} có {label} trong {w.month} đạt {pct(r['value'])}, {change(r)}", "-", (key(r),))]
     head = Line(f"Có {count(len(rows), rows, place=True)} {lead}", "-", _keys(rows))
-    return [head, *(Line(f"{r['unit']} ({pct(r['value'])}), {change(r)}", "+", (key(r),)) for r in rows)]
+    return [head, *w.lines(rows, lambda r: f"{r['unit']} ({pct(r['value'])}), {change(r)}", "+")]
 
 
 def _repeated_sentence(r: dict, w: Words) -> str:
@@ -375,7 +425,7 @@ def _no_e_cert(rows: list[dict], w: Words, sanctioned: set[str]) -> list[Line]:
     if len(rows) == 1:
         text = f"{until}, {rows[0]['unit']} chưa thực hiện {label}."
     else:
-        text = f"{until}, có {count(len(rows), rows, place=True)} chưa thực hiện {label}, gồm {names(rows)}."
+        text = f"{until}, có {count(len(rows), rows, place=True)} chưa thực hiện {label}, gồm {w.listed(rows)}."
     out = [Line(text, "", _keys(rows))]
     # a unit the same letter sanctions for it is asked there; the others here
     unasked = [r for r in rows if r["unit_id"] not in sanctioned]
@@ -395,11 +445,13 @@ def reasons(rows: list[dict], w: Words, extra: dict[str, str]) -> list[Line]:
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(_reason_key(r, extra), []).append(r)
-    texts = [(_reason(members, w, extra), members) for members in by.values()]
-    if len(texts) == 1:
-        text, members = texts[0]
-        return [Line(f"Lý do: {text}", "", _keys(members))]
-    return [Line("Lý do:", "", _keys(rows)), *(Line(t, "-", _keys(m)) for t, m in texts)]
+    groups = list(by.values())
+    if len(groups) == 1:
+        return [Line(f"Lý do: {_reason(groups[0], w, extra)}", "", _keys(groups[0]))]
+    out = [Line("Lý do:", "", _keys(rows))]
+    singles = [g[0] for g in groups if len(g) == 1]
+    out += [Line(_reason(g, w, extra), "-", _keys(g)) for g in groups if len(g) > 1]
+    return out + w.lines(singles, lambda r: _reason([r], w, extra), "-")
 
 
 def _reason_key(r: dict, extra: dict[str, str]) -> str:
@@ -413,7 +465,7 @@ def _reason(rows: list[dict], w: Words, extra: dict[str, str]) -> str:
     label = INDICATOR_LABELS.get(first["indicator"], first["indicator"])
     note = extra.get(first["unit_id"])
     if first["indicator"] == "e_cert":
-        text = f"{_e_cert_until(w.ctx)}, {names(rows)} chưa thực hiện {label}"
+        text = f"{_e_cert_until(w.ctx)}, {w.listed(rows)} chưa thực hiện {label}"
     elif first["rule"] == "escalate_payment":
         text = (
             f"{first['unit']} có {label} trong {w.month} đạt {pct(first['value'])}; từ ngày {payment_span(w.ctx)} đạt "
