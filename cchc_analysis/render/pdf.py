@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from cchc_analysis.documents.document import Document
 from cchc_analysis.render.fonts import fonts_css
@@ -32,5 +35,34 @@ def write_pdf(doc: Document, path: Path) -> int:
     ]
     pages = [page for r in rendered for page in r.pages]
     document = rendered[0].copy(pages)  # pyright: ignore[reportArgumentType]  (copy takes a list of pages)
-    document.write_pdf(path, pdf_variant=PDF_VARIANT, pdf_tags=True)
+    with _page_references_once():
+        document.write_pdf(path, pdf_variant=PDF_VARIANT, pdf_tags=True)
     return len(pages)
+
+
+@contextmanager
+def _page_references_once() -> Iterator[None]:
+    """pydyf rebuilds the tuple of every page's reference each time it is read, and WeasyPrint's tagging reads it
+    once per tagged element: for a national appendix (100 000 cells on 900 pages) that was most of the PDF's time.
+    While a PDF is written the tuple is built once per number of pages; what is written is the same."""
+    import pydyf
+
+    prop = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(prop, property) or prop.fget is None:  # another pydyf: leave it as it is
+        yield
+        return
+    build = prop.fget
+
+    def cached(pdf: Any) -> tuple:
+        kids = len(pdf.pages["Kids"])
+        memo = pdf.__dict__.get("_cchc_page_references")
+        if memo is None or memo[0] != kids:
+            memo = (kids, build(pdf))
+            pdf.__dict__["_cchc_page_references"] = memo
+        return memo[1]
+
+    pydyf.PDF.page_references = property(cached)  # pyright: ignore[reportAttributeAccessIssue]
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = prop  # pyright: ignore[reportAttributeAccessIssue]
