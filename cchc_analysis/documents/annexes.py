@@ -78,7 +78,7 @@ def _summed(part: pl.DataFrame, indicators: tuple[str, ...]) -> dict:
     return out
 
 
-_STT = Col("stt", LABELS["stt"], "int", width=0.5)
+_STT = Col("stt", LABELS["stt"], "int", width=0.9)  # "STT" and "3.351" at 10 pt in a fixed layout
 
 
 def _unit(width: float) -> Col:
@@ -86,8 +86,9 @@ def _unit(width: float) -> Col:
 
 
 def _flags(review: MonthlyReview, indicators: set[str]) -> dict[str, str]:
-    """Per unit: the letter's verdicts on these indicators, short ("Biểu dương; Phê bình lần thứ hai")."""
-    out: dict[str, list[str]] = {}
+    """Per unit: the letter's verdicts on these indicators, short, one verdict once ("Nhắc nhở (số hóa khi tiếp
+    nhận, số hóa kết quả); Phê bình lần thứ hai")."""
+    out: dict[str, dict[str, list[str]]] = {}
     for r in review.findings.iter_rows(named=True):
         if r["indicator"] not in indicators:
             continue
@@ -95,11 +96,14 @@ def _flags(review: MonthlyReview, indicators: set[str]) -> dict[str, str]:
             text = review.params.ladder[(r["level"] or 1) - 1]
         else:
             text = FINDING_KINDS[r["kind"]]
+        labels = out.setdefault(r["unit_id"], {}).setdefault(text, [])
         label = INDICATOR_SHORT.get(r["indicator"])
-        item = f"{text} ({label})" if label and len(indicators) > 1 else text
-        if item not in out.setdefault(r["unit_id"], []):
-            out[r["unit_id"]].append(item)
-    return {k: "; ".join(v) for k, v in out.items()}
+        if label and len(indicators) > 1 and label not in labels:
+            labels.append(label)
+    return {
+        k: "; ".join(f"{text} ({', '.join(labels)})" if labels else text for text, labels in v.items())
+        for k, v in out.items()
+    }
 
 
 def _wide(review: MonthlyReview, window: str, indicators: tuple[str, ...]) -> pl.DataFrame:
@@ -195,7 +199,7 @@ def digitization_table(review: MonthlyReview) -> Table:
             Col(f"{ind}.gap_dossiers", "Cần thêm (hồ sơ)", "int", group, 0.9),
             Col(f"{ind}.w_rate", f"Từ đầu năm đến {month.label()}{review.partial_mark('ytd')}", "pct", group, 1.1),
         ]
-    cols.append(Col("flags", LABELS["verdict"], width=2.2))
+    cols.append(Col("flags", LABELS["verdict"], width=4.4))
     wide = _wide(review, "ytd", inds)
     rows = _grouped_rows(review, wide, "ytd", inds, _flags(review, {*inds, "digitization", "all_three"}))
     return Table(
@@ -231,7 +235,7 @@ def payment_table(review: MonthlyReview) -> Table:
         Col("w_vs_target_pp", f"So với chỉ tiêu {round(target * 100):g}% (điểm %)", "pp", g2, 1.1),
         Col("w_target_gap_dossiers", "Cần thêm (hồ sơ)", "int", g2, 0.9),
         Col("e_cert", f"Chứng thực điện tử từ đầu năm (bản){review.partial_mark('ytd')}", "int", width=1.1),
-        Col("flags", LABELS["verdict"], width=2.2),
+        Col("flags", LABELS["verdict"], width=4.4),
     ]
     wide = (
         _wide(review, "payment", (ind,))
