@@ -89,6 +89,42 @@ def test_the_pdf_is_archival_and_tagged(long_pdf):
                 assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), part.BaseFont
 
 
+def test_the_page_references_shortcut_writes_the_same_pdf(tmp_path):
+    """render.pdf builds pydyf's page references once while writing (it was quadratic in tagged cells): the
+    structure tree, each element's page and each page's content are those of pydyf's own property."""
+    import pikepdf
+    from weasyprint import HTML
+
+    from cchc_analysis.render import pdf as render_pdf
+    from cchc_analysis.render.html import document_html
+
+    doc = doc_of(big_table(120))
+    rendered = HTML(string=document_html(doc, only=0)).render(pdf_tags=True)
+    fast, plain = tmp_path / "fast.pdf", tmp_path / "plain.pdf"
+    with render_pdf._page_references_once():
+        rendered.write_pdf(fast, pdf_variant=render_pdf.PDF_VARIANT, pdf_tags=True)
+    rendered.write_pdf(plain, pdf_variant=render_pdf.PDF_VARIANT, pdf_tags=True)
+
+    def shape(path):
+        with pikepdf.open(path) as pdf:
+            pages = {p.objgen: n for n, p in enumerate(pdf.pages)}
+            tagged = []
+            stack = [pdf.Root.StructTreeRoot]
+            while stack:
+                node = stack.pop()
+                kids = node.get("/K")
+                if isinstance(node, pikepdf.Dictionary) and "/Pg" in node:
+                    tagged.append((str(node.get("/S")), pages[node.Pg.objgen]))
+                if isinstance(kids, pikepdf.Array):
+                    stack += [k for k in kids if isinstance(k, pikepdf.Dictionary)]
+                elif isinstance(kids, pikepdf.Dictionary):
+                    stack.append(kids)
+            return tagged, [p.Contents.read_bytes() for p in pdf.pages]
+
+    tags, contents = shape(fast)
+    assert len(tags) > 1000 and (tags, contents) == shape(plain)
+
+
 def test_each_appendix_numbers_its_own_pages_with_none_on_its_first(long_pdf):
     path, _ = long_pdf
     assert shutil.which("pdftotext"), "poppler-utils is missing: make test installs it (scripts/sysdeps.sh)"
