@@ -81,8 +81,12 @@ pages:
 
 # Benchmarks, on demand (not part of make test): aggregation at 1M/10M/100M dossiers against DuckDB, bare polars
 # and pandas; the sample runs per step; notebook overhead. Writes benchmarks/results.json.
-# SIZES=1000000 for a quick run.
+# Then a generated national month (3.351 units) beside the sample's district month, run alternately, into
+# benchmarks/national.json. SIZES=1000000 NATIONAL_REPEATS=1 for a quick run.
 SIZES ?= 1000000,10000000,100000000
+NATIONAL_REPEATS ?= 3
 bench: sysdeps $(STAMP)
 	@$(BIN)/python -c "import pandas" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench.py --sizes $(SIZES)
+	$(BIN)/python benchmarks/national.py build/national --repeats $(NATIONAL_REPEATS) > benchmarks/national.json
+	@cat benchmarks/national.json

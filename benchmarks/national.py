@@ -148,6 +148,21 @@ def describe(folder: Path) -> dict:
     return out
 
 
+def machine() -> dict:
+    import datetime as dt
+    import os
+    import platform
+
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "date": dt.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", nargs="?", default="build/national")
@@ -190,6 +205,7 @@ def main() -> None:
     n = statistics.median(s for s, _ in national)
     d = statistics.median(s for s, _ in district)
     result = {
+        "machine": machine(),
         "units": a.units,
         "national_seconds": [round(s, 1) for s, _ in national],
         "district_seconds": [round(s, 1) for s, _ in district],
