@@ -21,30 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+from cchc_analysis.core.glossary import COUNT_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 CCHC = str(Path(sys.executable).with_name("cchc"))
-COLUMNS = (
-    "ky",
-    "don_vi",
-    "tiep_nhan",
-    "phai_so_hoa_tiep_nhan",
-    "so_hoa_tiep_nhan",
-    "ket_qua",
-    "so_hoa_ket_qua",
-    "co_phi",
-    "thanh_toan_truc_tuyen",
-    "ky_truoc_chuyen_sang",
-    "phai_truc_tuyen",
-    "truc_tuyen",
-    "dung_han",
-    "qua_han",
-    "dang_giai_quyet",
-    "tam_dung",
-    "tra_lai",
-    "huy",
-    "chung_thuc_dien_tu",
-    "tai_su_dung",
-)
+COLUMNS = ("ky", "don_vi", *COUNT_COLUMNS)  # the template's columns, in its order
 KINDS = (("xa", "xã"), ("phuong", "phường"), ("dac_khu", "đặc khu"))
 
 
