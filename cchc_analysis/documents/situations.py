@@ -241,7 +241,9 @@ def _commend_group(rule: str, claims: tuple[str, ...], rows: list[dict], w: Word
     if len(rows) == 1:
         return [Line(f"{rows[0]['unit']} có {label} trong {month} đạt tỷ lệ 100%{paid}.", "-", _keys(rows))]
     members = w.listed(rows, lambda r: f"{r['unit']} ({_dossiers(w, r, claims)})")
-    text = f"{count(len(rows), rows)} có {label} trong {month} đạt tỷ lệ 100%; gồm: {members}."
+    # the units that also met the payment target are a situation of their own, and their sentence says so
+    met = " và tỷ lệ hồ sơ đã thanh toán trực tuyến đảm bảo theo chỉ tiêu do UBND tỉnh giao" if len(claims) == 3 else ""
+    text = f"{count(len(rows), rows)} có {label} trong {month} đạt tỷ lệ 100%{met}; gồm: {members}."
     return [Line(text, "-", _keys(rows))]
 
 
