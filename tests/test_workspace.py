@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import cchc_installed as _cchc
-from conftest import run_cli
+from conftest import run_cli, workspace_copy
 
 # real runs of the command end to end (see conftest: `pytest -m "not e2e"` is the fast loop)
 pytestmark = pytest.mark.e2e
@@ -237,7 +237,7 @@ def test_store_summary_by_area(tmp_path):
 def test_run_takes_the_area_as_a_registry_file(tmp_path):
     registry = tmp_path / "tinh-thu.csv"
     shutil.copyfile(REPO / "params" / "units" / "tu-ky.csv", registry)
-    sample = sorted((REPO / "cchc_analysis" / "data" / "sample").glob("so-lieu-2023-0*.csv"))
+    sample = sorted((REPO / "cchc_analysis" / "data" / "sample").glob("so-lieu-2023-0[1-5].csv"))  # to May
     db = tmp_path / "s.duckdb"
     assert run_cli("ingest", *map(str, sample), "--area", str(registry), "--store", str(db)).returncode == 0
     res = run_cli(
@@ -288,15 +288,15 @@ def test_store_month_lists_sources_and_missing_units(tmp_path):
 def test_a_run_writes_anywhere_and_its_notebook_reads_the_same_workspace(tmp_path):
     """Issue 30: `cchc run monthly PERIOD --area NAME --out DIR` from a workspace, DIR outside it: the notebook's
     kernel works in DIR, and still reads the workspace's own registry, params and notebook."""
-    ws = tmp_path / "ws"
-    assert run_cli("init", str(ws)).returncode == 0
+    ws = workspace_copy(tmp_path)
     registry = (REPO / "params" / "units" / "tu-ky.csv").read_text(encoding="utf-8")
     (ws / "params" / "units" / "ven-song.csv").write_text(registry, encoding="utf-8")  # an area only ws knows
-    sample = REPO / "cchc_analysis" / "data" / "sample"
-    files = [str(sample / f"so-lieu-2023-0{m}.csv") for m in range(1, 6)]
-    assert run_cli("ingest", *files, "--area", "ven-song", cwd=ws).returncode == 0
+    may = REPO / "cchc_analysis" / "data" / "sample" / "so-lieu-2023-05.csv"
+    assert run_cli("ingest", str(may), "--area", "ven-song", cwd=ws).returncode == 0
     elsewhere = tmp_path / "gui-di"
-    res = run_cli("run", "monthly", "2023-05", "--area", "ven-song", "--out", str(elsewhere), "--quiet", cwd=ws)
+    res = run_cli(
+        "run", "monthly", "2023-05", "--area", "ven-song", "--out", str(elsewhere), "--allow-partial", "--quiet", cwd=ws
+    )
     assert res.returncode == 0, res.stderr
     html = (elsewhere / "2023-05" / "01_monthly_review.html").read_text(encoding="utf-8")
     assert "Tái Sơn" in html and "Traceback" not in html
