@@ -147,8 +147,9 @@ def build_letter(review: MonthlyReview) -> Letter:
             for r in rows:
                 w.reminded.setdefault(r["unit_id"], set()).add(r["indicator"])
     sanctioned = {r["unit_id"] for s, rows in sections if rows and rows[0]["kind"] == "escalate" for r in rows}
-    extra = _extra_reasons(doc.reasons, registry)
-    unsaid = [name for name, text in doc.reasons.items() if registry.match(name).id not in sanctioned]
+    ids = _reason_units(doc.reasons, registry)
+    extra = {ids[name]: text for name, text in doc.reasons.items()}
+    unsaid = [name for name in doc.reasons if ids[name] not in sanctioned]
     parts: list[Part] = []
     reminders: list[Part] = []
     sanctions: list[Part] = []
@@ -225,12 +226,13 @@ def _criticises(review: MonthlyReview) -> bool:
     return bool(f.height) and any((r["kind"] == "escalate" and (r["level"] or 1) > 1) for r in f.iter_rows(named=True))
 
 
-def _extra_reasons(given: dict[str, str], registry: Registry) -> dict[str, str]:
-    """``document.reasons`` by unit id: a name the registry does not know stops the draft, naming it."""
+def _reason_units(given: dict[str, str], registry: Registry) -> dict[str, str]:
+    """The unit id of each name ``document.reasons`` gives: a name the registry does not know stops the draft,
+    naming it."""
     out = {}
-    for name, text in given.items():
+    for name in given:
         try:
-            out[registry.match(name).id] = text
+            out[name] = registry.match(name).id
         except MatchError as exc:
             raise UsageError(f"document.reasons: {exc} — ghi tên như trong danh mục đơn vị") from None
     return out
