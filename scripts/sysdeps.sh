@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the stack needs, and only those that are missing:
-# venv support, pango for WeasyPrint, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks;
+# venv support, Liberation 2 fonts (1.x lacks Vietnamese letters), poppler for PDF checks;
 # with --test also Chromium, in which the tests open the HTML outputs as a reader would (headless, offline), and
 # LibreOffice Writer and Calc (no GUI), which print the Word documents and the workbook to PDF as an office would;
 # with --office only the latter (make pages).
 set -euo pipefail
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "sysdeps: not a Debian system; install pango, Liberation 2 fonts and poppler-utils yourself" >&2
+  echo "sysdeps: not a Debian system; install Liberation 2 fonts and poppler-utils yourself" >&2
   exit 0
 fi
 
@@ -15,7 +15,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 
 need=()
 python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 poppler-utils; do
+for pkg in fonts-liberation2 poppler-utils; do
   have "$pkg" || need+=("$pkg")
 done
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then

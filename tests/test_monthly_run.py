@@ -204,7 +204,7 @@ def test_manifest_records_inputs_and_steps(runs):
     names = [f["file_name"] for f in m["inputs"]["store"]["source_files"]]
     assert sum(n.startswith("so-lieu-2023-") for n in names) == 8 and "tu-cham-2023-H1.csv" in names
     assert all(len(f["sha256"]) == 64 for f in m["inputs"]["files"])
-    assert {"polars", "duckdb", "papermill", "weasyprint"} <= set(m["versions"])
+    assert {"polars", "duckdb", "papermill", "typst"} <= set(m["versions"])
     steps = [s["step"] for s in m["steps"]]
     assert steps[0].startswith("Đọc kho dữ liệu") and any(s.startswith("Chạy notebook") for s in steps)
     assert set(m["outputs"]) >= {"findings.csv", "phu-luc-2023-05.pdf", "cong-van-2023-05.docx", "phu-luc-2023-05.docx"}

@@ -312,7 +312,7 @@ def test_doctor_passes_here_and_names_a_damaged_store(tmp_path):
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     ok = run_cli("doctor", "--store", str(db))
     assert ok.returncode == 0, ok.stdout
-    assert "WeasyPrint, pango và chữ tiếng Việt trong PDF: PDF thử đọc lại đúng dấu" in ok.stdout
+    assert "Typst và chữ tiếng Việt trong PDF: PDF thử đọc lại đúng dấu" in ok.stdout
     assert "nhân Jupyter python3" in ok.stdout and "toàn vẹn kho: 280 dòng" in ok.stdout
     con = duckdb.connect(str(db))  # a hand edit: a second current row for one unit-month
     con.execute("CREATE TEMP TABLE dup AS SELECT * FROM unit_month WHERE row_id = 1")

@@ -69,8 +69,9 @@ def test_a_300_row_table_repeats_its_header_on_every_page(long_pdf):
 
 
 def test_the_pdf_is_archival_and_tagged(long_pdf):
-    """PDF/A-3u with its XMP identification, a title and the language vi, a structure tree with one section per
-    appendix, and every font embedded (read back with pikepdf, independently of the writer)."""
+    """PDF/A-3u with its XMP identification, a title and the language vi, a structure tree with a heading per
+    appendix and tables whose header rows are tagged as such, and every font embedded (read back with pikepdf,
+    independently of the writer)."""
     import pikepdf
 
     path, _ = long_pdf
@@ -78,51 +79,20 @@ def test_the_pdf_is_archival_and_tagged(long_pdf):
         meta = pdf.open_metadata()
         assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "U")
         assert meta.get("dc:title") == "Thử nghiệm" and str(pdf.Root.Lang) == "vi"
-        assert pdf.Root.MarkInfo.Marked and pdf.Root.ViewerPreferences.DisplayDocTitle
-        top = pdf.Root.StructTreeRoot.K[0]
-        assert top.S == "/Document" and len([k for k in top.K if k.S == "/Sect"]) >= 2
+        assert pdf.Root.MarkInfo.Marked
+        roots = pdf.Root.StructTreeRoot.K
+        top = roots[0] if isinstance(roots, pikepdf.Array) else roots
+        assert top.S == "/Document"
+        headings = [str(k.get("/T", "")) for k in top.K if k.S == "/H1"]
+        assert len(headings) == 2 and headings[1].startswith("Phụ lục II"), headings
+        tables = [k for k in top.K if k.S == "/Table"]
+        assert len(tables) == 2 and all(t.K[0].S == "/THead" for t in tables)
         fonts = [font for page in pdf.pages for font in page.Resources.Font.values()]
         assert fonts
         for font in fonts:
             for part in font.get("/DescendantFonts", [font]):
                 descriptor = part.FontDescriptor
                 assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), part.BaseFont
-
-
-def test_the_page_references_shortcut_writes_the_same_pdf(tmp_path):
-    """render.pdf builds pydyf's page references once while writing (it was quadratic in tagged cells): the
-    structure tree, each element's page and each page's content are those of pydyf's own property."""
-    import pikepdf
-    from weasyprint import HTML
-
-    from cchc_analysis.render import pdf as render_pdf
-    from cchc_analysis.render.html import document_html
-
-    doc = doc_of(big_table(120))
-    rendered = HTML(string=document_html(doc, only=0)).render(pdf_tags=True)
-    fast, plain = tmp_path / "fast.pdf", tmp_path / "plain.pdf"
-    with render_pdf._page_references_once():
-        rendered.write_pdf(fast, pdf_variant=render_pdf.PDF_VARIANT, pdf_tags=True)
-    rendered.write_pdf(plain, pdf_variant=render_pdf.PDF_VARIANT, pdf_tags=True)
-
-    def shape(path):
-        with pikepdf.open(path) as pdf:
-            pages = {p.objgen: n for n, p in enumerate(pdf.pages)}
-            tagged = []
-            stack = [pdf.Root.StructTreeRoot]
-            while stack:
-                node = stack.pop()
-                kids = node.get("/K")
-                if isinstance(node, pikepdf.Dictionary) and "/Pg" in node:
-                    tagged.append((str(node.get("/S")), pages[node.Pg.objgen]))
-                if isinstance(kids, pikepdf.Array):
-                    stack += [k for k in kids if isinstance(k, pikepdf.Dictionary)]
-                elif isinstance(kids, pikepdf.Dictionary):
-                    stack.append(kids)
-            return tagged, [p.Contents.read_bytes() for p in pdf.pages]
-
-    tags, contents = shape(fast)
-    assert len(tags) > 1000 and (tags, contents) == shape(plain)
 
 
 def test_each_appendix_numbers_its_own_pages_with_none_on_its_first(long_pdf):
@@ -149,7 +119,7 @@ def test_the_pdf_embeds_only_the_shipped_font(long_pdf):
     assert shutil.which("pdffonts"), "poppler-utils is missing: make test installs it (scripts/sysdeps.sh)"
     lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
     names = {ln.split()[0].split("+", 1)[-1] for ln in lines}
-    assert names and all(n.startswith("Liberation-Serif") for n in names), names
+    assert names and all(n.replace("-", "").startswith("LiberationSerif") for n in names), names
     assert all(" yes yes " in ln for ln in lines)  # embedded and subset
 
 

@@ -690,7 +690,7 @@ def anomalies_cmd(
 @app.command(cls=clitext.Command)
 @_one_line_errors
 def doctor(store: StoreOpt = None, area: AreaOpt = None) -> None:
-    """Kiểm tra máy, thư mục làm việc và kho: thư viện, pango, phông chữ, nhân Jupyter, JupyterLab, tham số,
+    """Kiểm tra máy, thư mục làm việc và kho: thư viện, Typst, phông chữ, nhân Jupyter, JupyterLab, tham số,
     danh mục đơn vị, bộ tiêu chí, notebook (và lấy từ đâu), cấu trúc và toàn vẹn kho."""
     from cchc_analysis.runs.doctor import run_checks
 

@@ -258,7 +258,7 @@ def payment_table(review: MonthlyReview) -> Table:
 
 
 def findings_table(review: MonthlyReview) -> Table:
-    cols = [_STT, _unit(2.6), Col("form", "Hình thức", width=1.6), Col("sentence", "Nội dung", width=7)]
+    cols = [_STT, _unit(2.3), Col("form", "Hình thức", width=1.3), Col("sentence", "Nội dung", width=8)]
     rows: list[Row] = []
     for n, section in enumerate(review.sections(), start=1):
         rows.append(Row({"text": f"{n}. {section.title}"}, "group"))

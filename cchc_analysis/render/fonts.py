@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cchc_analysis.core import config
 
-# fontTools (ours, and WeasyPrint's when it embeds fonts in a PDF) warns about tables it drops, such as
+# fontTools warns about tables it drops, such as
 # "FFTM NOT subset": nothing the analyst can act on, so it must not reach the terminal.
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -25,7 +25,7 @@ FACES = (
 
 
 def _subset(path: Path, chars: str) -> bytes:
-    """The font cut down to the characters a document uses (fontTools, a WeasyPrint dependency)."""
+    """The font cut down to the characters a document uses (fontTools)."""
     import io
 
     from fontTools import subset

@@ -1,6 +1,6 @@
 """A step run in a process of its own beside the notebook, on the other core.
 
-A thread would not do: WeasyPrint holds the interpreter lock for seconds at a time and would starve the client
+A thread would not do: the Word and XLSX writers hold the interpreter lock for seconds at a time and would starve the client
 that drives the notebook's kernel. The process is a fresh interpreter, not a fork: polars and DuckDB keep thread
 pools in the parent that a fork would copy half-way. It is started with ``subprocess`` rather than
 ``multiprocessing`` so that nothing (no resource tracker) outlives the command. The function and its arguments

@@ -25,7 +25,7 @@ PACKAGES = (
     "ipykernel",
     "altair",
     "vl_convert",
-    "weasyprint",
+    "typst",
     "numpy",
     "jupyterlab",
 )
@@ -84,19 +84,19 @@ def pdf_and_font() -> list[Check]:
         ok = "Hưng Đạo – Quảng Nghiệp" in text
         checks.append(
             Check(
-                "WeasyPrint, pango và chữ tiếng Việt trong PDF",
+                "Typst và chữ tiếng Việt trong PDF",
                 ok,
                 "PDF thử đọc lại đúng dấu" if ok else "PDF thử thiếu dấu",
-                "cài libpango-1.0-0 libpangoft2-1.0-0 (make test tự cài trên Debian)",
+                "cài lại gói (pip install -e .) để có typst và thư mục data/fonts",
             )
         )
     except Exception as exc:
         checks.append(
             Check(
-                "WeasyPrint và pango",
+                "Typst (tạo PDF)",
                 False,
                 f"{type(exc).__name__}: {exc}",
-                "cài libpango-1.0-0 libpangoft2-1.0-0 (bash scripts/sysdeps.sh)",
+                "cài lại gói (pip install -e .) để có typst",
             )
         )
     return checks

@@ -42,7 +42,7 @@ _LIBRARIES = (
     "nbconvert",
     "altair",
     "vl-convert-python",
-    "weasyprint",
+    "typst",
     "openpyxl",
     "babel",
     "pydantic",
