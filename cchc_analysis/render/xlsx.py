@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ class _Sheet:
         self.ncol = len(table.columns)
         self.widths = _widths(table)
         self.page = sum(self.widths)
+        self._styles: dict[tuple[int, bool, bool], Any] = {}
 
     def heading(self, row: int, text: str, font: Any) -> None:
         from openpyxl.styles import Alignment
@@ -151,21 +153,31 @@ class _Sheet:
         from openpyxl.styles import Alignment
 
         texts = []
+        total = r.style == "total"
         for j, c in enumerate(self.table.columns, start=1):
             value = r.values.get(c.key)
             cell = self.ws.cell(row, j)
             numeric = c.fmt in NUMERIC
-            horizontal = "center" if c.key == "stt" else ("right" if numeric else "left")
-            cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not numeric)
-            if numeric and value is not None:
+            formatted = numeric and value is not None
+            if formatted:
                 cell.value = int(value) if c.fmt == "int" else float(value)
-                cell.number_format = _XLSX_FORMATS[c.fmt]
             elif text := self.table.shown(r, c):
                 cell.value = _as_text(text)
                 cell.data_type = "s"  # a name that begins with "=" stays a name
                 texts.append((text, self.widths[j - 1]))
-            cell.font = self.bold if r.style == "total" else self.plain
+            # a cell's style is set once per column and kind of row, then copied: openpyxl looks each style
+            # object up by hashing it, which took most of a national workbook's time
+            key = (j, total, formatted)
+            if (style := self._styles.get(key)) is not None:
+                cell._style = copy(style)
+                continue
+            horizontal = "center" if c.key == "stt" else ("right" if numeric else "left")
+            cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=not numeric)
+            if formatted:
+                cell.number_format = _XLSX_FORMATS[c.fmt]
+            cell.font = self.bold if total else self.plain
             cell.border = self.border
+            self._styles[key] = copy(cell._style)
         self.ws.row_dimensions[row].height = _height(texts, self.size)
 
     def note(self, row: int, text: str) -> None:
