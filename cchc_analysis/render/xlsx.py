@@ -159,7 +159,7 @@ class _Sheet:
             cell = self.ws.cell(row, j)
             numeric = c.fmt in NUMERIC
             formatted = numeric and value is not None
-            if formatted:
+            if value is not None and numeric:
                 cell.value = int(value) if c.fmt == "int" else float(value)
             elif text := self.table.shown(r, c):
                 cell.value = _as_text(text)
