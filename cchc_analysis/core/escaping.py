@@ -58,8 +58,18 @@ def strong(text: Any) -> Fragment:
     return Fragment(f"<p><strong>{html_text(text)}</strong></p>")
 
 
-def bullets(items: Iterable[Any], heading: Any = None, level: int = 3) -> Fragment:
-    """An optional heading and a list, each item escaped."""
+def bullets(
+    items: Iterable[Any], heading: Any = None, level: int = 3, limit: int | None = None, rest: str = ""
+) -> Fragment:
+    """An optional heading and a list, each item escaped; with ``limit``, the first ``limit`` items and a last line
+    counting the others ("… và 1.204 mục khác" followed by ``rest``, where to find them)."""
+    from cchc_analysis.core.formatting import integer
+
+    items = list(items)
+    shown = items if limit is None else items[:limit]
     head = f"<h{level}>{html_text(heading)}</h{level}>" if heading is not None else ""
-    body = "".join(f"<li>{html_text(item)}</li>" for item in items)
+    body = "".join(f"<li>{html_text(item)}</li>" for item in shown)
+    if len(items) > len(shown):
+        more = f"… và {integer(len(items) - len(shown))} mục khác {rest}".strip()
+        body += f"<li><i>{html_text(more)}</i></li>"
     return Fragment(f"{head}<ul>{body}</ul>" if body else head)

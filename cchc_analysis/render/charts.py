@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import altair as alt
 import polars as pl
 
+from cchc_analysis.core import config
 from cchc_analysis.core.escaping import script_json
+from cchc_analysis.core.formatting import integer
 from cchc_analysis.core.glossary import INDICATOR_SHORT, LABELS
 from cchc_analysis.documents.monthly import MonthlyReview
 from cchc_analysis.render.fonts import FONT_DIR, FONT_FAMILY
@@ -101,15 +103,89 @@ def unit_rates(
     rates: pl.DataFrame, area: float | None, target: float | None, title: str, area_name: str, indicator: str
 ) -> alt.TopLevelMixin:
     """Bars of each unit's rate (``unit``, ``rate``, ``numerator``, ``denominator``), sorted, red below the
-    area rate, with the area rate and the target (when below 100%) as dashed rules."""
+    area rate, with the area rate and the target (when below 100%) as dashed rules. An area of more units than a
+    notebook shows (``config.NOTEBOOK_ROWS``) is drawn as its distribution, then its lowest units as bars."""
     df = (
         rates.filter(pl.col("rate").is_not_null())
         .select("unit", "rate", "numerator", "denominator")
         .with_columns(below=pl.col("rate") < area if area is not None else pl.lit(False))
     )
-    label = INDICATOR_SHORT[indicator]
+    full = f"{title}: bình quân chung {_pct(area)}" + (f"; chỉ tiêu {_pct(target)}" if target and target < 1 else "")
+    if df.height > config.NOTEBOOK_ROWS:
+        lowest = df.sort("rate").head(_LOWEST)
+        return _configure(
+            alt.vconcat(
+                _distribution(df, area, target, area_name, indicator).properties(title=full),
+                _bars(lowest, area, target, area_name, indicator).properties(
+                    title=f"{integer(_LOWEST)} đơn vị có tỷ lệ thấp nhất trong {integer(df.height)} đơn vị"
+                ),
+            )
+        )
+    return _configure(_bars(df, area, target, area_name, indicator).properties(title=full))
+
+
+_LOWEST = 30  # the units a large area's chart names
+
+
+def _rules(area: float | None, target: float | None, area_name: str) -> list[alt.Chart]:
+    """The area rate and the target (when below 100%) as dashed vertical rules."""
+    rules = [{"name": f"Bình quân chung {area_name}", "value": area, "colour": _AREA_COLOUR}]
+    if target is not None and target < 1:
+        rules.append({"name": "Chỉ tiêu", "value": target, "colour": _TARGET})
+    return [
+        alt.Chart(alt.Data(values=[rule]))
+        .mark_rule(color=rule["colour"], strokeDash=[4, 3], size=1.5)
+        .encode(x="value:Q")
+        for rule in rules
+        if rule["value"] is not None
+    ]
+
+
+def _distribution(
+    df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str
+) -> alt.LayerChart:
+    """How many units have each rate, in bins of one percentage point counted here (the chart carries a hundred
+    bins, not a record per unit), red below the area rate."""
+    binned = (
+        df.with_columns(low=(pl.col("rate") * 100).floor().clip(0, 99) / 100)
+        .group_by("low")
+        .agg(units=pl.len())
+        .with_columns(high=pl.col("low") + 0.01, below=pl.col("low") + 0.01 <= (area if area is not None else 0))
+        .sort("low")
+    )
+    bars = (
+        alt.Chart(alt.Data(values=_pandas_free(binned)))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "low:Q",
+                bin="binned",
+                title=f"Tỷ lệ {INDICATOR_SHORT[indicator]}",
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[_start(df, area, target), 1]),
+            ),
+            x2="high:Q",
+            y=alt.Y("units:Q", title="Số đơn vị"),
+            color=alt.Color("below:N", legend=None, scale=alt.Scale(domain=[True, False], range=[_BELOW, _ABOVE])),
+            tooltip=[
+                alt.Tooltip("low:Q", title="Từ", format=".0%"),
+                alt.Tooltip("high:Q", title="Đến", format=".0%"),
+                alt.Tooltip("units:Q", title="Số đơn vị", format=",d"),
+            ],
+        )
+    )
+    return alt.layer(bars, *_rules(area, target, area_name)).properties(width=420, height=200)
+
+
+def _start(df: pl.DataFrame, area: float | None, target: float | None) -> float:
+    """Where the rate axis begins: rates near 100% would otherwise look all alike."""
     lowest = min([r for r in [df["rate"].min(), area, target] if r is not None], default=0)
-    start = max(0.0, int(lowest * 10) / 10 - 0.05)  # rates near 100% would otherwise look all alike
+    return max(0.0, int(lowest * 10) / 10 - 0.05)
+
+
+def _bars(df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str) -> alt.LayerChart:
+    label = INDICATOR_SHORT[indicator]
+    start = _start(df, area, target)
     base = alt.Chart(alt.Data(values=_pandas_free(df)))
     bars = base.mark_bar().encode(
         x=alt.X(
@@ -127,20 +203,7 @@ def unit_rates(
             alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
         ],
     )
-    layers = [bars]
-    rules = [{"name": f"Bình quân chung {area_name}", "value": area, "colour": _AREA_COLOUR}]
-    if target is not None and target < 1:
-        rules.append({"name": "Chỉ tiêu", "value": target, "colour": _TARGET})
-    for rule in rules:
-        if rule["value"] is None:
-            continue
-        layers.append(
-            alt.Chart(alt.Data(values=[rule]))
-            .mark_rule(color=rule["colour"], strokeDash=[4, 3], size=1.5)
-            .encode(x="value:Q")
-        )
-    full = f"{title}: bình quân chung {_pct(area)}" + (f"; chỉ tiêu {_pct(target)}" if target and target < 1 else "")
-    return _configure(alt.layer(*layers).properties(title=full, width=420, height=max(160, 15 * df.height)))
+    return alt.layer(bars, *_rules(area, target, area_name)).properties(width=420, height=max(160, 15 * df.height))
 
 
 def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
@@ -176,6 +239,9 @@ def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None
     beside the area rate. A month without data is a gap in the line, never a segment across it."""
     if units is None:
         units = review.findings.filter(pl.col("indicator") == indicator)["unit_id"].unique().to_list()
+    listed = len(units)
+    if listed > config.NOTEBOOK_ROWS:  # thousands of lines are one blot: the first the letter names
+        units = units[:_LINES]
     months = [m.first_day for m in review.windows["ytd"].months()]
     of_indicator = review.history.filter(pl.col("indicator") == indicator)
     named = of_indicator.filter(pl.col("unit_id").is_in(units)).select("unit_id", "unit").unique()
@@ -195,11 +261,17 @@ def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None
             }
         )
     df = pl.concat([hist, pl.DataFrame(area, schema=hist.schema)]).sort("unit", "month")
+    title = f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}"
+    if listed > len(units):
+        title += f" ({integer(len(units))} đơn vị đầu trong {integer(listed)} đơn vị)"
     return _configure(
         _gapped_lines(df, "unit", LABELS["unit"], f"Tỷ lệ {INDICATOR_SHORT[indicator]}").properties(
-            title=f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}", width=480, height=240
+            title=title, width=480, height=240
         )
     )
+
+
+_LINES = 12  # the units a trend chart of a large area draws
 
 
 def _gapped_lines(df: pl.DataFrame, series: str, series_title: str, y_title: str) -> alt.Chart:

@@ -60,9 +60,21 @@ def table_html(table: Table, standalone: bool = False) -> str:
     return html
 
 
-def shown(table: Table) -> Fragment:
-    """A table as a notebook shows it: the appendix's HTML with a minimal style of its own."""
-    return Fragment(table_html(table, standalone=True))
+def shown(table: Table, limit: int | None = None) -> Fragment:
+    """A table as a notebook shows it: the appendix's HTML with a minimal style of its own; with ``limit``, its first
+    ``limit`` rows and a line saying how many the appendix holds."""
+    from dataclasses import replace
+
+    from cchc_analysis.core.formatting import integer
+
+    if limit is None or len(table.rows) <= limit:
+        return Fragment(table_html(table, standalone=True))
+    html = table_html(replace(table, rows=table.rows[:limit]), standalone=True)
+    note = (
+        f"Bảng có {integer(len(table.rows))} dòng; ở đây là {integer(limit)} dòng đầu. Bảng đầy đủ ở phụ lục "
+        "(HTML, PDF, XLSX, Word) trong thư mục kết quả."
+    )
+    return Fragment(f"{html}<p><i>{_escape(note)}</i></p>")
 
 
 def _escape(text: str) -> str:
