@@ -143,7 +143,7 @@ def _rules(area: float | None, target: float | None, area_name: str) -> list[alt
 
 def _distribution(
     df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """How many units have each rate, in bins of one percentage point counted here (the chart carries a hundred
     bins, not a record per unit), red below the area rate."""
     binned = (
@@ -183,7 +183,9 @@ def _start(df: pl.DataFrame, area: float | None, target: float | None) -> float:
     return max(0.0, int(lowest * 10) / 10 - 0.05)
 
 
-def _bars(df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str) -> alt.LayerChart:
+def _bars(
+    df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str
+) -> alt.TopLevelMixin:
     label = INDICATOR_SHORT[indicator]
     start = _start(df, area, target)
     base = alt.Chart(alt.Data(values=_pandas_free(df)))
