@@ -143,7 +143,7 @@ def _rules(area: float | None, target: float | None, area_name: str) -> list[alt
 
 def _distribution(
     df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str
-) -> alt.TopLevelMixin:
+) -> alt.LayerChart:
     """How many units have each rate, in bins of one percentage point counted here (the chart carries a hundred
     bins, not a record per unit), red below the area rate."""
     binned = (
@@ -174,7 +174,7 @@ def _distribution(
             ],
         )
     )
-    return alt.layer(bars, *_rules(area, target, area_name)).properties(width=420, height=200)
+    return alt.LayerChart(layer=[bars, *_rules(area, target, area_name)], width=420, height=200)
 
 
 def _start(df: pl.DataFrame, area: float | None, target: float | None) -> float:
@@ -183,9 +183,7 @@ def _start(df: pl.DataFrame, area: float | None, target: float | None) -> float:
     return max(0.0, int(lowest * 10) / 10 - 0.05)
 
 
-def _bars(
-    df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str
-) -> alt.TopLevelMixin:
+def _bars(df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str) -> alt.LayerChart:
     label = INDICATOR_SHORT[indicator]
     start = _start(df, area, target)
     base = alt.Chart(alt.Data(values=_pandas_free(df)))
@@ -205,7 +203,7 @@ def _bars(
             alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
         ],
     )
-    return alt.layer(bars, *_rules(area, target, area_name)).properties(width=420, height=max(160, 15 * df.height))
+    return alt.LayerChart(layer=[bars, *_rules(area, target, area_name)], width=420, height=max(160, 15 * df.height))
 
 
 def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
