@@ -912,7 +912,13 @@ def _run_command(runner: Callable[..., Path], inputs: RunInputs, quiet: bool, **
 @run_app.command("monthly", cls=clitext.Command)
 @_one_line_errors
 def run_monthly_cmd(
-    period: Annotated[str, typer.Argument(metavar="THÁNG", help="Tháng, ví dụ 2023-08.")],
+    periods: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="THÁNG...",
+            help="Tháng, ví dụ 2023-08; nhiều tháng (2023-05 2023-06 2023-07) chạy lần lượt trong cùng một nhân Jupyter.",
+        ),
+    ],
     store: StoreOpt = None,
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
@@ -931,12 +937,21 @@ def run_monthly_cmd(
     _debug: DebugOpt = False,
 ) -> None:
     """Rà soát tháng: dự thảo công văn biểu dương, nhắc nhở, phê bình (Word); findings.csv, indicators.csv; phụ lục
-    HTML, PDF, XLSX, Word."""
+    HTML, PDF, XLSX, Word. Nhiều tháng: mỗi tháng một thư mục kết quả đầy đủ, notebook chạy chung một nhân."""
     from cchc_analysis.runs.inputs import resolve
+    from cchc_analysis.runs.kernel import warm_kernel
     from cchc_analysis.runs.run import run_monthly
 
-    inputs = resolve(month_arg(period), store, area, params_file, _document(number, date, signer), out_dir)
-    _run_command(run_monthly, inputs, quiet, allow_partial=allow_partial, force=force)
+    months = [month_arg(p) for p in periods]
+    if len(set(months)) < len(months):
+        raise UsageError("một tháng được nêu hai lần — mỗi tháng chỉ ghi một lần")
+    document = _document(number, date, signer)
+    if document and len(months) > 1:
+        raise UsageError("--number, --date, --signer là của một văn bản — chỉ dùng khi chạy một tháng")
+    with warm_kernel() as kernel:
+        for month in months:
+            inputs = resolve(month, store, area, params_file, document, out_dir)
+            _run_command(run_monthly, inputs, quiet, allow_partial=allow_partial, force=force, kernel=kernel)
 
 
 @run_app.command("semiannual", cls=clitext.Command)

@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from cchc_analysis.core.exceptions import CchcError, RunError, UsageError, os_re
 from cchc_analysis.core.periods import Month, ReportPeriod
 from cchc_analysis.inputs.readers import sha256_file as sha256
 from cchc_analysis.runs.inputs import RunInputs
+from cchc_analysis.runs.kernel import KERNEL, KERNEL_ARGUMENTS, WarmKernel, quiet_kernel_manager
 
 if TYPE_CHECKING:
     from cchc_analysis.documents.document import Document
@@ -92,45 +92,29 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _quiet_kernel_manager(root: Path | None) -> type:
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        """A kernel whose own stderr goes nowhere: what a cell prints is in the notebook, and a dying kernel's
-        C-level messages (libzmq's assertions on shutdown) must not reach the analyst's one-line error."""
-
-        async def start_kernel(self, **kw: Any) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            # the kernel runs in the output folder, which may be anywhere (--out): it reads the workspace its
-            # command read (``root``, found before papermill enters that folder), also with a workspace's own
-            # copy of the notebook
-            if root is not None:
-                kw["env"] = {**(kw.get("env") or os.environ), workspace.PIN_VARIABLE: str(root)}
-            await super().start_kernel(**kw)
-
-    return QuietKernelManager
-
-
-def execute_notebook(name: str, folder: Path, parameters: dict[str, Any]) -> Path:
-    """Run ``notebooks/<name>.ipynb`` into ``folder``; a failing cell becomes a one-line ``RunError``.
-    Parameters are passed as data (papermill writes them as Python literals), never as code."""
+def execute_notebook(name: str, folder: Path, parameters: dict[str, Any], kernel: WarmKernel | None = None) -> Path:
+    """Run ``notebooks/<name>.ipynb`` into ``folder`` (in ``kernel`` when a batch shares one, else in a kernel of
+    its own); a failing cell becomes a one-line ``RunError``. Parameters are passed as data (papermill writes them
+    as Python literals), never as code."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     source = workspace.notebook(name)
     target = folder / f"{name}.ipynb"
+    shared = {"km": kernel.manager()} if kernel is not None else {}
     try:
         pm.execute_notebook(
             str(source),
             str(target),
             parameters=parameters,
-            kernel_name="python3",
+            kernel_name=KERNEL,
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,  # saved once at the end: the run reads it only then
             cwd=str(folder),
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            kernel_manager_class=_quiet_kernel_manager(workspace.find_workspace()),
+            extra_arguments=KERNEL_ARGUMENTS,
+            kernel_manager_class=quiet_kernel_manager(workspace.find_workspace()),
+            **shared,
         )
     except PapermillExecutionError as exc:
         lines = [ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()][:2]
@@ -361,9 +345,11 @@ def run_monthly(
     quiet: bool = False,
     allow_partial: bool = False,
     force: bool = False,
+    kernel: WarmKernel | None = None,
 ) -> Path:
     """``cchc run monthly``: the review notebook, the letter as Word (``cong-van-PERIOD.docx``), findings.csv,
-    indicators.csv, the appendix as HTML, PDF, XLSX and Word, and manifest.json in ``OUT/PERIOD``."""
+    indicators.csv, the appendix as HTML, PDF, XLSX and Word, and manifest.json in ``OUT/PERIOD``. ``kernel``: the
+    notebook runs in a batch's shared kernel (``runs.kernel.warm_kernel``)."""
     from cchc_analysis.core.params import unset_warning
     from cchc_analysis.documents.annexes import monthly_document
     from cchc_analysis.documents.letter import build_letter
@@ -397,6 +383,7 @@ def run_monthly(
         inputs,
         build,
         quiet,
+        kernel=kernel,
         **_rerun_folder(inputs, force),
     )
 
@@ -427,7 +414,9 @@ def _rerun_folder(inputs: RunInputs, force: bool) -> dict[str, Any]:
     }
 
 
-def run_semiannual(inputs: RunInputs, quiet: bool = False, allow_partial: bool = False) -> Path:
+def run_semiannual(
+    inputs: RunInputs, quiet: bool = False, allow_partial: bool = False, kernel: WarmKernel | None = None
+) -> Path:
     """``cchc run semiannual``: the report notebook, the annexes (handling, digitization, payment,
     e-certification, late dossiers, CCHC index estimate, 766 index) as HTML, PDF and XLSX, scores.csv and
     manifest.json in ``OUT/PERIOD``."""
@@ -455,10 +444,11 @@ def run_semiannual(inputs: RunInputs, quiet: bool = False, allow_partial: bool =
         facts = {"missing_months": missing_months(review.gaps)}
         return Built(semiannual_document(review), facts)
 
-    return _run(RunKind("semiannual", "02_semiannual_report", {"allow_partial": allow_partial}), inputs, build, quiet)
+    kind = RunKind("semiannual", "02_semiannual_report", {"allow_partial": allow_partial})
+    return _run(kind, inputs, build, quiet, kernel=kernel)
 
 
-def run_anomalies(inputs: RunInputs, quiet: bool = False) -> Path:
+def run_anomalies(inputs: RunInputs, quiet: bool = False, kernel: WarmKernel | None = None) -> Path:
     """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
     in ``OUT/PERIOD-bat-thuong``."""
     from cchc_analysis.compute.anomalies import labelled, load_anomalies
@@ -473,7 +463,8 @@ def run_anomalies(inputs: RunInputs, quiet: bool = False) -> Path:
             write_csv(labelled(found), tmp / "anomalies.csv")
         return Built()
 
-    return _run(RunKind("anomalies", "03_anomalies"), inputs, build, quiet, folder_name=f"{month}-bat-thuong")
+    kind = RunKind("anomalies", "03_anomalies")
+    return _run(kind, inputs, build, quiet, folder_name=f"{month}-bat-thuong", kernel=kernel)
 
 
 @dataclass(frozen=True)
@@ -498,6 +489,7 @@ def _run(
     quiet: bool,
     folder_name: str | None = None,
     warning: str | None = None,
+    kernel: WarmKernel | None = None,
 ) -> Path:
     """The steps every run shares: store (or sample), the package's figures (``build``), the notebook, its
     no-code HTML, the appendix (when ``build`` gives one) as HTML, PDF and XLSX, and the manifest."""
@@ -524,7 +516,7 @@ def _run(
             )
             with progress.step(f"Chạy notebook {kind.notebook}"):
                 nb = execute_notebook(
-                    kind.notebook, tmp, {**inputs.notebook_parameters(store_file), **kind.notebook_parameters}
+                    kind.notebook, tmp, {**inputs.notebook_parameters(store_file), **kind.notebook_parameters}, kernel
                 )
             with progress.step("Xuất notebook ra HTML (không có mã)"):
                 notebook_html(nb)
