@@ -84,7 +84,7 @@ pages:
 # Then a generated national month (3.351 units) beside the sample's district month, run alternately, into
 # benchmarks/national.json. SIZES=1000000 NATIONAL_REPEATS=1 for a quick run.
 SIZES ?= 1000000,10000000,100000000
-NATIONAL_REPEATS ?= 3
+NATIONAL_REPEATS ?= 5
 bench: sysdeps $(STAMP)
 	@$(BIN)/python -c "import pandas" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench.py --sizes $(SIZES)

@@ -3,7 +3,7 @@
 (a) aggregation of generated dossier lists to unit-month statistics: the package against a bare polars query
     written here, DuckDB SQL and pandas (pandas only up to 10 million rows) on the same Parquet file, every
     way fetching the same results (checked equal to the package's); wall time and peak RSS, each run in a fresh
-    process, three times in turn, medians and ratios (bars: ≤ 1,0× DuckDB at 100M, ≤ 1,1× bare polars at 10M
+    process, five times in turn, medians (with each run kept) and ratios (bars: ≤ 1,0× DuckDB at 100M, ≤ 1,1× bare polars at 10M
     and 100M, ≤ 1 GB); then `cchc ingest-dossiers` of the largest list (validation, aggregation, store);
 (b) `cchc run monthly`, `semiannual` and `anomalies` on the sample: end to end and per step;
 (c) `cchc run monthly` against an empty notebook through papermill's command, in turn (bar: 3,5×);
@@ -239,7 +239,7 @@ def dataset(size: int, units: int) -> tuple[Path, float | None]:
     return path, time.perf_counter() - start
 
 
-def aggregation(sizes: list[int], units: int, repeats: int = 3) -> list[dict]:
+def aggregation(sizes: list[int], units: int, repeats: int = 5) -> list[dict]:
     """Each way run ``repeats`` times in turn (package, polars, DuckDB, pandas, package, …) and its median kept,
     so that a drift of the machine touches every way alike; every way's results are checked equal to the
     package's."""
@@ -301,7 +301,7 @@ SAMPLE_RUNS = (("monthly", "2023-05", "2023-05"), ("semiannual", "2023-H1", "202
 SAMPLE_RUNS += (("anomalies", "2023-05", "2023-05-bat-thuong"),)
 
 
-def sample_runs(repeats: int = 3) -> dict:
+def sample_runs(repeats: int = 5) -> dict:
     """The three runs on the sample, each ``repeats`` times: the median end to end, and each step of the median
     run as its manifest records it."""
     import statistics

@@ -3,7 +3,11 @@ zones — with six months of unit-month statistics, in its own workspace made by
 of its last month beside the sample's district month, each timed as a whole command, with the run's own per-step
 times from its manifest, its letter's pages, its largest appendix's rows a page and sizes.
 
-    .venv/bin/python benchmarks/national.py [FOLDER] [--units 3351] [--repeats 3]
+    .venv/bin/python benchmarks/national.py [FOLDER] [--units 3351] [--repeats 5]
+
+Each pair (national, district) runs alternately, so that a busy moment of the machine falls on both; the ratio is
+the median of the pairs' ratios, with its spread. Then three sample months as three commands against one
+`cchc run monthly 2023-05 2023-06 2023-07` (one kernel), alternately.
 
 Deterministic from a seed; the numbers are synthetic, their shape (sizes, rates near the seeds' levels) is not.
 """
@@ -116,6 +120,7 @@ def describe(folder: Path) -> dict:
     out: dict = {"steps": {s["step"]: s["seconds"] for s in manifest["steps"]}}
     pdf = next(folder.glob("phu-luc-*.pdf"))
     out["appendix_pages"] = len(PdfReader(str(pdf)).pages)
+    out["appendix_rows_a_page"] = rows_a_page(pdf, next(folder.glob("phu-luc-*.xlsx")))
     letter = next(folder.glob("cong-van-*.docx"))
     out["letter_paragraphs"] = len(Document(str(letter)).paragraphs)
     subprocess.run(
@@ -126,6 +131,25 @@ def describe(folder: Path) -> dict:
     letter_pdf = folder / "pdf" / (letter.stem + ".pdf")
     out["letter_pages"] = len(PdfReader(str(letter_pdf)).pages) if letter_pdf.exists() else None
     out["sizes_mb"] = {p.name: round(p.stat().st_size / 1e6, 2) for p in sorted(folder.iterdir()) if p.is_file()}
+    return out
+
+
+def rows_a_page(pdf: Path, xlsx: Path) -> dict[str, float]:
+    """Each appendix table's rows (from the workbook: one sheet a table, one table an appendix here) over its PDF
+    pages (an appendix's first page is the one that begins with its label)."""
+    import re
+
+    from openpyxl import load_workbook
+
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    starts = [i for i, page in enumerate(text.split("\f")) if re.match(r"\s*Phụ lục", page)]
+    ends = [*starts[1:], text.count("\f")]
+    book = load_workbook(xlsx, read_only=True)
+    sheets = book.sheetnames[1:]  # after the cover sheet
+    out = {}
+    for name, start, end in zip(sheets, starts, ends, strict=False):
+        rows = sum(1 for r in book[name].iter_rows(min_col=2, max_col=2, values_only=True) if r[0]) - 1
+        out[name] = round(rows / max(1, end - start), 1)
     return out
 
 
@@ -149,7 +173,7 @@ def main() -> None:
     ap.add_argument("folder", nargs="?", default="build/national")
     ap.add_argument("--units", type=int, default=3351)
     ap.add_argument("--months", type=int, default=6)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     a = ap.parse_args()
     folder = Path(a.folder).resolve()
     subprocess.run(["rm", "-rf", str(folder)], check=True)
@@ -183,18 +207,43 @@ def main() -> None:
                 folder,
             )
         )
-    n = statistics.median(s for s, _ in national)
-    d = statistics.median(s for s, _ in district)
+    ratios = sorted(n / d for (n, _), (d, _) in zip(national, district, strict=True))
     result = {
         "machine": machine(),
         "units": a.units,
         "national_seconds": [round(s, 1) for s, _ in national],
         "district_seconds": [round(s, 1) for s, _ in district],
-        "ratio_median": round(n / d, 1),
+        "national_median_seconds": round(statistics.median(s for s, _ in national), 1),
+        "district_median_seconds": round(statistics.median(s for s, _ in district), 1),
+        "ratio_median": round(statistics.median(ratios), 1),
+        "ratio_spread": [round(ratios[0], 1), round(ratios[-1], 1)],
         "national_peak_mb": round(max(m for _, m in national)),
         "national": describe(folder / "outputs" / month),
+        "batch": batch(folder, sample, a.repeats),
     }
     print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+def batch(folder: Path, sample: Path, repeats: int) -> dict:
+    """Three sample months as three commands, and as one command sharing a kernel, alternately."""
+    months = ("2023-05", "2023-06", "2023-07")
+    separate, shared = [], []
+    for i in range(repeats):
+        out = folder / f"lo-{i}"
+        start = time.perf_counter()
+        for m in months:
+            args = [CCHC, "run", "monthly", m, "--store", str(sample), "--out", str(out / "rieng"), "--quiet"]
+            subprocess.run(args, cwd=folder, check=True, capture_output=True)
+        separate.append(time.perf_counter() - start)
+        args = [CCHC, "run", "monthly", *months, "--store", str(sample), "--out", str(out / "chung"), "--quiet"]
+        shared.append(timed(args, folder)[0])
+    s, b = statistics.median(separate), statistics.median(shared)
+    return {
+        "months": list(months),
+        "separate_seconds": [round(x, 1) for x in separate],
+        "one_kernel_seconds": [round(x, 1) for x in shared],
+        "saving": round(1 - b / s, 2),
+    }
 
 
 if __name__ == "__main__":
