@@ -137,9 +137,15 @@ def test_html_is_self_contained_and_escapes_data(tmp_path):
 def test_pdf_with_hostile_text_shows_it_as_text(tmp_path):
     t = big_table(1)
     t.rows.append(Row({"unit": '<b>UBND xã "Độc"</b> & <i>Đạo</i>'}))
+    # Typst's own markup and code: shown as typed, never run (no page resize, no file read)
+    typst = '#set page(width: 5pt) #read("/etc/passwd") $x^2$ *Đậm* _nghiêng_ @nhan <nhan> // chú thích'
+    t.rows.append(Row({"unit": typst}))
     path = tmp_path / "a.pdf"
     write_pdf(doc_of(t), path)
-    assert '<b>UBND xã "Độc"</b> & <i>Đạo</i>' in page_texts(path)[0]
+    text = " ".join(page_texts(path)[0].split())
+    assert '<b>UBND xã "Độc"</b> & <i>Đạo</i>' in text
+    assert " ".join(typst.split()) in text and "root:" not in text
+    assert PdfReader(str(path)).pages[0].mediabox.width > 500  # still A4
 
 
 def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):
