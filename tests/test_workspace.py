@@ -172,7 +172,8 @@ def test_version_and_a_wrong_area_in_one_line(tmp_path):
     ("args", "expected"),
     [
         (["run", "monthly"], "thiếu tham số THÁNG"),
-        (["run", "monthly", "2023-05", "thua"], "thừa tham số: thua"),
+        (["run", "anomalies", "2023-05", "thua"], "thừa tham số: thua"),
+        (["run", "monthly", "2023-05", "thua"], "kỳ «thua» không hợp lệ"),  # monthly takes several months
         (["check-report"], "thiếu tham số TỆP"),
         (["khong-co-lenh"], "không có lệnh «khong-co-lenh»"),
         (["run", "monthly", "2023-05", "--khong-co"], "không có tùy chọn --khong-co"),
