@@ -68,20 +68,18 @@ def store_rows(path: Path) -> list[tuple]:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory):
-    """The sample ingested, letters 05–07 issued, and `cchc run monthly` for 2023-05 and 2023-08 (real
-    papermill runs), shared by the tests that read their outputs."""
+    """The sample ingested, letters 05–07 issued, and `cchc run monthly 2023-05 2023-08` (one command, both
+    notebooks in one kernel: real papermill runs), shared by the tests that read their outputs; the command's
+    result under each month."""
     base = tmp_path_factory.mktemp("run")
     db, out = base / "cchc.duckdb", base / "out"
     assert run_cli("ingest", "--sample", "--store", str(db)).returncode == 0
     for month in ("2023-05", "2023-06", "2023-07"):
         res = run_cli("issue", month, "--store", str(db))
         assert res.returncode == 0, res.stderr
-    results = {}
-    for month in ("2023-05", "2023-08"):
-        res = run_cli("run", "monthly", month, "--store", str(db), "--out", str(out))
-        assert res.returncode == 0, res.stderr
-        results[month] = res
-    return out, results
+    res = run_cli("run", "monthly", "2023-05", "2023-08", "--store", str(db), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    return out, {"2023-05": res, "2023-08": res}
 
 
 @pytest.fixture(scope="session")
