@@ -162,7 +162,10 @@ def test_run_anomalies_writes_an_offline_notebook_and_csv(tmp_path):
     nb = (folder / "03_anomalies.ipynb").read_text(encoding="utf-8")
     assert "charts.unit_history" in nb
     csv = (folder / "anomalies.csv").read_text(encoding="utf-8-sig")
-    assert csv.splitlines()[0].startswith("Kiểm tra,Mức độ,Đơn vị,Tháng,Chỉ tiêu,Giá trị,Căn cứ")
+    assert csv.splitlines()[0] == (
+        "Kiểm tra,Mức độ,Đơn vị,Tháng,Chỉ tiêu,Ngưỡng,Giá trị,Giá trị trước,z so với lịch sử đơn vị,"
+        "z so với các đơn vị khác,Tử số,Mẫu số,Căn cứ"
+    )
 
 
 def test_anomalies_without_a_store_read_the_sample(tmp_path):
@@ -172,3 +175,37 @@ def test_anomalies_without_a_store_read_the_sample(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "dùng số liệu mẫu" in res.stderr
     assert any(f["unit"] == "UBND xã Hà Kỳ" and "giảm 11,26 điểm %" in f["evidence"] for f in json.loads(res.stdout))
+
+
+def test_severity_weighs_size_unusualness_and_dossiers():
+    """A 20-point fall is "cao" only when it is unusual for the unit and its peers and rests on enough dossiers;
+    the same fall shared by every unit, or on five dossiers, is "thấp" (issue 31: 72 of 104 province findings were
+    "cao" on the change alone, with |z| < 1)."""
+    history = [95, 94, 95, 96, 95]  # months 1–5, a unit's ordinary wobble
+
+    def unit(u, june, den=100):
+        return [digit(u, m, round(r * den / 100), den) for m, r in enumerate(history, 1)] + [
+            digit(u, 6, round(june * den / 100), den)
+        ]
+
+    lone = unit("lone", 75) + [r for i in range(8) for r in unit(f"p{i}", 95 + i % 2)]
+    first = run(lone, 6).filter((pl.col("unit_id") == "lone") & (pl.col("check") == "sudden_change")).row(0, named=True)
+    assert first["severity"] == "cao" and first["threshold"].startswith("thay đổi ≥ 10 điểm %")
+    assert first["previous"] == pytest.approx(0.95) and first["value"] == pytest.approx(0.75)
+    assert (first["numerator"], first["denominator"]) == (75, 100)
+    # every unit fell by about 20 points: ordinary among its peers
+    shared = [r for i in range(8) for r in unit(f"s{i}", 75 + i % 3)]
+    rows = run(shared, 6).filter(pl.col("check") == "sudden_change")
+    assert rows.height == 8 and set(rows["severity"]) <= {"thấp", "trung bình"}
+    # five dossiers: one dossier is 20 points
+    few = unit("few", 80, den=5) + [r for i in range(8) for r in unit(f"q{i}", 95)]
+    tiny = run(few, 6).filter((pl.col("unit_id") == "few") & (pl.col("check") == "sudden_change"))
+    assert tiny.height == 1 and tiny["severity"][0] == "thấp"
+
+
+def test_a_z_score_over_a_history_that_never_moves_is_capped_and_explained():
+    rows = [digit("flat", m, 1000 - (m == 4), 1000) for m in range(1, 6)] + [digit("flat", 6, 700, 1000)]
+    rows += [r for i in range(6) for r in [digit(f"p{i}", m, 950 + m + i, 1000) for m in range(1, 7)]]
+    flat = run(rows, 6).filter((pl.col("unit_id") == "flat") & (pl.col("check") == "sudden_change")).row(0, named=True)
+    assert flat["z_own"] == -10.0 and "≥ 10 (rất khác thường" in flat["evidence"]
+    assert "581" not in flat["evidence"]

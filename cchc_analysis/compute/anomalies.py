@@ -2,7 +2,8 @@
 evidence and severity ("cao", "trung bình", "thấp"). Thresholds are in params (``anomalies``).
 
 - sudden change: |change| ≥ ``change_pp`` points, with robust z-scores (median and MAD) of the change
-  against the unit's own history and against the other units that month;
+  against the unit's own history and against the other units that month; its severity weighs the size of the
+  change with how unusual it is for the unit and its peers and with the dossiers it rests on (``severity``);
 - implausible perfection: 100% for ``perfect_months`` months running on at most ``perfect_max_denominator``
   dossiers a month;
 - missing month: a unit that reported earlier in the year has no row for the month;
@@ -31,7 +32,30 @@ from cchc_analysis.inputs.units import MatchError, Registry
 from cchc_analysis.store.database import Store
 
 SEVERITY_ORDER = {"cao": 0, "trung bình": 1, "thấp": 2}
-COLUMNS = ("check", "severity", "unit_id", "unit", "unit_kind", "month", "indicator", "value", "evidence")
+# What each finding says, the same in anomalies.csv, the page's table and its tooltips: the rule that fired and
+# its threshold, the value observed and the one before it, the z-scores, the numerator and denominator.
+SCHEMA = {
+    "check": pl.String,
+    "severity": pl.String,
+    "unit_id": pl.String,
+    "unit": pl.String,
+    "unit_kind": pl.String,
+    "month": pl.String,
+    "indicator": pl.String,
+    "threshold": pl.String,
+    "value": pl.Float64,
+    "previous": pl.Float64,
+    "z_own": pl.Float64,
+    "z_peer": pl.Float64,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+    "evidence": pl.String,
+}
+COLUMNS = tuple(SCHEMA)
+# A modified z-score over a history that barely moves (a unit at 100% every month) can reach hundreds: beyond
+# this it says no more than "far outside", and is printed as this bound.
+Z_CAP = 10.0
+AREA_ROW = "khu-vuc:"  # the unit_id of a finding about the area's total, never a registry unit's id
 _FLOW_IN = ("ky_truoc_chuyen_sang", "tiep_nhan")
 _FLOW_OUT = ("dung_han", "qua_han", "dang_giai_quyet", "tam_dung", "tra_lai", "huy")
 
@@ -49,8 +73,17 @@ def robust_z(value: float, sample: list[float]) -> float | None:
 
 
 def _row(
-    check: str, severity: str, unit: dict, month: Month, indicator: str | None, value: float | None, evidence: str
+    check: str,
+    severity: str,
+    unit: dict,
+    month: Month,
+    indicator: str | None,
+    value: float | None,
+    evidence: str,
+    threshold: str = "",
+    **detail: float | int | None,
 ) -> dict:
+    """One finding; ``detail``: previous, z_own, z_peer, numerator, denominator where the check has them."""
     return {
         "check": check,
         "severity": severity,
@@ -59,13 +92,41 @@ def _row(
         "unit_kind": unit["unit_kind"],
         "month": str(month),
         "indicator": indicator,
+        "threshold": threshold,
         "value": value,
+        **{k: detail.get(k) for k in ("previous", "z_own", "z_peer", "numerator", "denominator")},
         "evidence": evidence,
     }
 
 
+def capped(z: float | None) -> float | None:
+    """A z-score within ±``Z_CAP``."""
+    return None if z is None else max(-Z_CAP, min(Z_CAP, z))
+
+
 def _z_text(z: float | None, what: str) -> str:
-    return f"z {what} {signed_pp(z).replace('+', '')}" if z is not None else f"z {what}: không đủ dữ liệu"
+    if z is None:
+        return f"z {what}: không đủ dữ liệu"
+    if abs(z) >= Z_CAP:
+        sign = "-" if z < 0 else ""
+        return f"z {what} {sign}≥ {Z_CAP:g} (rất khác thường: số liệu trước đó gần như không đổi)"
+    return f"z {what} {signed_pp(z).replace('+', '')}"
+
+
+def change_severity(change: float, z_own: float | None, z_peer: float | None, denominator: int | None, p: Anomalies) -> str:
+    """How much a change matters: "cao" only when it is large and unusual for the unit or its peers, on enough
+    dossiers; a large change that the unit's history and its peers make ordinary, or one resting on a handful of
+    dossiers (one dossier moves a rate on 5 by 20 points), is "thấp"."""
+    big, huge = abs(change) >= p.change_pp, abs(change) >= 2 * p.change_pp
+    unusual = [z is not None and abs(z) >= p.robust_z for z in (z_own, z_peer)]
+    unknown = z_own is None and z_peer is None
+    if denominator is not None and denominator < p.min_denominator:
+        return "thấp"
+    if big and (all(unusual) or (huge and any(unusual))):
+        return "cao"
+    if big and (any(unusual) or unknown):
+        return "trung bình"
+    return "thấp"
 
 
 def sudden_changes(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
@@ -88,15 +149,12 @@ def sudden_changes(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict
             odd = [z for z in (z_own, z_peer) if z is not None and abs(z) >= p.robust_z]
             if not big and not (odd and abs(change) >= p.change_pp / 2):
                 continue
-            severity = (
-                "cao" if abs(change) >= 2 * p.change_pp or (big and len(odd) == 2) else "trung bình" if big else "thấp"
-            )
             before = r["rate"] - change / 100
             word = "giảm" if change < 0 else "tăng"
             out.append(
                 _row(
                     "sudden_change",
-                    severity,
+                    change_severity(change, z_own, z_peer, r["denominator"], p),
                     r,
                     month,
                     ind,
@@ -104,6 +162,12 @@ def sudden_changes(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict
                     f"{INDICATOR_SHORT[ind]} {word} {signed_pp(abs(change)).lstrip('+')} điểm % "
                     f"({percent(before)} → {percent(r['rate'])}, {r['numerator']}/{r['denominator']}); "
                     f"{_z_text(z_own, 'so với lịch sử đơn vị')}; {_z_text(z_peer, 'so với các đơn vị khác')}",
+                    f"thay đổi ≥ {p.change_pp:g} điểm %, hoặc |z| ≥ {p.robust_z:g} và thay đổi ≥ {p.change_pp / 2:g} điểm %",
+                    previous=before,
+                    z_own=capped(z_own),
+                    z_peer=capped(z_peer),
+                    numerator=r["numerator"],
+                    denominator=r["denominator"],
                 )
             )
     return out
@@ -129,6 +193,9 @@ def perfection(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict]:
                     1.0,
                     f"{INDICATOR_SHORT[ind]} 100% trong {len(run)} tháng liền trên {dens} hồ sơ — "
                     "kiểm tra việc cập nhật trên phần mềm",
+                    f"100% từ {p.perfect_months} tháng liền, mỗi tháng ≤ {p.perfect_max_denominator} hồ sơ",
+                    numerator=run[-1]["numerator"],
+                    denominator=run[-1]["denominator"],
                 )
             )
     return out
@@ -154,6 +221,7 @@ def unreported_months(frame: pl.DataFrame, month: Month) -> list[dict]:
                 None,
                 None,
                 f"đã báo cáo từ {first.label()} nhưng thiếu {', '.join(m.label() for m in missing)}",
+                "một tháng thiếu sau tháng đầu tiên đã báo cáo trong năm",
             )
         )
     return out
@@ -178,6 +246,7 @@ def unbalanced(frame: pl.DataFrame, month: Month) -> list[dict]:
                     float(total_in - total_out),
                     f"kỳ trước chuyển sang + tiếp nhận = {total_in}, nhưng đã giải quyết + đang giải quyết + "
                     f"tạm dừng + trả lại + hủy = {total_out} (lệch {total_in - total_out})",
+                    "chuyển sang + tiếp nhận = giải quyết + đang giải quyết + tạm dừng + trả lại + hủy",
                 )
             )
     prev = frame.filter(pl.col("month") == (month - 1).first_day).select(
@@ -199,13 +268,22 @@ def unbalanced(frame: pl.DataFrame, month: Month) -> list[dict]:
                     float(r["ky_truoc_chuyen_sang"]),
                     f"kỳ trước chuyển sang {r['ky_truoc_chuyen_sang']}, cuối {(month - 1).label()} còn "
                     f"{stock} hồ sơ (đang giải quyết {r['prev_in_progress']} + tạm dừng {r['prev_paused']})",
+                    "chuyển sang = đang giải quyết + tạm dừng cuối tháng trước",
+                    previous=float(stock),
                 )
             )
     return out
 
 
-def area_totals(frame: pl.DataFrame, p: Anomalies, month: Month) -> list[dict]:
-    """Sums of units against totals given in params for periods that include the month."""
+def area_totals(frame: pl.DataFrame, params: Params, month: Month) -> list[dict]:
+    """Sums of units against totals given in params for periods that include the month; the finding is about the
+    area (or its commune level, or its agencies), named as the letters name it, not about a unit."""
+    p = params.anomalies
+    names = {
+        "all": f"Toàn {params.area_name or 'địa bàn'}",
+        "commune_level": f"Các {params.communes or 'xã, phường'} (tổng)",
+        "departments": f"Các {params.departments or 'cơ quan'} (tổng)",
+    }
     out = []
     for fig in p.area_figures:
         window = fig.window
@@ -216,7 +294,7 @@ def area_totals(frame: pl.DataFrame, p: Anomalies, month: Month) -> list[dict]:
             sub = sub.filter(scope_of(pl.col("unit_kind")) == fig.scope)
         total = sub[fig.column].sum()
         if total != fig.value:
-            area = {"unit_id": fig.scope, "unit": fig.scope, "unit_kind": "area"}
+            area = {"unit_id": f"{AREA_ROW}{fig.scope}", "unit": names[fig.scope], "unit_kind": "area"}
             out.append(
                 _row(
                     "area_total",
@@ -227,6 +305,8 @@ def area_totals(frame: pl.DataFrame, p: Anomalies, month: Month) -> list[dict]:
                     float(total),
                     f"tổng {fig.column} của các đơn vị kỳ {fig.period} là {total}, "
                     f"{fig.source or 'số đã công bố'} ghi {fig.value} (lệch {total - fig.value})",
+                    "tổng của các đơn vị = số đã công bố",
+                    previous=float(fig.value),
                 )
             )
     return out
@@ -243,6 +323,7 @@ def no_dossiers(frame: pl.DataFrame, month: Month) -> list[dict]:
             None,
             0.0,
             f"không tiếp nhận hồ sơ nào trong {month.label()}",
+            "tiếp nhận = 0",
         )
         for r in this.iter_rows(named=True)
     ]
@@ -277,6 +358,10 @@ def late_corrections(frame: pl.DataFrame, originals: pl.DataFrame, month: Month,
                 r["rate"],
                 f"{INDICATOR_SHORT[r['indicator']]} {Month.of(r['month']).label()} lúc nhập đầu "
                 f"{percent(r['first_rate'])}, nay {percent(r['rate'])} — số liệu đã được sửa sau",
+                f"sửa làm tỷ lệ đổi ≥ {p.correction_pp:g} điểm %",
+                previous=r["first_rate"],
+                numerator=r["numerator"],
+                denominator=r["denominator"],
             )
         )
     if month.month > 1:
@@ -304,6 +389,8 @@ def late_corrections(frame: pl.DataFrame, originals: pl.DataFrame, month: Month,
                     f"{INDICATOR_SHORT[r['indicator']]} lũy kế đến {(month - 1).label()} nay "
                     f"{percent(r['now'])}, trước đây {percent(r['then'])}, dù từng tháng đều tăng — "
                     "số liệu các tháng trước đã bị sửa",
+                    f"lũy kế giảm ≥ {p.correction_pp:g} điểm % khi không tháng nào giảm",
+                    previous=r["then"],
                 )
             )
     return out
@@ -317,29 +404,21 @@ def find_anomalies(frame: pl.DataFrame, originals: pl.DataFrame, month: Month, p
         originals = originals.filter(pl.col("area") == params.area_id)
     upto = frame.filter(pl.col("month") <= month.first_day)
     if upto.filter(pl.col("month") == month.first_day).is_empty():
-        raise UsageError(f"kho chưa có số liệu {month.label()} — nhập số liệu tháng đó trước (cchc ingest …)")
+        raise UsageError(
+            f"kho chưa có số liệu {month.label()} của danh mục «{params.area_id}» — nhập số liệu tháng đó trước "
+            "(cchc ingest …), hoặc chọn đúng danh mục (--area) mà số liệu đã nhập theo"
+        )
     rates = monthly_rates(upto)
     rows = (
         sudden_changes(rates, month, p)
         + perfection(rates, month, p)
         + unreported_months(upto, month)
         + unbalanced(upto, month)
-        + area_totals(frame, p, month)
+        + area_totals(frame, params, month)
         + no_dossiers(upto, month)
         + late_corrections(upto, originals.filter(pl.col("month") <= month.first_day), month, p)
     )
-    schema = {
-        "check": pl.String,
-        "severity": pl.String,
-        "unit_id": pl.String,
-        "unit": pl.String,
-        "unit_kind": pl.String,
-        "month": pl.String,
-        "indicator": pl.String,
-        "value": pl.Float64,
-        "evidence": pl.String,
-    }
-    out = pl.DataFrame(rows, schema=schema)
+    out = pl.DataFrame(rows, schema=SCHEMA)
     return (
         out.with_columns(_s=pl.col("severity").replace_strict(SEVERITY_ORDER, default=9))
         .sort("_s", "check", "unit_id")
@@ -374,6 +453,6 @@ def labelled(found: pl.DataFrame) -> pl.DataFrame:
             check=pl.col("check").replace_strict(CHECK_LABELS, default=pl.col("check")),
             indicator=pl.col("indicator").replace_strict(INDICATOR_SHORT, default=pl.col("indicator")),
         )
-        .rename({c: LABELS[c] for c in ("check", "severity", "unit", "month", "indicator", "value", "evidence")})
         .drop("unit_id", "unit_kind")
+        .rename({c: LABELS[c] for c in COLUMNS if c not in ("unit_id", "unit_kind")})
     )

@@ -271,6 +271,7 @@ class Anomalies(Strict):
     perfect_months: int = Field(default=3, ge=2)  # consecutive months at 100% …
     perfect_max_denominator: int = Field(default=5, ge=1)  # … on denominators this small
     correction_pp: float = Field(default=1.0, gt=0)  # a restated month moving a rate by this much
+    min_denominator: int = Field(default=20, ge=1)  # a change on fewer dossiers is at most "thấp" (one moves it 5 pp)
     area_figures: tuple[AreaFigure, ...] = ()
 
 
