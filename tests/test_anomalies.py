@@ -209,3 +209,29 @@ def test_a_z_score_over_a_history_that_never_moves_is_capped_and_explained():
     flat = run(rows, 6).filter((pl.col("unit_id") == "flat") & (pl.col("check") == "sudden_change")).row(0, named=True)
     assert flat["z_own"] == -10.0 and "≥ 10 (rất khác thường" in flat["evidence"]
     assert "581" not in flat["evidence"]
+
+
+def test_a_point_is_red_only_for_a_finding_on_its_own_indicator_and_an_empty_chart_says_why():
+    from cchc_analysis.render import charts
+
+    rows = []
+    for u, may in (("drop", 70), *[(f"p{i}", 95) for i in range(6)]):
+        rows += [digit(u, 4, 95, 100, so_hoa_tiep_nhan=95, phai_so_hoa_tiep_nhan=100)]
+        rows += [digit(u, 5, may, 100, so_hoa_tiep_nhan=95, phai_so_hoa_tiep_nhan=100)]
+    f = build(rows)
+    found = run(rows, 5)
+    assert set(found.filter(pl.col("unit_id") == "drop")["indicator"]) == {"digitized_output"}
+
+    def flags(indicator):
+        spec = charts.changes(f, Month(2023, 5), indicator, found).to_dict()
+        return {r["unit_id"]: r["flag"] for r in spec["data"]["values"]}, str(spec)
+
+    output, _ = flags("digitized_output")
+    assert output["drop"] == "Có cảnh báo về số hóa kết quả" and output["p0"] == "Không"
+    intake, text = flags("digitized_input")
+    assert intake["drop"] == "Không" and "Có cảnh báo về số hóa khi tiếp nhận" in text  # the legend says it
+    january = str(charts.changes(f, Month(2023, 4), "digitized_output", found).to_dict())
+    assert "chưa có số liệu tháng trước để so sánh" in january
+    assert "là số bản, không có tỷ lệ" in str(charts.changes(f, Month(2023, 5), "e_cert", found).to_dict())
+    axis = charts.rate_axis().to_dict()
+    assert axis["format"] == ".1~%" and axis["tickMinStep"] == 0.001  # 99,8% and 100%, never 100% twice

@@ -986,11 +986,19 @@ def run_anomalies_cmd(
     out_dir: OutOpt = None,
     params_file: ParamsOpt = None,
     area: AreaOpt = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", help="Một đơn vị (viết như thường viết: «Hà Kỳ»): trang chỉ về đơn vị đó, để gửi đơn vị."
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     _debug: DebugOpt = False,
 ) -> None:
-    """Notebook bất thường: bảng kiểm tra, biểu đồ tương tác (HTML không cần mạng), anomalies.csv."""
+    """Trang khám phá bất thường (HTML không cần mạng): chọn đơn vị, chỉ tiêu; bản đồ nhiệt đơn vị × tháng; báo
+    cáo còn thiếu; bảng sắp xếp, tìm kiếm được; anomalies.csv."""
     from cchc_analysis.runs.inputs import resolve
     from cchc_analysis.runs.run import run_anomalies
 
-    _run_command(run_anomalies, resolve(month_arg(period), store, area, params_file, out=out_dir), quiet)
+    inputs = resolve(month_arg(period), store, area, params_file, out=out_dir)
+    _run_command(run_anomalies, inputs, quiet, unit=unit)

@@ -99,6 +99,11 @@ def _row(
     }
 
 
+def _g(x: float) -> str:
+    """A threshold as a Vietnamese reader writes it: 3,5; 10."""
+    return f"{x:g}".replace(".", ",")
+
+
 def capped(z: float | None) -> float | None:
     """A z-score within ±``Z_CAP``."""
     return None if z is None else max(-Z_CAP, min(Z_CAP, z))
@@ -113,7 +118,9 @@ def _z_text(z: float | None, what: str) -> str:
     return f"z {what} {signed_pp(z).replace('+', '')}"
 
 
-def change_severity(change: float, z_own: float | None, z_peer: float | None, denominator: int | None, p: Anomalies) -> str:
+def change_severity(
+    change: float, z_own: float | None, z_peer: float | None, denominator: int | None, p: Anomalies
+) -> str:
     """How much a change matters: "cao" only when it is large and unusual for the unit or its peers, on enough
     dossiers; a large change that the unit's history and its peers make ordinary, or one resting on a handful of
     dossiers (one dossier moves a rate on 5 by 20 points), is "thấp"."""
@@ -162,7 +169,8 @@ def sudden_changes(rates: pl.DataFrame, month: Month, p: Anomalies) -> list[dict
                     f"{INDICATOR_SHORT[ind]} {word} {signed_pp(abs(change)).lstrip('+')} điểm % "
                     f"({percent(before)} → {percent(r['rate'])}, {r['numerator']}/{r['denominator']}); "
                     f"{_z_text(z_own, 'so với lịch sử đơn vị')}; {_z_text(z_peer, 'so với các đơn vị khác')}",
-                    f"thay đổi ≥ {p.change_pp:g} điểm %, hoặc |z| ≥ {p.robust_z:g} và thay đổi ≥ {p.change_pp / 2:g} điểm %",
+                    f"thay đổi ≥ {_g(p.change_pp)} điểm %, hoặc |z| ≥ {_g(p.robust_z)} và thay đổi ≥ "
+                    f"{_g(p.change_pp / 2)} điểm %",
                     previous=before,
                     z_own=capped(z_own),
                     z_peer=capped(z_peer),
@@ -436,14 +444,19 @@ def load_anomalies(
         originals = st.originals()
     found = find_anomalies(frame, originals, month, params)
     if units:
-        ids = []
-        for name in units:
-            try:
-                ids.append(registry.match(name).id)
-            except MatchError as exc:
-                raise UsageError(str(exc)) from None
-        found = found.filter(pl.col("unit_id").is_in(ids))
+        found = found.filter(pl.col("unit_id").is_in(unit_ids(registry, units)))
     return found, frame
+
+
+def unit_ids(registry: Registry, names: list[str]) -> list[str]:
+    """The ids of units named as analysts write them; a name the registry does not know is a usage error."""
+    ids = []
+    for name in names:
+        try:
+            ids.append(registry.match(name).id)
+        except MatchError as exc:
+            raise UsageError(str(exc)) from None
+    return ids
 
 
 def labelled(found: pl.DataFrame) -> pl.DataFrame:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from cchc_analysis.compute.index766 import GROUPS
-from cchc_analysis.compute.indicators import dossiers_to_reach, scope_of
+from cchc_analysis.compute.indicators import RATIOS, dossiers_to_reach, scope_of
 from cchc_analysis.compute.scoring import FIELD_BINS, band_sentences, grouped_sentences
-from cchc_analysis.core.formatting import date_span, percent, points, roman
+from cchc_analysis.core.formatting import date_span, integer, percent, points, roman
 from cchc_analysis.core.glossary import (
     AREA_KINDS,
     CHECK_LABELS,
@@ -19,6 +19,7 @@ from cchc_analysis.core.glossary import (
     UNIT_KINDS,
 )
 from cchc_analysis.core.params import Params
+from cchc_analysis.core.periods import Month
 from cchc_analysis.documents.document import Appendix, Document, reference_line
 from cchc_analysis.documents.monthly import MonthlyReview
 from cchc_analysis.documents.semiannual import HANDLING_TOTALS, SemiannualReview, totals_row
@@ -669,15 +670,42 @@ def semiannual_document(review: SemiannualReview) -> Document:
 
 
 def anomalies_table(found: pl.DataFrame, title: str) -> Table:
-
+    """The findings as anomalies.csv has them: rule and threshold, the value and the one before it (a rate in %,
+    a count as a number), the z-scores, numerator and denominator, severity, and the sentence that says it all."""
     cols = [
         _STT,
         Col("severity", LABELS["severity"], width=1),
         Col("check", LABELS["check"], width=1.6),
-        _unit(2.4),
-        Col("evidence", LABELS["evidence"], width=6),
+        _unit(2.2),
+        Col("month", LABELS["month"], width=1),
+        Col("indicator", LABELS["indicator"], width=1.4),
+        Col("threshold", LABELS["threshold"], width=2),
+        Col("shown", LABELS["value"], width=1.1),
+        Col("before", LABELS["previous"], width=1.1),
+        Col("z_own", LABELS["z_own"], "num", width=1),
+        Col("z_peer", LABELS["z_peer"], "num", width=1),
+        Col("numerator", LABELS["numerator"], "int", width=0.9),
+        Col("denominator", LABELS["denominator"], "int", width=0.9),
+        Col("evidence", LABELS["evidence"], width=5),
     ]
-    rows = [
-        Row({**r, "stt": n, "check": CHECK_LABELS[r["check"]]}) for n, r in enumerate(found.iter_rows(named=True), 1)
-    ]
+    rows = []
+    for n, r in enumerate(found.iter_rows(named=True), 1):
+        rate = r["indicator"] in RATIOS and r["check"] not in ("unbalanced", "carry_over", "no_dossiers")
+        shown = {
+            k: (None if r[k] is None else percent(r[k]) if rate else integer(round(r[k])))
+            for k in ("value", "previous")
+        }
+        rows.append(
+            Row(
+                {
+                    **r,
+                    "stt": n,
+                    "check": CHECK_LABELS[r["check"]],
+                    "month": Month.parse(r["month"]).label(),
+                    "indicator": INDICATOR_SHORT.get(r["indicator"] or "", r["indicator"] or ""),
+                    "shown": shown["value"],
+                    "before": shown["previous"],
+                }
+            )
+        )
     return Table(name="Bất thường", title=title, columns=cols, rows=rows)

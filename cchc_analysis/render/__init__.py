@@ -16,7 +16,7 @@ import cchc_analysis.core.iri  # noqa: F401 - for its effect, see there
 from cchc_analysis.documents.document import Appendix, Document, reference_line
 from cchc_analysis.render.csv import write_csv
 from cchc_analysis.render.docx import write_docx, write_template
-from cchc_analysis.render.html import document_html, shown, table_html, write_html
+from cchc_analysis.render.html import document_html, interactive, shown, table_html, write_html
 from cchc_analysis.render.pdf import write_pdf
 from cchc_analysis.render.xlsx import write_xlsx
 
@@ -25,6 +25,7 @@ __all__ = [
     "Appendix",
     "Document",
     "document_html",
+    "interactive",
     "reference_line",
     "shown",
     "table_html",

@@ -59,6 +59,10 @@ def _html_output(spec: dict, **_: object) -> dict[str, str]:
         bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())  # pyright: ignore[reportCallIssue]
         parts.append(f"<script>if (!window.vegaEmbed) {{ (function () {{\n{bundle}\n}})(); }}</script>")
         _bundle_sent = True
+    if len(parts) == 1:  # the page's first chart: its pickers above it, where a reader looks first
+        parts.append(
+            "<style>.cchc-chart{display:flex;flex-direction:column}.cchc-chart .vega-bindings{order:-1}</style>"
+        )
     div = f"cchc-chart-{uuid.uuid4().hex}"
     parts.append(
         f'<div id="{div}" class="cchc-chart"></div>'
@@ -70,7 +74,7 @@ def _html_output(spec: dict, **_: object) -> dict[str, str]:
     return {"text/html": "".join(parts)}
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (
         chart.configure(font=FONT_FAMILY, locale={"number": _VI_NUMBERS})
         .configure_axis(labelFontSize=11, titleFontSize=12)
@@ -78,7 +82,7 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
-def _pandas_free(frame: pl.DataFrame) -> list[dict]:
+def records(frame: pl.DataFrame) -> list[dict]:
     # Altair takes plain records, so the notebook needs neither pandas nor pyarrow conversion.
     return [
         {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
@@ -113,7 +117,7 @@ def unit_rates(
     full = f"{title}: bình quân chung {_pct(area)}" + (f"; chỉ tiêu {_pct(target)}" if target and target < 1 else "")
     if df.height > config.NOTEBOOK_ROWS:
         lowest = df.sort("rate").head(_LOWEST)
-        return _configure(
+        return configure(
             alt.vconcat(
                 _distribution(df, area, target, area_name, indicator).properties(title=full),
                 _bars(lowest, area, target, area_name, indicator).properties(
@@ -121,7 +125,7 @@ def unit_rates(
                 ),
             )
         )
-    return _configure(_bars(df, area, target, area_name, indicator).properties(title=full))
+    return configure(_bars(df, area, target, area_name, indicator).properties(title=full))
 
 
 _LOWEST = 30  # the units a large area's chart names
@@ -154,7 +158,7 @@ def _distribution(
         .sort("low")
     )
     bars = (
-        alt.Chart(alt.Data(values=_pandas_free(binned)))
+        alt.Chart(alt.Data(values=records(binned)))
         .mark_bar()
         .encode(
             x=alt.X(
@@ -186,7 +190,7 @@ def _start(df: pl.DataFrame, area: float | None, target: float | None) -> float:
 def _bars(df: pl.DataFrame, area: float | None, target: float | None, area_name: str, indicator: str) -> alt.LayerChart:
     label = INDICATOR_SHORT[indicator]
     start = _start(df, area, target)
-    base = alt.Chart(alt.Data(values=_pandas_free(df)))
+    base = alt.Chart(alt.Data(values=records(df)))
     bars = base.mark_bar().encode(
         x=alt.X(
             "rate:Q",
@@ -210,7 +214,7 @@ def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
     """Each unit's estimated CCHC score as a share of the maximum, coloured by band."""
     df = totals.select("unit", "share", "points", "max", "band", "rank")
     chart = (
-        alt.Chart(alt.Data(values=_pandas_free(df)))
+        alt.Chart(alt.Data(values=records(df)))
         .mark_bar()
         .encode(
             x=alt.X(
@@ -229,7 +233,7 @@ def score_shares(totals: pl.DataFrame, bands) -> alt.TopLevelMixin:
             ],
         )
     )
-    return _configure(
+    return configure(
         chart.properties(title="Ước tính Chỉ số CCHC theo đơn vị", width=420, height=max(160, 15 * df.height))
     )
 
@@ -264,7 +268,7 @@ def trends(review: MonthlyReview, indicator: str, units: list[str] | None = None
     title = f"Diễn biến tỷ lệ {INDICATOR_SHORT[indicator]} từ đầu năm {review.month.year}"
     if listed > len(units):
         title += f" ({integer(len(units))} đơn vị đầu trong {integer(listed)} đơn vị)"
-    return _configure(
+    return configure(
         _gapped_lines(df, "unit", LABELS["unit"], f"Tỷ lệ {INDICATOR_SHORT[indicator]}").properties(
             title=title, width=480, height=240
         )
@@ -277,7 +281,7 @@ _LINES = 12  # the units a trend chart of a large area draws
 def _gapped_lines(df: pl.DataFrame, series: str, series_title: str, y_title: str) -> alt.Chart:
     """Lines over months that break where a rate is missing (null rows stay in the data for that)."""
     return (
-        alt.Chart(alt.Data(values=_pandas_free(df)))
+        alt.Chart(alt.Data(values=records(df)))
         .mark_line(point=True, invalid="break-paths-show-domains")
         .encode(
             x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
@@ -298,30 +302,39 @@ def _pct(rate: float | None) -> str:
     return percent(rate) if rate is not None else "—"
 
 
-def changes(frame: pl.DataFrame, month, indicator: str, flagged: list[str]) -> alt.TopLevelMixin:
-    """Each unit's rate this month against its change since last month; flagged units stand out. Click a
-    point (or a legend entry) to highlight the unit; tooltips give the figures."""
-    from cchc_analysis.compute.indicators import monthly_rates
+def changes(frame: pl.DataFrame, month, indicator: str, found: pl.DataFrame) -> alt.TopLevelMixin:
+    """Each unit's rate this month against its change since last month; a unit is red only for a finding on this
+    indicator (``found``: the month's findings), as the legend says. Click a point to highlight the unit; tooltips
+    give the figures. With nothing to draw (a count, a first month) the chart says why."""
+    from cchc_analysis.compute.indicators import RATIOS, monthly_rates
 
+    label = INDICATOR_SHORT.get(indicator, indicator)
+    if indicator not in RATIOS:
+        return nothing(f"{label.capitalize()} {month.label()}", f"{label} là số bản, không có tỷ lệ để so sánh")
+    flagged = found.filter(pl.col("indicator") == indicator)["unit_id"].unique().to_list()
     rates = monthly_rates(frame.filter(pl.col("month") <= month.first_day)).filter(
         (pl.col("month") == month.first_day) & (pl.col("indicator") == indicator) & pl.col("rate").is_not_null()
     )
     df = rates.select("unit_id", "unit", "rate", "change_pp", "numerator", "denominator").with_columns(
-        flagged=pl.col("unit_id").is_in(flagged)
+        flag=pl.when(pl.col("unit_id").is_in(flagged))
+        .then(pl.lit(f"Có cảnh báo về {label}"))
+        .otherwise(pl.lit("Không"))
     )
+    if df.filter(pl.col("change_pp").is_not_null()).is_empty():
+        why = "chưa có số liệu tháng trước để so sánh" if not df.is_empty() else "không có đơn vị nào có tỷ lệ này"
+        return nothing(f"{label.capitalize()} {month.label()}", why)
     pick = alt.selection_point(fields=["unit"], on="click", clear="dblclick")
     chart = (
-        alt.Chart(alt.Data(values=_pandas_free(df)))
+        alt.Chart(alt.Data(values=records(df)))
         .mark_circle(size=90)
         .encode(
             x=alt.X("change_pp:Q", title="Thay đổi so với tháng trước (điểm %)"),
-            y=alt.Y(
-                "rate:Q",
-                title=f"Tỷ lệ {INDICATOR_SHORT[indicator]}",
-                axis=alt.Axis(format=".0%"),
-                scale=alt.Scale(zero=False),
+            y=alt.Y("rate:Q", title=f"Tỷ lệ {label}", axis=rate_axis(), scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "flag:N",
+                title="Cảnh báo",
+                scale=alt.Scale(domain=[f"Có cảnh báo về {label}", "Không"], range=[_BELOW, _ABOVE]),
             ),
-            color=alt.condition("datum.flagged", alt.value(_BELOW), alt.value(_ABOVE)),
             opacity=alt.condition(pick, alt.value(1), alt.value(0.25)),
             tooltip=[
                 alt.Tooltip("unit:N", title=LABELS["unit"]),
@@ -329,12 +342,29 @@ def changes(frame: pl.DataFrame, month, indicator: str, flagged: list[str]) -> a
                 alt.Tooltip("change_pp:Q", title="Thay đổi (điểm %)", format="+.2f"),
                 alt.Tooltip("numerator:Q", title="Tử số", format=",d"),
                 alt.Tooltip("denominator:Q", title="Mẫu số", format=",d"),
+                alt.Tooltip("flag:N", title="Cảnh báo"),
             ],
         )
         .add_params(pick)
     )
-    title = f"{INDICATOR_SHORT[indicator].capitalize()} {month.label()}: tỷ lệ và thay đổi (đỏ: có cảnh báo)"
-    return _configure(chart.properties(title=title, width=460, height=300))
+    title = f"{label.capitalize()} {month.label()}: tỷ lệ và thay đổi"
+    return configure(chart.properties(title=title, width=460, height=300))
+
+
+def nothing(title: str, why: str) -> alt.TopLevelMixin:
+    """A chart with nothing to draw, saying why in its place."""
+    return configure(
+        alt.Chart(alt.Data(values=[{"why": why}]))
+        .mark_text(fontSize=13, color="#555555")
+        .encode(text="why:N")
+        .properties(title=title, width=460, height=40)
+    )
+
+
+def rate_axis() -> alt.Axis:
+    """A rate axis whose labels never repeat: as many decimals as the ticks need (99,8%; 100%), ticks at least
+    0,1 point apart."""
+    return alt.Axis(format=".1~%", tickMinStep=0.001)
 
 
 def unit_history(frame: pl.DataFrame, unit: str, month: Month, registry: Registry) -> alt.TopLevelMixin:
@@ -364,11 +394,11 @@ def unit_history(frame: pl.DataFrame, unit: str, month: Month, registry: Registr
     ).sort("indicator_label", "month")
     legend = alt.selection_point(fields=["indicator_label"], bind="legend")
     chart = (
-        alt.Chart(alt.Data(values=_pandas_free(df)))
+        alt.Chart(alt.Data(values=records(df)))
         .mark_line(point=True, invalid="break-paths-show-domains")
         .encode(
             x=alt.X("month:T", title=None, axis=alt.Axis(format="%m/%Y", tickCount="month")),
-            y=alt.Y("rate:Q", title=LABELS["rate"], axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
+            y=alt.Y("rate:Q", title=LABELS["rate"], axis=rate_axis(), scale=alt.Scale(zero=False)),
             color=alt.Color("indicator_label:N", title="Chỉ tiêu"),
             opacity=alt.condition(legend, alt.value(1), alt.value(0.15)),
             tooltip=[
@@ -382,6 +412,6 @@ def unit_history(frame: pl.DataFrame, unit: str, month: Month, registry: Registr
         )
         .add_params(legend)
     )
-    return _configure(
+    return configure(
         chart.properties(title=f"Diễn biến các chỉ tiêu của {name} năm {month.year}", width=480, height=260)
     )

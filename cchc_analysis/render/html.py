@@ -135,3 +135,46 @@ def document_html(doc: Document, only: int | None = None, subset_fonts: bool = F
 
 def write_html(doc: Document, path: Path) -> None:
     path.write_text(document_html(doc, subset_fonts=True), encoding="utf-8")
+
+
+# Sorting and searching a table in the page itself (no library, no network): a click on a column's heading sorts
+# by it (again: the other way), numbers as numbers read the Vietnamese way ("1.234", "95,50%", "+2,10", "—").
+_SORTABLE_JS = """
+(function () {
+  var box = document.getElementById(__BOX__); if (!box) return;
+  var table = box.querySelector('table'), body = table.tBodies[0], search = box.querySelector('input');
+  var rows = Array.prototype.slice.call(body.rows);
+  function key(cell) {
+    var t = cell.textContent.trim(), n = t.replace(/\\./g, '').replace(',', '.').replace(/[%+]/g, '');
+    return t !== '' && !isNaN(n) ? parseFloat(n) : t.toLowerCase();
+  }
+  var heads = table.tHead.rows[table.tHead.rows.length - 1].cells;
+  Array.prototype.forEach.call(heads, function (th, j) {
+    th.style.cursor = 'pointer'; th.title = 'Bấm để sắp xếp';
+    th.addEventListener('click', function () {
+      var down = th.dataset.sort !== 'asc'; th.dataset.sort = down ? 'asc' : 'desc';
+      rows.sort(function (a, b) {
+        var x = key(a.cells[j]), y = key(b.cells[j]);
+        if (typeof x !== typeof y) { x = String(x); y = String(y); }
+        return (x < y ? -1 : x > y ? 1 : 0) * (down ? 1 : -1);
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+  search.addEventListener('input', function () {
+    var q = search.value.trim().toLowerCase();
+    rows.forEach(function (r) { r.style.display = r.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none'; });
+  });
+})();
+"""
+
+
+def interactive(table: Table) -> Fragment:
+    """A table a reader can sort (click a heading) and search (a box above it), in the page itself."""
+    import json
+    import uuid
+
+    box = f"cchc-bang-{uuid.uuid4().hex}"
+    search = '<p><input type="search" placeholder="Tìm trong bảng…" aria-label="Tìm trong bảng" style="width:20em"></p>'
+    script = _SORTABLE_JS.replace("__BOX__", json.dumps(box))
+    return Fragment(f'<div id="{box}">{search}{table_html(table, standalone=True)}</div><script>{script}</script>')

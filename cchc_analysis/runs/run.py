@@ -125,8 +125,9 @@ def execute_notebook(name: str, folder: Path, parameters: dict[str, Any], kernel
     return target
 
 
-def notebook_html(notebook: Path) -> Path:
-    """The executed notebook as HTML without code cells (what an official reads)."""
+def notebook_html(notebook: Path, title: str = "") -> Path:
+    """The executed notebook as HTML without code cells (what an official reads), titled ``title`` (the document,
+    its period and its area: the browser's tab and a saved page say what they are)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -143,7 +144,8 @@ def notebook_html(notebook: Path) -> Path:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={JUPYTERLAB_ONLY}, enabled=True), enabled=True
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    resources = {"metadata": {"name": title or notebook.stem}}
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4), resources=resources)
     target = notebook.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
     return target
@@ -379,7 +381,7 @@ def run_monthly(
         return Built(monthly_document(review), facts)
 
     return _run(
-        RunKind("monthly", "01_monthly_review", {"allow_partial": allow_partial}),
+        RunKind("monthly", "01_monthly_review", "Rà soát cải cách hành chính", {"allow_partial": allow_partial}),
         inputs,
         build,
         quiet,
@@ -444,33 +446,51 @@ def run_semiannual(
         facts = {"missing_months": missing_months(review.gaps)}
         return Built(semiannual_document(review), facts)
 
-    kind = RunKind("semiannual", "02_semiannual_report", {"allow_partial": allow_partial})
+    kind = RunKind(
+        "semiannual", "02_semiannual_report", "Báo cáo cải cách hành chính", {"allow_partial": allow_partial}
+    )
     return _run(kind, inputs, build, quiet, kernel=kernel)
 
 
-def run_anomalies(inputs: RunInputs, quiet: bool = False, kernel: WarmKernel | None = None) -> Path:
-    """``cchc run anomalies``: the exploration notebook (interactive charts, no-code HTML) and anomalies.csv
-    in ``OUT/PERIOD-bat-thuong``."""
-    from cchc_analysis.compute.anomalies import labelled, load_anomalies
+def run_anomalies(
+    inputs: RunInputs, quiet: bool = False, kernel: WarmKernel | None = None, unit: str | None = None
+) -> Path:
+    """``cchc run anomalies``: the exploration page (the notebook's no-code HTML: pickers, heatmaps, the reports
+    missing, a table to sort and search) and anomalies.csv in ``OUT/PERIOD-bat-thuong``; ``unit`` (as an analyst
+    writes it): the same, locked to that unit, in ``OUT/PERIOD-bat-thuong-UNIT_ID``."""
+    from cchc_analysis.compute.anomalies import labelled, load_anomalies, unit_ids
     from cchc_analysis.render import write_csv
 
     month = inputs.period
     assert isinstance(month, Month)
+    wanted = unit_ids(inputs.registry, [unit]) if unit else []
 
     def build(tmp: Path, store_file: Path, progress: Progress) -> Built:
         with progress.step("Kiểm tra bất thường"):
-            found, _ = load_anomalies(month, inputs.params, inputs.registry, store_file)
+            found, _ = load_anomalies(month, inputs.params, inputs.registry, store_file, [unit] if unit else None)
             write_csv(labelled(found), tmp / "anomalies.csv")
         return Built()
 
-    kind = RunKind("anomalies", "03_anomalies")
+    title = "Khám phá bất thường"
+    if wanted:
+        name = inputs.registry.by_id[wanted[0]].name
+        kind = RunKind("anomalies", "03_anomalies", f"{title} của {name}", {"units": name})
+        return _run(kind, inputs, build, quiet, folder_name=f"{month}-bat-thuong-{wanted[0]}", kernel=kernel)
+    kind = RunKind("anomalies", "03_anomalies", title)
     return _run(kind, inputs, build, quiet, folder_name=f"{month}-bat-thuong", kernel=kernel)
+
+
+def page_title(what: str, period: Any, inputs: RunInputs) -> str:
+    """ "Rà soát cải cách hành chính tháng 5/2023 — huyện Tứ Kỳ": the document, its period and its area."""
+    area = inputs.params.document.issuer.removeprefix("UBND").strip() or inputs.params.area_name
+    return f"{what} {period.label()} — {area}"
 
 
 @dataclass(frozen=True)
 class RunKind:
     name: str  # "monthly": the manifest's command is "run monthly"
     notebook: str
+    title: str  # what the notebook's page is, before its period and area: "Rà soát cải cách hành chính"
     notebook_parameters: dict[str, Any] = field(default_factory=dict)  # beyond the run's inputs
 
 
@@ -519,7 +539,7 @@ def _run(
                     kind.notebook, tmp, {**inputs.notebook_parameters(store_file), **kind.notebook_parameters}, kernel
                 )
             with progress.step("Xuất notebook ra HTML (không có mã)"):
-                notebook_html(nb)
+                notebook_html(nb, page_title(kind.title, period, inputs))
             pages = None
             if appendix is not None:
                 pages, written = appendix.result()

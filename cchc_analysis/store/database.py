@@ -349,6 +349,10 @@ class Store:
         rows = self.con.execute("SELECT sha256, n_rows FROM files WHERE list_contains(?, sha256)", [shas]).fetchall()
         return {sha: n or 0 for sha, n in rows}
 
+    def file_kinds(self) -> dict[str, str]:
+        """Each ingested file's kind ("statistics", "dossiers", "fields", …) by its SHA-256."""
+        return {sha: kind or "" for sha, kind in self.con.execute("SELECT sha256, kind FROM files").fetchall()}
+
     def source_files(self) -> list[dict[str, str]]:
         """Every file ingested, in the order it came: its name, SHA-256 and when (for a run's manifest)."""
         rows = self.con.execute("SELECT file_name, sha256, ingested_at FROM files ORDER BY ingested_at, file_name")
