@@ -112,8 +112,8 @@ def test_a_unit_that_never_reported_is_in_the_reports_matrix(page, browser):
 def test_the_page_of_129_units_is_under_5_mb():
     from cchc_analysis.compute import exploration
     from cchc_analysis.compute.anomalies import SCHEMA
-    from cchc_analysis.inputs.units import Registry, Unit
     from cchc_analysis.core.periods import Month
+    from cchc_analysis.inputs.units import Registry, Unit
     from cchc_analysis.render import charts, explore
 
     rng = random.Random(31)
