@@ -45,6 +45,9 @@ def test_outputs_and_progress(runs):
     assert any("Chạy notebook" in ln for ln in lines) and any("Phụ lục PDF" in ln for ln in lines)
     # nothing temporary or failed is left beside the result
     assert sorted(p.name for p in out.iterdir()) == ["2023-05", "2023-08"]
+    # the page's title says what it is, for which month and area (it was "Notebook")
+    html = (out / "2023-05" / "01_monthly_review.html").read_text(encoding="utf-8")
+    assert "<title>Rà soát cải cách hành chính tháng 5/2023 — huyện Tứ Kỳ</title>" in html
 
 
 def test_may_findings_csv(runs):  # seed 000
