@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -54,7 +55,7 @@ def page_texts(pdf) -> list[str]:
 @pytest.fixture(scope="module")
 def long_pdf(tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "long.pdf"
-    pages = write_pdf(doc_of(big_table(300), big_table(3)), path)
+    pages = write_pdf(doc_of(big_table(300), big_table(120), big_table(3)), path)
     return path, pages
 
 
@@ -84,9 +85,9 @@ def test_the_pdf_is_archival_and_tagged(long_pdf):
         top = roots[0] if isinstance(roots, pikepdf.Array) else roots
         assert top.S == "/Document"
         headings = [str(k.get("/T", "")) for k in top.K if k.S == "/H1"]
-        assert len(headings) == 2 and headings[1].startswith("Phụ lục II"), headings
+        assert len(headings) == 3 and headings[1].startswith("Phụ lục II"), headings
         tables = [k for k in top.K if k.S == "/Table"]
-        assert len(tables) == 2 and all(t.K[0].S == "/THead" for t in tables)
+        assert len(tables) == 3 and all(t.K[0].S == "/THead" for t in tables)
         fonts = [font for page in pdf.pages for font in page.Resources.Font.values()]
         assert fonts
         for font in fonts:
@@ -109,9 +110,12 @@ def test_each_appendix_numbers_its_own_pages_with_none_on_its_first(long_pdf):
             .splitlines()
         )
         firsts.append(text[0].strip())
+    two, three = firsts.index("Phụ lục II"), firsts.index("Phụ lục III")
     assert firsts[0].startswith("Phụ lục I")
-    assert firsts[1 : firsts.index("Phụ lục II")] == [str(k) for k in range(2, firsts.index("Phụ lục II") + 1)]
-    assert firsts[-1] == "Phụ lục II"  # the 3-row second appendix: one page, no number
+    assert firsts[1:two] == [str(k) for k in range(2, two + 1)]
+    assert three - two >= 3  # the 120-row second appendix: its own 2, 3, … from its second page
+    assert firsts[two + 1 : three] == [str(k) for k in range(2, three - two + 1)]
+    assert firsts[-1] == "Phụ lục III"  # the 3-row third appendix: one page, no number
 
 
 def test_the_pdf_embeds_only_the_shipped_font(long_pdf):
@@ -146,6 +150,30 @@ def test_pdf_with_hostile_text_shows_it_as_text(tmp_path):
     assert '<b>UBND xã "Độc"</b> & <i>Đạo</i>' in text
     assert " ".join(typst.split()) in text and "root:" not in text
     assert PdfReader(str(path)).pages[0].mediabox.width > 500  # still A4
+
+
+def test_a_word_longer_than_its_cell_wraps_inside_it(tmp_path):
+    """A 60-letter token (a pasted formula, an address) in a narrow column: broken into lines within its cell, every
+    letter kept, instead of running over the figures beside it."""
+    t = big_table(1)
+    token = '=HYPERLINK("BamVaoDayDeXemHetChuKhongCoDauCachNaoCaChuoiRatDai")'
+    t.rows.append(Row({"stt": 2, "unit": token, "num": 76, "den": 80, "rate": 0.95}))
+    path = tmp_path / "a.pdf"
+    write_pdf(doc_of(t), path)
+    words = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True).stdout
+    boxes = [
+        (float(m[0]), float(m[1]), m[2])
+        for m in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', words)
+    ]
+    figure = next(x0 for x0, _, w in boxes if w == "76")
+    pieces = [
+        (x1, w)
+        for x0, x1, w in boxes
+        if w and w not in ("76", "80") and x0 < figure and any(k in w for k in ("HYPER", "Bam", "Chu", "Dai", "Cach"))
+    ]
+    assert pieces and all(x1 < figure for x1, _ in pieces), pieces  # no piece reaches the figure's column
+    text = "".join(page_texts(path)[0].split()).replace("\u200b", "")
+    assert token.replace(" ", "") in text.replace("&quot;", '"')
 
 
 def test_xlsx_reads_back_with_numbers_formats_and_a_frozen_header(tmp_path):

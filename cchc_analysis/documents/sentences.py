@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from cchc_analysis.compute.findings import Context
+from cchc_analysis.core.formatting import integer
 from cchc_analysis.core.formatting import letter_percent as pct
 from cchc_analysis.core.formatting import letter_pp as pp
 from cchc_analysis.core.glossary import INDICATOR_LABELS
@@ -49,8 +50,8 @@ def sentence(row: dict, ctx: Context) -> str:
         r = _rates(ctx, row["unit_id"])
         i, o = r["digitized_input"], r["digitized_output"]
         return (
-            f"{unit} có {label} trong {month.label()} đạt tỷ lệ 100% (tiếp nhận {i['numerator']}/{i['denominator']} "
-            f"hồ sơ, số hóa {o['numerator']}/{o['denominator']} hồ sơ)."
+            f"{unit} có {label} trong {month.label()} đạt tỷ lệ 100% (tiếp nhận {integer(i['numerator'])}/"
+            f"{integer(i['denominator'])} hồ sơ, số hóa {integer(o['numerator'])}/{integer(o['denominator'])} hồ sơ)."
         )
     if rule == "commend_single_full":
         return f"{unit} có {label} trong {month.label()} đạt tỷ lệ 100%."

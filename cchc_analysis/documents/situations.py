@@ -179,7 +179,7 @@ def _keys(rows: Iterable[dict]) -> tuple[str, ...]:
 
 
 def _fraction(rate: dict) -> str:
-    return f"{rate['numerator']}/{rate['denominator']}"
+    return f"{integer(rate['numerator'])}/{integer(rate['denominator'])}"
 
 
 def _payment_met(w: Words, row: dict) -> dict | None:

@@ -252,7 +252,7 @@ def _table(word, table: Table, usable: int, small: bool = False) -> None:
     def cell(text: str, col: int, style: str, align: str, bold: bool = False, span: int = 1, merge: str = "") -> str:
         width = sum(twips[col : col + span])
         props = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
-        props += merge
+        props += merge + ("<w:noWrap/>" if align != "l" and style == text_style else "")  # a figure on one line
         run = f"<w:rPr>{'<w:b/>' if bold else ''}{size}</w:rPr>" if bold or size else ""
         body = f'<w:r>{run}<w:t xml:space="preserve">{_xml(text)}</w:t></w:r>' if text else ""
         return (

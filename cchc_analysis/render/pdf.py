@@ -8,6 +8,7 @@ minutes. The data travels as JSON and is shown as strings: a unit name is never 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from cchc_analysis.render.fonts import FONT_DIR
 PDF_STANDARD = "a-3u"
 TEMPLATE = config.PACKAGE_DIR / "templates" / "appendix.typ"
 # A wide table longer than this (a province's or the nation's units, tens of pages) is looked up rather than read:
-# 9 pt instead of 10 keeps its rows on one or two lines, and twenty and more of them on a page.
+# 9 pt instead of 10 (10 instead of 11 on a portrait page) keeps its rows on one or two lines, twenty and more a page.
 LONG_TABLE = 200
 
 
@@ -65,15 +66,25 @@ def document_data(doc: Document) -> dict[str, Any]:
     }
 
 
+def breakable(text: str) -> str:
+    """A word longer than a cell is wide (a pasted address, a formula-like name) given places to break, as an
+    invisible zero-width space every 20 letters: it wraps inside its cell instead of running over the next."""
+    return re.sub(r"\S{25,}", lambda m: _ZWSP.join(re.findall(r".{1,20}", m.group(0))), text)
+
+
+_ZWSP = "\u200b"
+
+
 def _table(table: Table, wide: bool, headed: bool) -> dict[str, Any]:
     columns = table.columns
+    numeric = {j for j, c in enumerate(columns) if c.fmt in NUMERIC or c.key == "stt"}
     rows: list[dict[str, Any]] = []
     longest: list[str | None] = [("" if c.fmt in NUMERIC or c.key == "stt" else None) for c in columns]
     for r in table.rows:
         if r.style == "group":
             rows.append({"style": "group", "text": str(r.values.get("text", ""))})
             continue
-        cells = [table.shown(r, c) for c in columns]
+        cells = [table.shown(r, c) if j in numeric else breakable(table.shown(r, c)) for j, c in enumerate(columns)]
         for j, text in enumerate(cells):
             if longest[j] is not None and len(text) > len(longest[j] or ""):
                 longest[j] = text
@@ -87,5 +98,6 @@ def _table(table: Table, wide: bool, headed: bool) -> dict[str, Any]:
         "head": table.head_rows(),
         "rows": rows,
         "notes": table.notes(),
-        "size": (9 if len(rows) > LONG_TABLE else 10) if wide else 11,
+        "size": (9 if len(rows) > LONG_TABLE else 10) if wide else (10 if len(rows) > LONG_TABLE else 11),
+        "fit": wide and len(rows) > LONG_TABLE,  # many columns of figures: each just as wide as it needs
     }
