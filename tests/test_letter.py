@@ -227,3 +227,27 @@ def test_a_large_area_names_the_furthest_behind_and_counts_the_rest():
     # a district's groups stay whole with the default
     whole, _ = letter_of()
     assert "chi tiết tại Phụ lục I" not in " ".join(line.text for _, line in lines(whole))
+
+
+def test_a_name_two_communes_share_is_told_apart_by_their_parent():
+    """A national letter listed "Bình Hòa, Bình Hòa": the same short name in two provinces."""
+    from cchc_analysis.documents.letter import short_names
+    from cchc_analysis.inputs.units import Registry, Unit
+
+    def unit(uid, name, short, kind, parent=""):
+        return Unit(uid, name, short, kind, parent, None, None, ())
+
+    registry = Registry(
+        "ca-nuoc",
+        [
+            unit("dt", "UBND tỉnh Đồng Tháp", "tỉnh Đồng Tháp", "tinh"),
+            unit("ag", "UBND tỉnh An Giang", "tỉnh An Giang", "tinh"),
+            unit("bh-dt", "UBND xã Bình Hòa", "Bình Hòa", "xa", "dt"),
+            unit("bh-ag", "UBND xã Bình Hòa", "Bình Hòa", "xa", "ag"),
+            unit("bh-p", "UBND phường Bình Hòa", "Bình Hòa", "phuong", "ag"),
+            unit("tl", "UBND xã Tân Long", "Tân Long", "xa", "ag"),
+        ],
+    )
+    names = short_names(registry)
+    assert names["bh-dt"] == "Bình Hòa (tỉnh Đồng Tháp)" and names["bh-ag"] == "Bình Hòa (tỉnh An Giang)"
+    assert names["bh-p"] == "Bình Hòa" and names["tl"] == "Tân Long"  # a ward and a commune are told apart already

@@ -131,13 +131,27 @@ def _words(doc: DocumentFields, params: Params, month: Month, **more: str) -> di
     }
 
 
+def short_names(registry: Registry) -> dict[str, str]:
+    """Each unit's name in the letter's lists ("Hà Kỳ"); a name two units of the same kind share (a national area's
+    many "Bình Hòa") is told apart by its parent: "Bình Hòa (tỉnh Đồng Tháp)"."""
+    from collections import Counter
+
+    shared = Counter((u.kind, u.short_name) for u in registry.units)
+    out = {}
+    for u in registry.units:
+        parent = registry.by_id.get(u.parent)
+        twice = shared[(u.kind, u.short_name)] > 1 and parent is not None
+        out[u.id] = f"{u.short_name} ({parent.short_name})" if twice and parent else u.short_name
+    return out
+
+
 def build_letter(review: MonthlyReview) -> Letter:
     """The whole letter of ``review``'s month, section by section in the order of seeds 000 and 002."""
     params, month = review.params, review.month
     doc = params.document
     registry = review.registry
     w = Words(review.context, _words(doc, params, month))
-    short = {u.id: u.short_name for u in registry.units}
+    short = short_names(registry)
     sections = [
         (s, [{**r, "short_name": short.get(r["unit_id"], r["unit"])} for r in s.findings.iter_rows(named=True)])
         for s in review.sections()
