@@ -4,7 +4,7 @@ finding on that cell, if any, with its rule, threshold, z-scores and severity.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -100,6 +100,7 @@ class Exploration:
     area: pl.DataFrame
     reports: pl.DataFrame
     unit: str | None = None  # the one unit's id when the page is locked to it
+    targets: dict[str, float] = field(default_factory=dict)  # the rates' targets (params.targets) the page draws
 
     @property
     def rows(self) -> pl.DataFrame:
@@ -124,4 +125,5 @@ def load(month: Month, params: Params, registry: Registry, store: Path, units: l
         area(frame, registry, month),
         reports(frame, kinds, scores, registry, month),
         ids[0] if len(ids) == 1 else None,
+        {k: v for k, v in params.targets.model_dump().items() if v is not None},
     )

@@ -22,9 +22,15 @@ _FLAG, _AREA, _UNIT = "#000000", "#444444", "#2e6da4"
 
 
 def page(
-    cells: pl.DataFrame, area: pl.DataFrame, reports: pl.DataFrame, title: str, unit: str | None = None
+    cells: pl.DataFrame,
+    area: pl.DataFrame,
+    reports: pl.DataFrame,
+    title: str,
+    unit: str | None = None,
+    targets: dict[str, float] | None = None,
 ) -> alt.TopLevelMixin:
-    """The combined chart; ``unit`` (an id): the page locked to that unit (a page to send to one commune)."""
+    """The combined chart; ``unit`` (an id): the page locked to that unit (a page to send to one commune);
+    ``targets``: each rate's target, drawn beside the unit's months."""
     units = cells.select("unit_id", "unit", "order").unique().sort("order")
     if unit is not None:
         units = units.filter(pl.col("unit_id") == unit)
@@ -50,7 +56,9 @@ def page(
     months = cells["month"].unique().sort()
     with warnings.catch_warnings():  # one picker shared by every view is the point: Altair says it merged them
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-        return _page(cells, area, reports, title, pick, shown, months.len())
+        chart = _page(cells, area, reports, title, pick, shown, months.len())
+    goals = [{"indicator": k, "target": v} for k, v in (targets or {}).items()]
+    return chart.properties(datasets={**chart.datasets, "chi_tieu_giao": goals})
 
 
 def _page(
@@ -201,7 +209,7 @@ def _heatmap(indicator: str, pick: Any, lowest: float) -> alt.Chart:
 
 def _unit_view(pick: Any, n_months: int) -> alt.LayerChart:
     """The picked unit's months on the picked indicator (points black where a rule fired), the area's rate as a
-    dashed line, and the unit's name written above them."""
+    dashed line, the target (params.targets) as a dotted green one, and the unit's name written above them."""
     width = max(360, 40 * n_months)
     mine = _formatted(
         _units(alt.Chart(alt.NamedData("o"))).transform_filter(pick).transform_filter("datum.indicator == chi_tieu")
@@ -223,13 +231,19 @@ def _unit_view(pick: Any, n_months: int) -> alt.LayerChart:
         .mark_line(color=_AREA, strokeDash=[4, 3])
         .encode(x=x, y="value:Q", tooltip=[alt.Tooltip("value:Q", title="Bình quân chung", format=".2%")])
     )
+    goal = (
+        alt.Chart(alt.NamedData("chi_tieu_giao"))
+        .transform_filter("datum.indicator == chi_tieu")
+        .mark_rule(color="#27864a", strokeDash=[2, 2])
+        .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Chỉ tiêu giao", format=".0%")])
+    )
     name = (
         mine.transform_aggregate(unit="min(unit)", label="min(label)")
         .transform_calculate(text="'Đơn vị: ' + datum.unit + ' — ' + datum.label + ' (nét đứt: bình quân chung)'")
         .mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", dy=-14)
         .encode(text="text:N", x=alt.value(0), y=alt.value(0))
     )
-    return alt.LayerChart(layer=[average, line, dots, name], width=width, height=220)
+    return alt.LayerChart(layer=[average, goal, line, dots, name], width=width, height=220)
 
 
 def _reports(pick: Any) -> alt.Chart:
