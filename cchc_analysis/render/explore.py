@@ -56,13 +56,18 @@ def page(
     months = cells["month"].unique().sort()
     with warnings.catch_warnings():  # one picker shared by every view is the point: Altair says it merged them
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-        chart = _page(cells, area, reports, title, pick, shown, months.len())
-    goals = [{"indicator": k, "target": v} for k, v in (targets or {}).items()]
-    return chart.properties(datasets={**chart.datasets, "chi_tieu_giao": goals})
+        return _page(cells, area, reports, title, pick, shown, months.len(), targets or {})
 
 
 def _page(
-    cells: pl.DataFrame, area: pl.DataFrame, reports: pl.DataFrame, title: str, pick: Any, shown: Any, n_months: int
+    cells: pl.DataFrame,
+    area: pl.DataFrame,
+    reports: pl.DataFrame,
+    title: str,
+    pick: Any,
+    shown: Any,
+    n_months: int,
+    targets: dict[str, float],
 ) -> alt.TopLevelMixin:
     heat = [_heatmap(ind, pick, _lowest(cells, ind)) for ind in INDICATORS]
     rows = [alt.hconcat(*heat[i : i + 3]).resolve_scale(color="independent") for i in range(0, len(heat), 3)]
@@ -96,6 +101,7 @@ def _page(
                 "vung": records(
                     area.select("indicator", pl.col("month").dt.strftime("%Y-%m-15"), pl.col("value").round(4))
                 ),
+                "chi_tieu_giao": [{"indicator": k, "target": v} for k, v in targets.items()],
                 "bao_cao": _compact(
                     reports.select("unit_id", pl.col("month").dt.strftime("%Y-%m-15"), "source", "sent")
                 ),
