@@ -28,7 +28,7 @@ def page(
     title: str,
     unit: str | None = None,
     targets: dict[str, float] | None = None,
-) -> alt.TopLevelMixin:
+) -> Page:
     """The combined chart; ``unit`` (an id): the page locked to that unit (a page to send to one commune);
     ``targets``: each rate's target, drawn beside the unit's months."""
     units = cells.select("unit_id", "unit", "order").unique().sort("order")
@@ -68,47 +68,59 @@ def _page(
     shown: Any,
     n_months: int,
     targets: dict[str, float],
-) -> alt.TopLevelMixin:
+) -> Page:
     heat = [_heatmap(ind, pick, _lowest(cells, ind)) for ind in INDICATORS]
     rows = [alt.hconcat(*heat[i : i + 3]).resolve_scale(color="independent") for i in range(0, len(heat), 3)]
-    chart = (
-        alt.vconcat(
-            _unit_view(pick, n_months),
-            *rows,
-            _reports(pick),
-            title=alt.Title(title, anchor="start", fontSize=16),
-        )
-        .resolve_scale(color="independent")
-        .properties(
-            datasets={
-                "dv": records(cells.select("unit_id", "unit", "order").unique().sort("order")),
-                "o": _compact(
-                    cells.select(
-                        "unit_id",
-                        pl.col("month").dt.strftime("%Y-%m-15"),
-                        "indicator",
-                        pl.col("value").round(4),
-                        "numerator",
-                        "denominator",
-                        pl.col("previous").round(4),
-                        "check",
-                        "threshold",
-                        "severity",
-                        pl.col("z_own").round(2),
-                        pl.col("z_peer").round(2),
-                    )
-                ),
-                "vung": records(
-                    area.select("indicator", pl.col("month").dt.strftime("%Y-%m-15"), pl.col("value").round(4))
-                ),
-                "chi_tieu_giao": [{"indicator": k, "target": v} for k, v in targets.items()],
-                "bao_cao": _compact(
-                    reports.select("unit_id", pl.col("month").dt.strftime("%Y-%m-15"), "source", "sent")
-                ),
-            }
-        )
-    )
-    return configure(chart.add_params(shown)).configure_view(stroke=None)
+    chart = alt.vconcat(
+        _unit_view(pick, n_months),
+        *rows,
+        _reports(pick),
+        title=alt.Title(title, anchor="start", fontSize=16),
+    ).resolve_scale(color="independent")
+    datasets = {
+        "dv": records(cells.select("unit_id", "unit", "order").unique().sort("order")),
+        "o": _compact(
+            cells.select(
+                "unit_id",
+                pl.col("month").dt.strftime("%Y-%m-15"),
+                "indicator",
+                pl.col("value").round(4),
+                "numerator",
+                "denominator",
+                pl.col("previous").round(4),
+                "check",
+                "threshold",
+                "severity",
+                pl.col("z_own").round(2),
+                pl.col("z_peer").round(2),
+            )
+        ),
+        "vung": records(area.select("indicator", pl.col("month").dt.strftime("%Y-%m-15"), pl.col("value").round(4))),
+        "chi_tieu_giao": [{"indicator": k, "target": v} for k, v in targets.items()],
+        "bao_cao": _compact(reports.select("unit_id", pl.col("month").dt.strftime("%Y-%m-15"), "source", "sent")),
+    }
+    return Page(configure(chart.add_params(shown)).configure_view(stroke=None), datasets)
+
+
+class Page:
+    """The page's chart and its data. Altair checks the chart against the Vega-Lite schema; the data (tens of
+    thousands of plain records for a province, which that check walked one by one for seconds) joins the
+    specification after it, as the named datasets the chart refers to."""
+
+    def __init__(self, chart: alt.TopLevelMixin, datasets: dict[str, list[dict]]) -> None:
+        self.chart, self.datasets = chart, datasets
+
+    def to_dict(self) -> dict[str, Any]:
+        spec = self.chart.to_dict()
+        spec["datasets"] = {**spec.get("datasets", {}), **self.datasets}
+        return spec
+
+    def _repr_mimebundle_(self, *_: Any, **__: Any) -> Any:
+        """Shown in a notebook through Altair's active renderer, as a chart would be."""
+        render = alt.renderers.get()
+        if render is None:  # no renderer enabled: the specification itself, as Altair would give it
+            return {"application/vnd.vegalite.v5+json": self.to_dict()}
+        return render(self.to_dict())
 
 
 def _compact(frame: pl.DataFrame) -> list[dict]:
