@@ -37,7 +37,9 @@ def page(
         cells, reports = cells.filter(pl.col("unit_id") == unit), reports.filter(pl.col("unit_id") == unit)
     ids, names = units["unit_id"].to_list(), units["unit"].to_list()
     flagged = cells.filter(pl.col("check").is_not_null())
-    first = flagged["unit_id"][0] if flagged.height else (ids[0] if ids else "")
+    # the page opens on a unit with a finding on an indicator, else on the first with data: never on an empty view
+    reporting = cells.filter(pl.col("value").is_not_null() & pl.col("indicator").is_in(RATE_INDICATORS))
+    first = next((f.item(0, "unit_id") for f in (flagged, reporting) if f.height), ids[0] if ids else "")
     pick = alt.selection_point(
         name="don_vi",
         fields=["unit_id"],
